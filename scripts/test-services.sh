@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Installs (when missing), starts and stops the throw-away services the tests run against:
+# Debian's redis-server and postgresql, on free loopback ports, with temporary data folders.
+# Sourced by scripts/test.sh; usable alone: `source scripts/test-services.sh && start_test_services`.
+
+set -euo pipefail
+
+pilotage_die() {
+  echo "test-services: $*" >&2
+  exit 1
+}
+
+pg_bin_dir() {
+  local dir
+  dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+  [[ -n "$dir" && -x "$dir/postgres" ]] && echo "$dir"
+}
+
+apt_install() {
+  local packages=("$@")
+  if [[ $(id -u) -ne 0 ]]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+      local SUDO=sudo
+    else
+      pilotage_die "${packages[*]} missing and this user cannot install packages. Run the tests as root, or install them: apt-get install -y ${packages[*]}"
+    fi
+  fi
+  echo "test-services: installing ${packages[*]} with apt-get…" >&2
+  if ! ${SUDO:-} env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null; then
+    pilotage_die "apt-get update failed: is the Debian mirror reachable? Install ${packages[*]} by hand and rerun."
+  fi
+  if ! ${SUDO:-} env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null; then
+    pilotage_die "apt-get install ${packages[*]} failed. Install them by hand and rerun."
+  fi
+}
+
+ensure_test_packages() {
+  local missing=()
+  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  [[ -n "$(pg_bin_dir)" ]] || missing+=(postgresql)
+  command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
+  if ((${#missing[@]})); then apt_install "${missing[@]}"; fi
+  # Debian's postinst may start a cluster and a redis service of its own; ours run on private ports.
+}
+
+free_port() {
+  node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+}
+
+wait_until() {
+  local what=$1 tries=$2
+  shift 2
+  for ((i = 0; i < tries; i++)); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    sleep 0.2
+  done
+  pilotage_die "$what did not start in time"
+}
+
+start_test_services() {
+  ensure_test_packages
+  PILOTAGE_TEST_DIR=$(mktemp -d /tmp/pilotage-test.XXXXXX)
+  chmod 755 "$PILOTAGE_TEST_DIR"
+  export PILOTAGE_TEST_DIR
+
+  local redis_port pg_port pg_bin as_pg=()
+  redis_port=$(free_port)
+  redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no \
+    --dir "$PILOTAGE_TEST_DIR" --daemonize no --loglevel warning >"$PILOTAGE_TEST_DIR/redis.log" 2>&1 &
+  echo $! >"$PILOTAGE_TEST_DIR/redis.pid"
+  wait_until "redis-server" 50 redis-cli -p "$redis_port" ping
+
+  pg_bin=$(pg_bin_dir)
+  pg_port=$(free_port)
+  mkdir -p "$PILOTAGE_TEST_DIR/pg" "$PILOTAGE_TEST_DIR/pg-socket"
+  # Postgres refuses to run as root: run it as the postgres user when we are root.
+  if [[ $(id -u) -eq 0 ]]; then
+    chown postgres:postgres "$PILOTAGE_TEST_DIR/pg" "$PILOTAGE_TEST_DIR/pg-socket"
+    as_pg=(runuser -u postgres --)
+  fi
+  "${as_pg[@]}" "$pg_bin/initdb" -D "$PILOTAGE_TEST_DIR/pg" -U pilotage --auth=trust -E UTF8 --locale=C.UTF-8 >"$PILOTAGE_TEST_DIR/initdb.log" 2>&1 ||
+    pilotage_die "initdb failed, see $PILOTAGE_TEST_DIR/initdb.log"
+  "${as_pg[@]}" "$pg_bin/postgres" -D "$PILOTAGE_TEST_DIR/pg" -p "$pg_port" -c listen_addresses=127.0.0.1 \
+    -k "$PILOTAGE_TEST_DIR/pg-socket" -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
+    -c max_connections=200 >"$PILOTAGE_TEST_DIR/postgres.log" 2>&1 &
+  echo $! >"$PILOTAGE_TEST_DIR/postgres.pid"
+  wait_until "postgres" 100 psql -h 127.0.0.1 -p "$pg_port" -U pilotage -d postgres -c "select 1"
+  for db in pilotage_gateway pilotage_warehouse; do
+    psql -q -h 127.0.0.1 -p "$pg_port" -U pilotage -d postgres -c "CREATE DATABASE $db" >/dev/null
+  done
+
+  export TEST_REDIS_URL="redis://127.0.0.1:$redis_port"
+  export TEST_PG_URL="postgres://pilotage@127.0.0.1:$pg_port"
+  export TEST_DATABASE_URL="$TEST_PG_URL/pilotage_gateway"
+  export TEST_WAREHOUSE_URL="$TEST_PG_URL/pilotage_warehouse"
+  export TEST_REDIS_SERVER_BIN
+  TEST_REDIS_SERVER_BIN=$(command -v redis-server)
+  echo "test-services: redis on $redis_port, postgres on $pg_port ($PILOTAGE_TEST_DIR)" >&2
+}
+
+stop_test_services() {
+  [[ -n "${PILOTAGE_TEST_DIR:-}" && -d "$PILOTAGE_TEST_DIR" ]] || return 0
+  local pid
+  for name in postgres redis; do
+    if [[ -f "$PILOTAGE_TEST_DIR/$name.pid" ]]; then
+      pid=$(cat "$PILOTAGE_TEST_DIR/$name.pid")
+      kill "$pid" 2>/dev/null || true
+      for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -9 "$pid" 2>/dev/null || true
+    fi
+  done
+  # Redis servers started by the tests themselves (restart scenarios) write their pid here.
+  for f in "$PILOTAGE_TEST_DIR"/extra-*.pid; do
+    [[ -f "$f" ]] && kill -9 "$(cat "$f")" 2>/dev/null || true
+  done
+  rm -rf "$PILOTAGE_TEST_DIR"
+}

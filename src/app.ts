@@ -1,0 +1,57 @@
+import path from "node:path";
+import express, { type Express } from "express";
+import type { Redis } from "ioredis";
+import type { Config } from "./config.js";
+import { healthRouter } from "./health/routes.js";
+import { homeRouter } from "./home/routes.js";
+import { errorHandler, notFoundHandler } from "./http/error-handler.js";
+import { requestLogging } from "./http/request-logging.js";
+import { securityHeaders } from "./http/security-headers.js";
+import type { Logger } from "./logging.js";
+import type { Database } from "./storage/database.js";
+import { PROJECT_ROOT } from "./project-root.js";
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  /** The gateway database: grants, audit log, visits, access requests. */
+  db: Database;
+  /** The warehouse, read-only. */
+  warehouse: Database;
+  /** Absent in the demo: sessions, rate limits and caches then live in memory. */
+  redis: Redis | undefined;
+}
+
+const ROOT = PROJECT_ROOT;
+const STATIC_OPTIONS = { immutable: false, maxAge: "1h", index: false } as const;
+
+/** Builds the Express application from its dependencies; never listens, never reads the environment. */
+export function createApp(deps: AppDeps): Express {
+  const { config, logger, redis } = deps;
+  const app = express();
+  app.disable("x-powered-by");
+  if (config.http.trustProxy) app.set("trust proxy", config.http.trustProxy);
+
+  app.use(requestLogging(logger));
+  app.use(
+    securityHeaders({
+      metabaseOrigin: config.metabase.siteUrl ? new URL(config.metabase.siteUrl).origin : undefined,
+      production: config.env === "production",
+    }),
+  );
+  app.use(
+    healthRouter({
+      ...(redis ? { redis: async () => void (await redis.ping()) } : {}),
+      database: () => deps.db.ping(),
+      warehouse: () => deps.warehouse.ping(),
+    }),
+  );
+  app.use("/static/dsfr", express.static(path.join(ROOT, "node_modules/@gouvfr/dsfr/dist"), STATIC_OPTIONS));
+  app.use("/static/app", express.static(path.join(ROOT, "public"), STATIC_OPTIONS));
+
+  app.use(homeRouter());
+
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,188 @@
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * The only reader of process.env. Everything is validated once, every problem is reported at once,
+ * and production refuses the embedded defaults (PGlite, in-memory Redis, the demo identity provider,
+ * missing secrets).
+ */
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((value) => (value === "" ? undefined : value))
+  .optional();
+
+const optionalUrl = (label: string) =>
+  optionalString.refine((value) => value === undefined || URL.canParse(value), {
+    message: `${label} doit être une URL complète (par exemple https://exemple.gouv.fr)`,
+  });
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_URL: optionalUrl("PUBLIC_URL"),
+  TRUST_PROXY: optionalString,
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  DATA_DIR: optionalString,
+
+  SESSION_SECRET: optionalString,
+  SESSION_IDLE_TIMEOUT_SECONDS: positiveInt(30 * 60),
+  SESSION_ABSOLUTE_TIMEOUT_SECONDS: positiveInt(12 * 60 * 60),
+
+  REDIS_URL: optionalUrl("REDIS_URL"),
+  DATABASE_URL: optionalUrl("DATABASE_URL"),
+  WAREHOUSE_URL: optionalUrl("WAREHOUSE_URL"),
+
+  PROCONNECT_ISSUER: optionalUrl("PROCONNECT_ISSUER"),
+  PROCONNECT_CLIENT_ID: optionalString,
+  PROCONNECT_CLIENT_SECRET: optionalString,
+  PROCONNECT_SCOPES: z
+    .string()
+    .default("openid email given_name usual_name uid siret idp_id roles organization_label custom"),
+  PROCONNECT_MIN_ACR: z.string().default("eidas1"),
+  PROCONNECT_SIGNING_ALG: z.enum(["RS256", "ES256"]).default("RS256"),
+
+  METABASE_SITE_URL: optionalUrl("METABASE_SITE_URL"),
+  METABASE_EMBEDDING_SECRET_KEY: optionalString,
+  METABASE_API_KEY: optionalString,
+  EMBED_TOKEN_TTL_SECONDS: positiveInt(600),
+});
+
+type Env = z.infer<typeof EnvSchema>;
+
+export interface Config {
+  env: Env["NODE_ENV"];
+  http: { port: number; publicUrl: string; trustProxy: string | undefined };
+  log: { level: Env["LOG_LEVEL"] };
+  dataDir: string;
+  session: {
+    secret: string;
+    /** True when the secret was generated at start-up (embedded default: sessions do not survive a restart). */
+    generatedSecret: boolean;
+    idleTimeoutSeconds: number;
+    absoluteTimeoutSeconds: number;
+  };
+  redis: { url: string | undefined };
+  database: { url: string | undefined };
+  warehouse: { url: string | undefined };
+  proconnect: {
+    /** Undefined means the demo identity provider is mounted in-process (never in production). */
+    issuer: string | undefined;
+    clientId: string;
+    clientSecret: string | undefined;
+    scopes: string;
+    minAcr: string;
+    signingAlg: "RS256" | "ES256";
+  };
+  metabase: {
+    siteUrl: string | undefined;
+    embeddingSecretKey: string | undefined;
+    apiKey: string | undefined;
+    embedTokenTtlSeconds: number;
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Configuration invalide :\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const MIN_SECRET_LENGTH = 32;
+const METABASE_SECRET_FORMAT = /^[0-9a-f]{64}$/;
+
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  const parsed = EnvSchema.safeParse(source);
+  const problems: string[] = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `${issue.path.join(".")} : ${issue.message}`);
+  // Cross-field and production checks read the raw values, so that they are reported together with
+  // format errors instead of after them.
+  const raw = (name: keyof Env): string | undefined => source[name]?.trim() || undefined;
+  const production = raw("NODE_ENV") === "production";
+
+  const metabaseSecret = raw("METABASE_EMBEDDING_SECRET_KEY");
+  if (metabaseSecret && !METABASE_SECRET_FORMAT.test(metabaseSecret)) {
+    problems.push(
+      "METABASE_EMBEDDING_SECRET_KEY : doit faire 64 caractères hexadécimaux en minuscules (la clé affichée par Metabase, Admin > Intégration)",
+    );
+  }
+  if (raw("METABASE_SITE_URL") && !metabaseSecret) {
+    problems.push("METABASE_EMBEDDING_SECRET_KEY : requise dès que METABASE_SITE_URL est définie");
+  }
+  const sessionSecret = raw("SESSION_SECRET");
+  if (sessionSecret && sessionSecret.length < MIN_SECRET_LENGTH) {
+    problems.push(`SESSION_SECRET : trop courte (au moins ${MIN_SECRET_LENGTH} caractères)`);
+  }
+  const issuer = raw("PROCONNECT_ISSUER");
+  const clientSecret = raw("PROCONNECT_CLIENT_SECRET");
+  if (issuer && !raw("PROCONNECT_CLIENT_ID")) {
+    problems.push("PROCONNECT_CLIENT_ID : requis dès que PROCONNECT_ISSUER est défini");
+  }
+  if (issuer && !clientSecret) {
+    problems.push("PROCONNECT_CLIENT_SECRET : requis dès que PROCONNECT_ISSUER est défini");
+  }
+  if (clientSecret && clientSecret.length < MIN_SECRET_LENGTH) {
+    problems.push(`PROCONNECT_CLIENT_SECRET : trop courte (au moins ${MIN_SECRET_LENGTH} caractères)`);
+  }
+
+  if (production) {
+    const refuse = (name: keyof Env, why: string) => {
+      if (!raw(name)) problems.push(`${name} : obligatoire en production (${why})`);
+    };
+    refuse("PUBLIC_URL", "adresse publique du service, base des URL de retour ProConnect");
+    const publicUrl = raw("PUBLIC_URL");
+    if (publicUrl && !publicUrl.startsWith("https://")) {
+      problems.push("PUBLIC_URL : doit être en https en production");
+    }
+    refuse("SESSION_SECRET", "sinon une clé aléatoire est tirée à chaque démarrage");
+    refuse("REDIS_URL", "sinon sessions et limites de débit restent en mémoire");
+    refuse("DATABASE_URL", "sinon la base de la passerelle est un PGlite embarqué");
+    refuse("WAREHOUSE_URL", "sinon l'entrepôt est un PGlite de données synthétiques");
+    refuse("PROCONNECT_ISSUER", "sinon le fournisseur d'identité de démonstration est utilisé");
+    refuse("METABASE_SITE_URL", "adresse de l'instance Metabase");
+  }
+
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const env = parsed.data;
+
+  const port = env.PORT;
+  return {
+    env: env.NODE_ENV,
+    http: {
+      port,
+      publicUrl: (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ""),
+      trustProxy: env.TRUST_PROXY,
+    },
+    log: { level: env.LOG_LEVEL },
+    dataDir: path.resolve(env.DATA_DIR ?? ".data"),
+    session: {
+      secret: env.SESSION_SECRET ?? randomBytes(32).toString("hex"),
+      generatedSecret: !env.SESSION_SECRET,
+      idleTimeoutSeconds: env.SESSION_IDLE_TIMEOUT_SECONDS,
+      absoluteTimeoutSeconds: env.SESSION_ABSOLUTE_TIMEOUT_SECONDS,
+    },
+    redis: { url: env.REDIS_URL },
+    database: { url: env.DATABASE_URL },
+    warehouse: { url: env.WAREHOUSE_URL },
+    proconnect: {
+      issuer: env.PROCONNECT_ISSUER?.replace(/\/+$/, ""),
+      clientId: env.PROCONNECT_CLIENT_ID ?? "pilotage-demo",
+      clientSecret: env.PROCONNECT_CLIENT_SECRET,
+      scopes: env.PROCONNECT_SCOPES,
+      minAcr: env.PROCONNECT_MIN_ACR,
+      signingAlg: env.PROCONNECT_SIGNING_ALG,
+    },
+    metabase: {
+      siteUrl: env.METABASE_SITE_URL?.replace(/\/+$/, ""),
+      embeddingSecretKey: env.METABASE_EMBEDDING_SECRET_KEY,
+      apiKey: env.METABASE_API_KEY,
+      embedTokenTtlSeconds: env.EMBED_TOKEN_TTL_SECONDS,
+    },
+  };
+}

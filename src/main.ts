@@ -1,0 +1,69 @@
+import path from "node:path";
+import { createApp } from "./app.js";
+import { ConfigError, loadConfig } from "./config.js";
+import { createLogger } from "./logging.js";
+import { startServer } from "./server.js";
+import { openDatabase } from "./storage/database.js";
+import { migrate } from "./storage/migrations.js";
+import { openRedis, waitForRedis } from "./storage/redis.js";
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(78);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.log.level);
+  const embedded = [
+    !config.redis.url && "Redis en mémoire",
+    !config.database.url && `base de la passerelle PGlite (${path.join(config.dataDir, "gateway")})`,
+    !config.warehouse.url && `entrepôt PGlite (${path.join(config.dataDir, "warehouse")})`,
+    !config.proconnect.issuer && "fournisseur d'identité de démonstration",
+    config.session.generatedSecret && "clé de session tirée au démarrage",
+  ].filter(Boolean);
+  if (embedded.length > 0)
+    logger.warn({ embedded }, "valeurs embarquées de démonstration (jamais en production)");
+
+  const redis = config.redis.url ? openRedis(config.redis.url) : undefined;
+  if (redis) await waitForRedis(redis);
+  const db = await openDatabase({
+    name: "gateway",
+    url: config.database.url,
+    pgliteDataDir: path.join(config.dataDir, "gateway"),
+  });
+  const migrations = await migrate(db);
+  logger.info(migrations, "gateway database migrated");
+  const warehouse = await openDatabase({
+    name: "warehouse",
+    url: config.warehouse.url,
+    pgliteDataDir: path.join(config.dataDir, "warehouse"),
+  });
+
+  const app = createApp({ config, logger, db, warehouse, redis });
+  const running = await startServer(app, config.http.port);
+  logger.info({ url: running.url }, "gateway listening");
+  console.log(`\nPilotage de l'inclusion : ${config.http.publicUrl}\n`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down: finishing in-flight requests");
+    await running.stop();
+    await Promise.allSettled([db.close(), warehouse.close(), redis?.quit()]);
+    logger.info("stopped");
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

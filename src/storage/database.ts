@@ -1,0 +1,134 @@
+import fs from "node:fs";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import pg from "pg";
+
+/**
+ * One small interface over the two Postgres implementations the product runs on: a real server
+ * (`pg`, production and tests) and PGlite (Postgres compiled to WASM, the embedded default of the demo).
+ * Both speak the same SQL, so migrations and queries are written once.
+ */
+export interface Queryable {
+  query<Row extends Record<string, unknown> = Record<string, unknown>>(
+    sql: string,
+    params?: readonly unknown[],
+  ): Promise<{ rows: Row[]; rowCount: number }>;
+}
+
+export interface Executor extends Queryable {
+  /** Runs several statements without parameters (migrations, schema set-up). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface Database extends Executor {
+  readonly kind: "postgres" | "pglite";
+  /** Runs `work` in a transaction; rolls back when it throws. */
+  transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+  /** The underlying pg pool, for streaming (COPY, cursors); undefined on PGlite. */
+  readonly pool: pg.Pool | undefined;
+}
+
+export interface OpenDatabaseOptions {
+  /** postgres:// URL; when absent, PGlite is used. */
+  url: string | undefined;
+  /** PGlite data folder; `memory://` keeps everything in memory. */
+  pgliteDataDir: string;
+  /** Name shown in errors and readiness checks. */
+  name: string;
+  poolSize?: number;
+  statementTimeoutMs?: number;
+}
+
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  return options.url ? openPostgres(options.url, options) : openPglite(options.pgliteDataDir);
+}
+
+function openPostgres(url: string, options: OpenDatabaseOptions): Database {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    application_name: `pilotage-${options.name}`,
+    ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+    connectionTimeoutMillis: 5_000,
+  });
+  // An idle client that loses its connection must not crash the process; the next query reconnects.
+  pool.on("error", () => {});
+  const run: Queryable["query"] = async (sql, params) => {
+    const result = await pool.query(sql, params as unknown[] | undefined);
+    return { rows: result.rows, rowCount: result.rowCount ?? 0 };
+  };
+  return {
+    kind: "postgres",
+    pool,
+    query: run,
+    async exec(sql) {
+      await pool.query(sql);
+    },
+    async transaction(work) {
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        const result = await work({
+          async query(sql, params) {
+            const r = await client.query(sql, params as unknown[] | undefined);
+            return { rows: r.rows, rowCount: r.rowCount ?? 0 };
+          },
+          async exec(sql) {
+            await client.query(sql);
+          },
+        });
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async ping() {
+      await pool.query("SELECT 1");
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+async function openPglite(dataDir: string): Promise<Database> {
+  if (!dataDir.startsWith("memory://")) fs.mkdirSync(path.dirname(dataDir), { recursive: true });
+  const db = await PGlite.create(dataDir);
+  const run: Queryable["query"] = async (sql, params) => {
+    const result = await db.query(sql, params as unknown[] | undefined);
+    return { rows: result.rows as never[], rowCount: result.affectedRows ?? result.rows.length };
+  };
+  return {
+    kind: "pglite",
+    pool: undefined,
+    query: run,
+    async exec(sql) {
+      await db.exec(sql);
+    },
+    async transaction(work) {
+      return db.transaction(async (tx) =>
+        work({
+          async query(sql, params) {
+            const r = await tx.query(sql, params as unknown[] | undefined);
+            return { rows: r.rows as never[], rowCount: r.affectedRows ?? r.rows.length };
+          },
+          async exec(sql) {
+            await tx.exec(sql);
+          },
+        }),
+      );
+    },
+    async ping() {
+      await db.query("SELECT 1");
+    },
+    async close() {
+      if (!db.closed) await db.close();
+    },
+  };
+}

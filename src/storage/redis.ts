@@ -1,0 +1,38 @@
+import { Redis } from "ioredis";
+
+/**
+ * Redis through ioredis. Commands fail fast while the server is away (no offline queue), so readiness
+ * checks and rate limits answer at once instead of hanging; the client keeps reconnecting in the
+ * background and recovers without a restart.
+ */
+export function openRedis(url: string): Redis {
+  const redis = new Redis(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2_000,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+    lazyConnect: false,
+  });
+  // Connection errors are reported by /readyz; an unhandled 'error' event would crash the process.
+  redis.on("error", () => {});
+  return redis;
+}
+
+export async function waitForRedis(redis: Redis, timeoutMs = 5_000): Promise<void> {
+  if (redis.status === "ready") return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`Redis injoignable après ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onReady = () => {
+      cleanup();
+      resolve();
+    };
+    const cleanup = () => {
+      clearTimeout(timer);
+      redis.off("ready", onReady);
+    };
+    redis.on("ready", onReady);
+  });
+}

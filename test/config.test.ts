@@ -1,0 +1,161 @@
+import assert from "node:assert/strict";
+import { ConfigError, loadConfig } from "../src/config.js";
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  assert.fail("loadConfig should have refused this configuration");
+}
+
+const PRODUCTION_OK = {
+  NODE_ENV: "production",
+  PUBLIC_URL: "https://pilotage.example.gouv.fr",
+  SESSION_SECRET: "s".repeat(48),
+  REDIS_URL: "redis://redis:6379",
+  DATABASE_URL: "postgres://gateway@postgres/gateway",
+  WAREHOUSE_URL: "postgres://reader@postgres/warehouse",
+  PROCONNECT_ISSUER: "https://fca.integ01.dev-agentconnect.fr/api/v2",
+  PROCONNECT_CLIENT_ID: "client",
+  PROCONNECT_CLIENT_SECRET: "c".repeat(40),
+  METABASE_SITE_URL: "https://stats.example.gouv.fr",
+  METABASE_EMBEDDING_SECRET_KEY: "a".repeat(64),
+};
+
+describe("config", () => {
+  it("runs on embedded defaults outside production", () => {
+    const config = loadConfig({});
+    assert.equal(config.env, "development");
+    assert.equal(config.http.port, 3000);
+    assert.equal(config.http.publicUrl, "http://localhost:3000");
+    assert.equal(config.redis.url, undefined);
+    assert.equal(config.database.url, undefined);
+    assert.equal(config.proconnect.issuer, undefined);
+    assert.equal(config.metabase.embedTokenTtlSeconds, 600);
+    assert.equal(config.session.generatedSecret, true);
+    assert.equal(config.session.secret.length, 64);
+  });
+
+  it("accepts a complete production configuration", () => {
+    const config = loadConfig(PRODUCTION_OK);
+    assert.equal(config.env, "production");
+    assert.equal(config.session.generatedSecret, false);
+    assert.equal(config.proconnect.issuer, "https://fca.integ01.dev-agentconnect.fr/api/v2");
+  });
+
+  it("reports every problem at once, in one message", () => {
+    let caught: unknown;
+    try {
+      loadConfig({
+        PORT: "not-a-port",
+        REDIS_URL: "nope",
+        SESSION_SECRET: "short",
+        METABASE_EMBEDDING_SECRET_KEY: "ABC",
+        EMBED_TOKEN_TTL_SECONDS: "-5",
+      });
+    } catch (error) {
+      caught = error;
+    }
+    assert.ok(caught instanceof ConfigError);
+    assert.deepEqual(
+      caught.problems.map((p) => p.split(" : ")[0]),
+      ["PORT", "REDIS_URL", "EMBED_TOKEN_TTL_SECONDS", "METABASE_EMBEDDING_SECRET_KEY", "SESSION_SECRET"],
+    );
+    for (const name of ["PORT", "REDIS_URL", "SESSION_SECRET", "METABASE_EMBEDDING_SECRET_KEY"]) {
+      assert.match(caught.message, new RegExp(name));
+    }
+  });
+
+  const refusals: Array<[string, string]> = [
+    [
+      "REDIS_URL",
+      "REDIS_URL : obligatoire en production (sinon sessions et limites de débit restent en mémoire)",
+    ],
+    [
+      "DATABASE_URL",
+      "DATABASE_URL : obligatoire en production (sinon la base de la passerelle est un PGlite embarqué)",
+    ],
+    [
+      "WAREHOUSE_URL",
+      "WAREHOUSE_URL : obligatoire en production (sinon l'entrepôt est un PGlite de données synthétiques)",
+    ],
+    [
+      "PROCONNECT_ISSUER",
+      "PROCONNECT_ISSUER : obligatoire en production (sinon le fournisseur d'identité de démonstration est utilisé)",
+    ],
+    [
+      "SESSION_SECRET",
+      "SESSION_SECRET : obligatoire en production (sinon une clé aléatoire est tirée à chaque démarrage)",
+    ],
+    ["METABASE_SITE_URL", "METABASE_SITE_URL : obligatoire en production (adresse de l'instance Metabase)"],
+    [
+      "PUBLIC_URL",
+      "PUBLIC_URL : obligatoire en production (adresse publique du service, base des URL de retour ProConnect)",
+    ],
+  ];
+  for (const [name, message] of refusals) {
+    it(`refuses to start in production without ${name}`, () => {
+      const env: Record<string, string> = { ...PRODUCTION_OK };
+      delete env[name];
+      if (name === "PROCONNECT_ISSUER") {
+        delete env.PROCONNECT_CLIENT_ID;
+        delete env.PROCONNECT_CLIENT_SECRET;
+      }
+      if (name === "METABASE_SITE_URL") delete env.METABASE_EMBEDDING_SECRET_KEY;
+      assert.deepEqual(problemsOf(env), [message]);
+    });
+  }
+
+  it("names each missing piece when production runs on all the embedded defaults", () => {
+    const problems = problemsOf({ NODE_ENV: "production" });
+    assert.deepEqual(
+      problems.map((p) => p.split(" : ")[0]),
+      [
+        "PUBLIC_URL",
+        "SESSION_SECRET",
+        "REDIS_URL",
+        "DATABASE_URL",
+        "WAREHOUSE_URL",
+        "PROCONNECT_ISSUER",
+        "METABASE_SITE_URL",
+      ],
+    );
+  });
+
+  it("refuses short secrets, a missing client secret and a plain-http public URL in production", () => {
+    assert.deepEqual(
+      problemsOf({
+        ...PRODUCTION_OK,
+        SESSION_SECRET: "too-short",
+        PROCONNECT_CLIENT_SECRET: "",
+        PUBLIC_URL: "http://pilotage.example.gouv.fr",
+      }),
+      [
+        "SESSION_SECRET : trop courte (au moins 32 caractères)",
+        "PROCONNECT_CLIENT_SECRET : requis dès que PROCONNECT_ISSUER est défini",
+        "PUBLIC_URL : doit être en https en production",
+      ],
+    );
+  });
+
+  it("refuses a Metabase secret that is not 64 lower-case hex characters", () => {
+    assert.deepEqual(problemsOf({ ...PRODUCTION_OK, METABASE_EMBEDDING_SECRET_KEY: "A".repeat(64) }), [
+      "METABASE_EMBEDDING_SECRET_KEY : doit faire 64 caractères hexadécimaux en minuscules (la clé affichée par Metabase, Admin > Intégration)",
+    ]);
+  });
+
+  it("never puts a secret value in its error message", () => {
+    const secret = "z".repeat(10);
+    let message = "";
+    try {
+      loadConfig({ SESSION_SECRET: secret, PROCONNECT_CLIENT_SECRET: secret });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    assert.ok(message.length > 0);
+    assert.ok(!message.includes(secret));
+  });
+});

@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+import express from "express";
+import request from "supertest";
+import { errorHandler } from "../../src/http/error-handler.js";
+import { requestLogging } from "../../src/http/request-logging.js";
+import { buildApp, captureLogger, openTestStack, type TestStack } from "../support/app.js";
+import { testConfig, testServices } from "../support/services.js";
+
+const EXPECTED_CSP =
+  "default-src 'self';script-src 'self';style-src 'self';img-src 'self' data:;font-src 'self';connect-src 'self';frame-src https://stats.example.gouv.fr;frame-ancestors 'none';object-src 'none';base-uri 'self';form-action 'self'";
+
+describe("pages and security headers", () => {
+  let stack: TestStack;
+  before(async () => {
+    stack = await openTestStack({
+      config: testConfig({
+        REDIS_URL: testServices.redisUrl,
+        METABASE_SITE_URL: "https://stats.example.gouv.fr/",
+        METABASE_EMBEDDING_SECRET_KEY: "0".repeat(64),
+      }),
+    });
+  });
+  after(() => stack.close());
+
+  for (const path of ["/", "/page-qui-n-existe-pas", "/healthz", "/readyz", "/static/dsfr/dsfr.min.css"]) {
+    it(`sends the security headers on ${path}`, async () => {
+      const res = await request(buildApp(stack)).get(path);
+      assert.equal(res.headers["content-security-policy"], EXPECTED_CSP);
+      assert.equal(res.headers["x-content-type-options"], "nosniff");
+      assert.equal(res.headers["referrer-policy"], "same-origin");
+      assert.equal(res.headers["x-powered-by"], undefined);
+      assert.match(res.headers["x-request-id"] ?? "", /^[0-9a-f-]{36}$/);
+    });
+  }
+
+  it("serves the French home page with the DSFR header, skip links and footer", async () => {
+    const res = await request(buildApp(stack)).get("/").expect(200);
+    assert.match(res.text, /<html lang="fr"/);
+    assert.match(res.text, /<p class="fr-header__service-title">Pilotage de l'inclusion<\/p>/);
+    assert.match(res.text, /<a class="fr-link" href="#contenu">Contenu<\/a>/);
+    assert.match(res.text, /<footer class="fr-footer"/);
+    assert.match(res.text, /<link rel="stylesheet" href="\/static\/dsfr\/dsfr.min.css">/);
+    assert.doesNotMatch(res.text, /<script>(?!<)/, "no inline script");
+  });
+
+  it("answers an unknown page with a French 404 page, and JSON for the API", async () => {
+    const page = await request(buildApp(stack)).get("/nulle-part").expect(404);
+    assert.match(page.text, /<h1>Page non trouvée<\/h1>/);
+    assert.match(page.text, /La page demandée n&#39;existe pas ou a été déplacée\./);
+    const api = await request(buildApp(stack)).get("/api/nulle-part").expect(404);
+    assert.deepEqual(api.body, {
+      error: "not_found",
+      message: "La page demandée n'existe pas ou a été déplacée.",
+      requestId: api.headers["x-request-id"],
+    });
+  });
+});
+
+describe("error handler", () => {
+  function failingApp() {
+    const { logger, lines } = captureLogger("error");
+    const app = express();
+    app.use(requestLogging(logger));
+    app.get("/boom", () => {
+      throw new Error("connection to postgres://admin:hunter2@db failed");
+    });
+    app.use(errorHandler);
+    return { app, lines };
+  }
+
+  it("shows a 500 page with the request id, never the stack or the upstream message", async () => {
+    const { app, lines } = failingApp();
+    const res = await request(app).get("/boom").expect(500);
+    const requestId = res.headers["x-request-id"];
+    assert.match(res.text, /<h1>Erreur inattendue<\/h1>/);
+    assert.ok(res.text.includes(`<code id="identifiant-requete">${requestId}</code>`));
+    assert.ok(!res.text.includes("hunter2"));
+    assert.ok(!res.text.includes("at "), "no stack frame");
+    assert.ok(lines.some((line) => line.includes(requestId!) && line.includes('"level":50')));
+  });
+
+  it("answers JSON to API clients with a generic message", async () => {
+    const { app } = failingApp();
+    const res = await request(app).get("/boom").set("Accept", "application/json").expect(500);
+    assert.deepEqual(Object.keys(res.body).sort(), ["error", "message", "requestId"]);
+    assert.equal(res.body.error, "error");
+    assert.ok(!JSON.stringify(res.body).includes("hunter2"));
+  });
+});
