@@ -10,4 +10,5 @@ trap stop_test_services EXIT INT TERM
 
 npm run --silent lint
 start_test_services
-npx mocha "$@"
+# Without arguments, the whole suite; with arguments, only those files (e.g. npm test -- test/config.test.ts).
+if (($#)); then npx mocha "$@"; else npx mocha "test/**/*.test.ts"; fi
