@@ -1,0 +1,203 @@
+import { z } from "zod";
+import { writeAudit } from "../audit/audit-log.js";
+import { BadRequestError, NotFoundError } from "../errors.js";
+import type { Database, Queryable } from "../storage/database.js";
+import { createGrant, type StoredGrant } from "./grants.js";
+import type { Perimeter } from "./lock-values.js";
+import type { ProfileKind } from "./placement.js";
+
+/** Requests for access from people the gateway could not place, decided by staff. */
+
+export const AccessRequestForm = z.object({
+  organisation: z.string().trim().min(2, "Indiquez votre organisation.").max(200),
+  role: z.string().trim().min(2, "Indiquez votre fonction.").max(200),
+  reason: z
+    .string()
+    .trim()
+    .min(10, "Expliquez en quelques mots pourquoi vous avez besoin de ces données.")
+    .max(2000),
+});
+export type AccessRequestInput = z.infer<typeof AccessRequestForm>;
+
+const Row = z
+  .object({
+    id: z.coerce.number(),
+    requested_at: z.coerce.date(),
+    sub: z.string(),
+    email: z.string(),
+    given_name: z.string().nullable(),
+    usual_name: z.string().nullable(),
+    siret: z.string().nullable(),
+    organisation_label: z.string().nullable(),
+    organisation: z.string(),
+    role: z.string(),
+    reason: z.string(),
+    status: z.enum(["pending", "approved", "refused"]),
+    decided_at: z.coerce.date().nullable(),
+    decided_by: z.string().nullable(),
+    decision_note: z.string().nullable(),
+    grant_id: z.coerce.number().nullable(),
+  })
+  .transform((r) => ({
+    id: r.id,
+    requestedAt: r.requested_at,
+    sub: r.sub,
+    email: r.email,
+    givenName: r.given_name,
+    usualName: r.usual_name,
+    siret: r.siret,
+    organisationLabel: r.organisation_label,
+    organisation: r.organisation,
+    role: r.role,
+    reason: r.reason,
+    status: r.status,
+    decidedAt: r.decided_at,
+    decidedBy: r.decided_by,
+    decisionNote: r.decision_note,
+    grantId: r.grant_id,
+  }));
+export type AccessRequest = z.output<typeof Row>;
+
+export interface Requester {
+  sub: string;
+  email: string;
+  givenName?: string | undefined;
+  usualName?: string | undefined;
+  siret?: string | undefined;
+  organizationLabel?: string | undefined;
+}
+
+export async function createAccessRequest(
+  db: Database,
+  requester: Requester,
+  input: AccessRequestInput,
+  requestId?: string,
+): Promise<AccessRequest> {
+  return db.transaction(async (tx) => {
+    const { rows } = await tx.query(
+      `INSERT INTO access_requests (sub, email, given_name, usual_name, siret, organisation_label, organisation, role, reason)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
+      [
+        requester.sub,
+        requester.email.toLowerCase(),
+        requester.givenName ?? null,
+        requester.usualName ?? null,
+        requester.siret ?? null,
+        requester.organizationLabel ?? null,
+        input.organisation,
+        input.role,
+        input.reason,
+      ],
+    );
+    const created = Row.parse(rows[0]);
+    await writeAudit(tx, {
+      action: "access_request.created",
+      actor: { sub: requester.sub, email: requester.email },
+      resource: { kind: "access_request", id: String(created.id) },
+      details: { siret: requester.siret, organisation: input.organisation, role: input.role },
+      requestId,
+    });
+    return created;
+  });
+}
+
+export async function listAccessRequests(
+  db: Queryable,
+  status: AccessRequest["status"] | "all" = "pending",
+): Promise<AccessRequest[]> {
+  const { rows } = await db.query(
+    `SELECT * FROM access_requests WHERE $1 = 'all' OR status = $1 ORDER BY requested_at, id`,
+    [status],
+  );
+  return rows.map((r) => Row.parse(r));
+}
+
+export async function pendingRequestOf(db: Queryable, sub: string): Promise<AccessRequest | undefined> {
+  const { rows } = await db.query(
+    `SELECT * FROM access_requests WHERE sub = $1 AND status = 'pending' ORDER BY id DESC LIMIT 1`,
+    [sub],
+  );
+  return rows[0] ? Row.parse(rows[0]) : undefined;
+}
+
+async function lockPending(tx: Queryable, id: number): Promise<AccessRequest> {
+  const { rows } = await tx.query(`SELECT * FROM access_requests WHERE id = $1 FOR UPDATE`, [id]);
+  if (!rows[0]) throw new NotFoundError(`La demande d'accès ${id} n'existe pas.`);
+  const request = Row.parse(rows[0]);
+  if (request.status !== "pending") {
+    throw new BadRequestError(
+      `La demande d'accès ${id} a déjà été traitée (${request.status === "approved" ? "acceptée" : "refusée"}).`,
+    );
+  }
+  return request;
+}
+
+/** Approves a request: creates the grant (by ProConnect sub and e-mail) and records the decision. */
+export async function approveAccessRequest(
+  db: Database,
+  id: number,
+  decision: {
+    decidedBy: string;
+    kind: ProfileKind;
+    organisationLabel: string;
+    perimeter: Perimeter;
+    validUntil?: Date | undefined;
+    note?: string | undefined;
+  },
+  requestId?: string,
+): Promise<{ request: AccessRequest; grant: StoredGrant }> {
+  return db.transaction(async (tx) => {
+    const request = await lockPending(tx, id);
+    const grant = await createGrant(
+      db,
+      {
+        subject: { sub: request.sub, email: request.email },
+        kind: decision.kind,
+        organisationLabel: decision.organisationLabel,
+        perimeter: decision.perimeter,
+        validUntil: decision.validUntil,
+        grantedBy: decision.decidedBy,
+        note: decision.note ?? `Demande d'accès n° ${id}`,
+      },
+      { tx, requestId },
+    );
+    const { rows } = await tx.query(
+      `UPDATE access_requests SET status = 'approved', decided_at = now(), decided_by = $2, decision_note = $3, grant_id = $4
+        WHERE id = $1 RETURNING *`,
+      [id, decision.decidedBy, decision.note ?? null, grant.id],
+    );
+    await writeAudit(tx, {
+      action: "access_request.approved",
+      actor: { email: decision.decidedBy },
+      profileKind: decision.kind,
+      resource: { kind: "access_request", id: String(id) },
+      details: { grantId: grant.id, subjectEmail: request.email },
+      requestId,
+    });
+    return { request: Row.parse(rows[0]), grant };
+  });
+}
+
+export async function refuseAccessRequest(
+  db: Database,
+  id: number,
+  decision: { decidedBy: string; note?: string | undefined },
+  requestId?: string,
+): Promise<AccessRequest> {
+  return db.transaction(async (tx) => {
+    const request = await lockPending(tx, id);
+    const { rows } = await tx.query(
+      `UPDATE access_requests SET status = 'refused', decided_at = now(), decided_by = $2, decision_note = $3
+        WHERE id = $1 RETURNING *`,
+      [id, decision.decidedBy, decision.note ?? null],
+    );
+    await writeAudit(tx, {
+      action: "access_request.refused",
+      actor: { email: decision.decidedBy },
+      resource: { kind: "access_request", id: String(id) },
+      details: { subjectEmail: request.email, note: decision.note },
+      requestId,
+    });
+    return Row.parse(rows[0]);
+  });
+}
