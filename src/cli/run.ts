@@ -1,26 +1,22 @@
 import { ConfigError } from "../config.js";
 import { AppError } from "../errors.js";
+import { EXIT, type CliCommand, type CliIo } from "./command.js";
+import { grantsCommand } from "./grants.js";
 
-export interface CliIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
+export { EXIT, type CliCommand, type CliIo } from "./command.js";
+
+/**
+ * One file per subcommand under src/cli/, listed here. A function rather than a constant, so that a
+ * subcommand module importing this one (circular import) never sees the list half-built.
+ */
+export function commands(): Record<string, CliCommand> {
+  return {
+    grants: grantsCommand,
+  };
 }
-
-export interface CliCommand {
-  summary: string;
-  usage: string;
-  /** Returns the exit code. */
-  run(args: string[], io: CliIo): Promise<number>;
-}
-
-/** Exit codes, set in one place: 0 success, 1 a check failed, 2 a usage error, 3 a configuration error, 4 an upstream system. */
-export const EXIT = { ok: 0, failed: 1, usage: 2, config: 3, upstream: 4 } as const;
-
-/** One file per subcommand under src/cli/, listed here. */
-export const COMMANDS: Record<string, CliCommand> = {};
 
 function help(): string {
-  const lines = Object.entries(COMMANDS).map(([name, cmd]) => `  ${name.padEnd(10)} ${cmd.summary}`);
+  const lines = Object.entries(commands()).map(([name, cmd]) => `  ${name.padEnd(10)} ${cmd.summary}`);
   return [
     "Usage : pilotage <commande> [options]",
     "",
@@ -38,7 +34,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.stdout(help());
     return name ? EXIT.ok : EXIT.usage;
   }
-  const command = COMMANDS[name];
+  const command = commands()[name];
   if (!command) {
     io.stderr(`Commande inconnue : ${name}\n\n${help()}`);
     return EXIT.usage;
