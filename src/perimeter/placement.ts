@@ -228,9 +228,12 @@ export function resolvePlacements(input: {
   }
 
   const siretTrusted = !!identity.siret && !rules.untrustedSirets.includes(identity.siret);
-  const usable = matches.filter((m) =>
-    m.source === "organisation" && m.matchedBy === "safir" ? true : siretTrusted,
-  );
+  // France Travail agents are placed by the SAFIR code of their agency only: many share one SIRET
+  // (a direction's), which must never widen an agent's scope.
+  const usable = matches.filter((m) => {
+    if (m.source === "organisation" && m.type === "FT") return m.matchedBy === "safir";
+    return siretTrusted;
+  });
   if (usable.length === 0) {
     if (!identity.siret) return { placements: [], refusal: "no_siret" };
     if (!siretTrusted) return { placements: [], refusal: "untrusted_siret" };

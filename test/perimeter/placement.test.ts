@@ -242,6 +242,19 @@ describe("placement", () => {
     it("trusts the SAFIR code even when the SIRET is a default one", () => {
       assert.ok(perimeterOf(ft("agence", "69")));
     });
+    it("never places a France Travail agent by SIRET alone (a direction's SIRET would widen the scope)", () => {
+      const bySiret = { ...ft("DGFT", "75"), matchedBy: "siret" } as OrganisationMatch;
+      assert.deepEqual(
+        resolvePlacements({
+          identity: identity("13000548100697"),
+          grants: [],
+          matches: [bySiret],
+          rules: RULES,
+          now: NOW,
+        }),
+        { placements: [], refusal: "unknown_organisation" },
+      );
+    });
   });
 
   it("never trusts a ministry's default SIRET", () => {
