@@ -1,0 +1,111 @@
+import { writeAudit } from "../audit/audit-log.js";
+import { AppError, ForbiddenError } from "../errors.js";
+import { dashboardAccess, type AccessDashboard } from "../perimeter/dashboard-access.js";
+import type { Perimeter } from "../perimeter/lock-values.js";
+import type { ProfileKind } from "../perimeter/placement.js";
+import type { Queryable } from "../storage/database.js";
+import { signEmbedToken, type EmbeddableParameter, type EmbedHashOptions } from "./sign.js";
+
+export interface EmbedDashboard extends AccessDashboard {
+  contentVersion: string;
+  parameters: readonly EmbeddableParameter[];
+}
+
+export interface EmbedViewer {
+  sub?: string | undefined;
+  email?: string | undefined;
+  kind: ProfileKind;
+  organisationRef: string;
+  perimeter: Perimeter;
+  /** True while a staff member previews the product as another profile. */
+  preview: boolean;
+}
+
+/** Resolves a dashboard key to its Metabase id, only when `apply` verified its lock contract for this version. */
+export type DashboardIdResolver = (key: string, contentVersion: string) => Promise<number | undefined>;
+
+export class MetabaseNotConfiguredError extends AppError {
+  constructor() {
+    super(503, "Les tableaux de bord Metabase ne sont pas configurés sur cette instance.", {
+      code: "metabase_not_configured",
+    });
+  }
+}
+
+export class DashboardNotVerifiedError extends AppError {
+  constructor(key: string) {
+    super(
+      503,
+      "Ce tableau de bord n'est pas disponible pour le moment : sa publication dans Metabase n'a pas encore été vérifiée.",
+      { code: "dashboard_not_verified", details: { dashboard: key } },
+    );
+  }
+}
+
+export interface IssuedEmbed {
+  url: string;
+  expiresAt: Date;
+  dashboardId: number;
+}
+
+/**
+ * Issues a signed embed URL: access check, id of a verified dashboard, signature, then the audit row —
+ * written before the URL is returned; if the write fails, the error propagates and no URL leaves
+ * (fail closed, PRODUCT.md §3 invariant 5).
+ */
+export function createEmbedService(deps: {
+  db: Queryable;
+  siteUrl: string | undefined;
+  secretKey: string | undefined;
+  ttlSeconds: number;
+  resolveDashboardId: DashboardIdResolver;
+  hash?: EmbedHashOptions;
+  now?: () => Date;
+}) {
+  const now = deps.now ?? (() => new Date());
+  return {
+    get enabled(): boolean {
+      return !!deps.siteUrl && !!deps.secretKey;
+    },
+
+    async issue(
+      dashboard: EmbedDashboard,
+      viewer: EmbedViewer | null,
+      requestId?: string,
+    ): Promise<IssuedEmbed> {
+      if (!deps.siteUrl || !deps.secretKey) throw new MetabaseNotConfiguredError();
+      const access = dashboardAccess(viewer, dashboard);
+      if (!access.allowed)
+        throw new ForbiddenError("Vous n'avez pas accès à ce tableau de bord.", access.reason);
+      const dashboardId = await deps.resolveDashboardId(dashboard.key, dashboard.contentVersion);
+      if (dashboardId === undefined) throw new DashboardNotVerifiedError(dashboard.key);
+      const signed = signEmbedToken({
+        dashboard,
+        resourceId: dashboardId,
+        perimeter: viewer?.perimeter ?? {},
+        siteUrl: deps.siteUrl,
+        secretKey: deps.secretKey,
+        ttlSeconds: deps.ttlSeconds,
+        now: now(),
+        hash: deps.hash ?? {},
+      });
+      await writeAudit(deps.db, {
+        action: "embed.token_issued",
+        actor: viewer ? { sub: viewer.sub, email: viewer.email } : undefined,
+        profileKind: viewer?.kind,
+        organisationId: viewer?.organisationRef,
+        resource: { kind: "dashboard", key: dashboard.key, id: String(dashboardId) },
+        lockedValues: signed.lockedValues,
+        details: {
+          expiresAt: signed.expiresAt.toISOString(),
+          preview: viewer?.preview ?? false,
+          public: dashboard.public,
+        },
+        requestId,
+      });
+      return { url: signed.url, expiresAt: signed.expiresAt, dashboardId };
+    },
+  };
+}
+
+export type EmbedService = ReturnType<typeof createEmbedService>;

@@ -1,0 +1,130 @@
+import assert from "node:assert/strict";
+import jwt from "jsonwebtoken";
+import { readAudit } from "../../src/audit/audit-log.js";
+import {
+  createEmbedService,
+  DashboardNotVerifiedError,
+  MetabaseNotConfiguredError,
+  type EmbedDashboard,
+} from "../../src/embed/embed-service.js";
+import { openDatabase, type Database } from "../../src/storage/database.js";
+import { migrate } from "../../src/storage/migrations.js";
+import { createTestDatabase } from "../support/services.js";
+
+const SECRET = "ab".repeat(32);
+const NOW = new Date("2026-11-29T10:00:00Z");
+const dashboard: EmbedDashboard = {
+  key: "candidatures",
+  public: false,
+  audiences: ["ddets"],
+  contentVersion: "v1",
+  parameters: [
+    { slug: "departement", locked: "departements" },
+    { slug: "annee", default: "2026" },
+  ],
+};
+const viewer = {
+  sub: "sub-1",
+  email: "agent.ddets93@demo.pilotage.test",
+  kind: "ddets" as const,
+  organisationRef: "institution:1",
+  perimeter: { departements: ["93"], region: "11" },
+  preview: false,
+};
+
+describe("embed service", () => {
+  let fresh: Awaited<ReturnType<typeof createTestDatabase>>;
+  let db: Database;
+  before(async () => {
+    fresh = await createTestDatabase("embed");
+    db = await openDatabase({ name: "gateway", url: fresh.url, pgliteDataDir: "memory://" });
+    await migrate(db);
+  });
+  after(async () => {
+    await db.close();
+    await fresh.drop();
+  });
+
+  const service = (resolve: (key: string, version: string) => Promise<number | undefined> = async () => 42) =>
+    createEmbedService({
+      db,
+      siteUrl: "https://stats.example.gouv.fr",
+      secretKey: SECRET,
+      ttlSeconds: 600,
+      resolveDashboardId: resolve,
+      now: () => NOW,
+    });
+
+  it("issues a URL for a verified dashboard and audits the token before returning it", async () => {
+    const issued = await service().issue(dashboard, viewer, "req-1");
+    const token = issued.url.split("/embed/dashboard/")[1]!.split("?")[0]!;
+    assert.deepEqual(jwt.verify(token, SECRET, { clockTimestamp: NOW.getTime() / 1000 }), {
+      resource: { dashboard: 42 },
+      params: { departement: ["93"] },
+      exp: NOW.getTime() / 1000 + 600,
+      iat: NOW.getTime() / 1000,
+    });
+    const [row] = await readAudit(db, { action: "embed.token_issued" });
+    assert.deepEqual(
+      {
+        actorEmail: row?.actorEmail,
+        profileKind: row?.profileKind,
+        organisationId: row?.organisationId,
+        resourceKey: row?.resourceKey,
+        resourceId: row?.resourceId,
+        lockedValues: row?.lockedValues,
+        details: row?.details,
+        requestId: row?.requestId,
+      },
+      {
+        actorEmail: viewer.email,
+        profileKind: "ddets",
+        organisationId: "institution:1",
+        resourceKey: "candidatures",
+        resourceId: "42",
+        lockedValues: { departement: ["93"] },
+        details: { expiresAt: "2026-11-29T10:10:00.000Z", preview: false, public: false },
+        requestId: "req-1",
+      },
+    );
+  });
+
+  it("asks the resolver for the current content version, and refuses an unverified dashboard", async () => {
+    const asked: string[] = [];
+    await assert.rejects(
+      service(async (key, version) => (asked.push(`${key}@${version}`), undefined)).issue(dashboard, viewer),
+      DashboardNotVerifiedError,
+    );
+    assert.deepEqual(asked, ["candidatures@v1"]);
+  });
+
+  it("refuses a profile outside the audience before anything is signed", async () => {
+    const before = (await readAudit(db)).length;
+    await assert.rejects(
+      service().issue(dashboard, { ...viewer, kind: "conseil_departemental" }),
+      (error: unknown) => (error as { status?: number }).status === 403,
+    );
+    assert.equal((await readAudit(db)).length, before);
+  });
+
+  it("refuses without Metabase configured", async () => {
+    const unconfigured = createEmbedService({
+      db,
+      siteUrl: undefined,
+      secretKey: undefined,
+      ttlSeconds: 600,
+      resolveDashboardId: async () => 42,
+    });
+    assert.equal(unconfigured.enabled, false);
+    await assert.rejects(unconfigured.issue(dashboard, viewer), MetabaseNotConfiguredError);
+  });
+
+  it("returns no URL when the audit row cannot be written (fail closed)", async () => {
+    await db.exec("ALTER TABLE audit_log ADD CONSTRAINT audit_refuses_everything CHECK (false) NOT VALID");
+    try {
+      await assert.rejects(service().issue(dashboard, viewer), /audit_refuses_everything/);
+    } finally {
+      await db.exec("ALTER TABLE audit_log DROP CONSTRAINT audit_refuses_everything");
+    }
+  });
+});
