@@ -1,0 +1,153 @@
+import assert from "node:assert/strict";
+import { PassThrough } from "node:stream";
+import pg from "pg";
+import {
+  ExportError,
+  placeholderPositions,
+  streamCsv,
+  streamJson,
+  UTF8_BOM,
+} from "../../src/questions/stream.js";
+import { createTestDatabase } from "../support/services.js";
+
+function sink(): { stream: PassThrough; text: () => string } {
+  const stream = new PassThrough();
+  const chunks: Buffer[] = [];
+  stream.on("data", (c: Buffer) => chunks.push(c));
+  return { stream, text: () => Buffer.concat(chunks).toString("utf8") };
+}
+
+const LIMITS = { rowCap: 1000, statementTimeoutMs: 5000 };
+
+describe("placeholder positions", () => {
+  it("finds $n in SQL but not inside literals, identifiers, comments or dollar quotes", () => {
+    const sql = `SELECT '$1', "$2", $$ $3 $$, $tag$ $4 $tag$ -- $5\n/* $6 */ FROM t WHERE a = $1 AND b IN ($2, $3) AND c$4 = 1`;
+    assert.deepEqual(
+      placeholderPositions(sql).map((p) => p.index),
+      [1, 2, 3],
+    );
+  });
+});
+
+describe("streaming exports from Postgres", () => {
+  let fresh: Awaited<ReturnType<typeof createTestDatabase>>;
+  let pool: pg.Pool;
+  before(async () => {
+    fresh = await createTestDatabase("export");
+    pool = new pg.Pool({ connectionString: fresh.url, max: 3 });
+    await pool.query(`
+      CREATE TABLE t (id int, departement varchar(3), nom text, debut date, montant numeric(10,2));
+      INSERT INTO t VALUES
+        (1, '93', 'Île "Saint-Denis", nord', '2026-01-15', 12.50),
+        (2, '93', E'deux\\nlignes', '2026-03-01', 3),
+        (3, '75', 'Paris', '2026-01-20', 7),
+        (4, '2A', 'Ajaccio', '2025-12-31', 1);`);
+  });
+  after(async () => {
+    await pool.end();
+    await fresh.drop();
+  });
+
+  const query = {
+    sql: `SELECT id, nom, debut, montant FROM t WHERE departement IN ($1, $2) AND debut >= $3 AND id > $4 ORDER BY id`,
+    values: ["93", "2A", "2026-01-01", 0],
+  };
+
+  it("writes CSV with a BOM and a header, with bound values of every type", async () => {
+    const out = sink();
+    const rows = await streamCsv(pool, query, out.stream, LIMITS);
+    assert.equal(rows, 2);
+    assert.equal(
+      out.text(),
+      `${UTF8_BOM}id,nom,debut,montant\n1,"Île ""Saint-Denis"", nord",2026-01-15,12.50\n2,"deux\nlignes",2026-03-01,3.00\n`,
+    );
+  });
+
+  it("never lets a value change the query (no injection through a parameter)", async () => {
+    const out = sink();
+    const rows = await streamCsv(
+      pool,
+      { sql: "SELECT id FROM t WHERE departement = $1 ORDER BY id", values: ["93' OR '1'='1"] },
+      out.stream,
+      LIMITS,
+    );
+    assert.equal(rows, 0);
+    assert.equal(out.text(), `${UTF8_BOM}id\n`);
+  });
+
+  it("writes JSON with columns, rows and a completion flag", async () => {
+    const out = sink();
+    const rows = await streamJson(pool, query, out.stream, LIMITS);
+    assert.equal(rows, 2);
+    const parsed = JSON.parse(out.text());
+    assert.deepEqual(parsed.columns, ["id", "nom", "debut", "montant"]);
+    assert.equal(parsed.rows.length, 2);
+    assert.deepEqual(parsed.rows[0].slice(0, 2), [1, 'Île "Saint-Denis", nord']);
+    assert.equal(parsed.complete, true);
+    assert.equal(parsed.row_count, 2);
+  });
+
+  it("writes an empty but complete result", async () => {
+    const out = sink();
+    assert.equal(
+      await streamJson(pool, { sql: "SELECT id FROM t WHERE false", values: [] }, out.stream, LIMITS),
+      0,
+    );
+    assert.deepEqual(JSON.parse(out.text()), { columns: ["id"], rows: [], complete: true, row_count: 0 });
+  });
+
+  it("fails past the row cap instead of cutting the file silently", async () => {
+    const csv = sink();
+    await assert.rejects(
+      streamCsv(pool, { sql: "SELECT id FROM t ORDER BY id", values: [] }, csv.stream, {
+        ...LIMITS,
+        rowCap: 2,
+      }),
+      (error: unknown) => error instanceof ExportError && error.reason === "row_cap",
+    );
+    const json = sink();
+    await assert.rejects(
+      streamJson(pool, { sql: "SELECT id FROM t ORDER BY id", values: [] }, json.stream, {
+        ...LIMITS,
+        rowCap: 2,
+      }),
+      (error: unknown) => error instanceof ExportError && error.reason === "row_cap",
+    );
+    assert.equal(JSON.parse(json.text()).complete, false);
+  });
+
+  it("ends on the statement timeout with an explicit error", async () => {
+    const slow = {
+      sql: "SELECT g, pg_sleep(0.002) FROM generate_series(1, 100000) g WHERE g > $1",
+      values: [0],
+    };
+    const csv = sink();
+    await assert.rejects(
+      streamCsv(pool, slow, csv.stream, { rowCap: 1_000_000, statementTimeoutMs: 300 }),
+      (error: unknown) => error instanceof ExportError && error.reason === "timeout",
+    );
+    // Before the first row: nothing written, the caller can still answer with an error status.
+    const early = sink();
+    await assert.rejects(
+      streamJson(pool, slow, early.stream, { rowCap: 1_000_000, statementTimeoutMs: 300 }),
+      (error: unknown) => error instanceof ExportError && error.reason === "timeout",
+    );
+    assert.equal(early.text(), "");
+    // After rows went out: the document says it is incomplete.
+    const late = {
+      sql: "SELECT g, CASE WHEN g > 600 THEN pg_sleep(0.01) END AS s FROM generate_series(1, 100000) g WHERE g > $1",
+      values: [0],
+    };
+    const json = sink();
+    await assert.rejects(
+      streamJson(pool, late, json.stream, { rowCap: 1_000_000, statementTimeoutMs: 1000 }),
+      (error: unknown) => error instanceof ExportError && error.reason === "timeout",
+    );
+    const parsed = JSON.parse(json.text());
+    assert.ok(parsed.rows.length >= 500);
+    assert.equal(parsed.complete, false);
+    assert.match(parsed.error, /temps maximal/);
+    // The pool stays usable after an interrupted COPY.
+    assert.equal((await pool.query("SELECT 1 AS ok")).rows[0].ok, 1);
+  });
+});
