@@ -1,0 +1,22 @@
+/**
+ * Benchmark dispatcher: `npm run bench -- <name> [options]`. Each benchmark measures its baseline in the
+ * same run and reports ratios, never absolute targets alone. Add yours to BENCHMARKS.
+ */
+const BENCHMARKS: Record<string, { summary: string; run: (args: string[]) => Promise<void> }> = {
+  export: {
+    summary: "CSV export of 1 million rows vs psql \\copy, with peak memory",
+    run: async (args) => (await import("./export.js")).run(args),
+  },
+};
+
+const [name, ...args] = process.argv.slice(2);
+const bench = name ? BENCHMARKS[name] : undefined;
+if (!bench) {
+  console.error(
+    `Usage: npm run bench -- <name>\n\n${Object.entries(BENCHMARKS)
+      .map(([n, b]) => `  ${n.padEnd(10)} ${b.summary}`)
+      .join("\n")}`,
+  );
+  process.exit(2);
+}
+await bench.run(args);
