@@ -6,6 +6,7 @@ import { startServer } from "./server.js";
 import { openDatabase } from "./storage/database.js";
 import { migrate } from "./storage/migrations.js";
 import { openRedis, waitForRedis } from "./storage/redis.js";
+import { ensureDemoWarehouse } from "./warehouse/seed.js";
 
 async function main(): Promise<void> {
   let config;
@@ -43,6 +44,14 @@ async function main(): Promise<void> {
     url: config.warehouse.url,
     pgliteDataDir: path.join(config.dataDir, "warehouse"),
   });
+  if (!config.warehouse.url) {
+    // The demo's warehouse is seeded once (about ten seconds), then reused while its seed version holds.
+    const demo = await ensureDemoWarehouse(warehouse);
+    logger.info(
+      demo.report ?? { reused: true },
+      demo.reused ? "demo warehouse reused" : "demo warehouse seeded",
+    );
+  }
 
   const app = createApp({ config, logger, db, warehouse, redis });
   const running = await startServer(app, config.http.port);

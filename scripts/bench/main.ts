@@ -7,6 +7,11 @@ const BENCHMARKS: Record<string, { summary: string; run: (args: string[]) => Pro
     summary: "CSV export of 1 million rows vs psql \\copy, with peak memory",
     run: async (args) => (await import("./export.js")).run(args),
   },
+  seed: {
+    summary:
+      "pilotage seed into Postgres at scales 1 and 10: seconds and rows/s, generation alone as baseline",
+    run: async (args) => (await import("./seed.js")).run(args),
+  },
 };
 
 const [name, ...args] = process.argv.slice(2);

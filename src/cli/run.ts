@@ -2,6 +2,7 @@ import { ConfigError } from "../config.js";
 import { AppError } from "../errors.js";
 import { EXIT, type CliCommand, type CliIo } from "./command.js";
 import { grantsCommand } from "./grants.js";
+import { seedCommand } from "./seed.js";
 
 export { EXIT, type CliCommand, type CliIo } from "./command.js";
 
@@ -12,6 +13,7 @@ export { EXIT, type CliCommand, type CliIo } from "./command.js";
 export function commands(): Record<string, CliCommand> {
   return {
     grants: grantsCommand,
+    seed: seedCommand,
   };
 }
 

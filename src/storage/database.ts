@@ -1,7 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import pg from "pg";
+import { from as copyFromStdin } from "pg-copy-streams";
 
 /**
  * One small interface over the two Postgres implementations the product runs on: a real server
@@ -28,6 +31,15 @@ export interface Database extends Executor {
   close(): Promise<void>;
   /** The underlying pg pool, for streaming (COPY, cursors); undefined on PGlite. */
   readonly pool: pg.Pool | undefined;
+  /**
+   * Bulk-loads rows given as COPY text-format chunks (tab-separated, `\N` for null, one row a line):
+   * streamed with backpressure on Postgres, handed over as one blob on PGlite (which has no STDIN).
+   */
+  copyFrom(table: string, columns: readonly string[], chunks: Iterable<string>): Promise<void>;
+}
+
+function copyStatement(table: string, columns: readonly string[], source: string): string {
+  return `COPY ${table} (${columns.join(", ")}) FROM ${source}`;
 }
 
 export interface OpenDatabaseOptions {
@@ -91,6 +103,20 @@ function openPostgres(url: string, options: OpenDatabaseOptions): Database {
     async ping() {
       await pool.query("SELECT 1");
     },
+    async copyFrom(table, columns, chunks) {
+      const client = await pool.connect();
+      try {
+        await pipeline(
+          Readable.from(chunks),
+          client.query(copyFromStdin(copyStatement(table, columns, "STDIN"))),
+        );
+        client.release();
+      } catch (error) {
+        // A connection left in the middle of a COPY cannot be reused: destroy it.
+        client.release(true);
+        throw error;
+      }
+    },
     async close() {
       await pool.end();
     },
@@ -126,6 +152,9 @@ async function openPglite(dataDir: string): Promise<Database> {
     },
     async ping() {
       await db.query("SELECT 1");
+    },
+    async copyFrom(table, columns, chunks) {
+      await db.query(copyStatement(table, columns, "'/dev/blob'"), [], { blob: new Blob([...chunks]) });
     },
     async close() {
       if (!db.closed) await db.close();

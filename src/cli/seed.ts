@@ -1,0 +1,152 @@
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { loadConfig } from "../config.js";
+import { UpstreamError } from "../errors.js";
+import { openDatabase } from "../storage/database.js";
+import { DEFAULT_SEED } from "../warehouse/generate.js";
+import { seedWarehouse, type SeedProgress } from "../warehouse/seed.js";
+import { EXIT, type CliCommand } from "./command.js";
+
+const Options = z.object({
+  scale: z.coerce
+    .number({ message: "--scale attend un nombre" })
+    .positive("--scale doit être strictement positif")
+    .max(100, "--scale est limité à 100 (plusieurs dizaines de millions de lignes)")
+    .default(1),
+  seed: z.string().min(1, "--seed ne peut pas être vide").default(DEFAULT_SEED),
+  "database-url": z
+    .string()
+    .refine((value) => /^postgres(ql)?:\/\//.test(value), "--database-url doit être une URL postgres://")
+    .optional(),
+  force: z.boolean().default(false),
+  json: z.boolean().default(false),
+});
+
+/** The target without its password, for messages. */
+function describeTarget(url: string | undefined, pgliteDir: string): string {
+  if (!url) return `PGlite (${pgliteDir})`;
+  const parsed = new URL(url);
+  return `Postgres ${parsed.host}${parsed.pathname}`;
+}
+
+const number = (n: number) => n.toLocaleString("fr-FR");
+
+export const seedCommand: CliCommand = {
+  summary: "remplit l'entrepôt de données synthétiques déterministes",
+  usage: [
+    "seed [--scale N] [--seed S] [--database-url URL] [--force] [--json]",
+    "",
+    "  --scale N            volume (1 : environ 320 000 lignes ; 10 : environ 2,8 millions). Défaut : 1",
+    `  --seed S             graine : la même graine donne les mêmes données partout. Défaut : ${DEFAULT_SEED}`,
+    "  --database-url URL   Postgres à remplir (sinon WAREHOUSE_URL, sinon le PGlite de DATA_DIR/warehouse)",
+    "  --force              remplace un schéma « entrepot » qui n'a pas été créé par cette commande",
+    "  --json               rapport en JSON sur la sortie standard",
+    "",
+    "Recrée le schéma « entrepot » et le remplit par COPY. La progression s'affiche sur la sortie d'erreur.",
+  ].join("\n"),
+  async run(args, io) {
+    let options: z.infer<typeof Options>;
+    try {
+      const { values } = parseArgs({
+        args,
+        options: {
+          scale: { type: "string" },
+          seed: { type: "string" },
+          "database-url": { type: "string" },
+          force: { type: "boolean" },
+          json: { type: "boolean" },
+        },
+        strict: true,
+        allowPositionals: false,
+      });
+      const parsed = Options.safeParse(values);
+      if (!parsed.success) {
+        io.stderr(
+          `${parsed.error.issues.map((issue) => issue.message).join("\n")}\nVoir : pilotage seed --help\n`,
+        );
+        return EXIT.usage;
+      }
+      options = parsed.data;
+    } catch (error) {
+      // parseArgs explains in English ("Unknown option '--x'"): keep its detail behind a French lead.
+      io.stderr(
+        `Option invalide (${error instanceof Error ? error.message : String(error)}).\nVoir : pilotage seed --help\n`,
+      );
+      return EXIT.usage;
+    }
+
+    const config = loadConfig(io.env);
+    if (config.env === "production") {
+      io.stderr(
+        "« pilotage seed » remplace l'entrepôt par des données synthétiques : il est refusé avec NODE_ENV=production.\n",
+      );
+      return EXIT.config;
+    }
+    const url = options["database-url"] ?? config.warehouse.url;
+    const pgliteDir = path.join(config.dataDir, "warehouse");
+    const target = describeTarget(url, pgliteDir);
+    io.stderr(`Entrepôt : ${target} — graine « ${options.seed} », échelle ${options.scale}\n`);
+
+    let db;
+    try {
+      db = await openDatabase({ name: "warehouse", url, pgliteDataDir: pgliteDir });
+      await db.ping();
+    } catch (error) {
+      await db?.close().catch(() => {});
+      throw new UpstreamError(
+        "warehouse",
+        `Impossible de joindre l'entrepôt (${target}) : ${error instanceof Error ? error.message : String(error)}. ` +
+          "Vérifiez que Postgres tourne et l'adresse passée à --database-url ou WAREHOUSE_URL.",
+        error,
+      );
+    }
+
+    let lastLine = 0;
+    let tableStarted = performance.now();
+    const onProgress = (progress: SeedProgress) => {
+      const now = performance.now();
+      if (progress.step === "schema") io.stderr("  schéma entrepot recréé\n");
+      else if (progress.step === "constraints") io.stderr("  clés, index et statistiques…\n");
+      else if (progress.rows === 0 && !progress.done) tableStarted = now;
+      else if (progress.done) {
+        const seconds = ((now - tableStarted) / 1000).toFixed(1);
+        io.stderr(
+          `  ${progress.table.padEnd(28)} ${number(progress.rows).padStart(11)} lignes  ${seconds} s\n`,
+        );
+      } else if (now - lastLine > 1000) {
+        lastLine = now;
+        io.stderr(`  ${progress.table.padEnd(28)} ${number(progress.rows).padStart(11)} lignes…\n`);
+      }
+    };
+
+    try {
+      const report = await seedWarehouse(db, {
+        seed: options.seed,
+        scale: options.scale,
+        force: options.force,
+        onProgress,
+      });
+      const seconds = report.durationMs / 1000;
+      const rate = Math.round(report.totalRows / seconds);
+      if (options.json) {
+        io.stdout(`${JSON.stringify({ ...report, target, rowsPerSecond: rate }, null, 2)}\n`);
+      } else {
+        const lines = Object.entries(report.rows).map(
+          ([table, rows]) => `  ${table.padEnd(28)} ${number(rows).padStart(11)}`,
+        );
+        io.stdout(
+          [
+            `Entrepôt rempli (${target}), version ${report.version}, données arrêtées au ${report.referenceDate} :`,
+            ...lines,
+            `  ${"total".padEnd(28)} ${number(report.totalRows).padStart(11)} lignes en ${seconds.toFixed(1)} s (${number(rate)} lignes/s)`,
+            "",
+          ].join("\n"),
+        );
+      }
+      return EXIT.ok;
+    } finally {
+      await db.close();
+    }
+  },
+};

@@ -1,0 +1,369 @@
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { runCli, type CliIo } from "../../src/cli/run.js";
+import {
+  DEMO_EMPLOYER,
+  DEMO_INSTITUTIONS,
+  DEMO_ORGANISATIONS,
+  MINISTRY_DEFAULT_SIRET,
+  STAFF_SIRET,
+  UNKNOWN_SIRET,
+} from "../../src/demo/accounts.js";
+import { isValidSiret } from "../../src/siret.js";
+import { openDatabase, type Database } from "../../src/storage/database.js";
+import { tableChecksums } from "../../src/warehouse/checksum.js";
+import { generateWarehouse } from "../../src/warehouse/generate.js";
+import {
+  ensureDemoWarehouse,
+  ForeignWarehouseError,
+  readSeedMetadata,
+  seedVersion,
+  seedWarehouse,
+} from "../../src/warehouse/seed.js";
+import { WAREHOUSE_TABLES } from "../../src/warehouse/tables.js";
+import { checkTrickyCases, TRICKY_CASES } from "../../src/warehouse/tricky-cases.js";
+import { createTestDatabase } from "../support/services.js";
+
+/** Small enough to seed three times in a few seconds, large enough to hold every tricky case. */
+const SCALE = 0.2;
+const SEED = "test-seed";
+
+function io(): CliIo & { out: string; err: string } {
+  const captured = { out: "", err: "" };
+  return Object.assign(captured, {
+    stdout: (text: string) => void (captured.out += text),
+    stderr: (text: string) => void (captured.err += text),
+  });
+}
+
+describe("synthetic warehouse", function () {
+  this.timeout(180_000);
+  const dropped: Array<() => Promise<void>> = [];
+  let pgFirst: Database;
+  let pgSecond: Database;
+  let pglite: Database;
+
+  before(async () => {
+    const first = await createTestDatabase("wh");
+    const second = await createTestDatabase("wh");
+    pgFirst = await openDatabase({ name: "warehouse", url: first.url, pgliteDataDir: "memory://" });
+    pgSecond = await openDatabase({ name: "warehouse", url: second.url, pgliteDataDir: "memory://" });
+    pglite = await openDatabase({ name: "warehouse", url: undefined, pgliteDataDir: "memory://" });
+    dropped.push(
+      () => pgFirst.close(),
+      () => pgSecond.close(),
+      () => pglite.close(),
+      () => first.drop(),
+      () => second.drop(),
+    );
+    // One after the other: generation and PGlite's COPY hold the event loop, and a Postgres connection
+    // waiting behind them would time out.
+    for (const db of [pgFirst, pgSecond, pglite]) await seedWarehouse(db, { seed: SEED, scale: SCALE });
+  });
+
+  after(async () => {
+    for (const drop of dropped) await drop();
+  });
+
+  it("gives the same content, table by table, from the same seed on Postgres twice and on PGlite", async () => {
+    const [a, b, c] = await Promise.all([pgFirst, pgSecond, pglite].map((db) => tableChecksums(db)));
+    assert.deepEqual(
+      Object.keys(a!),
+      WAREHOUSE_TABLES.map((t) => t.name),
+    );
+    for (const table of Object.keys(a!)) assert.ok(a![table]!.rows > 0, `${table} is empty`);
+    assert.deepEqual(b, a);
+    assert.deepEqual(c, a);
+  });
+
+  it("draws different data from another seed", () => {
+    const fingerprint = (seed: string) => {
+      const tables = generateWarehouse({ seed, scale: 0.02 });
+      const out: Record<string, string> = {};
+      for (const { table, rows } of tables) out[table.name] = JSON.stringify([...rows()]);
+      return out;
+    };
+    const one = fingerprint("one");
+    const again = fingerprint("one");
+    const other = fingerprint("other");
+    assert.deepEqual(again, one);
+    // Reference geography does not depend on the seed; everything drawn does.
+    assert.equal(other.ref_commune, one.ref_commune);
+    for (const table of ["structures", "organisations", "candidats", "candidatures", "pass_iae", "esat"]) {
+      assert.notEqual(other[table], one[table], `${table} did not change with the seed`);
+    }
+  });
+
+  it("holds the demo institutions, organisations and structures with the contract's ids and values", async () => {
+    const institutions = await pgFirst.query(
+      "SELECT id, type, nom, siret, departement, code_region FROM entrepot.institutions WHERE id <= 4 ORDER BY id",
+    );
+    const { ddets93, dreetsIdf, dgefp, reseau } = DEMO_INSTITUTIONS;
+    assert.deepEqual(institutions.rows, [
+      {
+        id: 1,
+        type: ddets93.type,
+        nom: ddets93.nom,
+        siret: ddets93.siret,
+        departement: "93",
+        code_region: "11",
+      },
+      {
+        id: 2,
+        type: dreetsIdf.type,
+        nom: dreetsIdf.nom,
+        siret: dreetsIdf.siret,
+        departement: null,
+        code_region: "11",
+      },
+      { id: 3, type: dgefp.type, nom: dgefp.nom, siret: dgefp.siret, departement: null, code_region: null },
+      {
+        id: 4,
+        type: reseau.type,
+        nom: reseau.nom,
+        siret: reseau.siret,
+        departement: null,
+        code_region: null,
+      },
+    ]);
+
+    const organisations = await pgFirst.query(
+      `SELECT id, type, nom, siret, departement, habilitee, brsa, code_safir, niveau_ft
+       FROM entrepot.organisations WHERE id IN (1, 2) ORDER BY id`,
+    );
+    const { cd33, ft69 } = DEMO_ORGANISATIONS;
+    assert.deepEqual(organisations.rows, [
+      {
+        id: cd33.id,
+        type: cd33.type,
+        nom: cd33.nom,
+        siret: cd33.siret,
+        departement: cd33.departement,
+        habilitee: true,
+        brsa: false,
+        code_safir: null,
+        niveau_ft: null,
+      },
+      {
+        id: ft69.id,
+        type: ft69.type,
+        nom: ft69.nom,
+        siret: ft69.siret,
+        departement: ft69.departement,
+        habilitee: true,
+        brsa: false,
+        code_safir: ft69.codeSafir,
+        niveau_ft: ft69.niveauFt,
+      },
+    ]);
+    const safir = await pgFirst.query("SELECT id FROM entrepot.organisations WHERE code_safir = $1", [
+      ft69.codeSafir,
+    ]);
+    assert.deepEqual(safir.rows, [{ id: ft69.id }]);
+
+    const employer = await pgFirst.query(
+      `SELECT id, siret, type, nom, departement, categorie_structure, id_asp IS NOT NULL AS conventionnee
+       FROM entrepot.structures WHERE left(siret, 9) = $1 ORDER BY id`,
+      [DEMO_EMPLOYER.siren],
+    );
+    assert.deepEqual(
+      employer.rows,
+      DEMO_EMPLOYER.structures.map((s) => ({
+        id: s.id,
+        siret: s.siret,
+        type: s.type,
+        nom: s.nom,
+        departement: s.departement,
+        categorie_structure: "IAE",
+        conventionnee: true,
+      })),
+    );
+
+    const members = await pgFirst.query<{ id_structure: number }>(
+      "SELECT id_structure FROM entrepot.reseaux_adherents WHERE id_institution = $1 ORDER BY id_structure",
+      [reseau.id],
+    );
+    assert.deepEqual(
+      members.rows.map((r) => r.id_structure),
+      [...reseau.members],
+    );
+    const memberDepartements = await pgFirst.query<{ n: number }>(
+      "SELECT count(DISTINCT departement)::int AS n FROM entrepot.structures WHERE id = ANY($1::int[])",
+      [[...reseau.members]],
+    );
+    assert.ok(memberDepartements.rows[0]!.n >= 3, "the demo network's members sit in several départements");
+
+    const busy = await pgFirst.query<{ id_structure: number; n: number }>(
+      `SELECT id_structure, count(*)::int AS n FROM entrepot.candidatures
+       WHERE id_structure = ANY($1::int[]) GROUP BY id_structure ORDER BY id_structure`,
+      [DEMO_EMPLOYER.structures.map((s) => s.id)],
+    );
+    assert.deepEqual(
+      busy.rows.map((r) => r.id_structure),
+      [1001, 1002, 1003],
+      "each demo structure receives applications",
+    );
+  });
+
+  it("holds every tricky case of the service's data", async () => {
+    const results = await checkTrickyCases(pgFirst);
+    assert.deepEqual(
+      results.filter((r) => !r.present).map((r) => `${r.key} (${r.rows})`),
+      [],
+    );
+    assert.equal(results.length, TRICKY_CASES.length);
+  });
+
+  it("writes only well-formed SIRETs, and keeps the demo and unknown SIRENs for the demo rows", async () => {
+    const { rows } = await pgFirst.query<{ source: string; siret: string }>(
+      `SELECT 'structures' AS source, siret FROM entrepot.structures
+       UNION ALL SELECT 'organisations', siret FROM entrepot.organisations
+       UNION ALL SELECT 'institutions', siret FROM entrepot.institutions
+       UNION ALL SELECT 'reseaux_adherents', siret FROM entrepot.reseaux_adherents
+       UNION ALL SELECT 'esat', siret FROM entrepot.esat`,
+    );
+    assert.ok(rows.length > 1000);
+    assert.deepEqual(
+      rows.filter((r) => !isValidSiret(r.siret)),
+      [],
+    );
+    const absent = [MINISTRY_DEFAULT_SIRET, STAFF_SIRET, UNKNOWN_SIRET];
+    assert.deepEqual(
+      rows.filter((r) => absent.some((s) => s.slice(0, 9) === r.siret.slice(0, 9))),
+      [],
+    );
+    const structureSirets = await pgFirst.query<{ siret: string; n: number }>(
+      "SELECT siret, count(*)::int AS n FROM entrepot.structures GROUP BY siret HAVING count(*) > 1",
+    );
+    assert.deepEqual(structureSirets.rows, [], "no two structures share a SIRET");
+  });
+
+  it("declares the columns of schema.sql exactly, and a perimeter map over real columns", async () => {
+    const { rows } = await pgFirst.query<{ table_name: string; column_name: string }>(
+      `SELECT table_name, column_name FROM information_schema.columns
+       WHERE table_schema = 'entrepot' AND table_name <> 'metadonnees' ORDER BY table_name, ordinal_position`,
+    );
+    const actual: Record<string, string[]> = {};
+    for (const r of rows) (actual[r.table_name] ??= []).push(r.column_name);
+    const declared = Object.fromEntries(WAREHOUSE_TABLES.map((t) => [t.name, [...t.columns]]));
+    assert.deepEqual(actual, declared);
+    for (const table of WAREHOUSE_TABLES) {
+      for (const [attribute, columns] of Object.entries(table.perimeter)) {
+        for (const column of columns ?? []) {
+          assert.ok(table.columns.includes(column), `${table.name}.${column} (${attribute}) is not a column`);
+        }
+      }
+    }
+  });
+
+  it("records what generated the data", async () => {
+    assert.deepEqual(await readSeedMetadata(pglite), {
+      version: seedVersion(),
+      seed: SEED,
+      scale: SCALE,
+      referenceDate: "2026-10-31",
+    });
+  });
+
+  it("refuses to replace an entrepot schema it did not create, unless forced", async () => {
+    const fresh = await createTestDatabase("whforeign");
+    const db = await openDatabase({ name: "warehouse", url: fresh.url, pgliteDataDir: "memory://" });
+    try {
+      await db.exec(
+        "CREATE SCHEMA entrepot; CREATE TABLE entrepot.vraies_donnees (id int); INSERT INTO entrepot.vraies_donnees VALUES (1)",
+      );
+      await assert.rejects(seedWarehouse(db, { scale: 0.02 }), ForeignWarehouseError);
+      const kept = await db.query("SELECT id FROM entrepot.vraies_donnees");
+      assert.deepEqual(kept.rows, [{ id: 1 }]);
+      const report = await seedWarehouse(db, { scale: 0.02, force: true });
+      assert.ok(report.totalRows > 0);
+    } finally {
+      await db.close();
+      await fresh.drop();
+    }
+  });
+});
+
+describe("demo warehouse", function () {
+  this.timeout(120_000);
+  let dir: string;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "pilotage-demo-warehouse-"));
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("is seeded on the first start, reused on the next ones, and re-seeded when the generator changed", async () => {
+    const open = () =>
+      openDatabase({ name: "warehouse", url: undefined, pgliteDataDir: path.join(dir, "warehouse") });
+    let db = await open();
+    const first = await ensureDemoWarehouse(db, { scale: 0.02 });
+    assert.equal(first.reused, false);
+    assert.ok(first.report!.rows.candidatures! > 0);
+    await db.close();
+
+    db = await open();
+    assert.deepEqual(await ensureDemoWarehouse(db, { scale: 0.02 }), { reused: true });
+    await db.exec("UPDATE entrepot.metadonnees SET version = 'an-older-generator'");
+    const third = await ensureDemoWarehouse(db, { scale: 0.02 });
+    assert.equal(third.reused, false);
+    assert.equal((await readSeedMetadata(db))?.version, seedVersion());
+    await db.close();
+  });
+});
+
+describe("pilotage seed", function () {
+  this.timeout(120_000);
+
+  it("seeds the Postgres given by --database-url and reports rows per table in JSON", async () => {
+    const fresh = await createTestDatabase("whcli");
+    try {
+      const out = io();
+      const code = await runCli(
+        ["seed", "--database-url", fresh.url, "--scale", "0.02", "--seed", "cli", "--json"],
+        out,
+      );
+      assert.equal(code, 0, out.err);
+      const report = JSON.parse(out.out) as {
+        seed: string;
+        scale: number;
+        rows: Record<string, number>;
+        totalRows: number;
+      };
+      assert.equal(report.seed, "cli");
+      assert.equal(report.scale, 0.02);
+      assert.deepEqual(
+        Object.keys(report.rows),
+        WAREHOUSE_TABLES.map((t) => t.name),
+      );
+      assert.equal(
+        report.totalRows,
+        Object.values(report.rows).reduce((a, b) => a + b, 0),
+      );
+      assert.match(out.err, /candidatures\s+[\d\u202f ]+ lignes/);
+      const db = await openDatabase({ name: "warehouse", url: fresh.url, pgliteDataDir: "memory://" });
+      const counted = await tableChecksums(db);
+      await db.close();
+      for (const [table, rows] of Object.entries(report.rows))
+        assert.equal(counted[table]!.rows, rows, table);
+    } finally {
+      await fresh.drop();
+    }
+  });
+
+  it("refuses a bad scale or an unknown option with a usage error", async () => {
+    const bad = io();
+    assert.equal(await runCli(["seed", "--scale", "0"], bad), 2);
+    assert.match(bad.err, /--scale doit être strictement positif/);
+    const unknown = io();
+    assert.equal(await runCli(["seed", "--frobnicate"], unknown), 2);
+    assert.match(unknown.err, /^Option invalide/);
+  });
+
+  it("says what to check when Postgres cannot be reached", async () => {
+    const out = io();
+    assert.equal(await runCli(["seed", "--database-url", "postgres://nobody@127.0.0.1:1/nothing"], out), 4);
+    assert.match(out.err, /Impossible de joindre l'entrepôt \(Postgres 127\.0\.0\.1:1\/nothing\)/);
+  });
+});
