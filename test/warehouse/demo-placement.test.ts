@@ -1,0 +1,86 @@
+import assert from "node:assert/strict";
+import { DEMO_ACCOUNTS, MINISTRY_DEFAULT_SIRET } from "../../src/demo/accounts.js";
+import { warehouseDirectory } from "../../src/perimeter/organisation-directory.js";
+import { resolvePlacements } from "../../src/perimeter/placement.js";
+import { openDatabase, type Database } from "../../src/storage/database.js";
+import { ALL_DEPARTEMENT_CODES } from "../../src/territories/territories.js";
+import { seedWarehouse } from "../../src/warehouse/seed.js";
+import { createTestDatabase } from "../support/services.js";
+
+/**
+ * The seeded warehouse against the demo accounts' contract (PRODUCT.md §6): each account's claims, looked
+ * up in the synthetic warehouse by the real directory and placement rules, land on the documented profile
+ * and perimeter.
+ */
+describe("demo accounts placed on the seeded warehouse", function () {
+  this.timeout(60_000);
+  let db: Database;
+  let drop: () => Promise<void>;
+
+  before(async () => {
+    const fresh = await createTestDatabase("whplace");
+    drop = fresh.drop;
+    db = await openDatabase({ name: "warehouse", url: fresh.url, pgliteDataDir: "memory://" });
+    await seedWarehouse(db, { scale: 0.02 });
+  });
+  after(async () => {
+    await db.close();
+    await drop();
+  });
+
+  async function place(email: string) {
+    const account = DEMO_ACCOUNTS.find((a) => a.email === email)!;
+    const matches = await warehouseDirectory(db).find({
+      siret: account.siret,
+      safir: account.custom.structureTravail,
+    });
+    return resolvePlacements({
+      identity: { sub: account.uid, email, siret: account.siret, custom: account.custom },
+      grants: [],
+      matches,
+      rules: { emailDomains: {}, untrustedSirets: [MINISTRY_DEFAULT_SIRET] },
+      now: new Date("2026-11-01T00:00:00Z"),
+    });
+  }
+
+  const expected: Array<[string, string, object]> = [
+    ["agent.ddets93@demo.pilotage.test", "ddets", { departements: ["93"], region: "11" }],
+    [
+      "agent.dreets-idf@demo.pilotage.test",
+      "dreets",
+      { departements: ["75", "77", "78", "91", "92", "93", "94", "95"], region: "11" },
+    ],
+    ["agent.dgefp@demo.pilotage.test", "dgefp", { departements: ALL_DEPARTEMENT_CODES }],
+    [
+      "agent.cd33@demo.pilotage.test",
+      "conseil_departemental",
+      { departements: ["33"], region: "75", organisation: 1 },
+    ],
+    [
+      "conseiller.ft69@demo.pilotage.test",
+      "france_travail",
+      { departements: ["69"], region: "84", organisation: 2 },
+    ],
+    [
+      "direction.reseau@demo.pilotage.test",
+      "reseau_iae",
+      { reseau: 4, structures: [1001, 1004, 1005, 1006] },
+    ],
+    ["employeur.siae@demo.pilotage.test", "employeur_siae", { structures: [1001, 1002, 1003] }],
+  ];
+  for (const [email, kind, perimeter] of expected) {
+    it(`places ${email} as ${kind}`, async () => {
+      const result = await place(email);
+      assert.equal(result.refusal, null);
+      assert.deepEqual(
+        result.placements.map((p) => ({ kind: p.kind, perimeter: p.perimeter })),
+        [{ kind, perimeter }],
+      );
+    });
+  }
+
+  it("knows neither the unknown organisation nor the staff one (staff come by grant)", async () => {
+    assert.equal((await place("inconnu@demo.pilotage.test")).refusal, "unknown_organisation");
+    assert.equal((await place("admin@demo.pilotage.test")).refusal, "unknown_organisation");
+  });
+});
