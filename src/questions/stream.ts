@@ -120,10 +120,25 @@ function csvRowGuard(rowCap: number, onRows: (n: number) => void): Transform {
   let records = 0;
   return new Transform({
     transform(chunk: Buffer, _enc, done) {
-      for (let i = 0; i < chunk.length; i++) {
-        const byte = chunk[i];
-        if (byte === 0x22) inQuotes = !inQuotes;
-        else if (byte === 0x0a && !inQuotes) records++;
+      // Jumps from quote to newline with indexOf rather than visiting every byte. A doubled quote
+      // inside a quoted field toggles out and straight back in, which keeps the state right.
+      let i = 0;
+      while (i < chunk.length) {
+        const quote = chunk.indexOf(0x22, i);
+        if (inQuotes) {
+          if (quote === -1) break;
+          inQuotes = false;
+          i = quote + 1;
+          continue;
+        }
+        const newline = chunk.indexOf(0x0a, i);
+        if (newline !== -1 && (quote === -1 || newline < quote)) {
+          records++;
+          i = newline + 1;
+        } else if (quote !== -1) {
+          inQuotes = true;
+          i = quote + 1;
+        } else break;
       }
       // The first record is the header.
       if (records - 1 > rowCap) {
