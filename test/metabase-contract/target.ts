@@ -11,6 +11,7 @@ import {
   type MetabaseVersion,
   type VersionFeatures,
 } from "../support/metabase-server/version.js";
+import { FIXTURE_SQL, FIXTURE_TABLE } from "../support/metabase-server/fixture.js";
 import { contractMode, liveMetabaseSettings } from "../support/metabase-live.js";
 import { createTestDatabase } from "../support/services.js";
 import { MetabaseClient } from "./client.js";
@@ -22,24 +23,7 @@ import { MetabaseClient } from "./client.js";
  */
 
 export const TEST_SERVER_VERSIONS = ["v0.50.3", "v0.57.2"] as const;
-
-/** The small table field-filter tests run against (CI creates it; see the README for a live Metabase). */
-export const FIXTURE_TABLE = "contract_structures";
-export const FIXTURE_SQL = `
-  CREATE TABLE ${FIXTURE_TABLE} (
-    id integer PRIMARY KEY,
-    departement text NOT NULL,
-    kind text NOT NULL,
-    etp numeric(6, 2) NOT NULL,
-    opened_on date NOT NULL
-  );
-  INSERT INTO ${FIXTURE_TABLE} VALUES
-    (1, '93', 'ACI', 10.5, '2023-01-15'),
-    (2, '93', 'EI', 3, '2023-06-01'),
-    (3, '75', 'AI', 7.25, '2024-02-10'),
-    (4, '33', 'ETTI', 2, '2024-09-30'),
-    (5, '69', 'ACI', 4, '2025-03-03');
-`;
+export { FIXTURE_TABLE };
 
 export interface ContractTarget {
   label: string;
@@ -69,12 +53,6 @@ export interface ContractTarget {
 interface TargetSpec {
   label: string;
   open(): Promise<ContractTarget | undefined>;
-}
-
-let renderer: RenderNativeQuery | undefined;
-/** The template renderer the test server runs card SQL with (set once src/template/ is available). */
-export function useRenderer(render: RenderNativeQuery): void {
-  renderer = render;
 }
 
 async function finishTarget(
@@ -144,7 +122,6 @@ function testServerSpec(versionTag: string): TargetSpec {
           version: versionTag,
           warehouse,
           warehouseName: "Warehouse",
-          ...(renderer ? { render: renderer } : {}),
         });
         const version = parseVersion(versionTag);
         const running = server;
@@ -193,7 +170,7 @@ function liveSpec(): TargetSpec {
           console.log(
             "\n  METABASE_URL is not set: the live Metabase contract suite is skipped.\n" +
               "  Set METABASE_URL, METABASE_API_KEY (Administrators group) and METABASE_EMBEDDING_SECRET_KEY to run it\n" +
-              "  (see README, « Contrat Metabase »).\n",
+              "  (see README, « Metabase contract »).\n",
           );
         }
         return undefined;

@@ -228,5 +228,6 @@ function executeDeps(ctx: ServerContext) {
     warehouseDatabaseId: ctx.warehouseDatabaseId,
     render: ctx.render,
     log: ctx.queryLog,
+    now: new Date(ctx.nowSeconds() * 1000),
   };
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Database } from "../../../src/storage/database.js";
 import { startServer } from "../../../src/server.js";
+import { renderNativeQuery } from "../../../src/template/index.js";
 import { createMetabaseApp } from "./app.js";
 import type { ServerContext } from "./context.js";
 import type { EmbeddingStatus } from "./embed-params.js";
@@ -30,7 +31,7 @@ export interface MetabaseTestServerOptions {
   embedding?: boolean;
   /** The embedding secret key; `null` leaves it unset. Default: 64 random hex characters. */
   embeddingSecretKey?: string | null;
-  /** The renderer of Metabase's template language used to run card SQL. */
+  /** The renderer of Metabase's template language (default: the project's, `src/template/`). */
   render?: RenderNativeQuery;
   /** Clock in milliseconds (default `Date.now`), to test expiry without waiting. */
   now?: () => number;
@@ -77,10 +78,6 @@ export const WAREHOUSE_DATABASE_ID = 2;
 
 function apiKey(): string {
   return `mb_${randomBytes(24).toString("base64url")}`;
-}
-
-function rendererMissing(): never {
-  throw new Error("No template renderer was given to the Metabase test server");
 }
 
 export async function createMetabaseTestServer(
@@ -158,7 +155,7 @@ export async function createMetabaseTestServer(
     features,
     warehouse: options.warehouse,
     warehouseDatabaseId: WAREHOUSE_DATABASE_ID,
-    render: options.render ?? rendererMissing,
+    render: options.render ?? renderNativeQuery,
     queryLog: queries,
     nowSeconds: () => Math.floor(clock() / 1000),
     syncWarehouse,

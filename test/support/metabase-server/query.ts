@@ -1,4 +1,12 @@
 import type { Database } from "../../../src/storage/database.js";
+import {
+  renderNativeQuery,
+  TemplateError,
+  type ColumnType,
+  type ResolvedColumn,
+  type TemplateParameter,
+  type TemplateTag,
+} from "../../../src/template/index.js";
 import { nativeOf } from "./mbql.js";
 import type { QueryParameter } from "./parameters.js";
 import type { Card, MetabaseState } from "./state.js";
@@ -10,19 +18,8 @@ import { runSql } from "./warehouse.js";
  * status 202 (query errors are reported inside a 202 body by the versions modelled here).
  */
 
-export interface ResolvedColumn {
-  schema: string;
-  table: string;
-  column: string;
-}
-
-/** The project's renderer of Metabase's template language (`src/template/`), injected so it can be swapped. */
-export type RenderNativeQuery = (
-  sql: string,
-  tags: Record<string, never>,
-  parameters: never[],
-  options: { resolveField(dimension: unknown): ResolvedColumn },
-) => { sql: string; values: unknown[] };
+/** The project's renderer of Metabase's template language (`src/template/`), injectable so a test can swap it. */
+export type RenderNativeQuery = typeof renderNativeQuery;
 
 /** Unaggregated native results stop at 2,000 rows (`MB_UNAGGREGATED_QUERY_ROW_LIMIT`). */
 export const ROW_LIMIT = 2000;
@@ -59,6 +56,7 @@ export interface ExecuteDeps {
   warehouseDatabaseId: number;
   render: RenderNativeQuery;
   log: ExecutedQuery[];
+  now: Date;
 }
 
 export function fieldResolver(state: MetabaseState): (dimension: unknown) => ResolvedColumn {
@@ -75,7 +73,11 @@ export function fieldResolver(state: MetabaseState): (dimension: unknown) => Res
         ? [dimension[1], dimension[2]].find((x) => typeof x === "number")
         : undefined;
     const resolved = typeof id === "number" ? fields.get(id) : undefined;
-    if (!resolved) throw new Error(`Unknown field reference ${JSON.stringify(dimension)}`);
+    if (!resolved) {
+      throw new TemplateError(`Unknown field reference ${JSON.stringify(dimension)}`, {
+        code: "invalid-query",
+      });
+    }
     return resolved;
   };
 }
