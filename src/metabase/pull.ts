@@ -1,0 +1,173 @@
+import { isMap, isScalar, isSeq, parseDocument, type Document } from "yaml";
+import { pairDashcards, type FieldChange } from "./diff.js";
+import type { DashcardForm } from "./forms.js";
+import type { Plan, PlanEntry } from "./plan.js";
+
+/**
+ * `pilotage pull`: edits made in the Metabase UI to managed objects, written back into the files so that
+ * they can be reviewed in git. Only drift is pulled — objects whose definition did not change since the last
+ * apply (the plan's origin "metabase"): an object changed in the files too is left for a person to reconcile,
+ * so that a pull never silently reverts a file edit. Pure: takes file texts, returns new texts.
+ *
+ * Pulled: a question's name, description, SQL, chart type and visualization settings; a dashboard's title,
+ * description and the position and size of its cards. Never pulled: parameters, locks and embedding settings
+ * (the lock contract is defined in the files only; `apply` restores it), collections, and cards added or
+ * removed in Metabase (reported, for a person to decide).
+ */
+
+export interface FileEdit {
+  file: string;
+  before: string;
+  after: string;
+}
+
+export interface PullResult {
+  edits: FileEdit[];
+  /** What was seen but not written back, and why (French). */
+  notes: string[];
+}
+
+const QUESTION_FIELDS: Record<string, string> = {
+  name: "name",
+  description: "description",
+  display: "display",
+  visualizationSettings: "visualization",
+};
+
+const NOT_PULLED: Record<string, string> = {
+  templateTags: "variables",
+  parameters: "filtres",
+  enableEmbedding: "intégration",
+  embeddingParams: "verrous et filtres d'intégration",
+  collection: "collection",
+  databaseId: "base de données",
+  marker: "marque pilotage:",
+  tabs: "onglets",
+};
+
+export function planPull(plan: Plan, files: ReadonlyMap<string, { file: string; text: string }>): PullResult {
+  const edits: FileEdit[] = [];
+  const notes: string[] = [];
+  for (const entry of plan.entries) {
+    if (entry.action !== "update" || entry.model === "collection") continue;
+    const where = `${entry.model === "card" ? "question" : "tableau de bord"} ${entry.key}`;
+    if (entry.origin !== "metabase") {
+      notes.push(
+        `${where} : modifié dans les fichiers depuis le dernier apply (ou jamais appliqué) ; rien n'est rapatrié pour ne pas écraser ces modifications — réconciliez à la main avec \`pilotage plan\`.`,
+      );
+      continue;
+    }
+    const source = files.get(`${entry.model}:${entry.key}`);
+    if (!source) {
+      notes.push(`${where} : fichier de définition introuvable, rien n'est rapatrié.`);
+      continue;
+    }
+    const skipped = entry.changes.filter((c) => c.field in NOT_PULLED).map((c) => NOT_PULLED[c.field]);
+    if (skipped.length > 0) {
+      notes.push(
+        `${where} : ${skipped.join(", ")} modifiés dans Metabase ne sont pas rapatriés ; \`pilotage apply\` remettra la version des fichiers.`,
+      );
+    }
+    const result =
+      entry.model === "card" ? pullQuestionFile(source.text, entry) : pullDashboardFile(source.text, entry);
+    notes.push(...result.notes.map((n) => `${where} : ${n}`));
+    if (result.text !== source.text)
+      edits.push({ file: source.file, before: source.text, after: result.text });
+  }
+  return { edits, notes };
+}
+
+const HEADER_OPEN = /^\/\*\s*---\s*$/;
+const HEADER_CLOSE = /^---\s*\*\/\s*$/;
+
+/** A question file: `/* ---` YAML header `--- *\/`, then the SQL (sql/README.md). */
+export function pullQuestionFile(text: string, entry: PlanEntry): { text: string; notes: string[] } {
+  const lines = text.replace(/\r\n?/g, "\n").split("\n");
+  const close = lines.findIndex((line, i) => i > 0 && HEADER_CLOSE.test(line));
+  if (!HEADER_OPEN.test(lines[0] ?? "") || close < 0) {
+    return { text, notes: ["en-tête de métadonnées introuvable, rien n'est rapatrié"] };
+  }
+  const doc = parseDocument(lines.slice(1, close).join("\n"));
+  let sql: string | undefined;
+  for (const change of entry.changes) {
+    if (change.field === "sql" && typeof change.before === "string") sql = change.before;
+    const field = QUESTION_FIELDS[change.field];
+    if (field) setField(doc, [field], change.before);
+  }
+  const header = doc.toString().replace(/\n+$/, "");
+  const body =
+    sql ??
+    lines
+      .slice(close + 1)
+      .join("\n")
+      .replace(/^\n+/, "");
+  return { text: `${lines[0]}\n${header}\n${lines[close]}\n${body.replace(/\s+$/, "")}\n`, notes: [] };
+}
+
+/** A dashboard file (metabase-config/dashboards/*.yaml). */
+export function pullDashboardFile(text: string, entry: PlanEntry): { text: string; notes: string[] } {
+  const doc = parseDocument(text);
+  const notes: string[] = [];
+  for (const change of entry.changes) {
+    if (change.field === "name") setField(doc, ["title"], change.before);
+    if (change.field === "description") setField(doc, ["description"], change.before);
+    if (change.field === "dashcards") notes.push(...pullLayout(doc, change));
+  }
+  return { text: doc.toString(), notes };
+}
+
+function pullLayout(doc: Document, change: FieldChange): string[] {
+  const remote = asDashcards(change.before);
+  const wanted = asDashcards(change.after);
+  const cards = doc.get("cards", true);
+  if (!isSeq(cards)) return ["liste « cards » introuvable, disposition non rapatriée"];
+  const notes: string[] = [];
+  for (const { wanted: w, current } of pairDashcards(remote, wanted)) {
+    if (w && current) {
+      const index = cards.items.findIndex((item) => {
+        if (!isMap(item)) return false;
+        return item.get("question") === w.question && item.get("row") === w.row && item.get("col") === w.col;
+      });
+      if (index < 0) continue;
+      doc.setIn(["cards", index, "row"], current.row);
+      doc.setIn(["cards", index, "col"], current.col);
+      doc.setIn(["cards", index, "size_x"], current.sizeX);
+      doc.setIn(["cards", index, "size_y"], current.sizeY);
+      if (JSON.stringify(w.mappings) !== JSON.stringify(current.mappings)) {
+        notes.push(`les filtres reliés à la carte ${w.question} ont changé dans Metabase : non rapatrié`);
+      }
+    } else if (current) {
+      notes.push(
+        `carte ${current.question} ajoutée dans Metabase : non rapatriée, ajoutez-la au fichier si elle doit rester`,
+      );
+    } else if (w) {
+      notes.push(
+        `carte ${w.question} retirée dans Metabase : non rapatrié, retirez-la du fichier si elle ne doit pas revenir`,
+      );
+    }
+  }
+  return notes;
+}
+
+function asDashcards(value: unknown): DashcardForm[] {
+  return Array.isArray(value)
+    ? value.filter((v): v is DashcardForm => typeof v === "object" && v !== null)
+    : [];
+}
+
+/** Sets a value, keeping the existing scalar's style (a folded description stays folded). */
+function setField(doc: Document, path: string[], value: unknown): void {
+  const node = doc.getIn(path, true);
+  if (
+    isScalar(node) &&
+    (typeof value === "string" || typeof value === "number" || typeof value === "boolean")
+  ) {
+    node.value = typeof value === "string" && node.type?.startsWith("BLOCK") ? `${value}\n` : value;
+    return;
+  }
+  if (value === "" || value === undefined) {
+    doc.deleteIn(path);
+    return;
+  }
+  doc.setIn(path, doc.createNode(value));
+}

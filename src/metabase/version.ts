@@ -1,0 +1,44 @@
+/**
+ * The Metabase version read from `GET /api/session/properties` and what the sync does differently because
+ * of it (metabase-contract.md §5). Only the differences the sync depends on are modelled.
+ */
+export interface MetabaseVersion {
+  /** As Metabase reports it, e.g. `v0.50.3` (OSS) or `v1.57.2` (Enterprise). */
+  tag: string;
+  major: number;
+  minor: number;
+}
+
+export interface SyncFeatures {
+  /** The global setting that gates static embeds: `enable-embedding-static` from v51. */
+  embeddingSetting: "enable-embedding" | "enable-embedding-static";
+  /** Cards read back as MBQL 5 (`stages[0].native`) from v57; both shapes are normalised anyway. */
+  mbql5ReadBack: boolean;
+  /** `type: "question"` on create (v49+); older versions used the boolean `dataset`. */
+  cardType: boolean;
+  /** `x-api-key` authentication (v49+). */
+  apiKeys: boolean;
+}
+
+/**
+ * Dashcards travel with `PUT /api/dashboard/:id` (full list, negative ids for new ones, `tabs`) from v48;
+ * before, `ordered_cards` and a per-card endpoint the sync does not speak.
+ */
+export const MIN_MAJOR = 48;
+
+const TAG = /^v([01])\.(\d+)(?:\.(\d+))?/;
+
+export function parseVersionTag(tag: string): MetabaseVersion | undefined {
+  const m = TAG.exec(tag.trim());
+  if (!m) return undefined;
+  return { tag: tag.trim(), major: Number(m[2]), minor: Number(m[3] ?? 0) };
+}
+
+export function featuresOf(version: MetabaseVersion): SyncFeatures {
+  return {
+    embeddingSetting: version.major >= 51 ? "enable-embedding-static" : "enable-embedding",
+    mbql5ReadBack: version.major >= 57,
+    cardType: version.major >= 49,
+    apiKeys: version.major >= 49,
+  };
+}
