@@ -19,6 +19,9 @@ const optionalUrl = (label: string) =>
     message: `${label} doit être une URL complète (par exemple https://exemple.gouv.fr)`,
   });
 
+/** The name under which Metabase knows the warehouse (Admin > Databases), for `pilotage plan|apply|pull`. */
+export const DEFAULT_WAREHOUSE_DATABASE = "Entrepôt Pilotage";
+
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 const EnvSchema = z.object({
@@ -49,6 +52,9 @@ const EnvSchema = z.object({
   METABASE_SITE_URL: optionalUrl("METABASE_SITE_URL"),
   METABASE_EMBEDDING_SECRET_KEY: optionalString,
   METABASE_API_KEY: optionalString,
+  METABASE_USERNAME: optionalString,
+  METABASE_PASSWORD: optionalString,
+  METABASE_WAREHOUSE_DATABASE: z.string().trim().min(1).default(DEFAULT_WAREHOUSE_DATABASE),
   EMBED_TOKEN_TTL_SECONDS: positiveInt(600),
 });
 
@@ -82,6 +88,11 @@ export interface Config {
     siteUrl: string | undefined;
     embeddingSecretKey: string | undefined;
     apiKey: string | undefined;
+    /** A user session instead of an API key, for the CLI (`POST /api/session`). */
+    username: string | undefined;
+    password: string | undefined;
+    /** Name of the warehouse database in Metabase, where the sync finds tables and fields. */
+    warehouseDatabase: string;
     embedTokenTtlSeconds: number;
   };
 }
@@ -114,6 +125,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   }
   if (raw("METABASE_SITE_URL") && !metabaseSecret) {
     problems.push("METABASE_EMBEDDING_SECRET_KEY : requise dès que METABASE_SITE_URL est définie");
+  }
+  if (raw("METABASE_USERNAME") && !raw("METABASE_PASSWORD")) {
+    problems.push("METABASE_PASSWORD : requis dès que METABASE_USERNAME est défini");
+  }
+  if (raw("METABASE_PASSWORD") && !raw("METABASE_USERNAME")) {
+    problems.push("METABASE_USERNAME : requis dès que METABASE_PASSWORD est défini");
   }
   const sessionSecret = raw("SESSION_SECRET");
   if (sessionSecret && sessionSecret.length < MIN_SECRET_LENGTH) {
@@ -182,6 +199,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       siteUrl: env.METABASE_SITE_URL?.replace(/\/+$/, ""),
       embeddingSecretKey: env.METABASE_EMBEDDING_SECRET_KEY,
       apiKey: env.METABASE_API_KEY,
+      username: env.METABASE_USERNAME,
+      password: env.METABASE_PASSWORD,
+      warehouseDatabase: env.METABASE_WAREHOUSE_DATABASE,
       embedTokenTtlSeconds: env.EMBED_TOKEN_TTL_SECONDS,
     },
   };

@@ -77,6 +77,9 @@ export function planPull(plan: Plan, files: ReadonlyMap<string, { file: string; 
   return { edits, notes };
 }
 
+/** As people write YAML: `[a, b]`, not `[ a, b ]`. */
+const YAML_OPTIONS = { flowCollectionPadding: false } as const;
+
 const HEADER_OPEN = /^\/\*\s*---\s*$/;
 const HEADER_CLOSE = /^---\s*\*\/\s*$/;
 
@@ -94,7 +97,7 @@ export function pullQuestionFile(text: string, entry: PlanEntry): { text: string
     const field = QUESTION_FIELDS[change.field];
     if (field) setField(doc, [field], change.before);
   }
-  const header = doc.toString().replace(/\n+$/, "");
+  const header = doc.toString(YAML_OPTIONS).replace(/\n+$/, "");
   const body =
     sql ??
     lines
@@ -113,7 +116,7 @@ export function pullDashboardFile(text: string, entry: PlanEntry): { text: strin
     if (change.field === "description") setField(doc, ["description"], change.before);
     if (change.field === "dashcards") notes.push(...pullLayout(doc, change));
   }
-  return { text: doc.toString(), notes };
+  return { text: doc.toString(YAML_OPTIONS), notes };
 }
 
 function pullLayout(doc: Document, change: FieldChange): string[] {

@@ -27,6 +27,7 @@ GROUP BY 1
 const DASHBOARD = `title: Mon territoire
 description: Candidatures.
 collection: iae
+audiences: [ddets, dreets]
 parameters:
   - slug: departement
     label: Département
