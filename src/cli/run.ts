@@ -3,6 +3,7 @@ import { AppError } from "../errors.js";
 import { EXIT, type CliCommand, type CliIo } from "./command.js";
 import { grantsCommand } from "./grants.js";
 import { seedCommand } from "./seed.js";
+import { validateCommand } from "./validate.js";
 
 export { EXIT, type CliCommand, type CliIo } from "./command.js";
 
@@ -14,6 +15,7 @@ export function commands(): Record<string, CliCommand> {
   return {
     grants: grantsCommand,
     seed: seedCommand,
+    validate: validateCommand,
   };
 }
 

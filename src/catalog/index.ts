@@ -1,0 +1,27 @@
+/** Load and validate sql/ and metabase-config/: schema, template tags, lock contracts, content versions. */
+export { loadCatalog, readCatalog, MULTI_VALUE_ATTRIBUTES } from "./load.js";
+export { validateCatalog, tagUses, GRID_COLUMNS, type ValidateOptions } from "./validate.js";
+export { CatalogError } from "./errors.js";
+export { contentVersion } from "./content-version.js";
+export {
+  EMBED_URL_LIMIT_BYTES,
+  ASSUMED_SITE_URL_LENGTH,
+  MAX_STRUCTURES,
+  signedTokenLength,
+  worstCaseEmbedUrlBytes,
+  worstCaseLockValue,
+} from "./embed-size.js";
+export {
+  dashboardCardParameters,
+  dashboardParameterMetabaseType,
+  dashboardParameterSection,
+  fieldFilterWidget,
+  questionCardParameters,
+  questionColumnTypes,
+  questionParameterMetabaseType,
+  questionRenderParameters,
+  questionTemplateTags,
+  renderQuestion,
+  templateTagId,
+} from "./metabase-shapes.js";
+export type * from "./types.js";

@@ -1,0 +1,148 @@
+import type { PerimeterAttribute } from "../perimeter/lock-values.js";
+import type { ProfileKind as ProfileKindKey } from "../perimeter/placement.js";
+import type { TemplateNode } from "../template/index.js";
+
+/**
+ * The data team's content, as loaded from sql/ and metabase-config/ (formats: sql/README.md and
+ * metabase-config/README.md). Names are camelCase here, snake_case in the YAML files.
+ */
+export interface Catalog {
+  questions: Question[];
+  dashboards: Dashboard[];
+  collections: Collection[];
+  profileKinds: ProfileKind[];
+}
+
+export type { PerimeterAttribute, ProfileKindKey };
+
+/** Where each part of a definition was written, for messages: `file` relative to the root, 1-based lines. */
+export interface SourceLocation {
+  file: string;
+  /** Line of the object itself. */
+  line: number;
+  /** Lines of its fields, by dotted path (`parameters.departement`, `cards.2.mappings.annee`). */
+  lines: Record<string, number>;
+}
+
+export type QuestionParameterType = "text" | "number" | "date" | "field filter";
+export type ColumnType = "text" | "number" | "date" | "datetime";
+
+export interface QuestionParameter {
+  /** The template tag, `{{tag}}` in the SQL. */
+  tag: string;
+  type: QuestionParameterType;
+  /** French label shown to people. */
+  label: string;
+  required: boolean;
+  default?: unknown;
+  /** Several values at once (a list in the token or the form). */
+  multiple: boolean;
+  /** Field filters only: the warehouse column, `schema.table.column`. */
+  column?: string;
+  /** Field filters only: the column's type, which decides the widget and how dates are rendered. */
+  columnType?: ColumnType;
+}
+
+export interface Question {
+  /** Its path under sql/ without `.sql` (`iae/candidatures-par-mois`), unless pinned with `key:`. */
+  key: string;
+  /** Relative to the root, e.g. `sql/iae/candidatures-par-mois.sql`. */
+  file: string;
+  name: string;
+  description: string;
+  /** Collection key. */
+  collection: string;
+  /** Metabase display type (`table`, `bar`, `line`, `scalar`…). */
+  display: string;
+  /** Metabase `visualization_settings`, as written. */
+  visualization: Record<string, unknown>;
+  /** The SQL sent to Metabase and run by the gateway: the file without its metadata header. */
+  sql: string;
+  /** First line of `sql` in the file. */
+  sqlLine: number;
+  parameters: QuestionParameter[];
+  /** Hash of the normalised definition (see content-version.ts). */
+  contentVersion: string;
+  /** The parsed SQL, or null when it does not parse (validate reports it). */
+  template: TemplateNode[] | null;
+  location: SourceLocation;
+}
+
+export type DashboardParameterType = "text" | "number" | "date" | "date range";
+
+export interface DashboardParameter {
+  slug: string;
+  label: string;
+  type: DashboardParameterType;
+  default?: unknown;
+  /** Accepts several values; for a locked parameter, whether its perimeter attribute is a list. */
+  multiple: boolean;
+  /** Filled from the viewer's perimeter, never from the request (PRODUCT.md §3). */
+  locked?: PerimeterAttribute;
+}
+
+export interface DashboardCard {
+  /** Question key. */
+  question: string;
+  row: number;
+  col: number;
+  sizeX: number;
+  sizeY: number;
+  /** Dashboard parameter slug → question tag. */
+  mappings: Record<string, string>;
+}
+
+export interface Dashboard {
+  key: string;
+  file: string;
+  title: string;
+  description: string;
+  /** Groups dashboards on the hub (`Recrutement`, `Conventionnement`…). */
+  theme: string;
+  collection: string;
+  /** Profile kinds that may open it (staff may open any, see perimeter/dashboard-access.ts). */
+  audiences: ProfileKindKey[];
+  public: boolean;
+  parameters: DashboardParameter[];
+  cards: DashboardCard[];
+  contentVersion: string;
+  /** Feedback form shown under the dashboard. */
+  feedbackUrl?: string;
+  /** Shows the "this dashboard may be withdrawn" banner. */
+  mayBeWithdrawn: boolean;
+  /** When the underlying data was last refreshed, as written (e.g. `2025-06-30`), and where it comes from. */
+  dataRefreshedAt?: string;
+  source?: string;
+  location: SourceLocation;
+}
+
+export interface Collection {
+  key: string;
+  name: string;
+  description: string;
+  parent?: string;
+  location: SourceLocation;
+}
+
+export type ScopeRule =
+  "departement" | "region" | "national" | "safir" | "organisation" | "reseau" | "structures";
+
+export interface ProfileKind {
+  key: ProfileKindKey;
+  label: string;
+  scope: ScopeRule;
+  /** The perimeter attributes this kind can fill locked parameters with. */
+  provides: PerimeterAttribute[];
+  location: SourceLocation;
+}
+
+/** One thing to fix, in French, with where and how. */
+export interface CatalogProblem {
+  /** Stable identifier of the rule (`lock.tag-optional`, `question.tag-undeclared`…). */
+  rule: string;
+  /** Relative to the root. */
+  file: string;
+  line?: number;
+  message: string;
+  hint: string;
+}

@@ -1,0 +1,164 @@
+import assert from "node:assert/strict";
+import path from "node:path";
+import { readCatalog, validateCatalog } from "../../src/catalog/index.js";
+import { runCli, type CliIo } from "../../src/cli/run.js";
+import { PROJECT_ROOT } from "../../src/project-root.js";
+
+const FIXTURES = path.join(PROJECT_ROOT, "test/fixtures/catalog");
+
+async function problemsOf(root: string) {
+  const { catalog, problems } = await readCatalog(root);
+  return problems.length > 0 ? problems : validateCatalog(catalog);
+}
+
+/** rule, file, line: what a person needs to find the problem. */
+async function located(fixture: string): Promise<Array<[string, string, number | undefined]>> {
+  return (await problemsOf(path.join(FIXTURES, fixture))).map((p) => [p.rule, p.file, p.line]);
+}
+
+function io(): CliIo & { out: string; err: string } {
+  const captured = { out: "", err: "" };
+  return Object.assign(captured, {
+    stdout: (text: string) => void (captured.out += text),
+    stderr: (text: string) => void (captured.err += text),
+  });
+}
+
+describe("catalog fixtures", () => {
+  it("accepts the valid example catalogue", async () => {
+    assert.deepEqual(await problemsOf(path.join(FIXTURES, "valid")), []);
+  });
+
+  it("accepts the repository's own sql/ and metabase-config/", async () => {
+    assert.deepEqual(await problemsOf(PROJECT_ROOT), []);
+  });
+
+  describe("lock contract (PRODUCT.md §3, invariant 3): one failing fixture per rule", () => {
+    const dashboard = "metabase-config/dashboards/territoire.yaml";
+    const cases: Array<[string, Array<[string, string, number]>]> = [
+      ["lock-not-wired", [["lock.not-wired", dashboard, 19]]],
+      ["lock-tag-not-required", [["lock.tag-not-required", "sql/iae/delai.sql", 6]]],
+      ["lock-tag-optional", [["lock.tag-optional", "sql/iae/delai.sql", 16]]],
+      ["lock-tag-default", [["lock.tag-default", "sql/iae/delai.sql", 12]]],
+      ["lock-audience-cannot-provide", [["lock.audience-cannot-provide", dashboard, 9]]],
+      ["lock-public", [["lock.public", dashboard, 9]]],
+      ["lock-multi-value-equals", [["lock.multi-value-equals", "sql/iae/delai.sql", 13]]],
+      [
+        "embed-url-too-long",
+        [["embed.url-too-long", "metabase-config/dashboards/orientations-croisees.yaml", 6]],
+      ],
+    ];
+    for (const [fixture, expected] of cases) {
+      it(`refuses ${fixture}`, async () => {
+        assert.deepEqual(await located(`broken/${fixture}`), expected);
+      });
+    }
+
+    it("explains a breach in French, with what to do", async () => {
+      const [problem] = await problemsOf(path.join(FIXTURES, "broken/lock-tag-optional"));
+      assert.deepEqual(problem, {
+        rule: "lock.tag-optional",
+        file: "sql/iae/delai.sql",
+        line: 16,
+        message:
+          "{{departement}} reçoit le paramètre verrouillé « departement » (metabase-config/dashboards/territoire.yaml) mais se trouve dans une clause optionnelle [[ … ]], qui disparaît sans valeur.",
+        hint: "Sortez {{departement}} de la clause [[ … ]] : un filtre verrouillé s'applique toujours.",
+      });
+    });
+  });
+
+  it("reports every other cross-file rule with its file and line", async () => {
+    const dashboard = "metabase-config/dashboards/mise-en-page.yaml";
+    assert.deepEqual(await located("broken/other-rules"), [
+      ["dashboard.unknown-profile-kind", dashboard, 4],
+      ["dashboard.parameter-unused", dashboard, 9],
+      ["dashboard.unknown-question", dashboard, 13],
+      ["dashboard.grid", dashboard, 18],
+      ["dashboard.type-mismatch", dashboard, 24],
+      ["dashboard.mapping-unknown-parameter", dashboard, 25],
+      ["dashboard.overlap", dashboard, 26],
+      ["dashboard.mapping-unknown-tag", dashboard, 32],
+      ["dashboard.no-audience", "metabase-config/dashboards/sans-audience.yaml", 1],
+      ["dashboard.unknown-collection", "metabase-config/dashboards/sans-audience.yaml", 3],
+      ["question.unknown-collection", "sql/iae/mauvaise.sql", 3],
+      ["question.column-format", "sql/iae/mauvaise.sql", 8],
+      ["question.default-invalid", "sql/iae/mauvaise.sql", 13],
+      ["question.parameter-unused", "sql/iae/mauvaise.sql", 14],
+      ["question.field-filter-usage", "sql/iae/mauvaise.sql", 24],
+      ["question.multiple-not-in", "sql/iae/mauvaise.sql", 26],
+      ["question.tag-undeclared", "sql/iae/mauvaise.sql", 27],
+      ["duplicate.question-key", "sql/iae/vieille-copie.sql", 1],
+    ]);
+  });
+
+  it("reports unreadable files all at once, before any cross-file rule", async () => {
+    assert.deepEqual(await located("broken/unreadable"), [
+      ["yaml.syntax", "metabase-config/dashboards/cle-en-double.yaml", 4],
+      ["dashboard.key", "metabase-config/dashboards/Mauvais_Nom.yaml", 1],
+      ["schema", "sql/iae/champs.sql", 1],
+      ["schema", "sql/iae/champs.sql", 2],
+      ["schema", "sql/iae/champs.sql", 4],
+      ["schema", "sql/iae/champs.sql", 7],
+      ["question.header", "sql/iae/sans-entete.sql", 1],
+      ["yaml.syntax", "sql/iae/yaml-casse.sql", 3],
+    ]);
+    const messages = (await problemsOf(path.join(FIXTURES, "broken/unreadable"))).map((p) => p.message);
+    assert.deepEqual(messages.slice(2, 6), [
+      "Champ obligatoire manquant : « name ».",
+      "Clé inconnue « titre ».",
+      "« display » : valeur « camembert » non reconnue.",
+      "« parameters.departement.type » : valeur « liste » non reconnue.",
+    ]);
+  });
+
+  describe("pilotage validate", () => {
+    it("exits 0 on the valid catalogue and summarises it", async () => {
+      const out = io();
+      assert.equal(await runCli(["validate", "--root", path.join(FIXTURES, "valid")], out), 0);
+      assert.match(
+        out.out,
+        /^Catalogue valide \(.*\) : 4 questions, 3 tableaux de bord, 4 collections, 9 types de profil\.\n$/,
+      );
+      assert.equal(out.err, "");
+    });
+
+    it("exits 1 on each broken fixture, naming file, line, problem and remedy", async () => {
+      const out = io();
+      assert.equal(
+        await runCli(["validate", "--root", path.join(FIXTURES, "broken/lock-not-wired")], out),
+        1,
+      );
+      assert.equal(
+        out.err,
+        "metabase-config/dashboards/territoire.yaml:19 — La carte 2 (« iae/delai-de-reponse ») n'est pas reliée au paramètre verrouillé « departement » : elle montrerait les données de tous les territoires.\n" +
+          "  → Ajoutez « departement: <tag> » à ses « mappings », vers un tag obligatoire de la question.\n" +
+          "\n1 problème dans 1 fichier. Corrigez-les puis relancez `pilotage validate`.\n",
+      );
+    });
+
+    it("prints JSON a script can read with --json", async () => {
+      const out = io();
+      assert.equal(
+        await runCli(["validate", "--json", "--root", path.join(FIXTURES, "broken/lock-public")], out),
+        1,
+      );
+      const report = JSON.parse(out.out) as {
+        ok: boolean;
+        counts: unknown;
+        problems: Array<{ rule: string }>;
+      };
+      assert.equal(report.ok, false);
+      assert.deepEqual(report.counts, { questions: 1, dashboards: 1, collections: 4, profileKinds: 9 });
+      assert.deepEqual(
+        report.problems.map((p) => p.rule),
+        ["lock.public"],
+      );
+    });
+
+    it("refuses an unknown option with exit code 2", async () => {
+      const out = io();
+      assert.equal(await runCli(["validate", "--jsn"], out), 2);
+      assert.match(out.err, /Usage : pilotage validate/);
+    });
+  });
+});
