@@ -5,6 +5,7 @@ import {
   resolvePilotageColumn,
   type RenderOptions,
   type RenderedQuery,
+  type ResolvedColumn,
   type TemplateParameter,
   type TemplateTag,
 } from "../template/index.js";
@@ -93,8 +94,18 @@ function tagFor(question: Question, parameter: QuestionParameter): TemplateTag {
  * resolves it with `resolvePilotageColumn`.
  */
 export function questionTemplateTags(question: Question): Record<string, TemplateTag> {
-  return Object.fromEntries(question.parameters.map((p) => [p.tag, tagFor(question, p)]));
+  let tags = tagsByQuestion.get(question);
+  if (!tags) {
+    tags = Object.fromEntries(question.parameters.map((p) => [p.tag, tagFor(question, p)]));
+    tagsByQuestion.set(question, tags);
+  }
+  // A copy: callers may send or adjust it (the sync swaps in Metabase field ids).
+  return structuredClone(tags);
 }
+
+/** Catalog objects are not mutated once loaded, so their tags can be computed once. */
+const tagsByQuestion = new WeakMap<Question, Record<string, TemplateTag>>();
+const resolverByQuestion = new WeakMap<Question, (dimension: unknown) => ResolvedColumn>();
 
 /** Column types by qualified name, for `resolvePilotageColumn`. */
 export function questionColumnTypes(
@@ -165,8 +176,14 @@ export function renderQuestion(
   parameters: TemplateParameter[],
   options: Omit<RenderOptions, "resolveField"> = {},
 ): RenderedQuery {
-  return renderNativeQuery(question.sql, questionTemplateTags(question), parameters, {
+  let resolveField = resolverByQuestion.get(question);
+  if (!resolveField) {
+    resolveField = resolvePilotageColumn(questionColumnTypes(question));
+    resolverByQuestion.set(question, resolveField);
+  }
+  questionTemplateTags(question);
+  return renderNativeQuery(question.sql, tagsByQuestion.get(question)!, parameters, {
     ...options,
-    resolveField: resolvePilotageColumn(questionColumnTypes(question)),
+    resolveField,
   });
 }

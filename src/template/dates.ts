@@ -112,14 +112,21 @@ function unitRange(start: Day, end: Day, unit: Unit): DayRange {
   return { start: startOf(start, unit), end: endOf(end, unit) };
 }
 
-/** The calendar day of `now` in `timeZone`. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The calendar day of `now` in `timeZone`. Formatters are cached: building one costs more than a render. */
 export function dayIn(now: Date, timeZone: string): Day {
-  const parts = new Intl.DateTimeFormat("en-CA", {
-    timeZone,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-  }).formatToParts(now);
+  let formatter = formatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat("en-CA", {
+      timeZone,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+    });
+    formatters.set(timeZone, formatter);
+  }
+  const parts = formatter.formatToParts(now);
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
   return { year: get("year"), month: get("month"), day: get("day") };
 }

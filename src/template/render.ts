@@ -286,7 +286,12 @@ function dateRangeFor(name: string, value: unknown, options: RenderOptions): Day
     throw fieldError(name, `Invalid date filter value ${JSON.stringify(value)}`, "invalid-parameter");
   }
   const today = dayIn(options.now ?? new Date(), options.timeZone ?? "Europe/Paris");
-  return dateStringToRange(value, today);
+  try {
+    return dateStringToRange(value, today);
+  } catch (error) {
+    if (!(error instanceof TemplateError)) throw error;
+    throw new TemplateError(error.message, { code: error.code, tag: name });
+  }
 }
 
 function renderDate(
@@ -442,6 +447,23 @@ function assemble(parts: Part[]): RenderedQuery {
   return { sql: javaTrim(sql), values };
 }
 
+/**
+ * Parsed templates by SQL text: a dashboard renders the same few questions over and over, and a parse
+ * result is never mutated. Bounded, oldest first out.
+ */
+const parsed = new Map<string, TemplateNode[]>();
+const PARSE_CACHE_SIZE = 1000;
+
+function parseCached(sql: string): TemplateNode[] {
+  let nodes = parsed.get(sql);
+  if (!nodes) {
+    nodes = parseTemplate(sql);
+    if (parsed.size >= PARSE_CACHE_SIZE) parsed.delete(parsed.keys().next().value!);
+    parsed.set(sql, nodes);
+  }
+  return nodes;
+}
+
 export function renderNativeQuery(
   sql: string,
   tags: Record<string, TemplateTag>,
@@ -453,7 +475,7 @@ export function renderNativeQuery(
     const name = typeof tag.name === "string" ? tag.name : key;
     values.set(name, resolveTag(tag, name, parameters, options));
   }
-  const nodes = parseTemplate(sql);
+  const nodes = parseCached(sql);
   const { parts, missing } = substitute(nodes, values, false, options);
   if (missing.length > 0) {
     throw new TemplateError(
