@@ -75,6 +75,12 @@ describeContract("Metabase contract: embedded query results", (target) => {
     assert.deepEqual(rowsOf(await runRaw({ dep: "93" }, { kind: "EI" })), [["93", "EI"]]);
   });
 
+  it("§1.5 lets the token win the merge: a blank token value, dropped for the checks only, still overrides the URL's", async () => {
+    // `validate-and-merge-params` checks the maps without blank strings, then merges the unfiltered ones,
+    // token last: the blank string reaches the query and matches nothing.
+    assert.deepEqual(rowsOf(await runRaw({ dep: "93", kind: "  " }, { kind: "EI" })), []);
+  });
+
   it("§1.5 reads an empty URL value as no value: the filter is off", async () => {
     assert.deepEqual(rowsOf(await runRaw({ dep: "93" }, { kind: "" })), [
       ["93", "ACI"],
