@@ -1,6 +1,8 @@
 import path from "node:path";
-import express, { type Express } from "express";
+import express, { type Express, type Router } from "express";
 import type { Redis } from "ioredis";
+import { authRouter, type OnLogin } from "./auth/routes.js";
+import { enforceSessionLifetime, sessionMiddleware } from "./auth/session.js";
 import type { Config } from "./config.js";
 import { healthRouter } from "./health/routes.js";
 import { homeRouter } from "./home/routes.js";
@@ -20,6 +22,10 @@ export interface AppDeps {
   warehouse: Database;
   /** Absent in the demo: sessions, rate limits and caches then live in memory. */
   redis: Redis | undefined;
+  /** The demo ProConnect-like provider, mounted in-process by `npm run demo` (src/demo-idp/in-process.ts). */
+  demoIdentityProvider?: { path: string; router: Router };
+  /** Runs after each successful login, before the session is saved (src/auth/routes.ts). */
+  onLogin?: OnLogin;
 }
 
 const ROOT = PROJECT_ROOT;
@@ -33,10 +39,15 @@ export function createApp(deps: AppDeps): Express {
   if (config.http.trustProxy) app.set("trust proxy", config.http.trustProxy);
 
   app.use(requestLogging(logger));
+  const proconnectOrigin = config.proconnect.issuer ? new URL(config.proconnect.issuer).origin : undefined;
   app.use(
     securityHeaders({
       metabaseOrigin: config.metabase.siteUrl ? new URL(config.metabase.siteUrl).origin : undefined,
       production: config.env === "production",
+      formActionOrigins:
+        proconnectOrigin && proconnectOrigin !== new URL(config.http.publicUrl).origin
+          ? [proconnectOrigin]
+          : [],
     }),
   );
   app.use(
@@ -48,6 +59,19 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use("/static/dsfr", express.static(path.join(ROOT, "node_modules/@gouvfr/dsfr/dist"), STATIC_OPTIONS));
   app.use("/static/app", express.static(path.join(ROOT, "public"), STATIC_OPTIONS));
+
+  if (deps.demoIdentityProvider) app.use(deps.demoIdentityProvider.path, deps.demoIdentityProvider.router);
+  app.use(sessionMiddleware({ config, redis }));
+  app.use(enforceSessionLifetime({ config, logger }));
+  app.use(
+    authRouter({
+      config,
+      logger,
+      redis,
+      demoProvider: deps.demoIdentityProvider !== undefined,
+      ...(deps.onLogin ? { onLogin: deps.onLogin } : {}),
+    }),
+  );
 
   app.use(homeRouter());
 

@@ -48,6 +48,7 @@ const EnvSchema = z.object({
     .default("openid email given_name usual_name uid siret idp_id roles organization_label custom"),
   PROCONNECT_MIN_ACR: z.string().default("eidas1"),
   PROCONNECT_SIGNING_ALG: z.enum(["RS256", "ES256"]).default("RS256"),
+  LOGIN_RATE_LIMIT_PER_MINUTE: positiveInt(60),
 
   METABASE_SITE_URL: optionalUrl("METABASE_SITE_URL"),
   METABASE_EMBEDDING_SECRET_KEY: optionalString,
@@ -84,6 +85,8 @@ export interface Config {
     minAcr: string;
     signingAlg: "RS256" | "ES256";
   };
+  /** Per client IP and per minute, on `/connexion` and on ProConnect's callback (each counted apart). */
+  loginRateLimitPerMinute: number;
   metabase: {
     siteUrl: string | undefined;
     embeddingSecretKey: string | undefined;
@@ -105,6 +108,8 @@ export class ConfigError extends Error {
 }
 
 const MIN_SECRET_LENGTH = 32;
+/** The eIDAS levels of ProConnect's `acr_values_supported` (proconnect.md §1.1 and §1.6); src/auth/acr.ts orders them. */
+export const KNOWN_ACR_VALUES = ["eidas0", "eidas0-mfa", "eidas1", "eidas1-mfa", "eidas2", "eidas3"];
 const METABASE_SECRET_FORMAT = /^[0-9a-f]{64}$/;
 
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
@@ -144,6 +149,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   if (issuer && !clientSecret) {
     problems.push("PROCONNECT_CLIENT_SECRET : requis dès que PROCONNECT_ISSUER est défini");
   }
+  const minAcr = raw("PROCONNECT_MIN_ACR");
+  if (minAcr && !KNOWN_ACR_VALUES.includes(minAcr)) {
+    problems.push(`PROCONNECT_MIN_ACR : valeur inconnue (attendu : ${KNOWN_ACR_VALUES.join(", ")})`);
+  }
   if (clientSecret && clientSecret.length < MIN_SECRET_LENGTH) {
     problems.push(`PROCONNECT_CLIENT_SECRET : trop courte (au moins ${MIN_SECRET_LENGTH} caractères)`);
   }
@@ -162,6 +171,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     refuse("DATABASE_URL", "sinon la base de la passerelle est un PGlite embarqué");
     refuse("WAREHOUSE_URL", "sinon l'entrepôt est un PGlite de données synthétiques");
     refuse("PROCONNECT_ISSUER", "sinon le fournisseur d'identité de démonstration est utilisé");
+    if (issuer && !issuer.startsWith("https://")) {
+      problems.push("PROCONNECT_ISSUER : doit être en https en production");
+    }
     refuse("METABASE_SITE_URL", "adresse de l'instance Metabase");
   }
 
@@ -195,6 +207,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       minAcr: env.PROCONNECT_MIN_ACR,
       signingAlg: env.PROCONNECT_SIGNING_ALG,
     },
+    loginRateLimitPerMinute: env.LOGIN_RATE_LIMIT_PER_MINUTE,
     metabase: {
       siteUrl: env.METABASE_SITE_URL?.replace(/\/+$/, ""),
       embeddingSecretKey: env.METABASE_EMBEDDING_SECRET_KEY,

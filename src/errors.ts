@@ -3,23 +3,39 @@
  * place of the CLI. `publicMessage` is French and safe to show; `expose` says whether it may be shown
  * as is (client errors) or replaced by a generic message (server errors).
  */
+export interface AppErrorOptions {
+  cause?: unknown;
+  code?: string;
+  details?: Record<string, unknown>;
+  /** Heading of the error page; by default one per status. */
+  title?: string;
+  /** Shows `publicMessage` even for a 5xx, when it is written for users (e.g. "ProConnect est injoignable"). */
+  expose?: boolean;
+  /** The way forward offered on the error page, next to "Page d'accueil". */
+  link?: { href: string; label: string };
+}
+
 export class AppError extends Error {
   readonly expose: boolean;
 
   constructor(
     readonly status: number,
     readonly publicMessage: string,
-    options: { cause?: unknown; code?: string; details?: Record<string, unknown> } = {},
+    options: AppErrorOptions = {},
   ) {
     super(publicMessage, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
-    this.expose = status < 500;
+    this.expose = options.expose ?? status < 500;
     this.code = options.code ?? "error";
     this.details = options.details;
+    this.title = options.title;
+    this.link = options.link;
   }
 
   readonly code: string;
   readonly details: Record<string, unknown> | undefined;
+  readonly title: string | undefined;
+  readonly link: { href: string; label: string } | undefined;
 }
 
 export class NotFoundError extends AppError {

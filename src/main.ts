@@ -1,6 +1,8 @@
 import path from "node:path";
 import { createApp } from "./app.js";
+import { proconnectRedirectUris } from "./auth/routes.js";
 import { ConfigError, loadConfig } from "./config.js";
+import { inProcessDemoProvider } from "./demo-idp/in-process.js";
 import { createLogger } from "./logging.js";
 import { startServer } from "./server.js";
 import { openDatabase } from "./storage/database.js";
@@ -53,7 +55,17 @@ async function main(): Promise<void> {
     );
   }
 
-  const app = createApp({ config, logger, db, warehouse, redis });
+  // Without PROCONNECT_ISSUER (never in production), the demo provider answers in this process.
+  const demoIdp = inProcessDemoProvider(config, proconnectRedirectUris(config.http.publicUrl));
+  if (demoIdp) logger.info({ issuer: demoIdp.provider.issuer }, "demo identity provider mounted");
+  const app = createApp({
+    config: demoIdp?.config ?? config,
+    logger,
+    db,
+    warehouse,
+    redis,
+    ...(demoIdp ? { demoIdentityProvider: demoIdp.mount } : {}),
+  });
   const running = await startServer(app, config.http.port);
   logger.info({ url: running.url }, "gateway listening");
   console.log(`\nPilotage de l'inclusion : ${config.http.publicUrl}\n`);

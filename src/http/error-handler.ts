@@ -46,7 +46,9 @@ export const errorHandler: ErrorRequestHandler = async (error, req, res, _next) 
     return;
   }
   try {
-    await renderPage(req, res, "pages/error", { title: titleFor(status), status, message }, status);
+    const title = (appError.expose && appError.title) || titleFor(status);
+    const link = appError.expose ? appError.link : undefined;
+    await renderPage(req, res, "pages/error", { title, status, message, link }, status);
   } catch (renderError) {
     req.log?.error({ err: renderError }, "error page failed to render");
     res.status(status).type("text").send(`${message}\nIdentifiant de la requête : ${requestId}`);

@@ -4,13 +4,22 @@ export interface SecurityHeaderOptions {
   /** Origin of the Metabase instance, the only site the pages may frame. */
   metabaseOrigin: string | undefined;
   production: boolean;
+  /**
+   * Origins a form of ours may lead to: ProConnect's, because the login button's form is answered by a
+   * redirect to it and browsers apply `form-action` to that redirect too.
+   */
+  formActionOrigins?: string[];
 }
 
 /**
  * A strict CSP: no inline script or style anywhere, frames limited to Metabase, and our own pages never
  * framed (`frame-ancestors 'none'`). The DSFR and the charts are served from our own origin.
  */
-export function securityHeaders({ metabaseOrigin, production }: SecurityHeaderOptions) {
+export function securityHeaders({
+  metabaseOrigin,
+  production,
+  formActionOrigins = [],
+}: SecurityHeaderOptions) {
   return helmet({
     contentSecurityPolicy: {
       useDefaults: false,
@@ -25,7 +34,7 @@ export function securityHeaders({ metabaseOrigin, production }: SecurityHeaderOp
         frameAncestors: ["'none'"],
         objectSrc: ["'none'"],
         baseUri: ["'self'"],
-        formAction: ["'self'"],
+        formAction: ["'self'", ...formActionOrigins],
         ...(production ? { upgradeInsecureRequests: [] } : {}),
       },
     },

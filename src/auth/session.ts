@@ -1,0 +1,133 @@
+import type { Request, RequestHandler, Response } from "express";
+import session from "express-session";
+import type { Redis } from "ioredis";
+import type { Config } from "../config.js";
+import { UnauthenticatedError } from "../errors.js";
+import type { Logger } from "../logging.js";
+import { RedisSessionStore } from "../storage/session-store.js";
+import { displayNameOf, SessionUser } from "./identity.js";
+import type { LoginTransaction } from "./proconnect.js";
+
+declare module "express-session" {
+  interface SessionData {
+    /** The logged-in person; read it through getSessionUser / requireSessionUser. */
+    user: SessionUser;
+    /** ProConnect artefacts that never leave the server. */
+    proconnect: { idToken: string };
+    /** An authorization request in flight; single use, deleted by the callback whatever happens. */
+    login: LoginTransaction & { returnTo: string; startedAt: number };
+    /** A logout in flight at ProConnect: the `state` its return must carry. */
+    logout: { state: string };
+  }
+}
+
+export const SESSION_COOKIE_NAME = "pilotage.sid";
+/** Lifetime of a session that only holds a login or logout in flight. */
+export const TRANSACTION_TTL_MS = 10 * 60 * 1000;
+
+/**
+ * express-session in Redis (in memory only without REDIS_URL, i.e. in the demo): nothing is stored for
+ * anonymous visitors; the cookie is HttpOnly, SameSite=Lax (it must come back on ProConnect's
+ * cross-site redirect) and Secure in production. Each request pushes the idle expiry back; the
+ * absolute lifetime counts from the login and is enforced by `enforceSessionLifetime`.
+ */
+export function sessionMiddleware(deps: { config: Config; redis: Redis | undefined }): RequestHandler {
+  const { config, redis } = deps;
+  const idleMs = config.session.idleTimeoutSeconds * 1000;
+  return session({
+    name: SESSION_COOKIE_NAME,
+    secret: config.session.secret,
+    store: redis ? new RedisSessionStore(redis, idleMs) : new session.MemoryStore(),
+    resave: false,
+    saveUninitialized: false,
+    rolling: true,
+    unset: "destroy",
+    cookie: {
+      httpOnly: true,
+      sameSite: "lax",
+      secure: config.env === "production",
+      path: "/",
+      maxAge: idleMs,
+    },
+  });
+}
+
+/**
+ * Ends sessions past their absolute lifetime or holding a user this version cannot read, keeps the
+ * cookie and Redis expiry within that lifetime, and exposes the person's name to the page layout.
+ */
+export function enforceSessionLifetime(deps: { config: Config; logger: Logger }): RequestHandler {
+  const idleMs = deps.config.session.idleTimeoutSeconds * 1000;
+  const absoluteMs = deps.config.session.absoluteTimeoutSeconds * 1000;
+  return async (req, res, next) => {
+    const stored = req.session?.user;
+    if (stored === undefined) return next();
+    const parsed = SessionUser.safeParse(stored);
+    const remaining = parsed.success ? parsed.data.loginAt + absoluteMs - Date.now() : 0;
+    if (!parsed.success || remaining <= 0) {
+      (req.log ?? deps.logger).info(
+        { reason: parsed.success ? "absolute_lifetime" : "unreadable_session" },
+        "session ended",
+      );
+      // A fresh session, so that what follows (a new login, say) still has one to write to.
+      await restartSession(req, res);
+      return next();
+    }
+    req.session.cookie.maxAge = Math.min(idleMs, remaining);
+    res.locals.user = { displayName: displayNameOf(parsed.data) };
+    next();
+  };
+}
+
+/** The logged-in person, or undefined. */
+export function getSessionUser(req: Request): SessionUser | undefined {
+  return req.session?.user;
+}
+
+/** The logged-in person; throws UnauthenticatedError (401) when there is none. */
+export function requireSessionUser(req: Request): SessionUser {
+  const user = getSessionUser(req);
+  if (!user) throw new UnauthenticatedError();
+  return user;
+}
+
+/**
+ * Guards a router or a route: 401 JSON for the API, a redirect to the login page (coming back here
+ * afterwards) for pages.
+ */
+export const requireUser: RequestHandler = (req, res, next) => {
+  if (getSessionUser(req)) return next();
+  const wantsJson = req.originalUrl.startsWith("/api/") || req.accepts(["html", "json"]) === "json";
+  if (wantsJson || req.method !== "GET") throw new UnauthenticatedError();
+  res.redirect(303, `/connexion?retour=${encodeURIComponent(req.originalUrl)}`);
+};
+
+export function regenerateSession(req: Request): Promise<void> {
+  return new Promise((resolve, reject) =>
+    req.session.regenerate((error) => (error ? reject(error) : resolve())),
+  );
+}
+
+export function saveSession(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => req.session.save((error) => (error ? reject(error) : resolve())));
+}
+
+/**
+ * Deletes the session from the store and tells the browser to drop its cookie. `req.session` is then
+ * undefined for the rest of the request: nothing is stored again unless `restartSession` is called.
+ */
+export async function endSession(req: Request, res: Response): Promise<void> {
+  if (req.session) {
+    await new Promise<void>((resolve, reject) =>
+      req.session.destroy((error) => (error ? reject(error) : resolve())),
+    );
+  }
+  res.clearCookie(SESSION_COOKIE_NAME, { path: "/" });
+  delete res.locals.user;
+}
+
+/** Ends the session and starts an empty one under a new id (stored, with a new cookie, at the end of the request). */
+export async function restartSession(req: Request, res: Response): Promise<void> {
+  await endSession(req, res);
+  req.sessionStore.generate(req);
+}
