@@ -245,9 +245,9 @@ export interface LoginOptions {
   /** Reuse a browser (e.g. one already logged in at the provider: single sign-on). */
   browser?: Browser;
   /** Called with the URL of ProConnect's authorization request before the browser follows it. */
-  rewriteAuthorizationUrl?: (url: URL) => URL;
+  rewriteAuthorizationUrl?: (url: URL) => URL | Promise<URL>;
   /** Called with the callback URL (code, state, iss) before the browser follows it. */
-  rewriteCallbackUrl?: (url: URL) => URL;
+  rewriteCallbackUrl?: (url: URL) => URL | Promise<URL>;
 }
 
 export interface LoginResult {
@@ -281,7 +281,8 @@ export async function driveLogin(
     throw new Error(`POST /connexion answered ${response.status}: ${await response.text()}`);
   let authorizationUrl = new URL(response.headers.get("location")!, button.action);
   await response.body?.cancel();
-  if (options.rewriteAuthorizationUrl) authorizationUrl = options.rewriteAuthorizationUrl(authorizationUrl);
+  if (options.rewriteAuthorizationUrl)
+    authorizationUrl = await options.rewriteAuthorizationUrl(authorizationUrl);
 
   const isCallback = (url: URL) => url.origin === gateway.origin && url.pathname === "/connexion/callback";
   let atProvider = await browser.follow(authorizationUrl, { stopAt: isCallback });
@@ -300,7 +301,7 @@ export async function driveLogin(
     }
   }
   let callbackUrl = new URL(atProvider.url);
-  if (options.rewriteCallbackUrl) callbackUrl = options.rewriteCallbackUrl(callbackUrl);
+  if (options.rewriteCallbackUrl) callbackUrl = await options.rewriteCallbackUrl(new URL(callbackUrl));
   const page = await browser.follow(callbackUrl);
   return { browser, page, callbackUrl: new URL(atProvider.url), silent };
 }
