@@ -158,4 +158,27 @@ describe("config", () => {
     assert.ok(message.length > 0);
     assert.ok(!message.includes(secret));
   });
+
+  it("reads the login rate limit, 60 per minute by default", () => {
+    assert.equal(loadConfig({}).loginRateLimitPerMinute, 60);
+    assert.equal(loadConfig({ LOGIN_RATE_LIMIT_PER_MINUTE: "5" }).loginRateLimitPerMinute, 5);
+    assert.deepEqual(
+      problemsOf({ LOGIN_RATE_LIMIT_PER_MINUTE: "0" }).map((p) => p.split(" : ")[0]),
+      ["LOGIN_RATE_LIMIT_PER_MINUTE"],
+    );
+  });
+
+  it("refuses an unknown minimum acr", () => {
+    assert.equal(loadConfig({ PROCONNECT_MIN_ACR: "eidas2" }).proconnect.minAcr, "eidas2");
+    assert.deepEqual(problemsOf({ PROCONNECT_MIN_ACR: "eidas9" }), [
+      "PROCONNECT_MIN_ACR : valeur inconnue (attendu : eidas0, eidas0-mfa, eidas1, eidas1-mfa, eidas2, eidas3)",
+    ]);
+  });
+
+  it("refuses a plain-http ProConnect issuer in production", () => {
+    assert.deepEqual(
+      problemsOf({ ...PRODUCTION_OK, PROCONNECT_ISSUER: "http://fca.integ01.dev-agentconnect.fr/api/v2" }),
+      ["PROCONNECT_ISSUER : doit être en https en production"],
+    );
+  });
 });

@@ -207,6 +207,7 @@ export function createDemoIdentityProvider(options: DemoIdentityProviderOptions)
     },
     features: {
       devInteractions: { enabled: false },
+      pushedAuthorizationRequests: { enabled: false },
       claimsParameter: { enabled: true },
       jwtUserinfo: { enabled: true },
       introspection: { enabled: true },

@@ -1,5 +1,15 @@
 import assert from "node:assert/strict";
+import express from "express";
+import request from "supertest";
+import {
+  enforceSessionLifetime,
+  getSessionUser,
+  requireSessionUser,
+  requireUser,
+  sessionMiddleware,
+} from "../../src/auth/session.js";
 import { DEMO_ACCOUNTS } from "../../src/demo/accounts.js";
+import { errorHandler } from "../../src/http/error-handler.js";
 import { startLoginStack, type LoginStack } from "../support/auth-stack.js";
 import { Browser, driveLogin, formOf, loginAs } from "../support/login.js";
 
@@ -250,6 +260,30 @@ describe("ProConnect login", () => {
     assert.equal(page.status, 400);
     assert.match(page.text, /<h1>Déconnexion non reconnue<\/h1>/);
     assert.equal((await browser.get(`${stack.baseUrl}/api/me`)).status, 401);
+  });
+
+  it("guards routes with requireUser: login page for pages, 401 for the API, the user for others", async () => {
+    // A feature router as another engineer would write it, on the same sessions.
+    const app = express();
+    app.use(sessionMiddleware({ config: stack.config, redis: stack.testStack.deps.redis }));
+    app.use(enforceSessionLifetime({ config: stack.config, logger: stack.testStack.deps.logger }));
+    const feature = express.Router();
+    feature.use(requireUser);
+    feature.get(["/tableaux-de-bord", "/api/tableaux"], (req, res) => {
+      res.json({ email: requireSessionUser(req).email, sameAsGet: getSessionUser(req) === req.session.user });
+    });
+    app.use(feature);
+    app.use(errorHandler);
+
+    const page = await request(app).get("/tableaux-de-bord?departement=93").expect(303);
+    assert.equal(page.headers.location, "/connexion?retour=%2Ftableaux-de-bord%3Fdepartement%3D93");
+    const api = await request(app).get("/api/tableaux").expect(401);
+    assert.equal(api.body.error, "unauthenticated");
+
+    const browser = await loginAs(stack.baseUrl, DDETS, { returnTo: "/tableaux-de-bord?departement=93" });
+    const cookie = browser.jar.headerFor(new URL(stack.baseUrl));
+    const ok = await request(app).get("/api/tableaux").set("cookie", cookie).expect(200);
+    assert.deepEqual(ok.body, { email: DDETS, sameAsGet: true });
   });
 
   it("answers /api/me with 401 JSON when nobody is logged in", async () => {

@@ -1,0 +1,75 @@
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import type session from "express-session";
+import type { Redis } from "ioredis";
+import { openRedis, waitForRedis } from "../../src/storage/redis.js";
+import { RedisSessionStore, SESSION_KEY_PREFIX } from "../../src/storage/session-store.js";
+import { testServices } from "../support/services.js";
+
+function call<T>(fn: (done: (err?: unknown, value?: T) => void) => void): Promise<T | undefined> {
+  return new Promise((resolve, reject) => fn((err, value) => (err ? reject(err) : resolve(value))));
+}
+
+function sessionData(maxAge: number, extra: Record<string, unknown> = {}): session.SessionData {
+  return {
+    cookie: { originalMaxAge: maxAge, maxAge, path: "/", httpOnly: true },
+    ...extra,
+  } as session.SessionData;
+}
+
+describe("Redis session store", () => {
+  let redis: Redis;
+  let store: RedisSessionStore;
+  const sid = () => randomBytes(12).toString("hex");
+  before(async () => {
+    redis = openRedis(testServices.redisUrl);
+    await waitForRedis(redis);
+    store = new RedisSessionStore(redis, 60_000);
+  });
+  after(() => redis.disconnect());
+
+  it("stores a session as JSON under pilotage:sess:<id>, expiring with its cookie", async () => {
+    const id = sid();
+    await call((done) => store.set(id, sessionData(5_000, { logout: { state: "abc" } }), done));
+    const ttl = await redis.pttl(`${SESSION_KEY_PREFIX}${id}`);
+    assert.ok(ttl > 4_000 && ttl <= 5_000, `ttl ${ttl}`);
+    const back = await call<session.SessionData | null>((done) => store.get(id, done));
+    assert.deepEqual(back?.logout, { state: "abc" });
+  });
+
+  it("touch moves the expiry without rewriting the session", async () => {
+    const id = sid();
+    await call((done) => store.set(id, sessionData(2_000, { logout: { state: "kept" } }), done));
+    await redis.set(`${SESSION_KEY_PREFIX}${id}`, JSON.stringify({ marker: "untouched" }), "KEEPTTL");
+    await call((done) => store.touch(id, sessionData(9_000), done as () => void));
+    assert.ok((await redis.pttl(`${SESSION_KEY_PREFIX}${id}`)) > 8_000);
+    assert.equal(await redis.get(`${SESSION_KEY_PREFIX}${id}`), JSON.stringify({ marker: "untouched" }));
+  });
+
+  it("forgets destroyed, expired and unreadable sessions", async () => {
+    const destroyed = sid();
+    await call((done) => store.set(destroyed, sessionData(60_000), done));
+    await call((done) => store.destroy(destroyed, done));
+    assert.equal(await call((done) => store.get(destroyed, done)), null);
+
+    const expired = sid();
+    await call((done) => store.set(expired, sessionData(50), done));
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    assert.equal(await call((done) => store.get(expired, done)), null);
+
+    const garbled = sid();
+    await redis.set(`${SESSION_KEY_PREFIX}${garbled}`, "{not json", "PX", 60_000);
+    assert.equal(await call((done) => store.get(garbled, done)), null);
+  });
+
+  it("reports Redis failures to express-session instead of hanging", async () => {
+    const dead = openRedis("redis://127.0.0.1:9");
+    try {
+      const deadStore = new RedisSessionStore(dead, 60_000);
+      await assert.rejects(call((done) => deadStore.get(sid(), done)));
+      await assert.rejects(call((done) => deadStore.set(sid(), sessionData(1_000), done)));
+    } finally {
+      dead.disconnect();
+    }
+  });
+});
