@@ -16,6 +16,10 @@ const BENCHMARKS: Record<string, { summary: string; run: (args: string[]) => Pro
     summary: "load + validate + render 300 questions and 30 dashboards (target under 1 s)",
     run: async (args) => (await import("./validate.js")).run(args),
   },
+  login: {
+    summary: "logins/s through the whole ProConnect flow; cost of a session lookup vs a bare handler",
+    run: async (args) => (await import("./login.js")).run(args),
+  },
 };
 
 const [name, ...args] = process.argv.slice(2);
