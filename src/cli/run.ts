@@ -1,7 +1,10 @@
 import { ConfigError } from "../config.js";
 import { AppError } from "../errors.js";
 import { EXIT, type CliCommand, type CliIo } from "./command.js";
+import { applyCommand } from "./apply.js";
 import { grantsCommand } from "./grants.js";
+import { planCommand } from "./plan.js";
+import { pullCommand } from "./pull.js";
 import { seedCommand } from "./seed.js";
 import { validateCommand } from "./validate.js";
 
@@ -16,6 +19,9 @@ export function commands(): Record<string, CliCommand> {
     grants: grantsCommand,
     seed: seedCommand,
     validate: validateCommand,
+    plan: planCommand,
+    apply: applyCommand,
+    pull: pullCommand,
   };
 }
 

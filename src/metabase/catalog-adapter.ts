@@ -1,0 +1,64 @@
+import {
+  dashboardParameterMetabaseType,
+  questionTemplateTags,
+  readCatalog,
+  validateCatalog,
+  type Catalog,
+  type CatalogProblem,
+} from "../catalog/index.js";
+import type { SyncDefinitions } from "./definitions.js";
+
+/**
+ * The catalog (src/catalog/) in the sync's terms. Template tags and parameter types come from the catalog's
+ * own Metabase shapes, so that what the sync sends is exactly what the gateway renders with.
+ */
+export function toSyncDefinitions(catalog: Catalog): SyncDefinitions {
+  return {
+    collections: catalog.collections.map((c) => ({
+      key: c.key,
+      name: c.name,
+      description: c.description,
+      parent: c.parent,
+    })),
+    questions: catalog.questions.map((q) => ({
+      key: q.key,
+      name: q.name,
+      description: q.description,
+      collection: q.collection,
+      display: q.display,
+      visualizationSettings: q.visualization,
+      sql: q.sql,
+      templateTags: questionTemplateTags(q),
+      contentVersion: q.contentVersion,
+      file: q.file,
+    })),
+    dashboards: catalog.dashboards.map((d) => ({
+      key: d.key,
+      title: d.title,
+      description: d.description,
+      collection: d.collection,
+      parameters: d.parameters.map((p) => ({
+        slug: p.slug,
+        label: p.label,
+        type: dashboardParameterMetabaseType(p),
+        default: p.default,
+        locked: p.locked,
+      })),
+      cards: d.cards.map((c) => ({ ...c, mappings: { ...c.mappings } })),
+      contentVersion: d.contentVersion,
+      file: d.file,
+    })),
+  };
+}
+
+/**
+ * Reads and validates the catalog under `root`: the sync never writes a catalog that `pilotage validate`
+ * refuses (a broken lock contract must not reach Metabase).
+ */
+export async function loadSyncDefinitions(
+  root: string,
+): Promise<{ definitions: SyncDefinitions; problems: CatalogProblem[] }> {
+  const { catalog, problems: loadProblems } = await readCatalog(root);
+  const problems = loadProblems.length > 0 ? loadProblems : validateCatalog(catalog);
+  return { definitions: toSyncDefinitions(catalog), problems };
+}
