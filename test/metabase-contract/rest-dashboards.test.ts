@@ -186,6 +186,20 @@ describeContract("Metabase contract: dashboards", (target) => {
     assert.deepEqual(answer.embedding_params, { departement: "locked" });
   });
 
+  it("§2.7 lists dashboards with GET /api/dashboard?f=all, archived ones with ?f=archived", async () => {
+    const kept = await newDashboard();
+    const archived = await newDashboard();
+    await target().admin.ok("PUT", `/api/dashboard/${archived.id}`, { archived: true });
+    const all = (await target().admin.ok("GET", "/api/dashboard?f=all")).map((d: { id: number }) => d.id);
+    assert.ok(all.includes(kept.id));
+    assert.equal(all.includes(archived.id), false);
+    const trash = (await target().admin.ok("GET", "/api/dashboard?f=archived")).map(
+      (d: { id: number }) => d.id,
+    );
+    assert.ok(trash.includes(archived.id));
+    assert.equal(trash.includes(kept.id), false);
+  });
+
   it("§2.7 archives a dashboard (Trash) and refuses dashcard changes while it is there", async () => {
     const dashboard = await newDashboard();
     const archived = await target().admin.ok("PUT", `/api/dashboard/${dashboard.id}`, { archived: true });

@@ -1,4 +1,5 @@
 import type { Context } from "mocha";
+import { DEFAULT_WAREHOUSE_DATABASE } from "../../src/config.js";
 import { openDatabase, type Database } from "../../src/storage/database.js";
 import {
   createMetabaseTestServer,
@@ -121,7 +122,7 @@ function testServerSpec(versionTag: string): TargetSpec {
         server = await createMetabaseTestServer({
           version: versionTag,
           warehouse,
-          warehouseName: "Warehouse",
+          warehouseName: DEFAULT_WAREHOUSE_DATABASE,
         });
         const version = parseVersion(versionTag);
         const running = server;
@@ -136,7 +137,7 @@ function testServerSpec(versionTag: string): TargetSpec {
             nonAdmin: new MetabaseClient(server.url, server.nonAdminApiKey),
             anonymous: new MetabaseClient(server.url, undefined),
             secret: server.embeddingSecretKey!,
-            databaseName: "Warehouse",
+            databaseName: DEFAULT_WAREHOUSE_DATABASE,
             login: { username: server.admin.email, password: server.admin.password },
             server,
             warehouse,

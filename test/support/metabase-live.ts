@@ -1,3 +1,5 @@
+import { DEFAULT_WAREHOUSE_DATABASE } from "../../src/config.js";
+
 /**
  * Where the Metabase contract suite (test/metabase-contract/) points. By default, and in `npm test`, at the
  * Metabase test server started in-process; with `npm run test:metabase-live`, at a real Metabase named by
@@ -10,7 +12,7 @@ export interface LiveMetabaseSettings {
   embeddingSecretKey: string;
   /** Optional: an API key of another group, for the admin-only rules. */
   nonAdminApiKey: string | undefined;
-  /** The Metabase database (as named in Admin > Databases) whose SQL the suite runs; default `Warehouse`. */
+  /** The Metabase database (as named in Admin > Databases) the suite runs SQL on; the sync's variable and default. */
   databaseName: string;
   /** Optional: a user's email and password, for `POST /api/session`. */
   username: string | undefined;
@@ -42,7 +44,7 @@ export function liveMetabaseSettings(): LiveMetabaseSettings | undefined {
     apiKey: apiKey!,
     embeddingSecretKey: embeddingSecretKey!,
     nonAdminApiKey: value("METABASE_NON_ADMIN_API_KEY"),
-    databaseName: value("METABASE_DATABASE_NAME") ?? "Warehouse",
+    databaseName: value("METABASE_WAREHOUSE_DATABASE") ?? DEFAULT_WAREHOUSE_DATABASE,
     username: value("METABASE_USERNAME"),
     password: value("METABASE_PASSWORD"),
   };

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Database } from "../../../src/storage/database.js";
+import { DEFAULT_WAREHOUSE_DATABASE } from "../../../src/config.js";
 import { startServer } from "../../../src/server.js";
 import { renderNativeQuery } from "../../../src/template/index.js";
 import { createMetabaseApp } from "./app.js";
@@ -23,7 +24,7 @@ export interface MetabaseTestServerOptions {
   version?: string;
   /** The database whose SQL cards run against (pg or PGlite). */
   warehouse: Database;
-  /** The name it reports in `GET /api/database`. Default `Warehouse`. */
+  /** The name it reports in `GET /api/database`. Default: the sync's default, `Entrepôt Pilotage`. */
   warehouseName?: string;
   /** Which schemas or tables the "sync" exposes as tables and fields. Default: schema `public`. */
   warehouseScope?: WarehouseScope;
@@ -128,7 +129,7 @@ export async function createMetabaseTestServer(
   });
   state.databases.set(WAREHOUSE_DATABASE_ID, {
     id: WAREHOUSE_DATABASE_ID,
-    name: options.warehouseName ?? "Warehouse",
+    name: options.warehouseName ?? DEFAULT_WAREHOUSE_DATABASE,
     engine: "postgres",
     is_sample: false,
     tables: [],

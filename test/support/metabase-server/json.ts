@@ -51,6 +51,18 @@ export interface CardJsonOptions {
   mbql5: boolean;
 }
 
+/** Who last changed an object and when, as `last-edit-info` (the sync compares its timestamp). */
+function lastEditInfo(state: MetabaseState, userId: number, timestamp: string): Record<string, unknown> {
+  const user = state.users.get(userId);
+  return {
+    id: userId,
+    email: user?.email ?? null,
+    first_name: user?.first_name ?? null,
+    last_name: user?.last_name ?? null,
+    timestamp,
+  };
+}
+
 export function cardJson(
   state: MetabaseState,
   card: Card,
@@ -87,6 +99,7 @@ export function cardJson(
     dashboard_count: state.dashcardsOf(card.id).length,
     created_at: card.created_at,
     updated_at: card.updated_at,
+    "last-edit-info": lastEditInfo(state, card.creator_id, card.updated_at),
   };
 }
 
@@ -117,6 +130,19 @@ export function dashcardJson(
     created_at: dashcard.created_at,
     updated_at: dashcard.updated_at,
   };
+}
+
+/** A dashboard as `GET /api/dashboard` lists it: no dashcards, no tabs. */
+export function dashboardSummaryJson(state: MetabaseState, dashboard: Dashboard): Record<string, unknown> {
+  const {
+    dashcards: _dashcards,
+    tabs: _tabs,
+    param_fields: _fields,
+    ...summary
+  } = dashboardJson(state, dashboard, {
+    mbql5: false,
+  });
+  return summary;
 }
 
 export function dashboardJson(
@@ -158,6 +184,7 @@ export function dashboardJson(
     param_fields: null,
     created_at: dashboard.created_at,
     updated_at: dashboard.updated_at,
+    "last-edit-info": lastEditInfo(state, dashboard.creator_id, dashboard.updated_at),
   };
 }
 

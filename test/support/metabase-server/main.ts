@@ -8,7 +8,8 @@ import { createMetabaseTestServer } from "./index.js";
  * `npm run metabase:test-server [-- --version v0.50.3 --port 3001 --no-embedding]`: the Metabase test server
  * on its own, for manual exploration and benchmarks. It runs card SQL against WAREHOUSE_URL when set (read
  * through the gateway's configuration), else against an in-memory PGlite holding the contract
- * suite's small `contract_structures` table. Never part of the product.
+ * suite's small `contract_structures` table, under the sync's database name (METABASE_WAREHOUSE_DATABASE).
+ * Never part of the product.
  */
 
 async function main(): Promise<void> {
@@ -17,7 +18,6 @@ async function main(): Promise<void> {
       version: { type: "string", default: "v0.57.2" },
       port: { type: "string", default: "3001" },
       host: { type: "string", default: "127.0.0.1" },
-      "database-name": { type: "string", default: "Warehouse" },
       "secret-key": { type: "string" },
       "no-embedding": { type: "boolean", default: false },
     },
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   const server = await createMetabaseTestServer({
     version: values.version,
     warehouse,
-    warehouseName: values["database-name"],
+    warehouseName: config.metabase.warehouseDatabase,
     embedding: !values["no-embedding"],
     ...(values["secret-key"] ? { embeddingSecretKey: values["secret-key"] } : {}),
     port: Number(values.port),
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
     [
       "",
       `Metabase test server (pretending to be ${server.version.tag}) on ${server.url}`,
-      `  warehouse:            ${config.warehouse.url ? "WAREHOUSE_URL" : `in-memory PGlite (table ${FIXTURE_TABLE})`}, database id ${server.warehouseDatabaseId}`,
+      `  warehouse:            ${config.warehouse.url ? "WAREHOUSE_URL" : `in-memory PGlite (table ${FIXTURE_TABLE})`}, database "${config.metabase.warehouseDatabase}" (id ${server.warehouseDatabaseId})`,
       `  admin API key:        ${server.adminApiKey}`,
       `  non-admin API key:    ${server.nonAdminApiKey}`,
       `  embedding secret key: ${server.embeddingSecretKey ?? "(not set)"}`,

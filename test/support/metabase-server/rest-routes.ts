@@ -13,6 +13,7 @@ import {
   cardJson,
   collectionJson,
   dashboardJson,
+  dashboardSummaryJson,
   databaseJson,
   fieldJson,
   ROOT_COLLECTION,
@@ -487,6 +488,14 @@ export function restRouter(ctx: ServerContext): Router {
   });
 
   // --- dashboards ---
+  router.get("/dashboard", (req, res) => {
+    const f = typeof req.query.f === "string" ? req.query.f : "all";
+    const userId = currentUser(res).id;
+    const dashboards = [...state.dashboards.values()].filter((d) =>
+      f === "archived" ? d.archived : !d.archived && (f !== "mine" || d.creator_id === userId),
+    );
+    res.json(dashboards.map((d) => dashboardSummaryJson(state, d)));
+  });
   router.get("/dashboard/:id", (req, res) => {
     const raw = String(req.params.id);
     const dashboard =
