@@ -112,6 +112,8 @@ export function authRouter(deps: AuthRouterDeps): Router {
     });
   });
 
+  // No CSRF token here: a forged post only sends the person to ProConnect, and the callback accepts
+  // nothing but the answer to the state stored in this browser's own session.
   router.post(
     LOGIN_PATH,
     limit("login-start"),

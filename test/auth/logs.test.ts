@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
-import { SESSION_KEY_PREFIX } from "../../src/storage/session-store.js";
 import { captureLogger } from "../support/app.js";
-import { startLoginStack, type LoginStack } from "../support/auth-stack.js";
+import { sessionIdOf, sessionKeyOf, startLoginStack, type LoginStack } from "../support/auth-stack.js";
 import { Browser, driveLogin, formOf } from "../support/login.js";
 
 const DDETS = "agent.ddets93@demo.pilotage.test";
@@ -26,9 +25,8 @@ describe("logs of a full login", () => {
     const { page, callbackUrl } = await driveLogin(stack.baseUrl, DDETS, {
       browser,
       rewriteCallbackUrl: async (url) => {
-        const sid = decodeURIComponent(browser.jar.get("pilotage.sid")!.value).slice(2).split(".")[0]!;
-        secrets.set("pre-login session id", sid);
-        const session = JSON.parse((await redis.get(`${SESSION_KEY_PREFIX}${sid}`))!) as {
+        secrets.set("pre-login session id", sessionIdOf(browser));
+        const session = JSON.parse((await redis.get(sessionKeyOf(browser)))!) as {
           login: { state: string; nonce: string; codeVerifier: string };
         };
         secrets.set("state", session.login.state);
@@ -46,8 +44,7 @@ describe("logs of a full login", () => {
 
     assert.equal((await browser.get(`${stack.baseUrl}/api/me`)).status, 200);
     for (const cookie of browser.jar.all()) secrets.set(`cookie ${cookie.name}`, cookie.value);
-    const sid = decodeURIComponent(browser.jar.get("pilotage.sid")!.value).slice(2).split(".")[0]!;
-    secrets.set("session id", sid);
+    secrets.set("session id", sessionIdOf(browser));
 
     const logout = await browser.get(`${stack.baseUrl}/deconnexion`);
     const endSession = new URL(logout.headers.get("location")!);

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import { createHmac, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type { JsonWebKey } from "node:crypto";
 import { SESSION_KEY_PREFIX } from "../../src/storage/session-store.js";
 import request from "supertest";
 import { createApp } from "../../src/app.js";
 import { captureLogger, openTestStack } from "../support/app.js";
 import { testConfig, testServices } from "../support/services.js";
-import { startLoginStack, type LoginStack } from "../support/auth-stack.js";
+import { sessionIdOf, signedSessionCookie, startLoginStack, type LoginStack } from "../support/auth-stack.js";
 import { decodeJwt, signJwt, tamperedJwt, unsignedJwt } from "../support/jwt.js";
 import { Browser, driveLogin, formOf, type LoginOptions, type Page } from "../support/login.js";
 
@@ -207,7 +207,7 @@ describe("refused logins: a French page, and no session", () => {
       browser: first,
       rewriteCallbackUrl: async (url) => {
         const cookie = first.jar.get("pilotage.sid")!;
-        const sid = decodeURIComponent(cookie.value).slice(2).split(".")[0]!;
+        const sid = sessionIdOf(first);
         const copy = randomBytes(24).toString("base64url");
         assert.equal(await redis.copy(`${SESSION_KEY_PREFIX}${sid}`, `${SESSION_KEY_PREFIX}${copy}`), 1);
         clone.jar.set({ ...cookie, value: signedSessionCookie(copy, stack.config.session.secret) });
@@ -429,10 +429,3 @@ describe("refused logins that need another provider", () => {
     }
   });
 });
-
-export function signedSessionCookie(sid: string, secret: string): string {
-  const signature = createHmac("sha256", secret).update(sid).digest("base64").replace(/=+$/, "");
-  return encodeURIComponent(`s:${sid}.${signature}`);
-}
-
-export { SESSION_KEY_PREFIX };

@@ -8,19 +8,13 @@ import express from "express";
 import request from "supertest";
 import { sessionMiddleware } from "../../src/auth/session.js";
 import { PROJECT_ROOT } from "../../src/project-root.js";
-import { SESSION_KEY_PREFIX } from "../../src/storage/session-store.js";
 import { captureLogger } from "../support/app.js";
-import { startLoginStack, type LoginStack } from "../support/auth-stack.js";
+import { sessionKeyOf, startLoginStack, type LoginStack } from "../support/auth-stack.js";
 import { Browser, loginAs } from "../support/login.js";
 import { testConfig, testServices } from "../support/services.js";
 
 const DDETS = "agent.ddets93@demo.pilotage.test";
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function sessionKeyOf(browser: Browser): string {
-  const sid = decodeURIComponent(browser.jar.get("pilotage.sid")!.value).slice(2).split(".")[0];
-  return `${SESSION_KEY_PREFIX}${sid}`;
-}
 
 describe("session cookie", () => {
   it("is HttpOnly, SameSite=Lax, on the whole site, and not readable by scripts", async () => {

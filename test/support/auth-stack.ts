@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import express from "express";
 import type { Redis } from "ioredis";
 import type { RequestListener } from "node:http";
@@ -17,6 +17,7 @@ import type { Logger } from "../../src/logging.js";
 import { startServer, type RunningServer } from "../../src/server.js";
 import { SESSION_KEY_PREFIX } from "../../src/storage/session-store.js";
 import { openTestStack, type TestStack } from "./app.js";
+import type { Browser } from "./login.js";
 import { startProviderProxy, type ProviderProxy } from "./provider-proxy.js";
 import { testConfig, testServices } from "./services.js";
 
@@ -147,4 +148,22 @@ export async function startLoginStack(options: LoginStackOptions = {}): Promise<
       await testStack.close();
     },
   };
+}
+
+/** The session id a browser holds for the gateway (its `pilotage.sid` cookie, unsigned). */
+export function sessionIdOf(browser: Browser): string {
+  const cookie = browser.jar.get("pilotage.sid");
+  if (!cookie) throw new Error("this browser holds no gateway session cookie");
+  return decodeURIComponent(cookie.value).slice(2).split(".")[0]!;
+}
+
+/** The Redis key of a browser's gateway session. */
+export function sessionKeyOf(browser: Browser): string {
+  return `${SESSION_KEY_PREFIX}${sessionIdOf(browser)}`;
+}
+
+/** A `pilotage.sid` cookie value for a session id, signed as express-session signs it. */
+export function signedSessionCookie(sid: string, secret: string): string {
+  const signature = createHmac("sha256", secret).update(sid).digest("base64").replace(/=+$/, "");
+  return encodeURIComponent(`s:${sid}.${signature}`);
 }
