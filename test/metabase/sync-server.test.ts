@@ -220,6 +220,25 @@ for (const version of ["v0.50.3", "v0.57.2"]) {
       );
     });
 
+    it("restores a managed collection sent to the Trash with its contents, every id kept", async () => {
+      const iae = [...server.state.collections.values()].find(
+        (c) => readMarker(c.description).key === "iae",
+      )!;
+      const inside = cards()
+        .filter((c) => c.collection_id === iae.id && !c.archived)
+        .map((c) => c.id);
+      server.archiveCollection(iae.id);
+      assert.ok(inside.every((id) => server.state.cards.get(id)!.archived));
+      const plan = await cli("plan");
+      assert.equal(plan.code, 2);
+      assert.match(plan.out, new RegExp(`↺ restaurer collection iae \\(#${iae.id}\\)`));
+      assert.equal((await cli("apply")).code, 0);
+      assert.equal(server.state.collections.get(iae.id)!.archived, false);
+      assert.ok(inside.every((id) => !server.state.cards.get(id)!.archived));
+      assert.equal(managedDashboard("territoire").archived, false);
+      assert.equal((await cli("plan")).code, 0);
+    });
+
     it("detects a lock switched to editable in Metabase, stops the gateway from signing, and restores it", async () => {
       const dashboard = managedDashboard("territoire");
       const version = await contentVersion("territoire");
