@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs (when missing), starts and stops the throw-away services the tests run against:
-# Debian's redis-server and postgresql, on free loopback ports, with temporary data folders.
+# Debian's redis-server and postgresql, on free loopback ports, with temporary data folders; and
+# Debian's chromium, which the browser journeys (test/browser/) drive headless through playwright-core.
 # Sourced by scripts/test.sh; usable alone: `source scripts/test-services.sh && start_test_services`.
 
 set -euo pipefail
@@ -39,6 +40,8 @@ ensure_test_packages() {
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
   [[ -n "$(pg_bin_dir)" ]] || missing+=(postgresql)
   command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
+  # Debian's build, never a browser downloaded by a test tool (`npx playwright install` cannot work here).
+  [[ -x /usr/bin/chromium ]] || missing+=(chromium)
   if ((${#missing[@]})); then apt_install "${missing[@]}"; fi
   # Debian's postinst may start a cluster and a redis service of its own; ours run on private ports.
 }
@@ -95,6 +98,7 @@ start_test_services() {
   export TEST_WAREHOUSE_URL="$TEST_PG_URL/pilotage_warehouse"
   export TEST_REDIS_SERVER_BIN
   TEST_REDIS_SERVER_BIN=$(command -v redis-server)
+  export TEST_CHROMIUM_BIN=/usr/bin/chromium
   echo "test-services: redis on $redis_port, postgres on $pg_port ($PILOTAGE_TEST_DIR)" >&2
 }
 

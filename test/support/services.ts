@@ -30,6 +30,10 @@ export const testServices = {
   get redisServerBin() {
     return required("TEST_REDIS_SERVER_BIN");
   },
+  /** Debian's Chromium, driven by the browser journeys (test/browser/). */
+  get chromiumBin() {
+    return required("TEST_CHROMIUM_BIN");
+  },
   get tmpDir() {
     return required("PILOTAGE_TEST_DIR");
   },

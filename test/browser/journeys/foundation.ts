@@ -1,0 +1,44 @@
+import assert from "node:assert/strict";
+import { focusedElement, tabAndEnter, tabTo } from "../support/keyboard.js";
+import { openJourney, type BrowserJourneyContext, type JourneyPage } from "../support/session.js";
+
+/** The pages everyone sees first: the home page (by keyboard) and the French 404 page. */
+export function foundationJourney(ctx: () => BrowserJourneyContext): void {
+  describe("0. a visitor lands on the site", () => {
+    let journey: JourneyPage;
+    before(async () => {
+      journey = await openJourney(ctx(), "0. Accueil et page introuvable");
+    });
+    after(async () => journey?.close());
+
+    it("the home page: the skip link is the first Tab stop and leads to the content", async () => {
+      const { page, recorder } = journey;
+      const response = await page.goto("/");
+      assert.equal(response?.status(), 200);
+      assert.equal(await page.getAttribute("html", "lang"), "fr");
+      assert.equal(await page.title(), "Pilotage de l'inclusion — Pilotage de l'inclusion");
+      assert.equal(await page.locator("h1").innerText(), "Pilotage de l'inclusion");
+      await recorder.check("Accueil");
+
+      const skipLink = page.getByRole("link", { name: "Contenu", exact: true });
+      assert.equal(await tabTo(page, skipLink, { max: 1 }), 1, "the skip link is the first stop");
+      await page.keyboard.press("Enter");
+      assert.equal(await page.evaluate("document.activeElement && document.activeElement.id"), "contenu");
+      // From the content, the next stop is the content's own first link, not the header again.
+      const login = page.locator("#contenu").getByRole("link", { name: "Se connecter" });
+      assert.equal(await tabTo(page, login, { max: 1 }), 1, await focusedElement(page));
+    });
+
+    it("an unknown address: the 404 page in French, with a way back", async () => {
+      const { page, recorder } = journey;
+      const response = await page.goto("/cette-page-n-existe-pas");
+      assert.equal(response?.status(), 404);
+      assert.equal(await page.locator("h1").innerText(), "Page non trouvée");
+      await recorder.check("Page non trouvée");
+      await tabAndEnter(page, page.locator("#contenu").getByRole("link", { name: "Page d'accueil" }));
+      assert.equal(new URL(page.url()).pathname, "/");
+      await recorder.check("Retour à l'accueil");
+      recorder.finish();
+    });
+  });
+}
