@@ -1,16 +1,12 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { MetabaseTestServer } from "../support/metabase-server/index.js";
-import { dashboardJson } from "../support/metabase-server/json.js";
 
 /**
  * A recording proxy in front of the Metabase test server, for the sync's acceptance tests:
  * - it records every request the sync sends (the request budget of a no-op plan is asserted on it);
  * - `fail` answers instead of Metabase (a failure midway through an apply);
- * - `tamper` rewrites a JSON answer (a read-back that differs from what was written);
- * - it answers `GET /api/dashboard?f=all|archived` (Metabase's dashboard list, which the sync uses so that a
- *   no-op plan costs a constant number of requests) from the test server's state, because the test server
- *   does not implement that endpoint yet. The shape is Metabase's: each dashboard row without its dashcards.
+ * - `tamper` rewrites a JSON answer (a read-back that differs from what was written).
  */
 export interface RecordedRequest {
   method: string;
@@ -39,15 +35,6 @@ export async function startMetabaseProxy(server: MetabaseTestServer): Promise<Me
       }),
   };
 
-  function authenticated(req: http.IncomingMessage): boolean {
-    const key = req.headers["x-api-key"];
-    const session = req.headers["x-metabase-session"];
-    return (
-      (typeof key === "string" && server.state.apiKeys.has(key)) ||
-      (typeof session === "string" && server.state.sessions.has(session))
-    );
-  }
-
   const httpServer = http.createServer((req, res) => {
     const request = { method: req.method ?? "GET", path: req.url ?? "/" };
     proxy.requests.push(request);
@@ -57,26 +44,6 @@ export async function startMetabaseProxy(server: MetabaseTestServer): Promise<Me
       const injected = proxy.fail?.(request);
       if (injected) {
         res.writeHead(injected.status, { "content-type": "text/plain" }).end(injected.body);
-        return;
-      }
-      const url = new URL(request.path, target);
-      if (request.method === "GET" && url.pathname === "/api/dashboard") {
-        if (!authenticated(req)) {
-          res.writeHead(401, { "content-type": "text/plain" }).end("Unauthenticated");
-          return;
-        }
-        const archived = url.searchParams.get("f") === "archived";
-        const rows = [...server.state.dashboards.values()]
-          .filter((d) => d.archived === archived)
-          .map((d) => {
-            const {
-              dashcards: _dashcards,
-              tabs: _tabs,
-              ...row
-            } = dashboardJson(server.state, d, { mbql5: false });
-            return row;
-          });
-        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(rows));
         return;
       }
       const forward = http.request(
