@@ -7,6 +7,7 @@ import { planCommand } from "./plan.js";
 import { pullCommand } from "./pull.js";
 import { seedCommand } from "./seed.js";
 import { validateCommand } from "./validate.js";
+import { testCommand } from "./test.js";
 
 export { EXIT, type CliCommand, type CliIo } from "./command.js";
 
@@ -22,6 +23,7 @@ export function commands(): Record<string, CliCommand> {
     plan: planCommand,
     apply: applyCommand,
     pull: pullCommand,
+    test: testCommand,
   };
 }
 

@@ -33,7 +33,7 @@ function describeTarget(url: string | undefined, pgliteDir: string): string {
 const number = (n: number) => n.toLocaleString("fr-FR");
 
 export const seedCommand: CliCommand = {
-  summary: "remplit l'entrepôt de données synthétiques déterministes",
+  summary: "remplir l'entrepôt de données synthétiques déterministes",
   usage: [
     "seed [--scale N] [--seed S] [--database-url URL] [--force] [--json]",
     "",

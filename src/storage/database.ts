@@ -11,11 +11,18 @@ import { from as copyFromStdin } from "pg-copy-streams";
  * (`pg`, production and tests) and PGlite (Postgres compiled to WASM, the embedded default of the demo).
  * Both speak the same SQL, so migrations and queries are written once.
  */
+export interface QueryResult<Row> {
+  rows: Row[];
+  rowCount: number;
+  /** The result's columns in order (names may repeat, which `rows` as objects cannot show). */
+  fields?: Array<{ name: string; dataTypeID: number }>;
+}
+
 export interface Queryable {
   query<Row extends Record<string, unknown> = Record<string, unknown>>(
     sql: string,
     params?: readonly unknown[],
-  ): Promise<{ rows: Row[]; rowCount: number }>;
+  ): Promise<QueryResult<Row>>;
 }
 
 export interface Executor extends Queryable {
@@ -36,6 +43,12 @@ export interface Database extends Executor {
    * streamed with backpressure on Postgres, handed over as one blob on PGlite (which has no STDIN).
    */
   copyFrom(table: string, columns: readonly string[], chunks: Iterable<string>): Promise<void>;
+}
+
+function columnsOf(
+  fields: ReadonlyArray<{ name: string; dataTypeID: number }> | undefined,
+): Array<{ name: string; dataTypeID: number }> {
+  return (fields ?? []).map((f) => ({ name: f.name, dataTypeID: f.dataTypeID }));
 }
 
 function copyStatement(table: string, columns: readonly string[], source: string): string {
@@ -69,7 +82,7 @@ function openPostgres(url: string, options: OpenDatabaseOptions): Database {
   pool.on("error", () => {});
   const run: Queryable["query"] = async (sql, params) => {
     const result = await pool.query(sql, params as unknown[] | undefined);
-    return { rows: result.rows, rowCount: result.rowCount ?? 0 };
+    return { rows: result.rows, rowCount: result.rowCount ?? 0, fields: columnsOf(result.fields) };
   };
   return {
     kind: "postgres",
@@ -85,7 +98,7 @@ function openPostgres(url: string, options: OpenDatabaseOptions): Database {
         const result = await work({
           async query(sql, params) {
             const r = await client.query(sql, params as unknown[] | undefined);
-            return { rows: r.rows, rowCount: r.rowCount ?? 0 };
+            return { rows: r.rows, rowCount: r.rowCount ?? 0, fields: columnsOf(r.fields) };
           },
           async exec(sql) {
             await client.query(sql);
@@ -128,7 +141,11 @@ async function openPglite(dataDir: string): Promise<Database> {
   const db = await PGlite.create(dataDir);
   const run: Queryable["query"] = async (sql, params) => {
     const result = await db.query(sql, params as unknown[] | undefined);
-    return { rows: result.rows as never[], rowCount: result.affectedRows ?? result.rows.length };
+    return {
+      rows: result.rows as never[],
+      rowCount: result.affectedRows ?? result.rows.length,
+      fields: columnsOf(result.fields),
+    };
   };
   return {
     kind: "pglite",
@@ -142,7 +159,11 @@ async function openPglite(dataDir: string): Promise<Database> {
         work({
           async query(sql, params) {
             const r = await tx.query(sql, params as unknown[] | undefined);
-            return { rows: r.rows as never[], rowCount: r.affectedRows ?? r.rows.length };
+            return {
+              rows: r.rows as never[],
+              rowCount: r.affectedRows ?? r.rows.length,
+              fields: columnsOf(r.fields),
+            };
           },
           async exec(sql) {
             await tx.exec(sql);

@@ -1,0 +1,29 @@
+/* ---
+name: Où en sont les candidatures reçues
+description: >
+  Répartition des candidatures reçues par les SIAE du territoire selon leur état : nouvelles, à l'étude,
+  acceptées, refusées, embauche annulée, embauché ailleurs ou gardées en vivier.
+collection: iae
+display: table
+parameters:
+  departement:
+    type: field filter
+    column: entrepot.candidatures.departement_structure
+    label: Département
+    required: true
+    multiple: true
+  periode:
+    type: field filter
+    column: entrepot.candidatures.date_candidature
+    column_type: date
+    label: Période
+--- */
+SELECT
+  etat,
+  count(*) AS candidatures,
+  round(100.0 * count(*) / sum(count(*)) OVER (), 1) AS part_pct
+FROM entrepot.candidatures
+WHERE {{departement}}
+  [[AND {{periode}}]]
+GROUP BY etat
+ORDER BY candidatures DESC, etat

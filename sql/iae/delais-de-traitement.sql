@@ -1,0 +1,36 @@
+/* ---
+name: Délais de prise en compte et de réponse
+description: >
+  Par type de structure, le délai médian entre l'envoi d'une candidature et sa première consultation par
+  l'employeur, puis jusqu'à sa réponse, et la part des candidatures traitées en 30 jours ou moins.
+  Seules les candidatures qui ont reçu une réponse comptent dans le délai de réponse.
+collection: iae
+display: table
+parameters:
+  departement:
+    type: field filter
+    column: entrepot.candidatures.departement_structure
+    label: Département
+    required: true
+    multiple: true
+  periode:
+    type: field filter
+    column: entrepot.candidatures.date_candidature
+    column_type: date
+    label: Période
+--- */
+SELECT
+  type_structure,
+  count(*) FILTER (WHERE delai_reponse_jours IS NOT NULL) AS candidatures_traitees,
+  percentile_cont(0.5) WITHIN GROUP (ORDER BY delai_prise_en_compte_jours) AS delai_median_prise_en_compte_jours,
+  percentile_cont(0.5) WITHIN GROUP (ORDER BY delai_reponse_jours) AS delai_median_reponse_jours,
+  round(
+    100.0 * count(*) FILTER (WHERE delai_reponse_jours <= 30)
+      / nullif(count(*) FILTER (WHERE delai_reponse_jours IS NOT NULL), 0),
+    1
+  ) AS reponse_en_30_jours_pct
+FROM entrepot.candidatures
+WHERE {{departement}}
+  [[AND {{periode}}]]
+GROUP BY type_structure
+ORDER BY type_structure

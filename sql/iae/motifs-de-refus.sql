@@ -1,0 +1,30 @@
+/* ---
+name: Motifs de refus des candidatures
+description: Les raisons données par les SIAE du territoire quand elles refusent une candidature.
+collection: iae
+display: row
+visualization:
+  graph.dimensions: [motif_refus]
+  graph.metrics: [candidatures_refusees]
+parameters:
+  departement:
+    type: field filter
+    column: entrepot.candidatures.departement_structure
+    label: Département
+    required: true
+    multiple: true
+  periode:
+    type: field filter
+    column: entrepot.candidatures.date_candidature
+    column_type: date
+    label: Période
+--- */
+SELECT
+  motif_refus,
+  count(*) AS candidatures_refusees
+FROM entrepot.candidatures
+WHERE {{departement}}
+  AND etat = 'Candidature refusée'
+  [[AND {{periode}}]]
+GROUP BY motif_refus
+ORDER BY candidatures_refusees DESC, motif_refus

@@ -1,0 +1,35 @@
+/* ---
+name: Orientations par type de prescripteur
+description: >
+  Candidatures envoyées vers l'IAE par les prescripteurs et orienteurs du territoire (France Travail,
+  missions locales, Cap emploi, conseil départemental, PLIE…), où qu'elles aillent, et ce qu'elles sont
+  devenues : acceptées, refusées, encore en attente de réponse.
+collection: iae
+display: table
+parameters:
+  departement:
+    type: field filter
+    column: entrepot.candidatures.departement_org
+    label: Département
+    required: true
+    multiple: true
+  periode:
+    type: field filter
+    column: entrepot.candidatures.date_candidature
+    column_type: date
+    label: Période
+--- */
+SELECT
+  type_org_prescripteur,
+  origine,
+  count(*) AS orientations,
+  count(*) FILTER (WHERE etat = 'Candidature acceptée') AS acceptees,
+  count(*) FILTER (WHERE etat = 'Candidature refusée') AS refusees,
+  count(*) FILTER (WHERE date_traitement IS NULL) AS sans_reponse,
+  round(100.0 * count(*) FILTER (WHERE etat = 'Candidature acceptée') / count(*), 1) AS taux_acceptation_pct
+FROM entrepot.candidatures
+WHERE {{departement}}
+  AND origine IN ('Prescripteur habilité', 'Orienteur')
+  [[AND {{periode}}]]
+GROUP BY type_org_prescripteur, origine
+ORDER BY orientations DESC, type_org_prescripteur

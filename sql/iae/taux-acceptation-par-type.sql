@@ -1,0 +1,31 @@
+/* ---
+name: Taux d'acceptation des candidatures par type de SIAE
+description: >
+  Pour chaque type de SIAE du territoire (ACI, AI, EI, ETTI, EITI) : candidatures reçues, candidatures
+  acceptées et taux d'acceptation (acceptées rapportées aux reçues, en %).
+collection: iae
+display: table
+parameters:
+  departement:
+    type: field filter
+    column: entrepot.candidatures.departement_structure
+    label: Département
+    required: true
+    multiple: true
+  periode:
+    type: field filter
+    column: entrepot.candidatures.date_candidature
+    column_type: date
+    label: Période
+--- */
+SELECT
+  type_structure,
+  count(*) AS candidatures_recues,
+  count(*) FILTER (WHERE etat = 'Candidature acceptée') AS candidatures_acceptees,
+  round(100.0 * count(*) FILTER (WHERE etat = 'Candidature acceptée') / count(*), 1) AS taux_acceptation_pct
+FROM entrepot.candidatures
+WHERE {{departement}}
+  AND categorie_structure = 'IAE'
+  [[AND {{periode}}]]
+GROUP BY type_structure
+ORDER BY type_structure
