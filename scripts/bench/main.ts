@@ -12,6 +12,11 @@ const BENCHMARKS: Record<string, { summary: string; run: (args: string[]) => Pro
       "pilotage seed into Postgres at scales 1 and 10: seconds and rows/s, generation alone as baseline",
     run: async (args) => (await import("./seed.js")).run(args),
   },
+  test: {
+    summary:
+      "pilotage test on the whole catalogue at scales 1 and 10, vs every card run once under the national lock",
+    run: async (args) => (await import("./catalog-test.js")).run(args),
+  },
   validate: {
     summary: "load + validate + render 300 questions and 30 dashboards (target under 1 s)",
     run: async (args) => (await import("./validate.js")).run(args),
