@@ -2,6 +2,7 @@ import { launchChromium, type LaunchedChromium } from "./support/chromium.js";
 import { startDemoServer, type DemoServer } from "./support/demo-server.js";
 import { writeAccessibilityReport } from "./support/page-checks.js";
 import type { BrowserJourneyContext } from "./support/session.js";
+import { ddetsAgentJourney } from "./journeys/ddets-agent.js";
 import { foundationJourney } from "./journeys/foundation.js";
 
 /**
@@ -38,14 +39,7 @@ describe("browser journeys (Chromium, demo server)", function () {
 
   foundationJourney(ctx);
 
-  describe("1. a DDETS agent logs in, opens a dashboard, downloads its data, logs out", () => {
-    it(
-      "by keyboard only, without Metabase (pending: ProConnect login, branch auth; the hub and dashboard pages, issue 6)",
-    );
-    it(
-      "with Metabase, the dashboard embedded (pending: the embed page, issue 6; the sync's apply into the test server)",
-    );
-  });
+  ddetsAgentJourney(ctx);
   describe("2. the unknown person requests access, staff approve, the person sees their dashboards", () => {
     it("(pending: /demande-acces and /admin/demandes, issue 8)");
   });

@@ -22,19 +22,23 @@ export async function focusedElement(page: Page): Promise<string> {
   });
 }
 
-/** Whether the element has the focus, and shows it (an outline or a ring, RGAA 10.7). */
+/**
+ * Whether one of the elements `target` matches has the focus, and shows it (an outline or a ring,
+ * RGAA 10.7).
+ */
 async function focusState(target: Locator): Promise<{ focused: boolean; visibleFocus: boolean }> {
-  return target.evaluate((element) => {
-    const el = element as unknown as { ownerDocument: { activeElement: unknown; defaultView: unknown } };
-    const view = el.ownerDocument.defaultView as {
+  return target.evaluateAll((elements) => {
+    const first = elements[0] as unknown as {
+      ownerDocument: { activeElement: unknown; defaultView: unknown };
+    };
+    const active = first.ownerDocument.activeElement;
+    if (!elements.some((element) => element === active)) return { focused: false, visibleFocus: false };
+    const view = first.ownerDocument.defaultView as {
       getComputedStyle(e: unknown): { outlineStyle: string; outlineWidth: string; boxShadow: string };
     };
-    const style = view.getComputedStyle(element);
+    const style = view.getComputedStyle(active);
     const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0;
-    return {
-      focused: el.ownerDocument.activeElement === element,
-      visibleFocus: outline || (style.boxShadow !== "none" && style.boxShadow !== ""),
-    };
+    return { focused: true, visibleFocus: outline || (style.boxShadow !== "none" && style.boxShadow !== "") };
   });
 }
 
@@ -46,24 +50,25 @@ export interface TabOptions {
 }
 
 /**
- * Presses Tab (only Tab) until `target` has the focus, and checks the focus can be seen there. Returns the
- * number of presses; fails with the elements visited on the way when the target is never reached.
+ * Presses Tab (only Tab) until `target` (or one of the elements it matches) has the focus, and checks the
+ * focus can be seen there. Returns the number of presses (0 when it already had the focus, e.g. through
+ * `autofocus`); fails with the elements visited on the way when the target is never reached.
  */
 export async function tabTo(page: Page, target: Locator, options: TabOptions = {}): Promise<number> {
   const max = options.max ?? 40;
   const key = options.backwards ? "Shift+Tab" : "Tab";
   await target.first().waitFor({ state: "attached", timeout: 5_000 });
   const visited: string[] = [];
-  for (let presses = 1; presses <= max; presses += 1) {
-    await page.keyboard.press(key);
-    const state = await focusState(target.first());
+  for (let presses = 0; presses <= max; presses += 1) {
+    if (presses > 0) await page.keyboard.press(key);
+    const state = await focusState(target);
     if (state.focused) {
       if (!state.visibleFocus) {
         throw new Error(`focus on ${await focusedElement(page)} is not visible (no outline nor ring)`);
       }
       return presses;
     }
-    visited.push(await focusedElement(page));
+    if (presses > 0) visited.push(await focusedElement(page));
   }
   throw new Error(`${key} × ${max} never reached ${target.toString()}; visited:\n  ${visited.join("\n  ")}`);
 }
@@ -75,4 +80,21 @@ export async function tabAndEnter(page: Page, target: Locator, options: TabOptio
   await page.keyboard.press("Enter");
   await loaded;
   return presses;
+}
+
+/**
+ * Picks a radio button the way a keyboard user does: Tab into the group (onto its checked button, or
+ * its first), Space to check the focused one, then arrows until `choice` is checked.
+ */
+export async function chooseRadio(page: Page, group: Locator, choice: Locator, options: TabOptions = {}) {
+  await tabTo(page, group, options);
+  if (!(await page.evaluate("document.activeElement.checked"))) await page.keyboard.press("Space");
+  const count = await group.count();
+  for (let moves = 0; moves < count && !(await choice.isChecked()); moves += 1) {
+    await page.keyboard.press("ArrowDown");
+  }
+  if (!(await choice.isChecked())) throw new Error(`the arrows never checked ${choice.toString()}`);
+  if (!(await choice.evaluate((element) => element === element.ownerDocument.activeElement))) {
+    throw new Error(`${choice.toString()} is checked but does not have the focus`);
+  }
 }

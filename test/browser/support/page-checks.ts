@@ -86,7 +86,8 @@ export class JourneyRecorder {
     const checked: CheckedPage = {
       journey: this.journey,
       step,
-      path: url.pathname + url.search,
+      // Never the query: it may carry tokens (an id_token_hint, an embed token).
+      path: url.pathname,
       title: await page.title(),
       screenshot: path.relative(ARTIFACTS_DIR, screenshot),
       findings: results.violations

@@ -1,0 +1,60 @@
+import assert from "node:assert/strict";
+import type { Page } from "playwright-core";
+import { chooseRadio, tabAndEnter } from "./keyboard.js";
+import type { JourneyRecorder } from "./page-checks.js";
+
+/**
+ * Logging in through the demo ProConnect-like provider in the browser, the way a person does: the
+ * ProConnect button on /connexion, then an account of PRODUCT.md §6 on the provider's form (a radio
+ * group posting `email`). With `keyboard`, only Tab, Space, arrows and Enter are used.
+ */
+export async function loginWithDemoProvider(
+  page: Page,
+  recorder: JourneyRecorder,
+  email: string,
+  options: { keyboard?: boolean; startAt?: string } = {},
+): Promise<void> {
+  if (options.startAt !== undefined || new URL(page.url()).pathname !== "/connexion") {
+    await page.goto(options.startAt ?? "/connexion");
+  }
+  assert.equal(new URL(page.url()).pathname, "/connexion");
+  await recorder.check("Connexion avec ProConnect");
+
+  const button = page.getByRole("button", { name: "S’identifier avec ProConnect" });
+  if (options.keyboard) await tabAndEnter(page, button);
+  else await Promise.all([page.waitForEvent("load"), button.click()]);
+  assert.match(new URL(page.url()).pathname, /^\/demo-proconnect\/api\/v2\/interaction\//);
+  await recorder.check("ProConnect (démonstration) : choix du compte");
+
+  const account = page.getByRole("radio", { name: new RegExp(email.replace(/[.]/g, "\\.")) });
+  const submit = page.locator("#formulaire-connexion").getByRole("button", { name: "Se connecter" });
+  if (options.keyboard) {
+    await chooseRadio(page, page.locator('input[type="radio"][name="email"]'), account);
+    // The provider answers with redirects back to the gateway's callback, then to the page asked for.
+    await tabAndEnter(page, submit);
+  } else {
+    await account.check();
+    await Promise.all([page.waitForEvent("load"), submit.click()]);
+  }
+  assert.doesNotMatch(new URL(page.url()).pathname, /^\/demo-proconnect\//, "back on the gateway");
+}
+
+/** /deconnexion from the header, the provider's confirmation, and the gateway's logged-out page. */
+export async function logoutThroughProvider(
+  page: Page,
+  recorder: JourneyRecorder,
+  options: { keyboard?: boolean } = {},
+): Promise<void> {
+  const logout = page.getByRole("banner").getByRole("link", { name: "Se déconnecter" });
+  if (options.keyboard) await tabAndEnter(page, logout, { max: 80 });
+  else await Promise.all([page.waitForEvent("load"), logout.click()]);
+  assert.match(new URL(page.url()).pathname, /^\/demo-proconnect\/api\/v2\//);
+  await recorder.check("ProConnect (démonstration) : confirmation de déconnexion");
+
+  const confirm = page.getByRole("button", { name: "Oui, me déconnecter" });
+  if (options.keyboard) await tabAndEnter(page, confirm);
+  else await Promise.all([page.waitForEvent("load"), confirm.click()]);
+  assert.equal(await page.locator("h1").innerText(), "Vous êtes déconnecté");
+  await recorder.check("Déconnecté");
+  assert.equal(await page.getByRole("banner").getByRole("link", { name: "Se connecter" }).count(), 1);
+}
