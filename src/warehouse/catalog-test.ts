@@ -177,6 +177,10 @@ export function shapeProblems(
   return problems;
 }
 
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n > 1 ? "s" : ""}`;
+}
+
 function listOf(value: unknown): string[] {
   return Array.isArray(value) ? value.map(String) : [String(value)];
 }
@@ -348,7 +352,7 @@ export async function testCatalog(options: CatalogTestOptions): Promise<CatalogT
     }
     const seconds = ((performance.now() - dashboardStarted) / 1000).toFixed(1);
     progress(
-      `${dashboardFailures === 0 ? "✓" : "✗"} ${dashboard.key} : ${dashboard.cards.length} questions × ${contexts.length} profils` +
+      `${dashboardFailures === 0 ? "✓" : "✗"} ${dashboard.key} : ${plural(dashboard.cards.length, "question")} × ${plural(contexts.length, "profil")}` +
         `${contexts.some((c) => c.filters.length > 0) ? ", contrôle de fuite" : ""} (${seconds} s)`,
     );
   }
