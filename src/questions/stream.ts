@@ -1,7 +1,10 @@
+import { once } from "node:events";
 import { Transform, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import type pg from "pg";
+import pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
+
+const pgTypes = pg.types;
 import Cursor from "pg-cursor";
 import { AppError } from "../errors.js";
 
@@ -22,11 +25,21 @@ export interface StreamLimits {
   /** More rows than this is an error, never a silently shortened file. */
   rowCap: number;
   statementTimeoutMs: number;
+  /** Overall limit of an export, slow readers included (default: twice the statement timeout). */
+  deadlineMs?: number;
 }
+
+/** Dates leave as Postgres wrote them ('YYYY-MM-DD'), not as JS Dates shifted by the time zone. */
+const EXPORT_TYPES = {
+  getTypeParser: (oid: number, format?: string) =>
+    oid === pgTypes.builtins.DATE ? (value: string) => value : pgTypes.getTypeParser(oid, format as "text"),
+};
+
+const TIMEOUT_MESSAGE = "La requête a dépassé le temps maximal autorisé : l'export est interrompu.";
 
 export class ExportError extends AppError {
   constructor(
-    readonly reason: "row_cap" | "timeout" | "query_failed",
+    readonly reason: "row_cap" | "timeout" | "query_failed" | "aborted",
     message: string,
     cause?: unknown,
   ) {
@@ -38,73 +51,137 @@ export const UTF8_BOM = "\uFEFF";
 
 /** Offsets of the `$n` placeholders that are SQL, not text inside literals, identifiers or comments. */
 export function placeholderPositions(sql: string): Array<{ start: number; end: number; index: number }> {
-  const found: Array<{ start: number; end: number; index: number }> = [];
+  return [...maskNonCode(sql).matchAll(/(?<![A-Za-z0-9_$])\$(\d+)/g)].map((m) => ({
+    start: m.index,
+    end: m.index + m[0].length,
+    index: Number(m[1]),
+  }));
+}
+
+/** True when the SQL holds a `;` outside literals and comments that is followed by more SQL. */
+export function hasSeveralStatements(sql: string): boolean {
+  const masked = maskNonCode(sql);
+  const at = masked.indexOf(";");
+  return at !== -1 && masked.slice(at + 1).trim().length > 0;
+}
+
+/** The SQL with literals, quoted identifiers and comments blanked out (same length). */
+function maskNonCode(sql: string): string {
+  const out = sql.split("");
   let i = 0;
+  const blank = (from: number, to: number) => {
+    for (let k = from; k < Math.min(to, out.length); k++) if (out[k] !== "\n") out[k] = " ";
+  };
   while (i < sql.length) {
     const c = sql[i]!;
     const next = sql[i + 1];
     if (c === "'" || c === '"') {
-      const close = c;
+      const start = i;
       i++;
       while (i < sql.length) {
-        if (sql[i] === close) {
-          if (sql[i + 1] === close) i += 2;
+        if (sql[i] === c) {
+          if (sql[i + 1] === c) i += 2;
           else break;
         } else i++;
       }
       i++;
+      blank(start, i);
     } else if (c === "-" && next === "-") {
+      const start = i;
       while (i < sql.length && sql[i] !== "\n") i++;
+      blank(start, i);
     } else if (c === "/" && next === "*") {
-      const end = sql.indexOf("*/", i + 2);
-      i = end === -1 ? sql.length : end + 2;
+      // Postgres nests block comments.
+      const start = i;
+      let depth = 0;
+      while (i < sql.length) {
+        if (sql[i] === "/" && sql[i + 1] === "*") {
+          depth++;
+          i += 2;
+        } else if (sql[i] === "*" && sql[i + 1] === "/") {
+          depth--;
+          i += 2;
+          if (depth === 0) break;
+        } else i++;
+      }
+      blank(start, i);
     } else if (c === "$") {
       const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i));
-      const number = /^\$(\d+)/.exec(sql.slice(i));
       const previous = i > 0 ? sql[i - 1]! : " ";
-      if (tag) {
+      if (tag && !/[A-Za-z0-9_]/.test(previous)) {
+        const start = i;
         const end = sql.indexOf(tag[0], i + tag[0].length);
         i = end === -1 ? sql.length : end + tag[0].length;
-      } else if (number && !/[A-Za-z0-9_]/.test(previous)) {
-        found.push({ start: i, end: i + number[0].length, index: Number(number[1]) });
-        i += number[0].length;
+        blank(start, i);
       } else i++;
     } else i++;
   }
-  return found;
+  return out.join("");
 }
 
 function settingValue(value: unknown): string {
   if (value instanceof Date) return value.toISOString();
-  if (value === null || value === undefined) return "";
   return String(value);
 }
 
-/** Rewrites placeholders into typed session settings, asking Postgres which type each one has. */
+const TYPE_NAME = /^[a-z_][a-z0-9_ ]*(\([0-9, ]+\))?(\[\])?$/i;
+
+/**
+ * Rewrites placeholders into typed session settings, asking Postgres which type each one has. Refuses
+ * any disagreement between the placeholders Postgres sees and the values the renderer bound: where
+ * Metabase's lexer and Postgres' differ (nested comments, quotes inside identifiers…), a lock could
+ * otherwise silently vanish from the query.
+ */
 async function copyableQuery(client: pg.PoolClient, query: RenderedQuery): Promise<string> {
+  if (hasSeveralStatements(query.sql)) {
+    throw new ExportError(
+      "query_failed",
+      "La question contient plusieurs instructions SQL : elle ne peut pas être exportée.",
+    );
+  }
   const positions = placeholderPositions(query.sql);
-  if (positions.length === 0) return query.sql;
+  const indexes = new Set(positions.map((p) => p.index));
+  const expected = query.values.length;
+  const consistent = indexes.size === expected && [...indexes].every((n) => n >= 1 && n <= expected);
+  if (!consistent) {
+    throw new ExportError(
+      "query_failed",
+      "Les paramètres de la question ne correspondent pas à sa requête SQL : export refusé.",
+    );
+  }
+  if (expected === 0) return query.sql;
   const name = `pilotage_export_${process.pid}_${Date.now()}`;
   await client.query(`PREPARE ${name} AS ${query.sql}`);
   const { rows } = await client.query<{ types: string[] }>(
-    "SELECT parameter_types::text[] AS types FROM pg_prepared_statements WHERE name = $1",
+    `SELECT array(SELECT format_type(t, -1) FROM unnest(parameter_types) AS t) AS types
+       FROM pg_prepared_statements WHERE name = $1`,
     [name],
   );
   await client.query(`DEALLOCATE ${name}`);
   const types = rows[0]?.types ?? [];
-  for (let n = 1; n <= query.values.length; n++) {
-    await client.query("SELECT set_config($1, $2, true)", [
-      `pilotage.p${n}`,
-      settingValue(query.values[n - 1]),
-    ]);
+  if (types.length !== expected) {
+    throw new ExportError(
+      "query_failed",
+      "Les paramètres de la question ne correspondent pas à sa requête SQL : export refusé.",
+    );
+  }
+  for (let n = 1; n <= expected; n++) {
+    const value = query.values[n - 1];
+    if (value !== null && value !== undefined) {
+      await client.query("SELECT set_config($1, $2, true)", [`pilotage.p${n}`, settingValue(value)]);
+    }
   }
   let sql = "";
   let last = 0;
   for (const p of positions) {
-    const type = types[p.index - 1] ?? "text";
-    if (!/^[a-z0-9_ ."\[\]]+$/i.test(type))
-      throw new ExportError("query_failed", "Type de paramètre inattendu.");
-    sql += `${query.sql.slice(last, p.start)}current_setting('pilotage.p${p.index}')::${type}`;
+    const type = types[p.index - 1]!;
+    if (!TYPE_NAME.test(type)) throw new ExportError("query_failed", "Type de paramètre inattendu.");
+    const value = query.values[p.index - 1];
+    const reference =
+      value === null || value === undefined
+        ? `NULL::${type}`
+        : `current_setting('pilotage.p${p.index}')::${type}`;
+    sql += `${query.sql.slice(last, p.start)}${reference}`;
     last = p.end;
   }
   return sql + query.sql.slice(last);
@@ -160,53 +237,85 @@ function translate(error: unknown): ExportError {
   if (error instanceof ExportError) return error;
   const code = (error as { code?: string })?.code;
   if (code === "57014") {
-    return new ExportError(
-      "timeout",
-      "La requête a dépassé le temps maximal autorisé : l'export est interrompu.",
-      error,
-    );
+    return new ExportError("timeout", TIMEOUT_MESSAGE, error);
   }
   return new ExportError("query_failed", "La requête a échoué : l'export est interrompu.", error);
 }
 
+/**
+ * Runs an export in a read-only transaction with a statement timeout, under an overall deadline: a
+ * client that stops reading (back-pressure) or goes away must not hold a warehouse connection past it.
+ * On any failure the connection is discarded, never returned to the pool mid-protocol.
+ */
 async function inTransaction<T>(
   pool: pg.Pool,
   limits: StreamLimits,
-  work: (client: pg.PoolClient) => Promise<T>,
+  out: Writable,
+  work: (client: pg.PoolClient, signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
   const client = await pool.connect();
+  const controller = new AbortController();
+  const deadline = setTimeout(
+    () => controller.abort(new ExportError("timeout", TIMEOUT_MESSAGE)),
+    limits.deadlineMs ?? limits.statementTimeoutMs * 2,
+  );
+  const onClose = () => {
+    if (!out.writableFinished)
+      controller.abort(new ExportError("aborted", "Le téléchargement a été interrompu."));
+  };
+  out.once("close", onClose);
   let broken = false;
   try {
     await client.query("BEGIN READ ONLY");
-    await client.query("SELECT set_config('statement_timeout', $1, true)", [
-      String(limits.statementTimeoutMs),
-    ]);
-    const result = await work(client);
+    await client.query(
+      "SELECT set_config('statement_timeout', $1, true), set_config('idle_in_transaction_session_timeout', $2, true)",
+      [String(limits.statementTimeoutMs), String(limits.deadlineMs ?? limits.statementTimeoutMs * 2)],
+    );
+    const result = await abortable(work(client, controller.signal), controller.signal);
     await client.query("COMMIT");
     return result;
   } catch (error) {
     broken = true;
     throw translate(error);
   } finally {
-    if (broken) {
-      // A COPY cut short leaves the connection mid-protocol: discard it rather than reuse it.
-      client.release(true);
-    } else client.release();
+    clearTimeout(deadline);
+    out.off("close", onClose);
+    // A COPY or cursor cut short leaves the connection mid-protocol: discard it rather than reuse it.
+    client.release(broken ? true : undefined);
   }
 }
 
+function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(
+      (value) => (signal.removeEventListener("abort", onAbort), resolve(value)),
+      (error) => (signal.removeEventListener("abort", onAbort), reject(error)),
+    );
+  });
+}
+
+/** Waits until `out` accepts more data, or fails when the export is aborted. */
+async function writable(out: Writable, signal: AbortSignal): Promise<void> {
+  if (!out.writableNeedDrain) return;
+  await once(out, "drain", { signal });
+}
+
 /**
- * Writes the CSV (UTF-8 with BOM, header row) to `out`. Resolves with the row count; rejects with an
- * ExportError (row cap, timeout, failure) after which `out` must be destroyed, not ended.
+ * Writes the CSV (UTF-8 with BOM, header row) to `out`. `onStart` runs (and is awaited) before the
+ * first byte. Resolves with the row count; rejects with an ExportError (row cap, timeout, failure,
+ * client gone) after which `out` must be destroyed, not ended.
  */
 export async function streamCsv(
   pool: pg.Pool,
   query: RenderedQuery,
   out: Writable,
   limits: StreamLimits,
-  onStart?: () => void,
+  onStart?: () => void | Promise<void>,
 ): Promise<number> {
-  return inTransaction(pool, limits, async (client) => {
+  return inTransaction(pool, limits, out, async (client, signal) => {
     const sql = await copyableQuery(client, query);
     const capped = `SELECT * FROM (${withoutTrailingSemicolon(sql)}) AS export LIMIT ${limits.rowCap + 1}`;
     const copy = client.query(copyTo(`COPY (${capped}) TO STDOUT WITH (FORMAT csv, HEADER true)`));
@@ -215,17 +324,20 @@ export async function streamCsv(
     const guard = csvRowGuard(limits.rowCap, (n) => (rows = n));
     const bom = new Transform({
       transform(chunk, _enc, done) {
-        if (!started) {
-          started = true;
-          onStart?.();
-          this.push(UTF8_BOM);
-        }
-        done(null, chunk);
+        if (started) return done(null, chunk);
+        started = true;
+        Promise.resolve(onStart?.()).then(
+          () => {
+            this.push(UTF8_BOM);
+            done(null, chunk);
+          },
+          (error: unknown) => done(error as Error),
+        );
       },
     });
-    await pipeline(copy, guard, bom, out, { end: false });
+    await pipeline(copy, guard, bom, out, { end: false, signal });
     if (!started) {
-      onStart?.();
+      await onStart?.();
       out.write(UTF8_BOM);
     }
     return rows;
@@ -233,28 +345,36 @@ export async function streamCsv(
 }
 
 /**
- * Writes `{"columns":[…],"rows":[[…],…],"complete":true}` through a cursor. A failure after the first
- * row ends the document with `"complete":false` and the error, so a reader cannot mistake it for a
- * whole result.
+ * Writes `{"columns":[…],"rows":[[…],…],"complete":true}` through a cursor. `onStart` runs (and is
+ * awaited) before the first byte. A failure after that ends the document with `"complete":false` and
+ * the error, so a reader cannot mistake it for a whole result.
  */
 export async function streamJson(
   pool: pg.Pool,
   query: RenderedQuery,
   out: Writable,
   limits: StreamLimits,
-  onStart?: () => void,
+  onStart?: () => void | Promise<void>,
 ): Promise<number> {
   let rows = 0;
   let opened = false;
-  const open = (columns: string[]) => {
+  const open = async (columns: string[]) => {
+    await onStart?.();
     opened = true;
-    onStart?.();
     out.write(`{"columns":${JSON.stringify(columns)},"rows":[`);
   };
   try {
-    return await inTransaction(pool, limits, async (client) => {
+    return await inTransaction(pool, limits, out, async (client, signal) => {
+      if (hasSeveralStatements(query.sql)) {
+        throw new ExportError(
+          "query_failed",
+          "La question contient plusieurs instructions SQL : elle ne peut pas être exportée.",
+        );
+      }
       const capped = `SELECT * FROM (${withoutTrailingSemicolon(query.sql)}) AS export LIMIT ${limits.rowCap + 1}`;
-      const cursor = client.query(new Cursor(capped, [...query.values], { rowMode: "array" }));
+      const cursor = client.query(
+        new Cursor(capped, [...query.values], { rowMode: "array", types: EXPORT_TYPES }),
+      );
       const read = () =>
         new Promise<{ batch: unknown[][]; columns: string[] }>((resolve, reject) =>
           cursor.read(500, (error, batch, result) =>
@@ -264,33 +384,31 @@ export async function streamJson(
           ),
         );
       let columns: string[] = [];
-      try {
-        for (;;) {
-          const next = await read();
-          columns = next.columns.length > 0 ? next.columns : columns;
-          if (!opened) open(columns);
-          if (next.batch.length === 0) break;
-          for (const row of next.batch) {
-            if (rows >= limits.rowCap) {
-              throw new ExportError(
-                "row_cap",
-                `Le résultat dépasse ${limits.rowCap} lignes : affinez les filtres avant d'exporter.`,
-              );
-            }
-            const ok = out.write(`${rows === 0 ? "" : ","}${JSON.stringify(row)}`);
-            rows++;
-            if (!ok) await new Promise((resolve) => out.once("drain", resolve));
+      for (;;) {
+        const next = await read();
+        columns = next.columns.length > 0 ? next.columns : columns;
+        if (!opened) await open(columns);
+        if (next.batch.length === 0) break;
+        for (const row of next.batch) {
+          if (rows >= limits.rowCap) {
+            throw new ExportError(
+              "row_cap",
+              `Le résultat dépasse ${limits.rowCap} lignes : affinez les filtres avant d'exporter.`,
+            );
           }
+          out.write(`${rows === 0 ? "" : ","}${JSON.stringify(row)}`);
+          rows++;
+          await writable(out, signal);
         }
-      } finally {
-        await new Promise<void>((resolve) => cursor.close(() => resolve()));
       }
       out.write(`],"complete":true,"row_count":${rows}}`);
       return rows;
     });
   } catch (error) {
     const failure = translate(error);
-    if (opened) out.write(`],"complete":false,"error":${JSON.stringify(failure.publicMessage)}}`);
+    if (opened && !out.destroyed) {
+      out.write(`],"complete":false,"error":${JSON.stringify(failure.publicMessage)}}`);
+    }
     throw failure;
   }
 }

@@ -70,6 +70,12 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   return options.url ? openPostgres(options.url, options) : openPglite(options.pgliteDataDir);
 }
 
+/**
+ * Dates (`date` columns) stay the 'YYYY-MM-DD' strings Postgres sends: turning them into JS Dates at
+ * local midnight shifts them by a day once serialised in UTC (exports, JSON API).
+ */
+pg.types.setTypeParser(pg.types.builtins.DATE, (value: string) => value);
+
 function openPostgres(url: string, options: OpenDatabaseOptions): Database {
   const pool = new pg.Pool({
     connectionString: url,

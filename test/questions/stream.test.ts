@@ -151,3 +151,98 @@ describe("streaming exports from Postgres", () => {
     assert.equal((await pool.query("SELECT 1 AS ok")).rows[0].ok, 1);
   });
 });
+
+describe("streaming exports: the review's cases", () => {
+  let fresh: Awaited<ReturnType<typeof createTestDatabase>>;
+  let pool: pg.Pool;
+  before(async () => {
+    fresh = await createTestDatabase("export2");
+    pool = new pg.Pool({ connectionString: fresh.url, max: 2 });
+    await pool.query(`
+      CREATE TABLE t (id int, departement varchar(3), code_region char(2), debut date);
+      INSERT INTO t VALUES (1, '93', '11', '2026-01-15'), (2, '75', '11', '2026-02-01'), (3, '69', '84', '2026-03-01');`);
+  });
+  after(async () => {
+    await pool.end();
+    await fresh.drop();
+  });
+
+  const csv = async (sql: string, values: unknown[]) => {
+    const out = sink();
+    const rows = await streamCsv(pool, { sql, values }, out.stream, LIMITS);
+    return { rows, text: out.text() };
+  };
+
+  it("refuses, never exports, when Postgres does not see a placeholder the renderer bound", async () => {
+    for (const sql of [
+      `SELECT id FROM t /* /* */ WHERE departement IN ($1) */ ORDER BY id`,
+      `SELECT id, departement AS "Département d'origine" FROM t\n-- WHERE departement IN ($1)\nORDER BY id`,
+      `SELECT id FROM t WHERE departement IN ($1) AND id > 0 -- AND code_region = $2`,
+    ]) {
+      const values = sql.includes("$2") ? ["93", "11"] : ["93"];
+      await assert.rejects(
+        csv(sql, values),
+        (e: unknown) => e instanceof ExportError && e.reason === "query_failed",
+        sql,
+      );
+    }
+  });
+
+  it("refuses several statements", async () => {
+    await assert.rejects(
+      csv("SELECT id FROM t WHERE departement = $1; COMMIT; CREATE TABLE pwned AS SELECT 1", ["93"]),
+      (e: unknown) => e instanceof ExportError && e.reason === "query_failed",
+    );
+    const { rows } = await pool.query("SELECT to_regclass('pwned') AS t");
+    assert.equal(rows[0].t, null);
+  });
+
+  it("agrees with JSON on char(n) columns, NULL values and dates", async () => {
+    const sql =
+      "SELECT id, debut FROM t WHERE code_region = $1 AND (departement IN ($2, $3) OR $4::text IS NULL) ORDER BY id";
+    const values = ["11", "93", "75", null];
+    const fromCsv = await csv(sql, values);
+    assert.equal(fromCsv.text, `${UTF8_BOM}id,debut\n1,2026-01-15\n2,2026-02-01\n`);
+    const out = sink();
+    await streamJson(pool, { sql, values }, out.stream, LIMITS);
+    assert.deepEqual(JSON.parse(out.text()).rows, [
+      [1, "2026-01-15"],
+      [2, "2026-02-01"],
+    ]);
+  });
+
+  it("sends nothing when the step before the first byte fails (the audit, fail closed)", async () => {
+    for (const stream of [streamCsv, streamJson]) {
+      const out = sink();
+      await assert.rejects(
+        stream(pool, { sql: "SELECT id FROM t", values: [] }, out.stream, LIMITS, async () => {
+          throw new Error("audit unavailable");
+        }),
+        /La requête a échoué|audit unavailable/,
+      );
+      assert.equal(out.text(), "");
+    }
+  });
+
+  it("gives the connection back when the client goes away or stops reading", async () => {
+    const big = {
+      sql: "SELECT g, repeat('x', 200) FROM generate_series(1, 200000) g WHERE g > $1",
+      values: [0],
+    };
+    const gone = new PassThrough();
+    setTimeout(() => gone.destroy(), 50);
+    await assert.rejects(
+      streamJson(pool, big, gone, { rowCap: 1_000_000, statementTimeoutMs: 5000 }),
+      (e: unknown) => e instanceof ExportError && e.reason === "aborted",
+    );
+    const stalled = new PassThrough({ highWaterMark: 1024 });
+    const started = Date.now();
+    await assert.rejects(
+      streamCsv(pool, big, stalled, { rowCap: 1_000_000, statementTimeoutMs: 300, deadlineMs: 600 }),
+      (e: unknown) => e instanceof ExportError && e.reason === "timeout",
+    );
+    assert.ok(Date.now() - started < 3000);
+    assert.equal(pool.totalCount - pool.idleCount, 0, "no connection left checked out");
+    assert.equal((await pool.query("SELECT 1 AS ok")).rows[0].ok, 1);
+  });
+});
