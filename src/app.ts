@@ -36,7 +36,7 @@ export function createApp(deps: AppDeps): Express {
   const { config, logger, redis } = deps;
   const app = express();
   app.disable("x-powered-by");
-  if (config.http.trustProxy) app.set("trust proxy", config.http.trustProxy);
+  if (config.http.trustProxy !== undefined) app.set("trust proxy", config.http.trustProxy);
 
   app.use(requestLogging(logger));
   const proconnectOrigin = config.proconnect.issuer ? new URL(config.proconnect.issuer).origin : undefined;

@@ -56,14 +56,17 @@ const EnvSchema = z.object({
   METABASE_USERNAME: optionalString,
   METABASE_PASSWORD: optionalString,
   METABASE_WAREHOUSE_DATABASE: z.string().trim().min(1).default(DEFAULT_WAREHOUSE_DATABASE),
-  EMBED_TOKEN_TTL_SECONDS: positiveInt(600),
+  // Metabase enforces no maximum token age (contract §1.2): the gateway's TTL is the only bound, so it
+  // stays short.
+  EMBED_TOKEN_TTL_SECONDS: positiveInt(600).pipe(z.number().max(3600, "au plus 3600 secondes (une heure)")),
 });
 
 type Env = z.infer<typeof EnvSchema>;
 
 export interface Config {
   env: Env["NODE_ENV"];
-  http: { port: number; publicUrl: string; trustProxy: string | undefined };
+  /** Express "trust proxy": a hop count ("1" → 1; Express would read the string "1" as an address), or addresses. */
+  http: { port: number; publicUrl: string; trustProxy: number | string | undefined };
   log: { level: Env["LOG_LEVEL"] };
   dataDir: string;
   session: {
@@ -186,7 +189,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     http: {
       port,
       publicUrl: (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ""),
-      trustProxy: env.TRUST_PROXY,
+      trustProxy:
+        env.TRUST_PROXY !== undefined && /^\d+$/.test(env.TRUST_PROXY)
+          ? Number(env.TRUST_PROXY)
+          : env.TRUST_PROXY,
     },
     log: { level: env.LOG_LEVEL },
     dataDir: path.resolve(env.DATA_DIR ?? ".data"),

@@ -147,6 +147,14 @@ describe("config", () => {
     ]);
   });
 
+  it("bounds the embed token lifetime, and reads a numeric TRUST_PROXY as a hop count", () => {
+    assert.deepEqual(problemsOf({ EMBED_TOKEN_TTL_SECONDS: "31536000" }), [
+      "EMBED_TOKEN_TTL_SECONDS : au plus 3600 secondes (une heure)",
+    ]);
+    assert.equal(loadConfig({ TRUST_PROXY: "1" }).http.trustProxy, 1);
+    assert.equal(loadConfig({ TRUST_PROXY: "loopback" }).http.trustProxy, "loopback");
+  });
+
   it("never puts a secret value in its error message", () => {
     const secret = "z".repeat(10);
     let message = "";

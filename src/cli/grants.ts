@@ -50,7 +50,11 @@ export function perimeterFromFlags(flags: {
     perimeter.departements = [...region.departements];
     perimeter.region = region.code;
   }
-  if (flags.departements) perimeter.departements = list(flags.departements);
+  if (flags.departements) {
+    if (flags.national)
+      throw new BadRequestError("--national et --departements s'excluent : choisissez l'un des deux.");
+    perimeter.departements = list(flags.departements);
+  }
   if (flags.structures) perimeter.structures = ids(flags.structures, "--structures");
   if (flags.reseau) perimeter.reseau = ids(flags.reseau, "--reseau")[0];
   if (flags["organisation-id"])

@@ -8,6 +8,9 @@ import type { ProfileKind } from "./placement.js";
 
 /** Requests for access from people the gateway could not place, decided by staff. */
 
+/** Term of a grant created by approving a request, unless staff choose another date. */
+export const DEFAULT_GRANT_TERM_MS = 365 * 24 * 3600 * 1000;
+
 export const AccessRequestForm = z.object({
   organisation: z.string().trim().min(2, "Indiquez votre organisation.").max(200),
   role: z.string().trim().min(2, "Indiquez votre fonction.").max(200),
@@ -155,7 +158,8 @@ export async function approveAccessRequest(
         kind: decision.kind,
         organisationLabel: decision.organisationLabel,
         perimeter: decision.perimeter,
-        validUntil: decision.validUntil,
+        // An approved request grants a fixed term by default: access is reviewed, not forgotten.
+        validUntil: decision.validUntil ?? new Date(Date.now() + DEFAULT_GRANT_TERM_MS),
         grantedBy: decision.decidedBy,
         note: decision.note ?? `Demande d'accès n° ${id}`,
       },

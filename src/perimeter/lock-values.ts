@@ -79,6 +79,9 @@ export function lockValue(perimeter: Perimeter, attribute: PerimeterAttribute): 
     case "organisation":
       if (perimeter.organisation === undefined) throw new EmptyLockError(attribute);
       return String(perimeter.organisation);
+    default:
+      // An attribute this code does not know can fill nothing: deny rather than sign `undefined`.
+      throw new EmptyLockError(String(attribute));
   }
 }
 

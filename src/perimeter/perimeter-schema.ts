@@ -1,18 +1,42 @@
 import { z } from "zod";
+import { findDepartement, findRegion } from "../territories/territories.js";
 import { PROFILE_KINDS } from "./placement.js";
 
-/** The perimeter as stored (grants, sessions) and received (staff forms, CLI): parsed, never cast. */
+/**
+ * The perimeter as stored (grants, sessions) and received (staff forms, CLI): parsed, never cast.
+ * Codes must exist, and départements given with a région must belong to it (a région lock must never
+ * reach beyond the départements granted).
+ */
 export const PerimeterSchema = z
   .object({
-    departements: z.array(z.string().regex(/^(\d{2}|2[AB]|97\d)$/)).optional(),
-    region: z
-      .string()
-      .regex(/^\d{2}$/)
-      .optional(),
+    departements: z.array(z.string()).optional(),
+    region: z.string().optional(),
     structures: z.array(z.number().int().positive()).optional(),
     reseau: z.number().int().positive().optional(),
     organisation: z.number().int().positive().optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((perimeter, ctx) => {
+    for (const code of perimeter.departements ?? []) {
+      if (!findDepartement(code)) {
+        ctx.addIssue({ code: "custom", path: ["departements"], message: `département inconnu : ${code}` });
+      }
+    }
+    if (perimeter.region !== undefined) {
+      const region = findRegion(perimeter.region);
+      if (!region) {
+        ctx.addIssue({ code: "custom", path: ["region"], message: `région inconnue : ${perimeter.region}` });
+      } else {
+        const outside = (perimeter.departements ?? []).filter((d) => !region.departements.includes(d));
+        if (outside.length > 0) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["region"],
+            message: `départements hors de la région ${region.nom} : ${outside.join(", ")}`,
+          });
+        }
+      }
+    }
+  });
 
 export const ProfileKindSchema = z.enum(PROFILE_KINDS);

@@ -20,9 +20,16 @@ export function createPlacementService(deps: {
   return {
     async place(identity, context = {}) {
       const safir = identity.custom?.structureTravail;
+      // A SAFIR code is only looked up for France Travail's own identity providers (see PlacementRules).
+      const trustedSafir =
+        typeof safir === "string" &&
+        !!identity.idpId &&
+        deps.rules.franceTravailIdpIds.includes(identity.idpId)
+          ? safir
+          : undefined;
       const [grants, matches] = await Promise.all([
         grantsFor(deps.db, identity),
-        deps.directory.find({ siret: identity.siret, safir: typeof safir === "string" ? safir : undefined }),
+        deps.directory.find({ siret: identity.siret, safir: trustedSafir }),
       ]);
       const result = resolvePlacements({ identity, grants, matches, rules: deps.rules, now: now() });
       await writeAudit(deps.db, {

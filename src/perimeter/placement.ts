@@ -28,6 +28,8 @@ export interface Identity {
   sub: string;
   email: string;
   siret?: string | undefined;
+  /** ProConnect `idp_id`: which identity provider vouched for the person. */
+  idpId?: string | undefined;
   custom?: Record<string, unknown> | undefined;
 }
 
@@ -76,10 +78,38 @@ export type OrganisationMatch =
     };
 
 export interface PlacementRules {
-  /** Per profile kind, the e-mail domains that confirm it; a kind without an entry is not checked. */
+  /**
+   * Per profile kind, the e-mail domains that confirm it (`gouv.fr` accepts `gouv.fr` and any
+   * sub-domain). Kinds of DOMAIN_CHECKED_KINDS without an entry place nobody.
+   */
   emailDomains: Partial<Record<ProfileKind, readonly string[]>>;
   /** SIRETs ProConnect substitutes for invalid ones (ministries' head offices): never trusted. */
   untrustedSirets: readonly string[];
+  /**
+   * Identity providers whose `custom.structureTravail` (SAFIR code) is believed: any provider can put
+   * any property in `custom`, so only France Travail's own count.
+   */
+  franceTravailIdpIds: readonly string[];
+}
+
+/**
+ * State services and France Travail are placed on claims a wrong SIRET could point elsewhere: for them
+ * the e-mail domain rule is mandatory, never skipped.
+ */
+export const DOMAIN_CHECKED_KINDS: ReadonlySet<ProfileKind> = new Set([
+  "ddets",
+  "dreets",
+  "dgefp",
+  "france_travail",
+]);
+
+export function emailDomainAccepted(email: string, domains: readonly string[] | undefined): boolean {
+  if (!domains) return false;
+  const domain = emailDomain(email);
+  return domains.some((entry) => {
+    const d = entry.trim().toLowerCase();
+    return domain === d || domain.endsWith(`.${d}`);
+  });
 }
 
 export interface Placement {
@@ -230,8 +260,9 @@ export function resolvePlacements(input: {
   const siretTrusted = !!identity.siret && !rules.untrustedSirets.includes(identity.siret);
   // France Travail agents are placed by the SAFIR code of their agency only: many share one SIRET
   // (a direction's), which must never widen an agent's scope.
+  const safirTrusted = !!identity.idpId && rules.franceTravailIdpIds.includes(identity.idpId);
   const usable = matches.filter((m) => {
-    if (m.source === "organisation" && m.type === "FT") return m.matchedBy === "safir";
+    if (m.source === "organisation" && m.type === "FT") return m.matchedBy === "safir" && safirTrusted;
     return siretTrusted;
   });
   if (usable.length === 0) {
@@ -249,10 +280,10 @@ export function resolvePlacements(input: {
   });
   if (candidates.length === 0) return { placements: [], refusal: "organisation_not_eligible" };
 
-  const domain = emailDomain(identity.email);
   const confirmed = candidates.filter((p) => {
     const domains = rules.emailDomains[p.kind];
-    return !domains || domains.some((d) => d.toLowerCase() === domain);
+    if (!domains && !DOMAIN_CHECKED_KINDS.has(p.kind)) return true;
+    return emailDomainAccepted(identity.email, domains);
   });
   if (confirmed.length === 0) return { placements: [], refusal: "email_domain_refused" };
 

@@ -82,6 +82,16 @@ for (const [name, open] of implementations) {
           grantedBy: "a",
         }),
       );
+      await assert.rejects(
+        createGrant(db, {
+          subject: { email: "a@b.fr" },
+          kind: "dreets",
+          organisationLabel: "x",
+          perimeter: { departements: ["93"], region: "84" },
+          grantedBy: "a",
+        }),
+        /départements hors de la région Auvergne-Rhône-Alpes : 93/,
+      );
       assert.equal((await listGrants(db, { includeRevoked: true })).length, before);
     });
 
@@ -121,6 +131,11 @@ for (const [name, open] of implementations) {
         perimeter: { departements: ["93"], region: "11" },
       });
       assert.equal(approved.status, "approved");
+      const year = 365 * 24 * 3600 * 1000;
+      assert.ok(
+        Math.abs(grant.validUntil!.getTime() - Date.now() - year) < 60_000,
+        "a one-year term by default",
+      );
       assert.equal(approved.grantId, grant.id);
       assert.equal(grant.subjectSub, "sub-inconnu");
       assert.equal(grant.subjectEmail, "inconnu@demo.pilotage.test");

@@ -47,6 +47,7 @@ describe("lock values", () => {
     ["a missing organisation", { departements: ["33"] }, "organisation"],
     ["a missing région", { departements: ["33"] }, "region"],
     ["an unknown région", { departements: ["33"], region: "99" }, "region"],
+    ["an attribute the code does not know", { departements: ["33"] }, "commune" as never],
   ];
   for (const [name, perimeter, attribute] of empty) {
     it(`refuses ${name} (never an empty lock)`, () => {

@@ -14,7 +14,16 @@ import {
 import { ALL_DEPARTEMENT_CODES } from "../../src/territories/territories.js";
 
 const NOW = new Date("2026-11-29T10:00:00Z");
-const RULES: PlacementRules = { emailDomains: {}, untrustedSirets: [MINISTRY_DEFAULT_SIRET] };
+const RULES: PlacementRules = {
+  emailDomains: {
+    ddets: ["demo.pilotage.test"],
+    dreets: ["demo.pilotage.test"],
+    dgefp: ["demo.pilotage.test"],
+    france_travail: ["demo.pilotage.test"],
+  },
+  untrustedSirets: [MINISTRY_DEFAULT_SIRET],
+  franceTravailIdpIds: ["france-travail"],
+};
 const IDF = ["75", "77", "78", "91", "92", "93", "94", "95"];
 
 function institution(key: keyof typeof DEMO_INSTITUTIONS): OrganisationMatch {
@@ -49,7 +58,12 @@ function organisation(
   };
 }
 
-const identity = (siret?: string, email = "agent@demo.pilotage.test") => ({ sub: "sub-1", email, siret });
+const identity = (siret?: string, email = "agent@demo.pilotage.test", idpId = "france-travail") => ({
+  sub: "sub-1",
+  email,
+  siret,
+  idpId,
+});
 
 describe("placement", () => {
   it("places a DDETS agent on their département and its région", () => {
@@ -242,6 +256,18 @@ describe("placement", () => {
     it("trusts the SAFIR code even when the SIRET is a default one", () => {
       assert.ok(perimeterOf(ft("agence", "69")));
     });
+    it("believes a SAFIR code only from France Travail's identity provider", () => {
+      assert.deepEqual(
+        resolvePlacements({
+          identity: identity(MINISTRY_DEFAULT_SIRET, "agent@demo.pilotage.test", "some-other-idp"),
+          grants: [],
+          matches: [ft("DGFT", "75")],
+          rules: RULES,
+          now: NOW,
+        }),
+        { placements: [], refusal: "untrusted_siret" },
+      );
+    });
     it("never places a France Travail agent by SIRET alone (a direction's SIRET would widen the scope)", () => {
       const bySiret = { ...ft("DGFT", "75"), matchedBy: "siret" } as OrganisationMatch;
       assert.deepEqual(
@@ -288,7 +314,7 @@ describe("placement", () => {
   });
 
   it("refuses a SIRET match whose e-mail domain the kind's rule does not accept", () => {
-    const rules = { ...RULES, emailDomains: { ddets: ["dreets.gouv.fr", "travail.gouv.fr"] } };
+    const rules = { ...RULES, emailDomains: { ddets: ["travail.gouv.fr"] } };
     const refused = resolvePlacements({
       identity: identity(DEMO_INSTITUTIONS.ddets93.siret, "someone@gmail.com"),
       grants: [],
@@ -305,6 +331,35 @@ describe("placement", () => {
       now: NOW,
     });
     assert.equal(accepted.placements[0]?.kind, "ddets");
+  });
+
+  it("places no State agent when the e-mail rule of their kind is missing", () => {
+    assert.deepEqual(
+      resolvePlacements({
+        identity: identity(DEMO_INSTITUTIONS.dgefp.siret),
+        grants: [],
+        matches: [institution("dgefp")],
+        rules: { ...RULES, emailDomains: {} },
+        now: NOW,
+      }),
+      { placements: [], refusal: "email_domain_refused" },
+    );
+  });
+
+  it("accepts sub-domains of a configured domain, and only them", () => {
+    const rules = { ...RULES, emailDomains: { ddets: ["gouv.fr"] } };
+    const place = (email: string) =>
+      resolvePlacements({
+        identity: identity(DEMO_INSTITUTIONS.ddets93.siret, email),
+        grants: [],
+        matches: [institution("ddets93")],
+        rules,
+        now: NOW,
+      }).refusal;
+    assert.equal(place("a.b@seine-saint-denis.gouv.fr"), null);
+    assert.equal(place("a.b@gouv.fr"), null);
+    assert.equal(place("a.b@notgouv.fr"), "email_domain_refused");
+    assert.equal(place("a.b@gouv.fr.evil.com"), "email_domain_refused");
   });
 
   it("offers every organisation a person may act for", () => {

@@ -45,6 +45,7 @@ for (const [name, open] of implementations) {
       await db.query("INSERT INTO audit_log (action, actor_email) VALUES ('test', 'a@b.fr')");
       await assert.rejects(db.query("UPDATE audit_log SET action = 'changed'"), /append-only/);
       await assert.rejects(db.query("DELETE FROM audit_log"), /append-only/);
+      await assert.rejects(db.query("TRUNCATE audit_log"), /append-only/);
       const { rows } = await db.query<{ action: string }>("SELECT action FROM audit_log");
       assert.deepEqual(rows, [{ action: "test" }]);
     });

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { DEMO_ACCOUNTS, MINISTRY_DEFAULT_SIRET } from "../../src/demo/accounts.js";
 import { warehouseDirectory } from "../../src/perimeter/organisation-directory.js";
 import { resolvePlacements } from "../../src/perimeter/placement.js";
+import { loadPlacementRules } from "../../src/perimeter/placement-rules.js";
+import { PROJECT_ROOT } from "../../src/project-root.js";
 import { openDatabase, type Database } from "../../src/storage/database.js";
 import { ALL_DEPARTEMENT_CODES } from "../../src/territories/territories.js";
 import { seedWarehouse } from "../../src/warehouse/seed.js";
@@ -35,10 +37,16 @@ describe("demo accounts placed on the seeded warehouse", function () {
       safir: account.custom.structureTravail,
     });
     return resolvePlacements({
-      identity: { sub: account.uid, email, siret: account.siret, custom: account.custom },
+      identity: {
+        sub: account.uid,
+        email,
+        siret: account.siret,
+        idpId: account.idpId,
+        custom: account.custom,
+      },
       grants: [],
       matches,
-      rules: { emailDomains: {}, untrustedSirets: [MINISTRY_DEFAULT_SIRET] },
+      rules: await loadPlacementRules(PROJECT_ROOT, { demo: true }),
       now: new Date("2026-11-01T00:00:00Z"),
     });
   }
