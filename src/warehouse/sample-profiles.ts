@@ -2,7 +2,12 @@ import { z } from "zod";
 import { DEMO_ACCOUNTS, MINISTRY_DEFAULT_SIRET } from "../demo/accounts.js";
 import type { Perimeter } from "../perimeter/lock-values.js";
 import { warehouseDirectory } from "../perimeter/organisation-directory.js";
-import { resolvePlacements, type ProfileKind } from "../perimeter/placement.js";
+import {
+  PROFILE_KINDS,
+  resolvePlacements,
+  type PlacementRules,
+  type ProfileKind,
+} from "../perimeter/placement.js";
 import type { Queryable } from "../storage/database.js";
 import { ALL_DEPARTEMENT_CODES } from "../territories/territories.js";
 
@@ -20,6 +25,20 @@ export interface SampleProfile {
 }
 
 const REFERENCE_NOW = new Date("2026-11-01T00:00:00Z");
+
+/**
+ * Sample profiles come from the warehouse's own organisations, not from real ProConnect claims: every
+ * kind's e-mail rule accepts the sample domains, and the sample identity provider is trusted for SAFIR
+ * codes, so each organisation lands on the perimeter the placement rules give it.
+ */
+const SAMPLE_IDP = "pilotage-sample";
+const SAMPLE_RULES: PlacementRules = {
+  emailDomains: Object.fromEntries(
+    PROFILE_KINDS.map((kind) => [kind, ["demo.pilotage.test", "exemple.test"]]),
+  ),
+  untrustedSirets: [MINISTRY_DEFAULT_SIRET],
+  franceTravailIdpIds: [SAMPLE_IDP],
+};
 
 const KIND_LABELS: Record<ProfileKind, string> = {
   ddets: "DDETS",
@@ -53,11 +72,12 @@ async function placeByClaims(
       sub: claims.email,
       email: claims.email,
       siret: claims.siret,
+      idpId: SAMPLE_IDP,
       custom: claims.safir ? { structureTravail: claims.safir } : {},
     },
     grants: [],
     matches,
-    rules: { emailDomains: {}, untrustedSirets: [MINISTRY_DEFAULT_SIRET] },
+    rules: SAMPLE_RULES,
     now: REFERENCE_NOW,
   });
   return result.placements.map((p) => ({ kind: p.kind, perimeter: p.perimeter }));
