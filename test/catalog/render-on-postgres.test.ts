@@ -68,7 +68,12 @@ describe("rendered questions on Postgres", () => {
       periode: "2024-01",
     });
     assert.deepEqual(
-      rows.map((r) => [r.mois.toISOString().slice(0, 10), r.origine, Number(r.candidatures)]),
+      // `date` values are strings once src/storage/database.ts set its type parser, Dates otherwise.
+      rows.map((r) => [
+        (r.mois instanceof Date ? r.mois.toISOString() : String(r.mois)).slice(0, 10),
+        r.origine,
+        Number(r.candidatures),
+      ]),
       [
         ["2024-01-01", "Candidat", 1],
         ["2024-01-01", "Prescripteur habilité", 1],
