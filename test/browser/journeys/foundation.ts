@@ -40,5 +40,38 @@ export function foundationJourney(ctx: () => BrowserJourneyContext): void {
       await recorder.check("Retour à l'accueil");
       recorder.finish();
     });
+
+    it("a small screen: the header menu opens, keeps the focus inside, and closes with Escape", async () => {
+      const { page, recorder } = journey;
+      await page.setViewportSize({ width: 375, height: 740 });
+      await page.goto("/");
+      await recorder.check("Accueil sur petit écran");
+      const menuButton = page.getByRole("button", { name: "Menu" });
+      await tabTo(page, menuButton, { max: 5 });
+      await page.keyboard.press("Enter");
+      const dialog = page.locator("#menu-principal");
+      await dialog.getByRole("button", { name: "Fermer" }).waitFor({ state: "visible" });
+      await recorder.check("Menu ouvert");
+      // DSFR moves the focus into the menu, copies the header's tools there, and traps Tab inside.
+      const inMenu: string[] = [];
+      for (let i = 0; i < 8; i += 1) {
+        await page.keyboard.press("Tab");
+        assert.equal(await dialog.evaluate((el) => el.contains(el.ownerDocument.activeElement)), true);
+        inMenu.push(await focusedElement(page));
+      }
+      assert.ok(
+        inMenu.some((text) => text.startsWith("A Tableaux de bord")),
+        inMenu.join(" | "),
+      );
+      assert.ok(
+        inMenu.some((text) => text.startsWith("A Se connecter")),
+        inMenu.join(" | "),
+      );
+      await page.keyboard.press("Escape");
+      await dialog.getByRole("button", { name: "Fermer" }).waitFor({ state: "hidden" });
+      assert.equal(await focusedElement(page), "BUTTON #bouton-menu Menu");
+      await page.setViewportSize({ width: 1280, height: 900 });
+      recorder.finish();
+    });
   });
 }
