@@ -7,7 +7,7 @@ export function foundationJourney(ctx: () => BrowserJourneyContext): void {
   describe("0. a visitor lands on the site", () => {
     let journey: JourneyPage;
     before(async () => {
-      journey = await openJourney(ctx(), "0. Accueil et page introuvable");
+      journey = await openJourney(ctx(), "0. Première visite");
     });
     after(async () => journey?.close());
 
@@ -38,6 +38,30 @@ export function foundationJourney(ctx: () => BrowserJourneyContext): void {
       await tabAndEnter(page, page.locator("#contenu").getByRole("link", { name: "Page d'accueil" }));
       assert.equal(new URL(page.url()).pathname, "/");
       await recorder.check("Retour à l'accueil");
+      recorder.finish();
+    });
+
+    it("a person who cancels at ProConnect gets a French page and a way to try again", async () => {
+      const { page, recorder } = journey;
+      await page.goto("/connexion");
+      await recorder.check("Connexion");
+      await Promise.all([
+        page.waitForEvent("load"),
+        page.getByRole("button", { name: "S’identifier avec ProConnect" }).click(),
+      ]);
+      await recorder.check("ProConnect (démonstration)");
+      const [response] = await Promise.all([
+        page.waitForResponse((res) => new URL(res.url()).pathname === "/connexion/callback"),
+        page.getByRole("button", { name: "Annuler et revenir au service" }).click(),
+      ]);
+      await page.waitForLoadState("load");
+      assert.equal(response.status(), 403);
+      assert.equal(await page.locator("h1").innerText(), "Connexion refusée par ProConnect");
+      assert.match(await page.locator("main").innerText(), /la connexion a été annulée/);
+      await recorder.check("Connexion annulée");
+      await tabAndEnter(page, page.locator("#contenu").getByRole("link", { name: "Se connecter à nouveau" }));
+      assert.equal(new URL(page.url()).pathname, "/connexion");
+      await recorder.check("Connexion, à nouveau");
       recorder.finish();
     });
 

@@ -1,3 +1,4 @@
+import fs from "node:fs/promises";
 import path from "node:path";
 import { PROJECT_ROOT } from "../../../src/project-root.js";
 
@@ -13,4 +14,15 @@ export function slugify(text: string): string {
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/^-+|-+$/g, "")
     .slice(0, 60);
+}
+
+let cleared: Promise<void> | undefined;
+
+/** Empties the artifacts folder once per test run, so screenshots of an older run never linger. */
+export function artifactsDir(): Promise<string> {
+  cleared ??= fs
+    .rm(ARTIFACTS_DIR, { recursive: true, force: true })
+    .then(() => fs.mkdir(ARTIFACTS_DIR, { recursive: true }))
+    .then(() => undefined);
+  return cleared.then(() => ARTIFACTS_DIR);
 }

@@ -5,7 +5,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { PROJECT_ROOT } from "../../../src/project-root.js";
-import { ARTIFACTS_DIR } from "./artifacts.js";
+import { artifactsDir } from "./artifacts.js";
 
 export interface DemoServer {
   /** The address the browser uses: the server's PUBLIC_URL, so cookies and redirects match. */
@@ -36,8 +36,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   const url = `http://localhost:${port}`;
   const ownDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), "pilotage-demo-")));
-  await fs.mkdir(ARTIFACTS_DIR, { recursive: true });
-  const logFile = path.join(ARTIFACTS_DIR, `${options.name ?? "demo-server"}.log`);
+  const logFile = path.join(await artifactsDir(), `${options.name ?? "demo-server"}.log`);
   const log = createWriteStream(logFile);
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: PROJECT_ROOT,

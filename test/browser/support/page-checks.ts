@@ -3,7 +3,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import axe from "axe-core";
 import type { ConsoleMessage, Page } from "playwright-core";
-import { ARTIFACTS_DIR, slugify } from "./artifacts.js";
+import { ARTIFACTS_DIR, artifactsDir, slugify } from "./artifacts.js";
 
 /** Impacts that fail a journey; the others are recorded in the report, to be listed and explained. */
 const BLOCKING_IMPACTS = new Set(["serious", "critical"]);
@@ -74,6 +74,7 @@ export class JourneyRecorder {
     const { page } = this;
     await page.waitForLoadState("load");
     this.stepNumber += 1;
+    await artifactsDir();
     await fs.mkdir(this.directory, { recursive: true });
     const screenshot = path.join(
       this.directory,
@@ -163,7 +164,7 @@ async function runAxe(page: Page): Promise<AxeOutcome> {
 
 /** Writes what every checked page left (moderate and minor findings) as JSON and as a readable list. */
 export async function writeAccessibilityReport(): Promise<{ pages: number; findings: number; file: string }> {
-  await fs.mkdir(ARTIFACTS_DIR, { recursive: true });
+  await artifactsDir();
   await fs.writeFile(path.join(ARTIFACTS_DIR, "accessibility.json"), JSON.stringify(checkedPages, null, 2));
   const lines = ["# axe-core: moderate and minor findings left", ""];
   const byRule = new Map<string, { finding: AxeFinding; pages: Set<string> }>();
