@@ -9,7 +9,13 @@ import { homeRouter } from "./home/routes.js";
 import { errorHandler, notFoundHandler } from "./http/error-handler.js";
 import { requestLogging } from "./http/request-logging.js";
 import { securityHeaders } from "./http/security-headers.js";
+import type { Catalog } from "./catalog/index.js";
 import type { Logger } from "./logging.js";
+import { warehouseDirectory } from "./perimeter/organisation-directory.js";
+import type { PlacementRules } from "./perimeter/placement.js";
+import { createPlacementService } from "./perimeter/placement-service.js";
+import { describeProfileForApi, perimeterRouter } from "./perimeter/routes.js";
+import { placeOnLogin, refreshProfile } from "./perimeter/session-profile.js";
 import type { Database } from "./storage/database.js";
 import { PROJECT_ROOT } from "./project-root.js";
 
@@ -24,8 +30,12 @@ export interface AppDeps {
   redis: Redis | undefined;
   /** The demo ProConnect-like provider, mounted in-process by `npm run demo` (src/demo-idp/in-process.ts). */
   demoIdentityProvider?: { path: string; router: Router };
-  /** Runs after each successful login, before the session is saved (src/auth/routes.ts). */
+  /** Runs after each successful login, after the placement, before the session is saved (src/auth/routes.ts). */
   onLogin?: OnLogin;
+  /** The data team's questions and dashboards (sql/, metabase-config/), loaded and validated at start-up. */
+  catalog: Catalog;
+  /** How ProConnect's claims are trusted (metabase-config/placement.yaml). */
+  placementRules: PlacementRules;
 }
 
 const ROOT = PROJECT_ROOT;
@@ -61,6 +71,12 @@ export function createApp(deps: AppDeps): Express {
   app.use("/static/app", express.static(path.join(ROOT, "public"), STATIC_OPTIONS));
 
   if (deps.demoIdentityProvider) app.use(deps.demoIdentityProvider.path, deps.demoIdentityProvider.router);
+  const placement = createPlacementService({
+    db: deps.db,
+    directory: warehouseDirectory(deps.warehouse),
+    rules: deps.placementRules,
+  });
+  const placeAtLogin = placeOnLogin(placement);
   app.use(sessionMiddleware({ config, redis }));
   app.use(enforceSessionLifetime({ config, logger }));
   app.use(
@@ -69,11 +85,17 @@ export function createApp(deps: AppDeps): Express {
       logger,
       redis,
       demoProvider: deps.demoIdentityProvider !== undefined,
-      ...(deps.onLogin ? { onLogin: deps.onLogin } : {}),
+      onLogin: async (user, req) => {
+        await placeAtLogin(user, req);
+        await deps.onLogin?.(user, req);
+      },
+      describeProfile: describeProfileForApi,
     }),
   );
+  app.use(refreshProfile({ service: placement, maxAgeMs: config.placement.cacheSeconds * 1000 }));
 
   app.use(homeRouter());
+  app.use(perimeterRouter({ db: deps.db }));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

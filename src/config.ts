@@ -50,6 +50,9 @@ const EnvSchema = z.object({
   PROCONNECT_SIGNING_ALG: z.enum(["RS256", "ES256"]).default("RS256"),
   LOGIN_RATE_LIMIT_PER_MINUTE: positiveInt(60),
 
+  // How long a person's placement is trusted before it is recomputed (a revoked grant stops within it).
+  PLACEMENT_CACHE_SECONDS: positiveInt(300).pipe(z.number().max(900, "au plus 900 secondes (15 minutes)")),
+
   METABASE_SITE_URL: optionalUrl("METABASE_SITE_URL"),
   METABASE_EMBEDDING_SECRET_KEY: optionalString,
   METABASE_API_KEY: optionalString,
@@ -90,6 +93,7 @@ export interface Config {
   };
   /** Per client IP and per minute, on `/connexion` and on ProConnect's callback (each counted apart). */
   loginRateLimitPerMinute: number;
+  placement: { cacheSeconds: number };
   metabase: {
     siteUrl: string | undefined;
     embeddingSecretKey: string | undefined;
@@ -214,6 +218,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       signingAlg: env.PROCONNECT_SIGNING_ALG,
     },
     loginRateLimitPerMinute: env.LOGIN_RATE_LIMIT_PER_MINUTE,
+    placement: { cacheSeconds: env.PLACEMENT_CACHE_SECONDS },
     metabase: {
       siteUrl: env.METABASE_SITE_URL?.replace(/\/+$/, ""),
       embeddingSecretKey: env.METABASE_EMBEDDING_SECRET_KEY,

@@ -3,7 +3,10 @@ import { createApp } from "./app.js";
 import { proconnectRedirectUris } from "./auth/routes.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { inProcessDemoProvider } from "./demo-idp/in-process.js";
+import { loadCatalog } from "./catalog/index.js";
 import { createLogger } from "./logging.js";
+import { loadPlacementRules } from "./perimeter/placement-rules.js";
+import { PROJECT_ROOT } from "./project-root.js";
 import { startServer } from "./server.js";
 import { openDatabase } from "./storage/database.js";
 import { migrate } from "./storage/migrations.js";
@@ -55,6 +58,13 @@ async function main(): Promise<void> {
     );
   }
 
+  const catalog = await loadCatalog(PROJECT_ROOT);
+  const placementRules = await loadPlacementRules(PROJECT_ROOT, { demo: !config.proconnect.issuer });
+  logger.info(
+    { questions: catalog.questions.length, dashboards: catalog.dashboards.length },
+    "catalogue loaded",
+  );
+
   // Without PROCONNECT_ISSUER (never in production), the demo provider answers in this process.
   const demoIdp = inProcessDemoProvider(config, proconnectRedirectUris(config.http.publicUrl));
   if (demoIdp) logger.info({ issuer: demoIdp.provider.issuer }, "demo identity provider mounted");
@@ -64,6 +74,8 @@ async function main(): Promise<void> {
     db,
     warehouse,
     redis,
+    catalog,
+    placementRules,
     ...(demoIdp ? { demoIdentityProvider: demoIdp.mount } : {}),
   });
   const running = await startServer(app, config.http.port);

@@ -17,6 +17,8 @@ import path from "node:path";
 import { parseArgs, promisify } from "node:util";
 import express from "express";
 import { createApp } from "../../src/app.js";
+import { loadCatalog } from "../../src/catalog/index.js";
+import { loadPlacementRules } from "../../src/perimeter/placement-rules.js";
 import { proconnectRedirectUris } from "../../src/auth/routes.js";
 import { enforceSessionLifetime, getSessionUser, sessionMiddleware } from "../../src/auth/session.js";
 import { loadConfig } from "../../src/config.js";
@@ -106,7 +108,16 @@ export async function run(args: string[]): Promise<void> {
   });
   await migrate(db);
   const whole = timed(
-    createApp({ config, logger, db, warehouse: db, redis, demoIdentityProvider: demo.mount }),
+    createApp({
+      config,
+      logger,
+      db,
+      warehouse: db,
+      redis,
+      demoIdentityProvider: demo.mount,
+      catalog: await loadCatalog(PROJECT_ROOT),
+      placementRules: await loadPlacementRules(PROJECT_ROOT, { demo: true }),
+    }),
   );
   gatewayHandler = whole.handler;
 

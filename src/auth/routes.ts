@@ -47,6 +47,8 @@ export interface AuthRouterDeps {
   logger: Logger;
   redis: Redis | undefined;
   onLogin?: OnLogin;
+  /** Adds the person's profile (issue 6) to `/api/me`. */
+  describeProfile?: (req: Request) => Record<string, unknown>;
   /** Tells the login page that the in-process demo provider answers (npm run demo). */
   demoProvider?: boolean;
 }
@@ -207,6 +209,7 @@ export function authRouter(deps: AuthRouterDeps): Router {
       displayName: displayNameOf(user),
       organizationLabel: user.organizationLabel,
       siret: user.siret,
+      ...(deps.describeProfile ? deps.describeProfile(req) : {}),
     });
   });
 

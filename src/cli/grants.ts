@@ -4,7 +4,7 @@ import { BadRequestError } from "../errors.js";
 import { createGrant, listGrants, revokeGrant, type StoredGrant } from "../perimeter/grants.js";
 import type { Perimeter } from "../perimeter/lock-values.js";
 import { PROFILE_KINDS, type ProfileKind } from "../perimeter/placement.js";
-import { ALL_DEPARTEMENT_CODES, findRegion } from "../territories/territories.js";
+import { perimeterFromInput } from "../perimeter/perimeter-input.js";
 import { openGatewayDatabase } from "./gateway-database.js";
 import { EXIT, type CliCommand, type CliIo } from "./command.js";
 
@@ -17,22 +17,6 @@ const USAGE = `grants list [--all] [--json]
 
 Profils : ${PROFILE_KINDS.join(", ")}`;
 
-function list(value: string | undefined): string[] {
-  return (value ?? "")
-    .split(",")
-    .map((v) => v.trim())
-    .filter(Boolean);
-}
-
-function ids(value: string | undefined, flag: string): number[] {
-  return list(value).map((v) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n <= 0)
-      throw new BadRequestError(`${flag} : « ${v} » n'est pas un identifiant.`);
-    return n;
-  });
-}
-
 export function perimeterFromFlags(flags: {
   departements?: string | undefined;
   region?: string | undefined;
@@ -41,30 +25,7 @@ export function perimeterFromFlags(flags: {
   reseau?: string | undefined;
   "organisation-id"?: string | undefined;
 }): Perimeter {
-  const perimeter: Perimeter = {};
-  if (flags.national) perimeter.departements = [...ALL_DEPARTEMENT_CODES];
-  if (flags.region) {
-    const region = findRegion(flags.region);
-    if (!region)
-      throw new BadRequestError(`--region : « ${flags.region} » n'est pas un code de région INSEE (ex. 11).`);
-    perimeter.departements = [...region.departements];
-    perimeter.region = region.code;
-  }
-  if (flags.departements) {
-    if (flags.national)
-      throw new BadRequestError("--national et --departements s'excluent : choisissez l'un des deux.");
-    perimeter.departements = list(flags.departements);
-  }
-  if (flags.structures) perimeter.structures = ids(flags.structures, "--structures");
-  if (flags.reseau) perimeter.reseau = ids(flags.reseau, "--reseau")[0];
-  if (flags["organisation-id"])
-    perimeter.organisation = ids(flags["organisation-id"], "--organisation-id")[0];
-  if (Object.keys(perimeter).length === 0) {
-    throw new BadRequestError(
-      "Précisez le périmètre : --departements, --region, --national, --structures, --reseau ou --organisation-id.",
-    );
-  }
-  return perimeter;
+  return perimeterFromInput({ ...flags, organisation: flags["organisation-id"] });
 }
 
 function describe(grant: StoredGrant): string {

@@ -60,6 +60,21 @@ describe("ProConnect login", () => {
       displayName: "Camille Martin",
       organizationLabel: "DDETS de la Seine-Saint-Denis",
       siret: "13001009300016",
+      profile: {
+        kind: "ddets",
+        label: "DDETS",
+        organisation: { ref: "institution:1", label: "DDETS de la Seine-Saint-Denis" },
+        preview: false,
+        own: "ddets",
+        perimeter: {
+          departements: [{ code: "93", label: "93 - Seine-Saint-Denis" }],
+          region: { code: "11", label: "Île-de-France" },
+          structures: [],
+          reseau: null,
+          organisation: null,
+          description: "93 - Seine-Saint-Denis",
+        },
+      },
     });
   });
 
@@ -91,7 +106,8 @@ describe("ProConnect login", () => {
         loginAt: 0,
       },
     );
-    assert.deepEqual(Object.keys(mine.data).sort(), ["cookie", "proconnect", "user"]);
+    // `profile` is the placement of issue 6 (kind, organisation, perimeter): no token in it.
+    assert.deepEqual(Object.keys(mine.data).sort(), ["cookie", "profile", "proconnect", "user"]);
     const idToken = (mine.data.proconnect as { idToken: string }).idToken;
     assert.match(idToken, /^[\w-]+\.[\w-]+\.[\w-]+$/);
     // The browser holds a signed session id, nothing else of ours.
@@ -103,7 +119,9 @@ describe("ProConnect login", () => {
   it("logs in every demo account with the claims of src/demo/accounts.ts", async () => {
     for (const account of DEMO_ACCOUNTS) {
       const browser = await loginAs(stack.baseUrl, account.email);
-      const me = (await (await browser.get(`${stack.baseUrl}/api/me`)).json()) as Record<string, unknown>;
+      const { profile: _profile, ...me } = (await (
+        await browser.get(`${stack.baseUrl}/api/me`)
+      ).json()) as Record<string, unknown>;
       assert.deepEqual(me, {
         email: account.email,
         givenName: account.givenName,

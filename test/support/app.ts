@@ -6,7 +6,22 @@ import { createLogger, type Logger } from "../../src/logging.js";
 import { openDatabase, type Database } from "../../src/storage/database.js";
 import { migrate } from "../../src/storage/migrations.js";
 import { openRedis, waitForRedis } from "../../src/storage/redis.js";
+import { loadCatalog, type Catalog } from "../../src/catalog/index.js";
+import { loadPlacementRules } from "../../src/perimeter/placement-rules.js";
+import type { PlacementRules } from "../../src/perimeter/placement.js";
+import { PROJECT_ROOT } from "../../src/project-root.js";
 import { testConfig, testServices } from "./services.js";
+
+let content: Promise<{ catalog: Catalog; placementRules: PlacementRules }> | undefined;
+
+/** The repository's catalogue and the demo placement rules (the demo provider's accounts), loaded once. */
+export function testContent(): Promise<{ catalog: Catalog; placementRules: PlacementRules }> {
+  content ??= (async () => ({
+    catalog: await loadCatalog(PROJECT_ROOT),
+    placementRules: await loadPlacementRules(PROJECT_ROOT, { demo: true }),
+  }))();
+  return content;
+}
 
 /** Collects every log line, so tests can assert what reached (or never reached) the logs. */
 export function captureLogger(level = "info"): { logger: Logger; lines: string[] } {
@@ -58,7 +73,7 @@ export async function openTestStack(
   const warehouse =
     options.warehouse ??
     (await openDatabase({ name: "warehouse", url: testServices.warehouseUrl, pgliteDataDir: "memory://" }));
-  const deps: AppDeps = { config, logger, db, warehouse, redis };
+  const deps: AppDeps = { config, logger, db, warehouse, redis, ...(await testContent()) };
   return {
     deps,
     async close() {

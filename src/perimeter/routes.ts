@@ -1,0 +1,366 @@
+import express, { Router, type Request } from "express";
+import { z } from "zod";
+import { writeAudit } from "../audit/audit-log.js";
+import { getSessionUser, requireSessionUser, requireUser, saveSession } from "../auth/session.js";
+import { DEMO_EMPLOYER, DEMO_INSTITUTIONS, DEMO_ORGANISATIONS } from "../demo/accounts.js";
+import { BadRequestError } from "../errors.js";
+import { renderPage } from "../http/render.js";
+import type { Database } from "../storage/database.js";
+import { ALL_DEPARTEMENT_CODES, DEPARTEMENTS, REGIONS, findRegion } from "../territories/territories.js";
+import {
+  AccessRequestForm,
+  approveAccessRequest,
+  createAccessRequest,
+  listAccessRequests,
+  pendingRequestOf,
+  refuseAccessRequest,
+} from "./access-requests.js";
+import { createGrant, listGrants, revokeGrant } from "./grants.js";
+import { describePerimeter, type Perimeter } from "./lock-values.js";
+import { perimeterFromInput } from "./perimeter-input.js";
+import { PROFILE_KINDS, REFUSAL_MESSAGES, type ProfileKind } from "./placement.js";
+import {
+  choosePlacement,
+  currentProfile,
+  ownProfile,
+  refusalOf,
+  requireStaff,
+  startPreview,
+  stopPreview,
+} from "./session-profile.js";
+
+export const PROFILE_LABELS: Record<ProfileKind, string> = {
+  ddets: "DDETS",
+  dreets: "DREETS",
+  dgefp: "DGEFP",
+  conseil_departemental: "Conseil départemental",
+  france_travail: "France Travail",
+  prescripteur: "Prescripteur habilité",
+  reseau_iae: "Réseau IAE",
+  employeur_siae: "Employeur SIAE",
+  staff: "Équipe Pilotage",
+};
+
+/** What staff can preview the product as (the service's "showroom"), built on the demo organisations. */
+export const SHOWROOM: ReadonlyArray<{ id: string; kind: ProfileKind; label: string; perimeter: Perimeter }> =
+  [
+    {
+      id: "ddets-93",
+      kind: "ddets",
+      label: "DDETS — 93 - Seine-Saint-Denis",
+      perimeter: { departements: ["93"], region: "11" },
+    },
+    {
+      id: "dreets-11",
+      kind: "dreets",
+      label: "DREETS — Île-de-France",
+      perimeter: { departements: [...(findRegion("11")?.departements ?? [])], region: "11" },
+    },
+    {
+      id: "dgefp",
+      kind: "dgefp",
+      label: "DGEFP — France entière",
+      perimeter: { departements: [...ALL_DEPARTEMENT_CODES] },
+    },
+    {
+      id: "cd-33",
+      kind: "conseil_departemental",
+      label: "Conseil départemental — 33 - Gironde",
+      perimeter: { departements: ["33"], region: "75", organisation: DEMO_ORGANISATIONS.cd33.id },
+    },
+    {
+      id: "ft-69",
+      kind: "france_travail",
+      label: "France Travail — agence du 69",
+      perimeter: { departements: ["69"], region: "84", organisation: DEMO_ORGANISATIONS.ft69.id },
+    },
+    {
+      id: "reseau",
+      kind: "reseau_iae",
+      label: `Réseau IAE — ${DEMO_INSTITUTIONS.reseau.nom}`,
+      perimeter: { reseau: DEMO_INSTITUTIONS.reseau.id, structures: [...DEMO_INSTITUTIONS.reseau.members] },
+    },
+    {
+      id: "employeur",
+      kind: "employeur_siae",
+      label: `Employeur SIAE — ${DEMO_EMPLOYER.nom}`,
+      perimeter: { structures: DEMO_EMPLOYER.structures.map((s) => s.id) },
+    },
+  ];
+
+const DecisionForm = z.object({
+  kind: z.enum(PROFILE_KINDS, { error: "Choisissez un profil." }),
+  organisation_label: z.string().trim().min(2, "Indiquez le nom de l'organisation.").max(200),
+  departements: z.string().optional(),
+  region: z.string().optional(),
+  national: z.string().optional(),
+  structures: z.string().optional(),
+  reseau: z.string().optional(),
+  organisation: z.string().optional(),
+  valid_until: z
+    .string()
+    .optional()
+    .refine((v) => !v || /^\d{4}-\d{2}-\d{2}$/.test(v), "Date de fin au format AAAA-MM-JJ."),
+  note: z.string().max(500).optional(),
+});
+
+const GrantForm = DecisionForm.extend({
+  email: z.email("Adresse électronique invalide.").optional().or(z.literal("")),
+  sub: z.string().optional(),
+});
+
+function parseForm<T>(schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw new BadRequestError(parsed.error.issues.map((i) => i.message).join(" "));
+  return parsed.data;
+}
+
+function decisionOf(form: z.infer<typeof DecisionForm>) {
+  return {
+    kind: form.kind,
+    organisationLabel: form.organisation_label,
+    perimeter: perimeterFromInput({
+      departements: form.departements,
+      region: form.region || undefined,
+      national: form.national === "oui",
+      structures: form.structures,
+      reseau: form.reseau,
+      organisation: form.organisation,
+    }),
+    validUntil: form.valid_until ? new Date(`${form.valid_until}T23:59:59Z`) : undefined,
+    note: form.note || undefined,
+  };
+}
+
+const requestId = (req: Request) => String(req.id ?? "");
+
+/**
+ * Pages of issue 6: the request-access page for people the gateway could not place, the organisation
+ * switcher, and the staff pages (access requests, grants, preview as another profile).
+ */
+export function perimeterRouter(deps: { db: Database }): Router {
+  const { db } = deps;
+  const router = Router();
+  const form = express.urlencoded({ extended: false, limit: "20kb" });
+
+  router.get("/demande-acces", requireUser, async (req, res) => {
+    if (currentProfile(req)) return res.redirect(303, "/tableaux-de-bord");
+    const user = requireSessionUser(req);
+    const refusal = refusalOf(req);
+    await renderPage(req, res, "perimeter/request-access", {
+      title: "Demander un accès",
+      user: res.locals.user,
+      reason: refusal ? REFUSAL_MESSAGES[refusal] : null,
+      pending: await pendingRequestOf(db, user.sub),
+      sent: req.query.envoyee === "1",
+      values: { organisation: user.organizationLabel ?? "", role: "", reason: "" },
+      errors: [],
+    });
+  });
+
+  router.post("/demande-acces", requireUser, form, async (req, res) => {
+    const user = requireSessionUser(req);
+    const parsed = AccessRequestForm.safeParse(req.body);
+    if (!parsed.success) {
+      await renderPage(
+        req,
+        res,
+        "perimeter/request-access",
+        {
+          title: "Demander un accès",
+          reason: null,
+          pending: undefined,
+          sent: false,
+          values: req.body ?? {},
+          errors: parsed.error.issues.map((i) => ({ field: String(i.path[0]), message: i.message })),
+        },
+        400,
+      );
+      return;
+    }
+    await createAccessRequest(
+      db,
+      {
+        sub: user.sub,
+        email: user.email,
+        givenName: user.givenName,
+        usualName: user.usualName,
+        siret: user.siret ?? undefined,
+        organizationLabel: user.organizationLabel ?? undefined,
+      },
+      parsed.data,
+      requestId(req),
+    );
+    res.redirect(303, "/demande-acces?envoyee=1");
+  });
+
+  router.post("/organisation", requireUser, form, async (req, res) => {
+    const key = typeof req.body?.organisation === "string" ? req.body.organisation : "";
+    if (!choosePlacement(req, key))
+      throw new BadRequestError("Cette organisation ne fait pas partie des vôtres.");
+    await saveSession(req);
+    res.redirect(303, "/tableaux-de-bord");
+  });
+
+  const admin = Router();
+  admin.use(requireStaff);
+
+  admin.get("/demandes", async (req, res) => {
+    await renderPage(req, res, "perimeter/admin-requests", {
+      title: "Demandes d'accès",
+      requests: await listAccessRequests(db, "pending"),
+      decided: (await listAccessRequests(db, "all"))
+        .filter((r) => r.status !== "pending")
+        .slice(-20)
+        .reverse(),
+      kinds: PROFILE_KINDS.map((k) => ({ key: k, label: PROFILE_LABELS[k] })),
+      regions: REGIONS,
+      flash: typeof req.query.fait === "string" ? req.query.fait : null,
+    });
+  });
+
+  admin.post("/demandes/:id/accepter", form, async (req, res) => {
+    const staff = requireSessionUser(req);
+    const decision = decisionOf(parseForm(DecisionForm, req.body));
+    await approveAccessRequest(
+      db,
+      Number(req.params.id),
+      { ...decision, decidedBy: staff.email },
+      requestId(req),
+    );
+    res.redirect(303, "/admin/demandes?fait=acceptee");
+  });
+
+  admin.post("/demandes/:id/refuser", form, async (req, res) => {
+    const staff = requireSessionUser(req);
+    const note = typeof req.body?.note === "string" ? req.body.note.slice(0, 500) : undefined;
+    await refuseAccessRequest(db, Number(req.params.id), { decidedBy: staff.email, note }, requestId(req));
+    res.redirect(303, "/admin/demandes?fait=refusee");
+  });
+
+  admin.get("/acces", async (req, res) => {
+    const grants = await listGrants(db, { includeRevoked: true });
+    await renderPage(req, res, "perimeter/admin-grants", {
+      title: "Accès accordés",
+      grants: grants.map((g) => ({
+        ...g,
+        kindLabel: PROFILE_LABELS[g.kind],
+        scope: describePerimeter(g.perimeter, ALL_DEPARTEMENT_CODES.length),
+        state: g.revokedAt ? "révoqué" : g.validUntil && g.validUntil < new Date() ? "expiré" : "actif",
+      })),
+      kinds: PROFILE_KINDS.map((k) => ({ key: k, label: PROFILE_LABELS[k] })),
+      regions: REGIONS,
+      flash: typeof req.query.fait === "string" ? req.query.fait : null,
+    });
+  });
+
+  admin.post("/acces", form, async (req, res) => {
+    const staff = requireSessionUser(req);
+    const parsed = parseForm(GrantForm, req.body);
+    if (!parsed.email && !parsed.sub) {
+      throw new BadRequestError(
+        "Indiquez l'adresse électronique ou l'identifiant ProConnect de la personne.",
+      );
+    }
+    await createGrant(
+      db,
+      {
+        subject: { email: parsed.email || undefined, sub: parsed.sub || undefined },
+        ...decisionOf(parsed),
+        grantedBy: staff.email,
+      },
+      { requestId: requestId(req) },
+    );
+    res.redirect(303, "/admin/acces?fait=cree");
+  });
+
+  admin.post("/acces/:id/revoquer", async (req, res) => {
+    const staff = requireSessionUser(req);
+    await revokeGrant(db, Number(req.params.id), staff.email, { requestId: requestId(req) });
+    res.redirect(303, "/admin/acces?fait=revoque");
+  });
+
+  admin.get("/apercu", async (req, res) => {
+    await renderPage(req, res, "perimeter/admin-preview", {
+      title: "Aperçu en tant que…",
+      showroom: SHOWROOM,
+      departements: DEPARTEMENTS,
+      current: currentProfile(req)?.preview ? currentProfile(req) : null,
+    });
+  });
+
+  admin.post("/apercu", form, async (req, res) => {
+    const user = requireSessionUser(req);
+    const choice = SHOWROOM.find((s) => s.id === req.body?.profil);
+    if (!choice) throw new BadRequestError("Choisissez un profil à prévisualiser.");
+    let { perimeter, label } = choice;
+    const departement = typeof req.body?.departement === "string" ? req.body.departement : "";
+    if (departement && (choice.kind === "ddets" || choice.kind === "conseil_departemental")) {
+      const found = DEPARTEMENTS.find((d) => d.code === departement);
+      if (!found) throw new BadRequestError("Département inconnu.");
+      perimeter = { ...perimeter, departements: [found.code], region: found.codeRegion };
+      label = `${PROFILE_LABELS[choice.kind]} — ${found.libelle}`;
+    }
+    startPreview(req, { kind: choice.kind, label, perimeter });
+    await writeAudit(db, {
+      action: "preview.started",
+      actor: { sub: user.sub, email: user.email },
+      profileKind: choice.kind,
+      lockedValues: { perimeter },
+      details: { label },
+      requestId: requestId(req),
+    });
+    await saveSession(req);
+    res.redirect(303, "/tableaux-de-bord");
+  });
+
+  admin.post("/apercu/quitter", async (req, res) => {
+    const user = requireSessionUser(req);
+    const stopped = stopPreview(req);
+    if (stopped) {
+      await writeAudit(db, {
+        action: "preview.stopped",
+        actor: { sub: user.sub, email: user.email },
+        profileKind: stopped.kind,
+        requestId: requestId(req),
+      });
+    }
+    await saveSession(req);
+    res.redirect(303, "/admin/apercu");
+  });
+
+  router.use("/admin", admin);
+  return router;
+}
+
+/** `/api/me`'s profile part: kind, organisation, perimeter with codes and labels. */
+export function describeProfileForApi(req: Request) {
+  const profile = currentProfile(req);
+  if (!profile) return { profile: null, access: getSessionUser(req) ? "none" : "anonymous" };
+  const departements = profile.perimeter.departements ?? [];
+  return {
+    profile: {
+      kind: profile.kind,
+      label: PROFILE_LABELS[profile.kind],
+      organisation: { ref: profile.organisationRef, label: profile.organisationLabel },
+      preview: profile.preview,
+      own: ownProfile(req)?.kind ?? null,
+      perimeter: {
+        departements: departements.map((code) => ({
+          code,
+          label: DEPARTEMENTS.find((d) => d.code === code)?.libelle ?? code,
+        })),
+        region: profile.perimeter.region
+          ? {
+              code: profile.perimeter.region,
+              label: findRegion(profile.perimeter.region)?.nom ?? profile.perimeter.region,
+            }
+          : null,
+        structures: profile.perimeter.structures ?? [],
+        reseau: profile.perimeter.reseau ?? null,
+        organisation: profile.perimeter.organisation ?? null,
+        description: describePerimeter(profile.perimeter, ALL_DEPARTEMENT_CODES.length),
+      },
+    },
+  };
+}

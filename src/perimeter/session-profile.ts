@@ -1,0 +1,186 @@
+import type { Request, RequestHandler } from "express";
+import { z } from "zod";
+import { getSessionUser } from "../auth/session.js";
+import type { SessionUser } from "../auth/identity.js";
+import { ForbiddenError, UnauthenticatedError } from "../errors.js";
+import type { Perimeter } from "./lock-values.js";
+import { PerimeterSchema, ProfileKindSchema } from "./perimeter-schema.js";
+import type { Placement, ProfileKind, Refusal } from "./placement.js";
+import type { PlacementService } from "./placement-service.js";
+
+/**
+ * The profile of the logged-in person, kept in the session: the placements worked out at login, the
+ * one they chose (organisation switcher), and a staff preview. Placements are recomputed at each login
+ * and when older than `maxAgeMs`, so a revoked or expired grant stops within minutes.
+ */
+
+const StoredPlacement = z.object({
+  kind: ProfileKindSchema,
+  organisationRef: z.string(),
+  organisationLabel: z.string(),
+  perimeter: PerimeterSchema,
+  source: z.enum(["grant", "siret", "safir"]),
+});
+
+const StoredProfile = z.object({
+  computedAt: z.number(),
+  placements: z.array(StoredPlacement),
+  /** `kind|organisationRef` of the chosen placement. */
+  chosen: z.string().nullable(),
+  refusal: z.string().nullable(),
+});
+type StoredProfile = z.infer<typeof StoredProfile>;
+
+const PreviewSchema = z.object({
+  kind: ProfileKindSchema,
+  label: z.string(),
+  perimeter: PerimeterSchema,
+  startedAt: z.number(),
+});
+export type Preview = z.infer<typeof PreviewSchema>;
+
+declare module "express-session" {
+  interface SessionData {
+    profile: StoredProfile;
+    preview: Preview;
+  }
+}
+
+export interface Profile {
+  kind: ProfileKind;
+  organisationRef: string;
+  organisationLabel: string;
+  perimeter: Perimeter;
+  source: Placement["source"] | "preview";
+  /** True while a staff member previews the product as this profile (exports are then disabled). */
+  preview: boolean;
+}
+
+export const placementKey = (p: Pick<Placement, "kind" | "organisationRef">) =>
+  `${p.kind}|${p.organisationRef}`;
+
+function identityOf(user: SessionUser) {
+  return {
+    sub: user.sub,
+    email: user.email,
+    siret: user.siret ?? undefined,
+    idpId: user.idpId ?? undefined,
+    custom: user.custom,
+  };
+}
+
+async function compute(
+  service: PlacementService,
+  req: Request,
+  user: SessionUser,
+  previous: StoredProfile | undefined,
+): Promise<StoredProfile> {
+  const result = await service.place(identityOf(user), { requestId: String(req.id ?? "") });
+  const keys = result.placements.map(placementKey);
+  const chosen = previous?.chosen && keys.includes(previous.chosen) ? previous.chosen : (keys[0] ?? null);
+  const placements = result.placements.map((p) => StoredPlacement.parse(p));
+  return { computedAt: Date.now(), placements, chosen, refusal: result.refusal };
+}
+
+/** The onLogin hook of the auth router: places the person before the session is saved. */
+export function placeOnLogin(service: PlacementService) {
+  return async (user: SessionUser, req: Request): Promise<void> => {
+    req.session.profile = await compute(service, req, user, undefined);
+    delete req.session.preview;
+  };
+}
+
+/** Recomputes a placement older than `maxAgeMs`, and exposes the profile to the page layout. */
+export function refreshProfile(deps: { service: PlacementService; maxAgeMs: number }): RequestHandler {
+  return async (req, res, next) => {
+    const user = getSessionUser(req);
+    if (!user) return next();
+    const stored = StoredProfile.safeParse(req.session.profile);
+    if (!stored.success || Date.now() - stored.data.computedAt > deps.maxAgeMs) {
+      req.session.profile = await compute(deps.service, req, user, stored.success ? stored.data : undefined);
+    }
+    res.locals.profile = currentProfile(req);
+    res.locals.placements = req.session.profile?.placements ?? [];
+    res.locals.chosenPlacement = req.session.profile?.chosen ?? null;
+    next();
+  };
+}
+
+/** The placement the person chose (their own, never a preview). */
+export function ownProfile(req: Request): Profile | null {
+  if (!getSessionUser(req)) return null;
+  const stored = StoredProfile.safeParse(req.session.profile);
+  if (!stored.success || !stored.data.chosen) return null;
+  const placement = stored.data.placements.find((p) => placementKey(p) === stored.data.chosen);
+  return placement ? { ...placement, preview: false } : null;
+}
+
+/** The profile pages and APIs act for: a staff member's preview when one is on, else their own. */
+export function currentProfile(req: Request): Profile | null {
+  const own = ownProfile(req);
+  if (!own) return null;
+  if (own.kind === "staff") {
+    const preview = PreviewSchema.safeParse(req.session.preview);
+    if (preview.success) {
+      return {
+        kind: preview.data.kind,
+        organisationRef: `apercu:${preview.data.kind}`,
+        organisationLabel: preview.data.label,
+        perimeter: preview.data.perimeter,
+        source: "preview",
+        preview: true,
+      };
+    }
+  }
+  return own;
+}
+
+export function refusalOf(req: Request): Refusal | null {
+  const stored = StoredProfile.safeParse(req.session?.profile);
+  return stored.success ? (stored.data.refusal as Refusal | null) : null;
+}
+
+/** The person chooses among their placements (organisation switcher). */
+export function choosePlacement(req: Request, key: string): boolean {
+  const stored = StoredProfile.safeParse(req.session.profile);
+  if (!stored.success || !stored.data.placements.some((p) => placementKey(p) === key)) return false;
+  req.session.profile = { ...stored.data, chosen: key };
+  return true;
+}
+
+export function startPreview(
+  req: Request,
+  preview: { kind: ProfileKind; label: string; perimeter: Perimeter },
+): void {
+  req.session.preview = PreviewSchema.parse({ ...preview, startedAt: Date.now() });
+}
+
+export function stopPreview(req: Request): Preview | undefined {
+  const preview = req.session.preview;
+  delete req.session.preview;
+  return preview;
+}
+
+/**
+ * Guards pages and APIs that need a profile: 401 (or the login page) without a session, and for a
+ * person the gateway could not place, the request-access page (or 403 JSON) — never a default perimeter.
+ */
+export const requireProfile: RequestHandler = (req, res, next) => {
+  const wantsJson = req.originalUrl.startsWith("/api/") || req.accepts(["html", "json"]) === "json";
+  if (!getSessionUser(req)) {
+    if (wantsJson || req.method !== "GET") throw new UnauthenticatedError();
+    return res.redirect(303, `/connexion?retour=${encodeURIComponent(req.originalUrl)}`);
+  }
+  if (currentProfile(req)) return next();
+  if (wantsJson)
+    throw new ForbiddenError("Vous n'avez pas encore accès aux données : demandez un accès.", "no_access");
+  res.redirect(303, "/demande-acces");
+};
+
+/** Staff only, on their own profile (not while previewing). */
+export const requireStaff: RequestHandler = (req, _res, next) => {
+  if (!getSessionUser(req)) throw new UnauthenticatedError();
+  if (ownProfile(req)?.kind !== "staff")
+    throw new ForbiddenError("Cette page est réservée à l'équipe Pilotage.");
+  next();
+};
