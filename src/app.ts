@@ -79,6 +79,7 @@ export function createApp(deps: AppDeps): Express {
   const placeAtLogin = placeOnLogin(placement);
   app.use(sessionMiddleware({ config, redis }));
   app.use(enforceSessionLifetime({ config, logger }));
+  app.use(refreshProfile({ service: placement, maxAgeMs: config.placement.cacheSeconds * 1000 }));
   app.use(
     authRouter({
       config,
@@ -92,7 +93,6 @@ export function createApp(deps: AppDeps): Express {
       describeProfile: describeProfileForApi,
     }),
   );
-  app.use(refreshProfile({ service: placement, maxAgeMs: config.placement.cacheSeconds * 1000 }));
 
   app.use(homeRouter());
   app.use(perimeterRouter({ db: deps.db }));

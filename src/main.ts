@@ -4,6 +4,7 @@ import { proconnectRedirectUris } from "./auth/routes.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { inProcessDemoProvider } from "./demo-idp/in-process.js";
 import { loadCatalog } from "./catalog/index.js";
+import { ensureDemoGrants } from "./demo/grants.js";
 import { createLogger } from "./logging.js";
 import { loadPlacementRules } from "./perimeter/placement-rules.js";
 import { PROJECT_ROOT } from "./project-root.js";
@@ -67,7 +68,10 @@ async function main(): Promise<void> {
 
   // Without PROCONNECT_ISSUER (never in production), the demo provider answers in this process.
   const demoIdp = inProcessDemoProvider(config, proconnectRedirectUris(config.http.publicUrl));
-  if (demoIdp) logger.info({ issuer: demoIdp.provider.issuer }, "demo identity provider mounted");
+  if (demoIdp) {
+    logger.info({ issuer: demoIdp.provider.issuer }, "demo identity provider mounted");
+    await ensureDemoGrants(db);
+  }
   const app = createApp({
     config: demoIdp?.config ?? config,
     logger,

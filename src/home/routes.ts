@@ -1,9 +1,14 @@
 import { Router } from "express";
+import { getSessionUser } from "../auth/session.js";
 import { renderPage } from "../http/render.js";
+import { currentProfile } from "../perimeter/session-profile.js";
 
 export function homeRouter(): Router {
   const router = Router();
   router.get("/", async (req, res) => {
+    // Logged in: straight to what the person can use — their dashboards, or the request-access page.
+    if (getSessionUser(req))
+      return res.redirect(303, currentProfile(req) ? "/tableaux-de-bord" : "/demande-acces");
     await renderPage(req, res, "pages/home", { title: "Pilotage de l'inclusion" });
   });
   return router;

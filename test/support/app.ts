@@ -7,6 +7,7 @@ import { openDatabase, type Database } from "../../src/storage/database.js";
 import { migrate } from "../../src/storage/migrations.js";
 import { openRedis, waitForRedis } from "../../src/storage/redis.js";
 import { loadCatalog, type Catalog } from "../../src/catalog/index.js";
+import { ensureDemoGrants } from "../../src/demo/grants.js";
 import { loadPlacementRules } from "../../src/perimeter/placement-rules.js";
 import type { PlacementRules } from "../../src/perimeter/placement.js";
 import { PROJECT_ROOT } from "../../src/project-root.js";
@@ -69,6 +70,7 @@ export async function openTestStack(
     options.db ??
     (await openDatabase({ name: "gateway", url: testServices.databaseUrl, pgliteDataDir: "memory://" }));
   await migrate(db);
+  await ensureDemoGrants(db);
   const ownWarehouse = !options.warehouse;
   const warehouse =
     options.warehouse ??
