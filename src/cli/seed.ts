@@ -1,11 +1,11 @@
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { z } from "zod";
 import { loadConfig } from "../config.js";
 import { UpstreamError } from "../errors.js";
 import { openDatabase } from "../storage/database.js";
 import { DEFAULT_SEED } from "../warehouse/generate.js";
 import { seedWarehouse, type SeedProgress } from "../warehouse/seed.js";
+import { parseCommandOptions } from "./options.js";
 import { EXIT, type CliCommand } from "./command.js";
 
 const Options = z.object({
@@ -46,35 +46,20 @@ export const seedCommand: CliCommand = {
     "Recrée le schéma « entrepot » et le remplit par COPY. La progression s'affiche sur la sortie d'erreur.",
   ].join("\n"),
   async run(args, io) {
-    let options: z.infer<typeof Options>;
-    try {
-      const { values } = parseArgs({
-        args,
-        options: {
-          scale: { type: "string" },
-          seed: { type: "string" },
-          "database-url": { type: "string" },
-          force: { type: "boolean" },
-          json: { type: "boolean" },
-        },
-        strict: true,
-        allowPositionals: false,
-      });
-      const parsed = Options.safeParse(values);
-      if (!parsed.success) {
-        io.stderr(
-          `${parsed.error.issues.map((issue) => issue.message).join("\n")}\nVoir : pilotage seed --help\n`,
-        );
-        return EXIT.usage;
-      }
-      options = parsed.data;
-    } catch (error) {
-      // parseArgs explains in English ("Unknown option '--x'"): keep its detail behind a French lead.
-      io.stderr(
-        `Option invalide (${error instanceof Error ? error.message : String(error)}).\nVoir : pilotage seed --help\n`,
-      );
-      return EXIT.usage;
-    }
+    const options = parseCommandOptions(
+      "seed",
+      args,
+      {
+        scale: { type: "string" },
+        seed: { type: "string" },
+        "database-url": { type: "string" },
+        force: { type: "boolean" },
+        json: { type: "boolean" },
+      },
+      Options,
+      io,
+    );
+    if (!options) return EXIT.usage;
 
     const config = loadConfig(io.env);
     if (config.env === "production") {

@@ -1,5 +1,4 @@
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { z } from "zod";
 import { readCatalog, validateCatalog } from "../catalog/index.js";
 import { loadConfig } from "../config.js";
@@ -10,6 +9,7 @@ import { testCatalog, type CatalogTestReport } from "../warehouse/catalog-test.j
 import { loadExpectations } from "../warehouse/expectations.js";
 import { sampleProfiles } from "../warehouse/sample-profiles.js";
 import { readSeedMetadata } from "../warehouse/seed.js";
+import { parseCommandOptions } from "./options.js";
 import { EXIT, type CliCommand } from "./command.js";
 
 const Options = z.object({
@@ -63,30 +63,19 @@ export const testCommand: CliCommand = {
   summary: "exécuter les questions sous les verrous des profils d'exemple et chercher les fuites",
   usage: USAGE,
   async run(args, io) {
-    let options: z.infer<typeof Options>;
-    try {
-      const { values } = parseArgs({
-        args,
-        options: {
-          json: { type: "boolean" },
-          "database-url": { type: "string" },
-          root: { type: "string" },
-          "timeout-ms": { type: "string" },
-        },
-        allowPositionals: false,
-      });
-      const parsed = Options.safeParse(values);
-      if (!parsed.success) {
-        io.stderr(`${parsed.error.issues.map((i) => i.message).join("\n")}\nVoir : pilotage test --help\n`);
-        return EXIT.usage;
-      }
-      options = parsed.data;
-    } catch (error) {
-      io.stderr(
-        `Option invalide (${error instanceof Error ? error.message : String(error)}).\nVoir : pilotage test --help\n`,
-      );
-      return EXIT.usage;
-    }
+    const options = parseCommandOptions(
+      "test",
+      args,
+      {
+        json: { type: "boolean" },
+        "database-url": { type: "string" },
+        root: { type: "string" },
+        "timeout-ms": { type: "string" },
+      },
+      Options,
+      io,
+    );
+    if (!options) return EXIT.usage;
 
     const config = loadConfig(io.env);
     if (config.env === "production") {

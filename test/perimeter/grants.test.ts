@@ -10,25 +10,9 @@ import {
 import { createGrant, grantsFor, listGrants, revokeGrant } from "../../src/perimeter/grants.js";
 import { openDatabase, type Database } from "../../src/storage/database.js";
 import { migrate } from "../../src/storage/migrations.js";
-import { createTestDatabase } from "../support/services.js";
+import { createTestDatabase, databaseImplementations } from "../support/services.js";
 
-const implementations: Array<[string, () => Promise<{ db: Database; cleanup(): Promise<void> }>]> = [
-  [
-    "Postgres",
-    async () => {
-      const fresh = await createTestDatabase("grants");
-      const db = await openDatabase({ name: "gateway", url: fresh.url, pgliteDataDir: "memory://" });
-      return { db, cleanup: async () => (await db.close(), await fresh.drop()) };
-    },
-  ],
-  [
-    "PGlite",
-    async () => {
-      const db = await openDatabase({ name: "gateway", url: undefined, pgliteDataDir: "memory://" });
-      return { db, cleanup: () => db.close() };
-    },
-  ],
-];
+const implementations = databaseImplementations("grants");
 
 for (const [name, open] of implementations) {
   describe(`grants and access requests on ${name}`, () => {

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { loadConfig, type Config } from "../../src/config.js";
+import { openDatabase, type Database } from "../../src/storage/database.js";
 
 /**
  * What `npm test` started (scripts/test-services.sh): real Redis and Postgres on loopback. Tests read
@@ -65,4 +66,30 @@ export async function createTestDatabase(prefix = "t"): Promise<{ url: string; d
       await client.end();
     },
   };
+}
+
+/**
+ * The two implementations of the gateway database, each opened fresh: a real Postgres database (dropped
+ * by `cleanup`) and an in-memory PGlite. Suites run their cases on both.
+ */
+export function databaseImplementations(
+  prefix: string,
+): Array<[string, () => Promise<{ db: Database; cleanup(): Promise<void> }>]> {
+  return [
+    [
+      "Postgres",
+      async () => {
+        const fresh = await createTestDatabase(prefix);
+        const db = await openDatabase({ name: "gateway", url: fresh.url, pgliteDataDir: "memory://" });
+        return { db, cleanup: async () => (await db.close(), await fresh.drop()) };
+      },
+    ],
+    [
+      "PGlite",
+      async () => {
+        const db = await openDatabase({ name: "gateway", url: undefined, pgliteDataDir: "memory://" });
+        return { db, cleanup: () => db.close() };
+      },
+    ],
+  ];
 }
