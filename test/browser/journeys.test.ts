@@ -2,6 +2,7 @@ import { launchChromium, type LaunchedChromium } from "./support/chromium.js";
 import { startDemoServer, type DemoServer } from "./support/demo-server.js";
 import { writeAccessibilityReport } from "./support/page-checks.js";
 import type { BrowserJourneyContext } from "./support/session.js";
+import { accessRequestJourney } from "./journeys/access-request.js";
 import { ddetsAgentJourney } from "./journeys/ddets-agent.js";
 import { foundationJourney } from "./journeys/foundation.js";
 
@@ -40,9 +41,7 @@ describe("browser journeys (Chromium, demo server)", function () {
   foundationJourney(ctx);
 
   ddetsAgentJourney(ctx);
-  describe("2. the unknown person requests access, staff approve, the person sees their dashboards", () => {
-    it("(pending: /demande-acces and /admin/demandes, issue 8)");
-  });
+  accessRequestJourney(ctx);
   describe("3. a visitor opens a public dashboard without logging in", () => {
     it("(pending: /public/:key, issue 6)");
   });

@@ -33,7 +33,9 @@ export async function loginWithDemoProvider(
     // The provider answers with redirects back to the gateway's callback, then to the page asked for.
     await tabAndEnter(page, submit);
   } else {
-    await account.check();
+    // DSFR draws the radio over its label: a mouse user clicks the label.
+    await page.locator("label", { hasText: email }).click();
+    assert.equal(await account.isChecked(), true);
     await Promise.all([page.waitForEvent("load"), submit.click()]);
   }
   assert.doesNotMatch(new URL(page.url()).pathname, /^\/demo-proconnect\//, "back on the gateway");
