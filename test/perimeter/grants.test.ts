@@ -8,9 +8,9 @@ import {
   refuseAccessRequest,
 } from "../../src/perimeter/access-requests.js";
 import { createGrant, grantsFor, listGrants, revokeGrant } from "../../src/perimeter/grants.js";
-import { openDatabase, type Database } from "../../src/storage/database.js";
+import { type Database } from "../../src/storage/database.js";
 import { migrate } from "../../src/storage/migrations.js";
-import { createTestDatabase, databaseImplementations } from "../support/services.js";
+import { databaseImplementations } from "../support/services.js";
 
 const implementations = databaseImplementations("grants");
 
