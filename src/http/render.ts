@@ -23,7 +23,9 @@ export async function renderPage(
   status = 200,
 ): Promise<void> {
   const data = { ...res.locals, ...locals, requestId: String(req.id ?? ""), currentPath: req.path };
-  const body = await ejs.renderFile(path.join(VIEWS_DIR, `${view}.ejs`), data, { async: false });
-  const html = await ejs.renderFile(path.join(VIEWS_DIR, "layout.ejs"), { ...data, body });
+  // Express turns "view cache" on in production: compiled templates are then kept, not re-read per request.
+  const cache = req.app.enabled("view cache");
+  const body = await ejs.renderFile(path.join(VIEWS_DIR, `${view}.ejs`), data, { async: false, cache });
+  const html = await ejs.renderFile(path.join(VIEWS_DIR, "layout.ejs"), { ...data, body }, { cache });
   res.status(status).type("html").send(html);
 }
