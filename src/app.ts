@@ -5,6 +5,7 @@ import { authRouter, type OnLogin } from "./auth/routes.js";
 import { enforceSessionLifetime, sessionMiddleware } from "./auth/session.js";
 import type { Config } from "./config.js";
 import { healthRouter } from "./health/routes.js";
+import { dashboardsRouter } from "./dashboards/routes.js";
 import { homeRouter } from "./home/routes.js";
 import { errorHandler, notFoundHandler } from "./http/error-handler.js";
 import { requestLogging } from "./http/request-logging.js";
@@ -36,6 +37,8 @@ export interface AppDeps {
   catalog: Catalog;
   /** How ProConnect's claims are trusted (metabase-config/placement.yaml). */
   placementRules: PlacementRules;
+  /** The clock of embed tokens and relative dates (tests move it; the real one by default). */
+  now?: () => Date;
 }
 
 const ROOT = PROJECT_ROOT;
@@ -69,6 +72,10 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use("/static/dsfr", express.static(path.join(ROOT, "node_modules/@gouvfr/dsfr/dist"), STATIC_OPTIONS));
   app.use("/static/app", express.static(path.join(ROOT, "public"), STATIC_OPTIONS));
+  app.use(
+    "/static/chart",
+    express.static(path.join(ROOT, "node_modules/@gouvfr/dsfr-chart/dist"), STATIC_OPTIONS),
+  );
 
   if (deps.demoIdentityProvider) app.use(deps.demoIdentityProvider.path, deps.demoIdentityProvider.router);
   const placement = createPlacementService({
@@ -96,6 +103,7 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(homeRouter());
   app.use(perimeterRouter({ db: deps.db }));
+  app.use(dashboardsRouter(deps));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

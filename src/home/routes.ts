@@ -6,8 +6,11 @@ import { currentProfile } from "../perimeter/session-profile.js";
 export function homeRouter(): Router {
   const router = Router();
   router.get("/", async (req, res) => {
-    // A logged-in person the gateway could not place goes straight to the request-access page.
-    if (getSessionUser(req) && !currentProfile(req)) return res.redirect(303, "/demande-acces");
+    // A logged-in person goes to their dashboards, or to the request-access page when the gateway could
+    // not place them.
+    if (getSessionUser(req)) {
+      return res.redirect(303, currentProfile(req) ? "/tableaux-de-bord" : "/demande-acces");
+    }
     await renderPage(req, res, "pages/home", { title: "Pilotage de l'inclusion" });
   });
   return router;

@@ -43,7 +43,11 @@ describe("ProConnect login", () => {
     const { browser, page, silent } = await driveLogin(stack.baseUrl, DDETS);
     assert.equal(silent, false, "the provider showed its form");
     assert.equal(page.status, 200);
-    assert.equal(new URL(page.url).pathname, "/");
+    // The home page sends a placed person on to their dashboards.
+    assert.deepEqual(
+      page.hops.slice(-2).map((hop) => new URL(hop.url).pathname),
+      ["/", "/tableaux-de-bord"],
+    );
     assert.match(
       page.text,
       /<span class="fr-btn fr-icon-account-circle-line" id="identite-connectee">Camille Martin<\/span>/,
@@ -216,7 +220,8 @@ describe("ProConnect login", () => {
     assert.match(page.text, /id="identite-connectee">Camille Martin</);
     for (const evil of ["//evil.example/x", "/\\evil.example", "https://evil.example/"]) {
       const { page: home } = await driveLogin(stack.baseUrl, DDETS, { returnTo: evil });
-      assert.equal(home.url, `${stack.baseUrl}/`, evil);
+      assert.equal(home.url, `${stack.baseUrl}/tableaux-de-bord`, evil);
+      assert.equal(home.hops.at(-2)?.url, `${stack.baseUrl}/`, evil);
     }
   });
 

@@ -76,7 +76,7 @@ describe("the demo provider in the gateway's process (npm run demo)", () => {
       );
 
       const { browser, page } = await driveLogin(baseUrl, "agent.ddets93@demo.pilotage.test");
-      assert.equal(page.url, `${baseUrl}/`);
+      assert.equal(page.url, `${baseUrl}/tableaux-de-bord`, "the home page sends a placed person to the hub");
       assert.match(page.text, /id="identite-connectee">Camille Martin</);
       const me = (await (await browser.get(`${baseUrl}/api/me`)).json()) as { displayName: string };
       assert.equal(me.displayName, "Camille Martin");

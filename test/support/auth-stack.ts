@@ -14,6 +14,7 @@ import {
   type DemoIdentityProviderOptions,
 } from "../../src/demo-idp/provider.js";
 import type { Logger } from "../../src/logging.js";
+import type { Database } from "../../src/storage/database.js";
 import { startServer, type RunningServer } from "../../src/server.js";
 import { SESSION_KEY_PREFIX } from "../../src/storage/session-store.js";
 import { openTestStack, type TestStack } from "./app.js";
@@ -45,6 +46,10 @@ export interface LoginStackOptions {
   onLogin?: OnLogin;
   /** More callback URLs to register (other gateways sharing this provider). */
   extraRedirectOrigins?: string[];
+  /** Another gateway database than the shared test one (e.g. one `pilotage apply` wrote into). */
+  db?: Database;
+  /** The gateway's clock for embed tokens (AppDeps.now). */
+  now?: () => Date;
 }
 
 export interface LoginStack {
@@ -119,9 +124,14 @@ export async function startLoginStack(options: LoginStackOptions = {}): Promise<
     config,
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.redis ? { redis: options.redis } : {}),
+    ...(options.db ? { db: options.db } : {}),
   });
   gatewayServer.attach(
-    createApp({ ...testStack.deps, ...(options.onLogin ? { onLogin: options.onLogin } : {}) }),
+    createApp({
+      ...testStack.deps,
+      ...(options.onLogin ? { onLogin: options.onLogin } : {}),
+      ...(options.now ? { now: options.now } : {}),
+    }),
   );
 
   const redis = testStack.deps.redis;

@@ -25,9 +25,9 @@ export function ddetsAgentJourney(ctx: () => BrowserJourneyContext): void {
       });
 
       await loginWithDemoProvider(page, recorder, DDETS_AGENT.email, { keyboard: true });
-      assert.equal(new URL(page.url()).pathname, "/");
+      assert.equal(new URL(page.url()).pathname, "/tableaux-de-bord", "the home page leads to the hub");
       assert.equal(await page.locator("#identite-connectee").innerText(), DDETS_AGENT.name);
-      await recorder.check("Accueil, connecté");
+      await recorder.check("Tableaux de bord, connecté");
 
       await logoutThroughProvider(page, recorder, { keyboard: true });
       assert.equal(await page.locator("#identite-connectee").count(), 0);

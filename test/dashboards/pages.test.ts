@@ -1,0 +1,316 @@
+import assert from "node:assert/strict";
+import { readAudit } from "../../src/audit/audit-log.js";
+import { startLoginStack, type LoginStack } from "../support/auth-stack.js";
+import { Browser, loginAs } from "../support/login.js";
+
+/**
+ * Issue 8, pages without Metabase (the demo's configuration): the hub, the dashboard pages rendered by the
+ * gateway (DSFR chart where it fits, always a table), the public pages, the dashboards API, the usage page,
+ * and tampering with locked parameters on the page.
+ */
+const DDETS = "agent.ddets93@demo.pilotage.test";
+const EMPLOYER = "employeur.siae@demo.pilotage.test";
+const ADMIN = "admin@demo.pilotage.test";
+const UNKNOWN = "inconnu@demo.pilotage.test";
+
+/** The dashboards of metabase-config/ a DDETS may open, written out by hand from their audiences. */
+const DDETS_DASHBOARDS = [
+  "candidatures-recues-par-les-siae",
+  "esat",
+  "etp-conventionnes-et-realises",
+  "femmes-dans-l-iae",
+  "orientations-des-prescripteurs",
+  "pass-iae",
+];
+const PUBLIC_DASHBOARDS = ["etp-conventionnes-par-departement", "structures-par-type-et-departement"];
+
+/** The tables of a page (captions, headings, cells), to compare two renderings. */
+function tablesOf(html: string): string[] {
+  return [...html.matchAll(/<table>[\s\S]*?<\/table>/g)].map((m) => m[0]);
+}
+
+describe("dashboard pages without Metabase (issue 8)", function () {
+  this.timeout(60_000);
+  let stack: LoginStack;
+  const browsers = new Map<string, Browser>();
+  const as = async (email: string) => {
+    if (!browsers.has(email)) browsers.set(email, await loginAs(stack.baseUrl, email));
+    return browsers.get(email)!;
+  };
+  const url = (path: string) => `${stack.baseUrl}${path}`;
+
+  before(async () => {
+    stack = await startLoginStack();
+  });
+  after(() => stack.close());
+
+  describe("the hub", () => {
+    it("shows a logged-in DDETS agent their dashboards grouped by theme, with the public ones", async () => {
+      const page = await (await as(DDETS)).follow(url("/tableaux-de-bord"));
+      assert.equal(page.status, 200);
+      assert.match(page.text, /<h1>Tableaux de bord<\/h1>/);
+      assert.match(page.text, /limités à votre périmètre : <strong>93 - Seine-Saint-Denis<\/strong>/);
+      const links = [...page.text.matchAll(/<a href="\/(tableaux-de-bord|public)\/([^"]+)">/g)].map(
+        (m) => `${m[1]}/${m[2]}`,
+      );
+      assert.deepEqual(
+        links.sort(),
+        [
+          ...DDETS_DASHBOARDS.map((k) => `tableaux-de-bord/${k}`),
+          ...PUBLIC_DASHBOARDS.map((k) => `public/${k}`),
+        ].sort(),
+      );
+      const themes = [...page.text.matchAll(/<h2 id="theme-[^"]+">([^<]+)<\/h2>/g)].map((m) => m[1]);
+      assert.deepEqual(themes, [
+        "Conventionnement",
+        "ESAT",
+        "Parcours",
+        "Prescription",
+        "Publics",
+        "Recrutement",
+        "Données publiques",
+      ]);
+    });
+
+    it("shows anyone the public dashboards and a way to log in", async () => {
+      const page = await new Browser().follow(url("/tableaux-de-bord"));
+      assert.equal(page.status, 200);
+      assert.match(page.text, /href="\/connexion\?retour=%2Ftableaux-de-bord">connectez-vous<\/a>/);
+      const links = [...page.text.matchAll(/<a href="\/(tableaux-de-bord|public)\/([^"]+)">/g)].map(
+        (m) => m[2],
+      );
+      assert.deepEqual(links.sort(), PUBLIC_DASHBOARDS);
+    });
+
+    it("offers an unplaced person the request-access page, never a default perimeter", async () => {
+      const browser = await as(UNKNOWN);
+      const hub = await browser.follow(url("/tableaux-de-bord"));
+      assert.match(hub.text, /<a href="\/demande-acces">Demander un accès<\/a>/);
+      assert.doesNotMatch(hub.text, /href="\/tableaux-de-bord\//);
+      const page = await browser.follow(url("/tableaux-de-bord/pass-iae"));
+      assert.equal(new URL(page.url).pathname, "/demande-acces");
+    });
+
+    it("sends a placed person from the home page to the hub", async () => {
+      const page = await (await as(DDETS)).follow(url("/"));
+      assert.equal(new URL(page.url).pathname, "/tableaux-de-bord");
+    });
+  });
+
+  describe("a dashboard page", () => {
+    it("carries the territory in its title, renders every card as a table and the bars as a DSFR chart", async () => {
+      const page = await (await as(DDETS)).follow(url("/tableaux-de-bord/candidatures-recues-par-les-siae"));
+      assert.equal(page.status, 200);
+      assert.equal(page.headers.get("cache-control"), "no-store");
+      assert.match(
+        page.text,
+        /<h1 id="titre-tableau">Candidatures reçues par les SIAE — 93 - Seine-Saint-Denis<\/h1>/,
+      );
+      assert.match(page.text, /<title>Candidatures reçues par les SIAE — 93 - Seine-Saint-Denis — Pilotage/);
+      assert.doesNotMatch(page.text, /<iframe/);
+      const captions = [...page.text.matchAll(/<caption>([^<]+)<\/caption>/g)].map((m) => m[1]);
+      assert.deepEqual(captions, [
+        "Candidatures reçues par mois et par origine",
+        "Taux d&#39;acceptation des candidatures par type de SIAE",
+        "Où en sont les candidatures reçues",
+        "Délais de prise en compte et de réponse",
+        "Motifs de refus des candidatures",
+      ]);
+      for (const table of tablesOf(page.text)) assert.match(table, /<th scope="col">/);
+      assert.match(page.text, /<bar-chart x="\[\[&#34;20\d\d-\d\d-01&#34;/, "the monthly bars");
+      assert.match(page.text, / stacked="true"/);
+      assert.match(page.text, /<bar-chart [^>]* horizontal="true"/, "the refusal reasons as rows");
+      assert.match(
+        page.text,
+        /<script type="module" src="\/static\/chart\/DSFRChart\/DSFRChart.js"><\/script>/,
+      );
+      assert.match(page.text, /<link rel="stylesheet" href="\/static\/chart\/DSFRChart\/DSFRChart.css">/);
+      const chartJs = await new Browser().get(url("/static/chart/DSFRChart/DSFRChart.js"));
+      assert.equal(chartJs.status, 200);
+      await chartJs.body?.cancel();
+    });
+
+    it("links each card's CSV export with the editable values, never a locked one", async () => {
+      const page = await (
+        await as(DDETS)
+      ).follow(url("/tableaux-de-bord/candidatures-recues-par-les-siae?periode=past3months"));
+      const links = [...page.text.matchAll(/href="(\/api\/questions\/[^"]+)"/g)].map((m) =>
+        m[1]!.replaceAll("&amp;", "&"),
+      );
+      assert.deepEqual(links, [
+        "/api/questions/iae%2Fcandidatures-par-mois-et-origine/data?format=csv&periode=past3months",
+        "/api/questions/iae%2Ftaux-acceptation-par-type/data?format=csv&periode=past3months",
+        "/api/questions/iae%2Fcandidatures-par-etat/data?format=csv&periode=past3months",
+        "/api/questions/iae%2Fdelais-de-traitement/data?format=csv&periode=past3months",
+        "/api/questions/iae%2Fmotifs-de-refus/data?format=csv&periode=past3months",
+      ]);
+    });
+
+    it("ignores locked parameters in the query string: the tables stay those of the 93", async () => {
+      const browser = await as(DDETS);
+      const plain = await browser.follow(url("/tableaux-de-bord/pass-iae"));
+      const tampered = await browser.follow(
+        url("/tableaux-de-bord/pass-iae?departement=13&departement=75&region=93&structures=1"),
+      );
+      assert.equal(tampered.status, 200);
+      assert.deepEqual(tablesOf(tampered.text), tablesOf(plain.text));
+      const national = await (
+        await as("agent.dgefp@demo.pilotage.test")
+      ).follow(url("/tableaux-de-bord/pass-iae"));
+      assert.notDeepEqual(
+        tablesOf(national.text),
+        tablesOf(plain.text),
+        "the oracle can tell perimeters apart",
+      );
+    });
+
+    it("applies an editable filter and reports one it cannot read, keeping the default", async () => {
+      const browser = await as(DDETS);
+      const page = await browser.follow(
+        url("/tableaux-de-bord/etp-conventionnes-et-realises?annee=deux-mille"),
+      );
+      assert.equal(page.status, 200);
+      assert.match(
+        page.text,
+        /<p class="fr-error-text" id="filtre-annee-erreur">« Année » attend un nombre.<\/p>/,
+      );
+      const fallback = await browser.follow(
+        url("/tableaux-de-bord/etp-conventionnes-et-realises?annee=2026"),
+      );
+      assert.deepEqual(tablesOf(page.text), tablesOf(fallback.text));
+      const other = await browser.follow(url("/tableaux-de-bord/etp-conventionnes-et-realises?annee=2025"));
+      assert.notDeepEqual(tablesOf(other.text), tablesOf(fallback.text));
+    });
+
+    it("records a visit, shown to staff on the usage page", async () => {
+      await (await as(DDETS)).follow(url("/tableaux-de-bord/esat"));
+      const { rows } = await stack.testStack.deps.db.query<{ n: string }>(
+        "SELECT count(*) AS n FROM dashboard_visits WHERE dashboard_key = 'esat' AND profile_kind = 'ddets'",
+      );
+      assert.ok(Number(rows[0]!.n) >= 1);
+      const usage = await (await as(ADMIN)).follow(url("/admin/usage"));
+      assert.equal(usage.status, 200);
+      assert.match(usage.text, /<td>Les ESAT du territoire<\/td>/);
+      const refused = await (await as(DDETS)).get(url("/admin/usage"));
+      assert.equal(refused.status, 403);
+      await refused.body?.cancel();
+    });
+
+    it("refuses a dashboard outside the profile's audiences with a French 403 page, and an unknown one with 404", async () => {
+      const browser = await as(DDETS);
+      const forbidden = await browser.follow(url("/tableaux-de-bord/mes-structures"));
+      assert.equal(forbidden.status, 403);
+      assert.match(
+        forbidden.text,
+        /Ce tableau de bord n&#39;est pas ouvert à votre profil ou à votre périmètre\./,
+      );
+      const unknown = await browser.follow(url("/tableaux-de-bord/nulle-part"));
+      assert.equal(unknown.status, 404);
+    });
+
+    it("sends an anonymous visitor to the login page, and back", async () => {
+      const response = await new Browser().get(url("/tableaux-de-bord/pass-iae?periode=past3months"));
+      assert.equal(response.status, 303);
+      assert.equal(
+        response.headers.get("location"),
+        "/connexion?retour=%2Ftableaux-de-bord%2Fpass-iae%3Fperiode%3Dpast3months",
+      );
+    });
+
+    it("shows the employer their own structures' dashboard", async () => {
+      const page = await (await as(EMPLOYER)).follow(url("/tableaux-de-bord/mes-structures"));
+      assert.equal(page.status, 200);
+      assert.match(page.text, /<h1 id="titre-tableau">Mes structures — vos 3 structures<\/h1>/);
+      assert.match(page.text, /<line-chart /);
+    });
+
+    it("disables the CSV buttons during a staff preview, and says why", async () => {
+      const admin = await loginAs(stack.baseUrl, ADMIN);
+      await admin.submit(url("/admin/apercu"), { profil: "ddets-93", departement: "" });
+      const page = await admin.follow(url("/tableaux-de-bord/pass-iae"));
+      assert.match(page.text, /<h1 id="titre-tableau">PASS IAE — 93 - Seine-Saint-Denis<\/h1>/);
+      assert.doesNotMatch(page.text, /href="\/api\/questions\//);
+      assert.match(
+        page.text,
+        /disabled aria-describedby="carte-1-export-aide">Télécharger \(CSV\)<\/button>/,
+      );
+      assert.match(
+        page.text,
+        /id="carte-1-export-aide">Les exports de données sont désactivés pendant l'aperçu\.<\/span>/,
+      );
+      const [visit] = (
+        await stack.testStack.deps.db.query<{ preview: boolean }>(
+          "SELECT preview FROM dashboard_visits ORDER BY id DESC LIMIT 1",
+        )
+      ).rows;
+      assert.equal(visit?.preview, true);
+    });
+  });
+
+  describe("public dashboards", () => {
+    it("open without login and without any locked parameter", async () => {
+      const page = await new Browser().follow(url("/public/structures-par-type-et-departement"));
+      assert.equal(page.status, 200);
+      assert.match(
+        page.text,
+        /<h1 id="titre-tableau">Les structures de l&#39;inclusion dans l&#39;emploi<\/h1>/,
+      );
+      assert.equal(tablesOf(page.text).length, 1);
+      assert.match(
+        page.text,
+        /<caption>Structures de l&#39;inclusion par type et par département<\/caption>/,
+      );
+    });
+
+    it("answer 404 for a private dashboard, and /tableaux-de-bord/ leads to /public/", async () => {
+      const anyone = new Browser();
+      assert.equal((await anyone.follow(url("/public/pass-iae"))).status, 404);
+      const moved = await anyone.get(url("/tableaux-de-bord/etp-conventionnes-par-departement"));
+      assert.equal(moved.status, 303);
+      assert.equal(moved.headers.get("location"), "/public/etp-conventionnes-par-departement");
+    });
+  });
+
+  describe("the dashboards API", () => {
+    it("lists what the profile may open, with 401 and 403 as JSON", async () => {
+      const res = await (await as(DDETS)).get(url("/api/dashboards"));
+      assert.equal(res.status, 200);
+      const body = (await res.json()) as {
+        profile: { territory: string };
+        dashboards: Array<{ key: string; public: boolean; locked_parameters: string[] }>;
+      };
+      assert.equal(body.profile.territory, "93 - Seine-Saint-Denis");
+      assert.deepEqual(
+        body.dashboards.map((d) => d.key).sort(),
+        [...DDETS_DASHBOARDS, ...PUBLIC_DASHBOARDS].sort(),
+      );
+      assert.deepEqual(body.dashboards.find((d) => d.key === "esat")?.locked_parameters, ["departement"]);
+
+      const anonymous = await new Browser().get(url("/api/dashboards"));
+      assert.equal(anonymous.status, 401);
+      assert.equal(((await anonymous.json()) as { error: string }).error, "unauthenticated");
+      const unplaced = await (await as(UNKNOWN)).get(url("/api/dashboards"));
+      assert.equal(unplaced.status, 403);
+      assert.equal(((await unplaced.json()) as { error: string }).error, "no_access");
+    });
+
+    it("answers the embed URL with 401, 403, 404 or 503 (Metabase not configured) as JSON, and signs nothing", async () => {
+      const db = stack.testStack.deps.db;
+      const before = (await readAudit(db, { action: "embed.token_issued", limit: 1000 })).length;
+      const cases: Array<[Browser, string, number, string]> = [
+        [new Browser(), "pass-iae", 401, "unauthenticated"],
+        [await as(UNKNOWN), "pass-iae", 403, "no_access"],
+        [await as(DDETS), "mes-structures", 403, "dashboard_forbidden"],
+        [await as(DDETS), "nulle-part", 404, "not_found"],
+        [await as(DDETS), "pass-iae", 503, "metabase_not_configured"],
+      ];
+      for (const [browser, key, status, error] of cases) {
+        const res = await browser.get(url(`/api/dashboards/${key}/embed`));
+        assert.equal(res.status, status, key);
+        assert.match(res.headers.get("content-type") ?? "", /application\/json/);
+        assert.equal(((await res.json()) as { error: string }).error, error, key);
+      }
+      assert.equal((await readAudit(db, { action: "embed.token_issued", limit: 1000 })).length, before);
+    });
+  });
+});
