@@ -25,6 +25,11 @@ const BENCHMARKS: Record<string, { summary: string; run: (args: string[]) => Pro
     summary: "logins/s through the whole ProConnect flow; cost of a session lookup vs a bare handler",
     run: async (args) => (await import("./login.js")).run(args),
   },
+  embed: {
+    summary:
+      "GET /api/dashboards/:key/embed for a logged-in session (session, access, audit row, signature) vs a bare Express handler",
+    run: async (args) => (await import("./embed.js")).run(args),
+  },
   sync: {
     summary:
       "pilotage apply / plan against the Metabase test server: requests and time for 300 questions and 30 dashboards, baseline 30/3",
