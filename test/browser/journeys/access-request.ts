@@ -100,9 +100,10 @@ export function accessRequestJourney(ctx: () => BrowserJourneyContext): void {
       const { page, recorder, close } = await openJourney(ctx(), "2c. Nouvelle connexion");
       try {
         await loginWithDemoProvider(page, recorder, UNKNOWN.email);
-        assert.equal(new URL(page.url()).pathname, "/");
+        // The home page sends a placed person on to the hub.
+        assert.equal(new URL(page.url()).pathname, "/tableaux-de-bord");
         assert.equal(await page.locator("#identite-connectee").innerText(), UNKNOWN.name);
-        await recorder.check("Accueil, placé");
+        await recorder.check("Tableaux de bord, placé");
         const me = (await (await page.request.get("/api/me")).json()) as { profile?: { kind?: string } };
         assert.equal(me.profile?.kind, "ddets");
         recorder.finish();
