@@ -63,6 +63,9 @@ export async function runCard(
 }
 
 const numberFormat = new Intl.NumberFormat("fr-FR", { maximumFractionDigits: 2 });
+const yearFormat = new Intl.NumberFormat("fr-FR", { maximumFractionDigits: 0, useGrouping: false });
+/** Years are numbers too, but "2 024" reads wrong. */
+const YEAR_COLUMN = /(^|_)(annee|millesime|year)(_|$)/;
 
 /** A cell as the table shows it: French numbers, days as written, oui/non. */
 export function formatCell(value: unknown, column: CardColumn): string {
@@ -71,7 +74,8 @@ export function formatCell(value: unknown, column: CardColumn): string {
   if (typeof value === "boolean") return value ? "oui" : "non";
   if (column.numeric || typeof value === "number") {
     const n = Number(value);
-    return Number.isFinite(n) ? numberFormat.format(n) : String(value);
+    if (!Number.isFinite(n)) return String(value);
+    return (YEAR_COLUMN.test(column.name) ? yearFormat : numberFormat).format(n);
   }
   return String(value);
 }

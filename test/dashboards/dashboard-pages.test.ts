@@ -182,6 +182,7 @@ describe("dashboard page logic (issue 8)", () => {
     it("formats cells in French", () => {
       assert.equal(formatCell("1234.5", { name: "n", label: "n", numeric: true }), "1\u202f234,5");
       assert.equal(formatCell(null, { name: "n", label: "n", numeric: true }), "");
+      assert.equal(formatCell(2024, { name: "millesime", label: "Millésime", numeric: true }), "2024");
       assert.equal(formatCell(true, { name: "b", label: "b", numeric: false }), "oui");
     });
   });
