@@ -402,6 +402,22 @@ describe("embedded dashboards through the Metabase test server (issue 8)", funct
       );
     });
 
+    it("embeds a public dashboard for anyone, with no parameter in the token, and audits it without a person", async () => {
+      const anyone = new Browser();
+      const page = await anyone.follow(url("/public/structures-par-type-et-departement"));
+      assert.equal(page.status, 200);
+      assert.match(page.text, /<iframe class="pilotage-integration" data-embed-frame/);
+      const res = await embedOf(anyone, "structures-par-type-et-departement");
+      assert.equal(res.status, 200);
+      const { url: signed } = (await res.json()) as EmbedAnswer;
+      const token = new URL(signed).pathname.split("/").at(-1)!;
+      assert.deepEqual(decodeJwt(token).payload.params, {});
+      assert.equal((await fetch(`${metabase.url}/api/embed/dashboard/${token}`)).status, 200);
+      const [audit] = await readAudit(gatewayDb, { action: "embed.token_issued", limit: 1 });
+      assert.equal(audit?.resourceKey, "structures-par-type-et-departement");
+      assert.equal(audit?.actorEmail, null);
+    });
+
     it("renews: a page kept open past the token's lifetime gets a fresh URL that Metabase accepts", async () => {
       const browser = await as("agent.ddets93@demo.pilotage.test");
       const first = (await (await embedOf(browser, "pass-iae")).json()) as EmbedAnswer;
