@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { assertEveryChartHasItsTable, parseCsv } from "./support/dashboard-checks.js";
 import { launchChromium, markedProcesses, type LaunchedChromium } from "./support/chromium.js";
 import { tabTo } from "./support/keyboard.js";
 import { JourneyRecorder, type CheckedPage } from "./support/page-checks.js";
@@ -22,6 +23,18 @@ const PAGES: Record<string, { status?: number; html: string }> = {
   },
   "/script-error": { html: page(`<script>throw new Error("boum");</script>`) },
   "/missing-stylesheet": { html: page("<p>Texte.</p>", `<link rel="stylesheet" href="/absent.css">`) },
+  "/charts": {
+    html: page(
+      `<section><h2>A</h2><canvas aria-hidden="true"></canvas><table><caption>Tableau A</caption><tr><th>x</th></tr></table></section>` +
+        `<section><h2>B</h2><bar-chart><svg role="img" aria-label="B"></svg></bar-chart><table><caption>Tableau B</caption><tr><th>x</th></tr></table></section>`,
+    ),
+  },
+  "/chart-without-table": {
+    html: page(
+      `<section><h2>A</h2><canvas aria-hidden="true"></canvas><table><caption>Tableau A</caption><tr><th>x</th></tr></table></section>` +
+        `<section><h2>B</h2><canvas aria-hidden="true"></canvas></section>`,
+    ),
+  },
   "/hidden-focus": {
     html: page(
       `<a href="/ok" id="lien">Lien</a>`,
@@ -121,5 +134,22 @@ describe("browser harness (Chromium, axe-core, keyboard)", function () {
     );
     await journey.page.goto("/hidden-focus");
     await assert.rejects(tabTo(journey.page, journey.page.locator("#lien")), /is not visible/);
+  });
+
+  it("every chart must have its own data table with a caption", async () => {
+    await journey.page.goto("/charts");
+    assert.deepEqual(await assertEveryChartHasItsTable(journey.page), [
+      { chart: "canvas", caption: "Tableau A" },
+      { chart: "bar-chart", caption: "Tableau B" },
+    ]);
+    await journey.page.goto("/chart-without-table");
+    await assert.rejects(assertEveryChartHasItsTable(journey.page), /its table's block holds 2 charts/);
+  });
+
+  it("reads CSV with quotes, separators and newlines inside fields", () => {
+    assert.deepEqual(parseCsv('\uFEFFa;b\r\n"x;1";"dit ""oui""\nbis"\r\n', ";"), [
+      ["a", "b"],
+      ["x;1", 'dit "oui"\nbis'],
+    ]);
   });
 });
