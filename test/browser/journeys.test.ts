@@ -5,6 +5,8 @@ import type { BrowserJourneyContext } from "./support/session.js";
 import { accessRequestJourney } from "./journeys/access-request.js";
 import { ddetsAgentJourney } from "./journeys/ddets-agent.js";
 import { foundationJourney } from "./journeys/foundation.js";
+import { publicDashboardJourney } from "./journeys/public-dashboard.js";
+import { staffPreviewJourney } from "./journeys/staff-preview.js";
 
 /**
  * The main journeys of the product in Debian's Chromium (headless, through playwright-core), against the
@@ -42,10 +44,6 @@ describe("browser journeys (Chromium, demo server)", function () {
 
   ddetsAgentJourney(ctx);
   accessRequestJourney(ctx);
-  describe("3. a visitor opens a public dashboard without logging in", () => {
-    it("(pending: /public/:key, issue 6)");
-  });
-  describe("4. staff preview the product as a DREETS agent", () => {
-    it("(pending: /admin/apercu, issue 8)");
-  });
+  publicDashboardJourney(ctx);
+  staffPreviewJourney(ctx);
 });

@@ -96,13 +96,17 @@ export function accessRequestJourney(ctx: () => BrowserJourneyContext): void {
       }
     });
 
-    it("the person logs in again and is placed: no request page any more", async () => {
+    it("the person logs in again, is placed, and sees the dashboards of the 93 in the hub", async () => {
       const { page, recorder, close } = await openJourney(ctx(), "2c. Nouvelle connexion");
       try {
         await loginWithDemoProvider(page, recorder, UNKNOWN.email);
-        // The home page sends a placed person on to the hub.
         assert.equal(new URL(page.url()).pathname, "/tableaux-de-bord");
         assert.equal(await page.locator("#identite-connectee").innerText(), UNKNOWN.name);
+        assert.match(await page.locator("#perimetre-hub").innerText(), /93 - Seine-Saint-Denis/);
+        assert.equal(
+          await page.getByRole("link", { name: "Candidatures reçues par les SIAE", exact: true }).count(),
+          1,
+        );
         await recorder.check("Tableaux de bord, placé");
         const me = (await (await page.request.get("/api/me")).json()) as { profile?: { kind?: string } };
         assert.equal(me.profile?.kind, "ddets");
@@ -111,7 +115,5 @@ export function accessRequestJourney(ctx: () => BrowserJourneyContext): void {
         await close();
       }
     });
-
-    it("… and sees their dashboards in the hub (pending: /tableaux-de-bord, issue 6)");
   });
 }

@@ -1,9 +1,57 @@
 import assert from "node:assert/strict";
+import type { Locator, Page } from "playwright-core";
+import { assertEveryChartHasItsTable, parseCsv, savedDownload } from "../support/dashboard-checks.js";
 import { loginWithDemoProvider, logoutThroughProvider } from "../support/demo-login.js";
+import { startDemoServer, type DemoServer } from "../support/demo-server.js";
+import { serveMetabaseEmbedFrontend } from "../support/metabase-embed-frontend.js";
+import { startMetabaseStack, type MetabaseStack } from "../support/metabase-stack.js";
 import { tabAndEnter, tabTo } from "../support/keyboard.js";
+import type { JourneyRecorder } from "../support/page-checks.js";
 import { openJourney, type BrowserJourneyContext, type JourneyPage } from "../support/session.js";
 
-const DDETS_AGENT = { email: "agent.ddets93@demo.pilotage.test", name: "Camille Martin" };
+export const DDETS_AGENT = { email: "agent.ddets93@demo.pilotage.test", name: "Camille Martin" };
+/** A dashboard every DDETS agent may open, with a département lock (metabase-config/dashboards/). */
+export const DDETS_DASHBOARD = {
+  key: "candidatures-recues-par-les-siae",
+  title: "Candidatures reçues par les SIAE",
+};
+const TERRITORY = "93 - Seine-Saint-Denis";
+
+/** From the skip link on the current page, Tab to a link of the content and follow it. */
+async function throughContent(page: Page, link: Locator, max = 40): Promise<void> {
+  await tabTo(page, page.getByRole("link", { name: "Contenu", exact: true }), { max: 1 });
+  await page.keyboard.press("Enter");
+  await tabAndEnter(page, link, { max });
+}
+
+/**
+ * The CSV link of the first card, by keyboard: the download must be a CSV of the agent's département
+ * only (any territory column holds 93 and nothing else).
+ */
+async function downloadFirstCsvByKeyboard(page: Page, recorder: JourneyRecorder): Promise<string[][]> {
+  const csvLink = page.getByRole("link", { name: /^Télécharger \(CSV\)/ }).first();
+  assert.match((await csvLink.getAttribute("href")) ?? "", /^\/api\/questions\/[^?]+\/data\?format=csv/);
+  await tabTo(page, csvLink, { max: 60 });
+  const [download] = await Promise.all([page.waitForEvent("download"), page.keyboard.press("Enter")]);
+  const { name, text } = await savedDownload(download, recorder.directory);
+  assert.match(name, /\.csv$/);
+  const separator = text.split("\n")[0]?.includes(";") ? ";" : ",";
+  const [header, ...rows] = parseCsv(text, separator).filter((row) => row.some((cell) => cell !== ""));
+  assert.ok(header && header.length > 0, "a header row");
+  assert.ok(rows.length > 0, "at least one data row");
+  const territoryColumns = header
+    .map((label, index) => ({ label: label.normalize("NFD").replace(/[\u0300-\u036f]/g, ""), index }))
+    .filter(({ label }) => /^departement/i.test(label));
+  for (const { index } of territoryColumns) {
+    const values = new Set(rows.map((row) => row[index]));
+    assert.deepEqual(
+      [...values].filter((value) => !value?.startsWith("93")),
+      [],
+      `only the 93 in column ${header[index]}`,
+    );
+  }
+  return [header, ...rows];
+}
 
 /** Journey 1: a DDETS agent, by keyboard only, from the home page to logging out. */
 export function ddetsAgentJourney(ctx: () => BrowserJourneyContext): void {
@@ -14,29 +62,94 @@ export function ddetsAgentJourney(ctx: () => BrowserJourneyContext): void {
     });
     after(async () => journey?.close());
 
-    it("logs in and out by keyboard only: skip link, login button, demo form, header, logout", async () => {
+    it("by keyboard only: skip link, login button, demo form, hub, dashboard (chart and table), CSV, logout", async () => {
       const { page, recorder } = journey;
       await page.goto("/");
       await recorder.check("Accueil");
-      await tabTo(page, page.getByRole("link", { name: "Contenu", exact: true }), { max: 1 });
-      await page.keyboard.press("Enter");
-      await tabAndEnter(page, page.locator("#contenu").getByRole("link", { name: "Se connecter" }), {
-        max: 1,
-      });
+      await throughContent(page, page.locator("#contenu").getByRole("link", { name: "Se connecter" }), 1);
 
       await loginWithDemoProvider(page, recorder, DDETS_AGENT.email, { keyboard: true });
       assert.equal(new URL(page.url()).pathname, "/tableaux-de-bord", "the home page leads to the hub");
       assert.equal(await page.locator("#identite-connectee").innerText(), DDETS_AGENT.name);
-      await recorder.check("Tableaux de bord, connecté");
+      assert.match(await page.locator("#perimetre-hub").innerText(), new RegExp(TERRITORY));
+      const themes = await page.locator("#contenu h2").allInnerTexts();
+      assert.ok(themes.includes("Recrutement") && themes.includes("Données publiques"), themes.join(" | "));
+      await recorder.check("Tableaux de bord");
 
-      await logoutThroughProvider(page, recorder, { keyboard: true });
+      await throughContent(page, page.getByRole("link", { name: DDETS_DASHBOARD.title, exact: true }));
+      assert.equal(new URL(page.url()).pathname, `/tableaux-de-bord/${DDETS_DASHBOARD.key}`);
+      assert.match(await page.locator("h1").innerText(), new RegExp(`— ${TERRITORY}$`));
+      const charts = await assertEveryChartHasItsTable(page);
+      assert.ok(charts.length > 0, "the demo renders the cards as charts");
+      await recorder.check("Tableau de bord du 93");
+
+      await downloadFirstCsvByKeyboard(page, recorder);
+      // Back up the page to the header's logout link, still by keyboard.
+      await logoutThroughProvider(page, recorder, { keyboard: true, backwards: true });
       assert.equal(await page.locator("#identite-connectee").count(), 0);
       recorder.finish();
     });
+  });
 
-    it(
-      "opens the hub, a dashboard of the 93 with its chart and table, downloads the CSV (pending: hub and dashboard pages, issue 6)",
-    );
-    it("with Metabase configured, the dashboard embedded (pending: the embed page, issue 6)");
+  describe("1b. the same agent, with Metabase configured: the dashboard embedded", function () {
+    let stack: MetabaseStack | undefined;
+    let demo: DemoServer | undefined;
+    before(async function () {
+      this.timeout(180_000);
+      stack = await startMetabaseStack();
+      demo = await startDemoServer({ env: stack.demoEnv, name: "demo-server-metabase" });
+    });
+    after(async () => {
+      await demo?.stop();
+      await stack?.close();
+    });
+
+    it("the hub, then the dashboard as a titled Metabase frame signed for the 93, with its data tables", async () => {
+      if (!stack || !demo) throw new Error("the Metabase stack did not start");
+      const { metabase } = stack;
+      const { page, context, recorder, close } = await openJourney(
+        { browser: ctx().browser, baseUrl: demo.url },
+        "1b. Agent DDETS, Metabase intégré",
+      );
+      try {
+        const loads = await serveMetabaseEmbedFrontend(context, metabase);
+        await loginWithDemoProvider(page, recorder, DDETS_AGENT.email);
+        assert.equal(new URL(page.url()).pathname, "/tableaux-de-bord");
+        await recorder.check("Tableaux de bord");
+        const queriesBefore = metabase.queries.length;
+        await Promise.all([
+          page.waitForEvent("load"),
+          page.getByRole("link", { name: DDETS_DASHBOARD.title, exact: true }).click(),
+        ]);
+        assert.match(await page.locator("h1").innerText(), new RegExp(`— ${TERRITORY}$`));
+        const frame = page.locator("iframe[data-embed-frame]");
+        assert.match((await frame.getAttribute("title")) ?? "", /^Tableau de bord interactif : /);
+        assert.ok((await frame.getAttribute("src"))?.startsWith(`${metabase.url}/embed/dashboard/`));
+        const inside = page.frameLocator("iframe[data-embed-frame]");
+        await inside.locator("h1").waitFor();
+        assert.equal(await inside.locator("h1").innerText(), DDETS_DASHBOARD.title);
+        // Metabase accepted the gateway's token and ran every card under the 93 lock.
+        assert.equal(loads.length, 1);
+        assert.equal(loads[0]?.status, 200);
+        assert.ok((loads[0]?.cards.length ?? 0) > 0);
+        assert.deepEqual(
+          loads[0]?.cards.filter((card) => card.status !== 202),
+          [],
+          "every card answered (202, as Metabase does)",
+        );
+        const ran = metabase.queries.slice(queriesBefore);
+        assert.ok(ran.length > 0);
+        for (const query of ran) assert.ok(JSON.stringify(query.values).includes('"93"'), query.sql);
+        // The page's script sized the frame from Metabase's message (so it runs under the CSP).
+        await page.waitForFunction("document.querySelector('iframe[data-embed-frame]').style.height !== ''");
+        // The text alternative: each card as a table, with its export.
+        const tables = page.locator("#titre-donnees ~ * table caption");
+        assert.ok((await tables.count()) > 0);
+        await recorder.check("Tableau de bord intégré");
+        recorder.finish();
+      } finally {
+        await close();
+      }
+    });
   });
 }

@@ -45,10 +45,10 @@ export async function loginWithDemoProvider(
 export async function logoutThroughProvider(
   page: Page,
   recorder: JourneyRecorder,
-  options: { keyboard?: boolean } = {},
+  options: { keyboard?: boolean; backwards?: boolean } = {},
 ): Promise<void> {
   const logout = page.getByRole("banner").getByRole("link", { name: "Se déconnecter" });
-  if (options.keyboard) await tabAndEnter(page, logout, { max: 80 });
+  if (options.keyboard) await tabAndEnter(page, logout, { max: 80, backwards: options.backwards ?? false });
   else await Promise.all([page.waitForEvent("load"), logout.click()]);
   assert.match(new URL(page.url()).pathname, /^\/demo-proconnect\/api\/v2\//);
   await recorder.check("ProConnect (démonstration) : confirmation de déconnexion");

@@ -1,0 +1,78 @@
+import assert from "node:assert/strict";
+import fs from "node:fs/promises";
+import path from "node:path";
+import YAML from "yaml";
+import { PROJECT_ROOT } from "../../../src/project-root.js";
+import { loginWithDemoProvider, logoutThroughProvider } from "../support/demo-login.js";
+import { openJourney, type BrowserJourneyContext } from "../support/session.js";
+import { DDETS_DASHBOARD } from "./ddets-agent.js";
+
+const STAFF = { email: "admin@demo.pilotage.test" };
+const PREVIEW = { label: "DREETS — Île-de-France" };
+
+/** The question keys of a dashboard, read from its definition (the CSV URLs are built from them). */
+async function questionsOf(dashboardKey: string): Promise<string[]> {
+  const file = path.join(PROJECT_ROOT, "metabase-config", "dashboards", `${dashboardKey}.yaml`);
+  const definition = YAML.parse(await fs.readFile(file, "utf8")) as { cards: { question: string }[] };
+  return definition.cards.map((card) => card.question);
+}
+
+/** Journey 4: staff preview the product as a DREETS agent: banner on every page, no export. */
+export function staffPreviewJourney(ctx: () => BrowserJourneyContext): void {
+  describe("4. staff preview the product as a DREETS agent", () => {
+    it("the banner is on every page, exports are disabled (button and API), and leaving ends it", async () => {
+      const { page, recorder, close } = await openJourney(ctx(), "4. Aperçu en tant que DREETS");
+      const banner = page.locator("#bandeau-apercu");
+      try {
+        await loginWithDemoProvider(page, recorder, STAFF.email);
+        await recorder.check("Tableaux de bord de l'équipe");
+        await page.goto("/admin/apercu");
+        assert.equal(await banner.count(), 0);
+        await recorder.check("Choix du profil à prévisualiser");
+
+        await page.locator("label", { hasText: PREVIEW.label }).click();
+        await Promise.all([
+          page.waitForEvent("load"),
+          page.getByRole("button", { name: "Prévisualiser" }).click(),
+        ]);
+        assert.equal(new URL(page.url()).pathname, "/tableaux-de-bord");
+        assert.match(await banner.innerText(), new RegExp(`Aperçu en tant que ${PREVIEW.label}`));
+        assert.match(await page.locator("#perimetre-hub").innerText(), /Île-de-France|75/);
+        await recorder.check("Tableaux de bord en aperçu");
+
+        await Promise.all([
+          page.waitForEvent("load"),
+          page.getByRole("link", { name: DDETS_DASHBOARD.title, exact: true }).click(),
+        ]);
+        assert.match(await banner.innerText(), new RegExp(`Aperçu en tant que ${PREVIEW.label}`));
+        assert.equal(await page.getByRole("link", { name: /^Télécharger \(CSV\)/ }).count(), 0);
+        const disabled = page.getByRole("button", { name: /^Télécharger \(CSV\)/ });
+        assert.ok((await disabled.count()) > 0);
+        assert.equal(await disabled.first().isDisabled(), true);
+        await recorder.check("Tableau de bord en aperçu, export désactivé");
+
+        // The API refuses the export too: the button is not the only guard.
+        for (const question of await questionsOf(DDETS_DASHBOARD.key)) {
+          const response = await page.request.get(`/api/questions/${question}/data?format=csv`);
+          assert.equal(response.status(), 403, `export of ${question} during the preview`);
+        }
+
+        await Promise.all([
+          page.waitForEvent("load"),
+          banner.getByRole("button", { name: "Quitter l'aperçu" }).click(),
+        ]);
+        assert.equal(new URL(page.url()).pathname, "/admin/apercu");
+        assert.equal(await banner.count(), 0);
+        await recorder.check("Aperçu terminé");
+
+        await page.goto("/admin/usage");
+        assert.equal(await page.locator("h1").innerText(), "Fréquentation des tableaux de bord");
+        await recorder.check("Fréquentation");
+        await logoutThroughProvider(page, recorder);
+        recorder.finish();
+      } finally {
+        await close();
+      }
+    });
+  });
+}
