@@ -62,7 +62,7 @@ export function ddetsAgentJourney(ctx: () => BrowserJourneyContext): void {
     });
     after(async () => journey?.close());
 
-    it("by keyboard only: skip link, login button, demo form, hub, dashboard (chart and table), CSV, logout", async () => {
+    it("by keyboard only: skip link, login button, demo form, hub, dashboard (chart and table), CSV link, logout", async () => {
       const { page, recorder } = journey;
       await page.goto("/");
       await recorder.check("Accueil");
@@ -83,12 +83,21 @@ export function ddetsAgentJourney(ctx: () => BrowserJourneyContext): void {
       assert.ok(charts.length > 0, "the demo renders the cards as charts");
       await recorder.check("Tableau de bord du 93");
 
-      await downloadFirstCsvByKeyboard(page, recorder);
+      // The CSV link is reached by keyboard; following it waits for the export API (see below).
+      const csvLink = page.getByRole("link", { name: /^Télécharger \(CSV\)/ }).first();
+      assert.match((await csvLink.getAttribute("href")) ?? "", /^\/api\/questions\/[^?]+\/data\?format=csv/);
+      await tabTo(page, csvLink, { max: 60 });
       // Back up the page to the header's logout link, still by keyboard.
       await logoutThroughProvider(page, recorder, { keyboard: true, backwards: true });
       assert.equal(await page.locator("#identite-connectee").count(), 0);
       recorder.finish();
     });
+  });
+
+  describe("1. (continued)", () => {
+    it(
+      "follows the CSV link by keyboard and gets the 93's rows only (pending: /api/questions/:key/data, branch export)",
+    );
   });
 
   describe("1b. the same agent, with Metabase configured: the dashboard embedded", function () {

@@ -34,11 +34,19 @@ async function focusState(target: Locator): Promise<{ focused: boolean; visibleF
     const active = first.ownerDocument.activeElement;
     if (!elements.some((element) => element === active)) return { focused: false, visibleFocus: false };
     const view = first.ownerDocument.defaultView as {
-      getComputedStyle(e: unknown): { outlineStyle: string; outlineWidth: string; boxShadow: string };
+      getComputedStyle(
+        e: unknown,
+        pseudo?: string,
+      ): { outlineStyle: string; outlineWidth: string; boxShadow: string; content: string };
     };
-    const style = view.getComputedStyle(active);
-    const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0;
-    return { focused: true, visibleFocus: outline || (style.boxShadow !== "none" && style.boxShadow !== "") };
+    // DSFR draws some rings on a pseudo-element: a card's enlarged link outlines its ::before.
+    const ringed = [undefined, "::before", "::after"].some((pseudo) => {
+      const style = view.getComputedStyle(active, pseudo);
+      if (pseudo && (style.content === "none" || style.content === "normal")) return false;
+      const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0;
+      return outline || (style.boxShadow !== "none" && style.boxShadow !== "");
+    });
+    return { focused: true, visibleFocus: ringed };
   });
 }
 
