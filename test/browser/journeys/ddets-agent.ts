@@ -150,7 +150,11 @@ export function ddetsAgentJourney(ctx: () => BrowserJourneyContext): void {
         assert.ok(ran.length > 0);
         for (const query of ran) assert.ok(JSON.stringify(query.values).includes('"93"'), query.sql);
         // The page's script sized the frame from Metabase's message (so it runs under the CSP).
-        await page.waitForFunction("document.querySelector('iframe[data-embed-frame]').style.height !== ''");
+        // (Polled from here: waitForFunction evaluates a string in the page, which the page's CSP refuses.)
+        for (let tries = 0; !/height:/.test((await frame.getAttribute("style")) ?? ""); tries += 1) {
+          assert.ok(tries < 50, "the page script never sized the Metabase frame");
+          await page.waitForTimeout(100);
+        }
         // The text alternative: each card as a table, with its export.
         const tables = page.locator("#titre-donnees ~ * table caption");
         assert.ok((await tables.count()) > 0);
