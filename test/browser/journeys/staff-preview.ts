@@ -62,6 +62,19 @@ export function staffPreviewJourney(ctx: () => BrowserJourneyContext): void {
         await page.goto("/admin/usage");
         assert.equal(await page.locator("h1").innerText(), "Fréquentation des tableaux de bord");
         await recorder.check("Fréquentation");
+
+        // The staff pages hold wide tables: on a small screen they scroll, and must stay usable.
+        await page.setViewportSize({ width: 375, height: 740 });
+        await page.reload();
+        await recorder.check("Fréquentation sur petit écran");
+        for (const [path, step] of [
+          ["/admin/demandes", "Demandes sur petit écran"],
+          ["/admin/acces", "Accès accordés sur petit écran"],
+        ] as const) {
+          await page.goto(path);
+          await recorder.check(step);
+        }
+        await page.setViewportSize({ width: 1280, height: 900 });
         await logoutThroughProvider(page, recorder);
         recorder.finish();
       } finally {
