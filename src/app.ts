@@ -7,6 +7,7 @@ import type { Config } from "./config.js";
 import { healthRouter } from "./health/routes.js";
 import { dashboardsRouter } from "./dashboards/routes.js";
 import { homeRouter } from "./home/routes.js";
+import { openApiRouter } from "./openapi/routes.js";
 import { errorHandler, notFoundHandler } from "./http/error-handler.js";
 import { requestLogging } from "./http/request-logging.js";
 import { securityHeaders } from "./http/security-headers.js";
@@ -17,6 +18,7 @@ import type { PlacementRules } from "./perimeter/placement.js";
 import { createPlacementService } from "./perimeter/placement-service.js";
 import { describeProfileForApi, perimeterRouter } from "./perimeter/routes.js";
 import { placeOnLogin, refreshProfile } from "./perimeter/session-profile.js";
+import { questionsRouter } from "./questions/routes.js";
 import type { Database } from "./storage/database.js";
 import { PROJECT_ROOT } from "./project-root.js";
 
@@ -104,6 +106,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(homeRouter());
   app.use(perimeterRouter({ db: deps.db }));
   app.use(dashboardsRouter(deps));
+  app.use(questionsRouter({ ...deps, redis }));
+  app.use(openApiRouter());
 
   app.use(notFoundHandler);
   app.use(errorHandler);

@@ -62,6 +62,11 @@ const EnvSchema = z.object({
   // Metabase enforces no maximum token age (contract §1.2): the gateway's TTL is the only bound, so it
   // stays short.
   EMBED_TOKEN_TTL_SECONDS: positiveInt(600).pipe(z.number().max(3600, "au plus 3600 secondes (une heure)")),
+
+  // Exports (/api/questions/:key/data): Excel opens at most 1,048,576 rows, header included.
+  EXPORT_ROW_CAP: positiveInt(1_048_575),
+  EXPORT_STATEMENT_TIMEOUT_SECONDS: positiveInt(60),
+  EXPORT_RATE_LIMIT_PER_MINUTE: positiveInt(20),
 });
 
 type Env = z.infer<typeof EnvSchema>;
@@ -94,6 +99,8 @@ export interface Config {
   /** Per client IP and per minute, on `/connexion` and on ProConnect's callback (each counted apart). */
   loginRateLimitPerMinute: number;
   placement: { cacheSeconds: number };
+  /** Data exports (src/questions/): more rows than the cap is an error, never a shortened file. */
+  export: { rowCap: number; statementTimeoutSeconds: number; rateLimitPerMinute: number };
   metabase: {
     siteUrl: string | undefined;
     embeddingSecretKey: string | undefined;
@@ -219,6 +226,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     loginRateLimitPerMinute: env.LOGIN_RATE_LIMIT_PER_MINUTE,
     placement: { cacheSeconds: env.PLACEMENT_CACHE_SECONDS },
+    export: {
+      rowCap: env.EXPORT_ROW_CAP,
+      statementTimeoutSeconds: env.EXPORT_STATEMENT_TIMEOUT_SECONDS,
+      rateLimitPerMinute: env.EXPORT_RATE_LIMIT_PER_MINUTE,
+    },
     metabase: {
       siteUrl: env.METABASE_SITE_URL?.replace(/\/+$/, ""),
       embeddingSecretKey: env.METABASE_EMBEDDING_SECRET_KEY,

@@ -176,6 +176,28 @@ describe("config", () => {
     );
   });
 
+  it("reads the export limits, with their defaults", () => {
+    assert.deepEqual(loadConfig({}).export, {
+      rowCap: 1_048_575,
+      statementTimeoutSeconds: 60,
+      rateLimitPerMinute: 20,
+    });
+    assert.deepEqual(
+      loadConfig({
+        EXPORT_ROW_CAP: "10",
+        EXPORT_STATEMENT_TIMEOUT_SECONDS: "2",
+        EXPORT_RATE_LIMIT_PER_MINUTE: "3",
+      }).export,
+      { rowCap: 10, statementTimeoutSeconds: 2, rateLimitPerMinute: 3 },
+    );
+    assert.deepEqual(
+      problemsOf({ EXPORT_ROW_CAP: "0", EXPORT_STATEMENT_TIMEOUT_SECONDS: "soixante" }).map(
+        (p) => p.split(" : ")[0],
+      ),
+      ["EXPORT_ROW_CAP", "EXPORT_STATEMENT_TIMEOUT_SECONDS"],
+    );
+  });
+
   it("refuses an unknown minimum acr", () => {
     assert.equal(loadConfig({ PROCONNECT_MIN_ACR: "eidas2" }).proconnect.minAcr, "eidas2");
     assert.deepEqual(problemsOf({ PROCONNECT_MIN_ACR: "eidas9" }), [

@@ -9,6 +9,8 @@ import type { Queryable } from "../storage/database.js";
 export type AuditAction =
   | "embed.token_issued"
   | "export.data"
+  | "export.completed"
+  | "export.failed"
   | "placement.decided"
   | "grant.created"
   | "grant.revoked"

@@ -1,5 +1,6 @@
 import type { Catalog, Dashboard, Question, QuestionParameter } from "../catalog/index.js";
 import { BadRequestError } from "../errors.js";
+import { dateStringToRange } from "../template/index.js";
 import { dashboardAccess, type AccessProfile } from "../perimeter/dashboard-access.js";
 import type { LockValue } from "../perimeter/lock-values.js";
 
@@ -83,6 +84,19 @@ function parseOne(parameter: QuestionParameter, raw: string): string | number {
       });
     }
     return n;
+  }
+  if (parameter.type === "field filter" && (kind === "date" || kind === "datetime")) {
+    // A date field filter takes Metabase's date strings (a day, a range, `past12months`…), as the
+    // dashboard's filter sends them; the renderer refuses what it cannot render, so ask it first.
+    try {
+      dateStringToRange(raw, { year: 2000, month: 1, day: 1 });
+    } catch {
+      throw new BadRequestError(
+        `Le paramètre « ${parameter.tag} » attend une date (AAAA-MM-JJ), une période (AAAA-MM-JJ~AAAA-MM-JJ) ou une période relative (past12months, thisyear…).`,
+        { parameter: parameter.tag },
+      );
+    }
+    return raw;
   }
   if (kind === "date" || kind === "datetime") {
     if (!DATE.test(raw) || Number.isNaN(Date.parse(raw))) {

@@ -76,6 +76,18 @@ const open = dashboard("structures-publiques", {
   cards: [{ question: "structures", row: 0, col: 0, sizeX: 12, sizeY: 6, mappings: { type: "type" } }],
 });
 const catalog = { questions: [candidatures, structures], dashboards: [territorial, open] };
+const periodic = question("periodic", [
+  {
+    tag: "periode",
+    type: "field filter",
+    label: "Période",
+    required: false,
+    multiple: false,
+    column: "entrepot.candidatures.date_candidature",
+    columnType: "date",
+  },
+]);
+const card = (key: string) => ({ question: key, row: 0, col: 0, sizeX: 12, sizeY: 6, mappings: {} });
 const ddets = { kind: "ddets" as const, perimeter: { departements: ["93"], region: "11" } };
 
 describe("question access", () => {
@@ -127,6 +139,30 @@ describe("question access", () => {
           depuis: "2025-01-31",
         },
       );
+    });
+
+    it("takes Metabase's date strings for a date field filter, and refuses anything else", () => {
+      const withPeriod = questionGrant(
+        {
+          questions: [periodic],
+          dashboards: [dashboard("periode", { public: true, cards: [card("periodic")] })],
+        },
+        null,
+        periodic,
+      )!;
+      for (const value of ["2025-01-31", "2025-01-01~2025-03-31", "past12months", "thisyear", "2025-01"]) {
+        assert.deepEqual(parseEditableParameters(withPeriod, { periode: value }), { periode: value });
+      }
+      for (const value of ["31/01/2025", "depuis toujours", "2025-03-01~2025-01-01", "past2weeks"]) {
+        assert.throws(
+          () => parseEditableParameters(withPeriod, { periode: value }),
+          (e: unknown) =>
+            e instanceof BadRequestError &&
+            e.details?.parameter === "periode" &&
+            /période/.test(e.publicMessage),
+          value,
+        );
+      }
     });
 
     it("refuses a locked parameter, naming it", () => {

@@ -5,6 +5,7 @@ import type { RequestListener } from "node:http";
 import type { JWK } from "oidc-provider";
 import { createApp } from "../../src/app.js";
 import type { OnLogin } from "../../src/auth/routes.js";
+import type { Catalog } from "../../src/catalog/index.js";
 import type { Config } from "../../src/config.js";
 import {
   createDemoIdentityProvider,
@@ -50,6 +51,8 @@ export interface LoginStackOptions {
   db?: Database;
   /** The gateway's clock for embed tokens (AppDeps.now). */
   now?: () => Date;
+  /** Another catalogue than the repository's (e.g. a test fixture). */
+  catalog?: Catalog;
 }
 
 export interface LoginStack {
@@ -131,6 +134,7 @@ export async function startLoginStack(options: LoginStackOptions = {}): Promise<
       ...testStack.deps,
       ...(options.onLogin ? { onLogin: options.onLogin } : {}),
       ...(options.now ? { now: options.now } : {}),
+      ...(options.catalog ? { catalog: options.catalog } : {}),
     }),
   );
 

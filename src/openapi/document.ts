@@ -1,0 +1,256 @@
+import { z } from "zod";
+import {
+  ApiErrorSchema,
+  EXPORT_FORMATS,
+  ExportJsonSchema,
+  QuestionDescriptionSchema,
+  QuestionListSchema,
+  QuestionParameterSchema,
+} from "../questions/api-schemas.js";
+
+/**
+ * The OpenAPI 3.1 description of the gateway's JSON API, served at `/api/openapi.json`. Response bodies
+ * are generated from the zod schemas the routes and tests use (src/questions/api-schemas.ts and the ones
+ * below); test/openapi/openapi.test.ts walks the Express router and fails when a route under /api/ and
+ * this document disagree. An operation marked `x-pilotage-planned` is described from its issue before
+ * its route exists; the test fails once the route is mounted, so the mark goes when the route comes.
+ */
+
+/** `/api/me` (src/auth/routes.ts with src/perimeter/routes.ts' profile part). */
+const TerritorySchema = z.strictObject({ code: z.string(), label: z.string() });
+export const MeSchema = z.strictObject({
+  email: z.string(),
+  givenName: z.string(),
+  usualName: z.string(),
+  displayName: z.string(),
+  organizationLabel: z.string().nullable(),
+  siret: z.string().nullable(),
+  profile: z
+    .strictObject({
+      kind: z.string().meta({ description: "Profile kind (ddets, dreets, employeur_siae, staff…)." }),
+      label: z.string(),
+      organisation: z.strictObject({ ref: z.string(), label: z.string() }),
+      preview: z.boolean().meta({ description: "True while staff previews another profile." }),
+      own: z.string().nullable().meta({ description: "The person's own profile kind during a preview." }),
+      perimeter: z.strictObject({
+        departements: z.array(TerritorySchema),
+        region: TerritorySchema.nullable(),
+        structures: z.array(z.number().int()),
+        reseau: z.number().int().nullable(),
+        organisation: z.number().int().nullable(),
+        description: z.string(),
+      }),
+    })
+    .nullable()
+    .meta({ description: "Null for a person the gateway could not place (see `access`)." }),
+  access: z.enum(["none", "anonymous"]).optional(),
+});
+
+/** Issue 8's API, as its issue describes it (planned). */
+export const DashboardListSchema = z.looseObject({
+  dashboards: z.array(z.looseObject({ key: z.string(), title: z.string() })),
+});
+export const EmbedSchema = z.looseObject({
+  url: z.string().meta({ description: "Signed Metabase embed URL, locked parameters in its token." }),
+  expires_at: z.string().meta({ description: "When the token expires; ask again before then." }),
+});
+
+const COMPONENTS = {
+  Me: MeSchema,
+  Question: QuestionDescriptionSchema,
+  QuestionParameter: QuestionParameterSchema,
+  QuestionList: QuestionListSchema,
+  ExportJson: ExportJsonSchema,
+  DashboardList: DashboardListSchema,
+  Embed: EmbedSchema,
+  Error: ApiErrorSchema,
+} as const;
+
+function componentSchemas(): Record<string, unknown> {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of Object.entries(COMPONENTS)) registry.add(schema, { id });
+  const { schemas } = z.toJSONSchema(registry, {
+    target: "draft-2020-12",
+    unrepresentable: "any",
+    uri: (id) => `#/components/schemas/${id}`,
+  });
+  return Object.fromEntries(
+    Object.entries(schemas).map(([id, schema]) => {
+      const { $schema: _schema, $id: _id, ...rest } = schema as Record<string, unknown>;
+      return [id, rest];
+    }),
+  );
+}
+
+const ref = (id: keyof typeof COMPONENTS) => ({ $ref: `#/components/schemas/${id}` });
+const json = (id: keyof typeof COMPONENTS) => ({ "application/json": { schema: ref(id) } });
+const error = (description: string) => ({ description, content: json("Error") });
+
+const KEY_PARAMETER = {
+  name: "key",
+  in: "path",
+  required: true,
+  description:
+    "The question's key, e.g. `iae/candidatures-par-etat`. Its slashes may be written as they are or as `%2F`.",
+  schema: { type: "string" },
+};
+
+export type OpenApiDocument = {
+  openapi: string;
+  info: Record<string, unknown>;
+  paths: Record<string, Record<string, unknown>>;
+  components: Record<string, unknown>;
+};
+
+export function openApiDocument(): OpenApiDocument {
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Pilotage de l'inclusion — API de la passerelle",
+      version: "1",
+      description:
+        "Definitions and data of the questions each person may see, under the locks of their perimeter " +
+        "(PRODUCT.md §3–4). Authentication is the gateway's session cookie, obtained by logging in " +
+        "through ProConnect; public questions need none. Errors are JSON (`Error`), messages in French.",
+    },
+    paths: {
+      "/api/me": {
+        get: {
+          operationId: "getMe",
+          summary: "The logged-in person and their profile (perimeter, preview).",
+          security: [{ session: [] }],
+          responses: {
+            "200": { description: "The person.", content: json("Me") },
+            "401": error("Not logged in."),
+          },
+        },
+      },
+      "/api/questions": {
+        get: {
+          operationId: "listQuestions",
+          summary: "The questions the caller may see, with their parameters and which are locked for them.",
+          description:
+            "Anonymous callers get the public questions (shown by a public dashboard without locks). A " +
+            "logged-in person gets the questions of the dashboards they may open.",
+          security: [{}, { session: [] }],
+          responses: {
+            "200": { description: "The visible questions.", content: json("QuestionList") },
+            "403": error("Logged in, but not placed on any perimeter yet (request access)."),
+          },
+        },
+      },
+      "/api/questions/{key}/data": {
+        get: {
+          operationId: "exportQuestion",
+          summary: "Runs a question under the caller's locks and streams its rows as CSV or JSON.",
+          description:
+            "Locked parameters are filled from the caller's perimeter and may not appear in the query " +
+            "string. Every export is audited before its first byte. CSV is UTF-8 with a BOM and a header " +
+            "row; an export that fails after it started is cut (CSV: the transfer ends incomplete) or " +
+            'marked (JSON: `"complete": false` and `error`), never shortened silently. Refused during a ' +
+            "staff preview.",
+          security: [{}, { session: [] }],
+          parameters: [
+            KEY_PARAMETER,
+            {
+              name: "format",
+              in: "query",
+              required: false,
+              schema: { type: "string", enum: [...EXPORT_FORMATS], default: "csv" },
+            },
+            {
+              name: "parameters",
+              in: "query",
+              required: false,
+              description:
+                "Editable parameters of the question, by tag (`?type_structure=ACI&type_structure=EI`), " +
+                "typed as `/api/questions` describes them.",
+              style: "form",
+              explode: true,
+              schema: {
+                type: "object",
+                additionalProperties: {
+                  oneOf: [{ type: "string" }, { type: "array", items: { type: "string" } }],
+                },
+              },
+            },
+          ],
+          responses: {
+            "200": {
+              description:
+                "The rows; `Content-Disposition` names the file after the question and the territory.",
+              headers: {
+                "Content-Disposition": { schema: { type: "string" }, description: "attachment; filename=…" },
+              },
+              content: {
+                "text/csv": { schema: { type: "string" } },
+                "application/json": { schema: ref("ExportJson") },
+              },
+            },
+            "400": error("A parameter is unknown, locked, or of the wrong type (`parameter` names it)."),
+            "401": error("Not logged in, and the question is not public."),
+            "403": error("The caller's profile does not show this question, or a staff preview is on."),
+            "404": error("No such question."),
+            "422": error("Over the row cap or the statement timeout, before any row was sent."),
+            "429": {
+              description: "Too many exports for this person; retry after `Retry-After` seconds.",
+              headers: { "Retry-After": { schema: { type: "integer" } } },
+              content: json("Error"),
+            },
+          },
+        },
+      },
+      "/api/dashboards": {
+        "x-pilotage-planned": "issue 8",
+        get: {
+          operationId: "listDashboards",
+          summary: "The dashboards the caller may open (issue 8).",
+          security: [{ session: [] }],
+          responses: {
+            "200": { description: "The dashboards.", content: json("DashboardList") },
+            "401": error("Not logged in."),
+            "403": error("Not placed on any perimeter."),
+          },
+        },
+      },
+      "/api/dashboards/{key}/embed": {
+        "x-pilotage-planned": "issue 8",
+        get: {
+          operationId: "embedDashboard",
+          summary: "A fresh signed embed URL for a dashboard, audited before it is returned (issue 8).",
+          security: [{ session: [] }],
+          parameters: [{ name: "key", in: "path", required: true, schema: { type: "string" } }],
+          responses: {
+            "200": { description: "The URL and its expiry.", content: json("Embed") },
+            "401": error("Not logged in."),
+            "403": error("The caller may not open this dashboard."),
+          },
+        },
+      },
+      "/api/openapi.json": {
+        get: {
+          operationId: "getOpenApi",
+          summary: "This document.",
+          security: [{}],
+          responses: {
+            "200": {
+              description: "OpenAPI 3.1.",
+              content: { "application/json": { schema: { type: "object" } } },
+            },
+          },
+        },
+      },
+    },
+    components: {
+      schemas: componentSchemas(),
+      securitySchemes: {
+        session: {
+          type: "apiKey",
+          in: "cookie",
+          name: "pilotage.sid",
+          description: "The gateway's session cookie, set by the ProConnect login.",
+        },
+      },
+    },
+  };
+}

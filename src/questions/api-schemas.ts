@@ -1,0 +1,65 @@
+import { z } from "zod";
+
+/**
+ * The shapes of the questions API (`/api/questions`, `/api/questions/{key}/data`). The routes build their
+ * answers as these types, the OpenAPI document (src/openapi/) is generated from these schemas, and the
+ * tests parse real answers with them: one definition, three uses, so they cannot drift apart.
+ */
+
+export const EXPORT_FORMATS = ["csv", "json"] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+export const QuestionParameterSchema = z.strictObject({
+  tag: z.string().meta({ description: "Name of the parameter in the query string (`?tag=value`)." }),
+  label: z.string().meta({ description: "French label shown to people." }),
+  type: z.enum(["text", "number", "date", "field filter"]).meta({ description: "Declared type (sql/)." }),
+  value_type: z.enum(["text", "number", "date", "datetime"]).meta({
+    description:
+      "What a value must be: a number, a day `YYYY-MM-DD` (a date field filter also takes Metabase's " +
+      "ranges and relative periods: `2025-01-01~2025-03-31`, `past12months`, `thisyear`…), or text.",
+  }),
+  required: z.boolean(),
+  multiple: z.boolean().meta({ description: "Several values allowed (repeat the parameter)." }),
+  locked: z.boolean().meta({
+    description:
+      "Filled by the gateway from the caller's perimeter. A locked parameter in the query string is refused (400).",
+  }),
+  default: z.unknown().optional().meta({ description: "Value used when none is given (editable only)." }),
+});
+
+export const QuestionDescriptionSchema = z.strictObject({
+  key: z.string().meta({ description: "Path of the question under sql/, e.g. `iae/candidatures-par-etat`." }),
+  name: z.string(),
+  description: z.string(),
+  content_version: z.string().meta({
+    description: "Hash of the question's normalised definition: changes whenever its SQL or metadata do.",
+  }),
+  display: z.string().meta({ description: "Metabase display type (table, bar, line, scalar…)." }),
+  parameters: z.array(QuestionParameterSchema),
+  dashboards: z
+    .array(z.strictObject({ key: z.string(), title: z.string() }))
+    .meta({ description: "The dashboards showing this question that the caller may open." }),
+  data: z
+    .strictObject({ csv: z.string(), json: z.string() })
+    .meta({ description: "Paths of the exports, without editable parameters." }),
+});
+
+export const QuestionListSchema = z.strictObject({ questions: z.array(QuestionDescriptionSchema) });
+
+export const ExportJsonSchema = z.strictObject({
+  columns: z.array(z.string()),
+  rows: z.array(z.array(z.unknown())).meta({ description: "One array per row, in column order." }),
+  complete: z.boolean().meta({
+    description:
+      "False when the export failed after it started (row cap, timeout, error): the rows are then partial.",
+  }),
+  row_count: z.number().int().optional().meta({ description: "Present when complete." }),
+  error: z.string().optional().meta({ description: "French message, present when not complete." }),
+});
+
+export const ApiErrorSchema = z.looseObject({
+  error: z.string().meta({ description: "Stable code (not_found, bad_request, rate_limited…)." }),
+  message: z.string().meta({ description: "French message, safe to show." }),
+  requestId: z.string(),
+  parameter: z.string().optional().meta({ description: "The parameter a 400 is about." }),
+});

@@ -1,0 +1,233 @@
+import { Router, type Request, type Response } from "express";
+import type { Redis } from "ioredis";
+import { z } from "zod";
+import { writeAudit, type AuditEntry } from "../audit/audit-log.js";
+import { getSessionUser } from "../auth/session.js";
+import { questionRenderParameters, renderQuestion, type Catalog } from "../catalog/index.js";
+import type { Config } from "../config.js";
+import { AppError, BadRequestError, ForbiddenError, NotFoundError, UnauthenticatedError } from "../errors.js";
+import { rateLimit } from "../http/rate-limit.js";
+import type { Logger } from "../logging.js";
+import { currentProfile, type Profile } from "../perimeter/session-profile.js";
+import type { Database } from "../storage/database.js";
+import { TemplateError, type RenderedQuery } from "../template/index.js";
+import { EXPORT_FORMATS, type ExportFormat } from "./api-schemas.js";
+import { exportBuffered } from "./buffered-export.js";
+import { describeQuestion, exportFileName, exportScope, lockedAttributes } from "./describe.js";
+import { parseEditableParameters, questionGrant, visibleQuestions } from "./question-access.js";
+import { ResponseSink } from "./response-sink.js";
+import { ExportError, streamCsv, streamJson, type StreamLimits } from "./stream.js";
+
+/**
+ * The questions API (issue 10): `GET /api/questions`, the definitions the caller may see, and
+ * `GET /api/questions/{key}/data`, a question run under the caller's locks and streamed as CSV or JSON.
+ * Anonymous callers see and export the public questions only. Locked values come from the session's
+ * profile alone (PRODUCT.md §3, invariant 1); editable ones from the query string, by declared type.
+ */
+
+export interface QuestionsRouterDeps {
+  config: Config;
+  logger: Logger;
+  /** The gateway database, for the audit log. */
+  db: Database;
+  warehouse: Database;
+  catalog: Catalog;
+  redis: Redis | undefined;
+}
+
+const FormatSchema = z.enum(EXPORT_FORMATS);
+
+/** Who the API answers for: null for an anonymous caller; a logged-in person must have been placed. */
+function callerProfile(req: Request): Profile | null {
+  const profile = currentProfile(req);
+  if (getSessionUser(req) && !profile) {
+    throw new ForbiddenError("Vous n'avez pas encore accès aux données : demandez un accès.", "no_access");
+  }
+  return profile;
+}
+
+/** The renderer's refusals, in French, naming the parameter. */
+function renderRefusal(error: TemplateError): AppError {
+  const name = error.tag ?? "?";
+  if (error.code === "missing-required-parameter") {
+    return new BadRequestError(`Le paramètre « ${name} » est obligatoire pour cette question.`, {
+      parameter: name,
+    });
+  }
+  if (error.code === "invalid-parameter" && error.tag) {
+    return new BadRequestError(`La valeur du paramètre « ${name} » n'est pas valide pour cette question.`, {
+      parameter: name,
+    });
+  }
+  return new AppError(500, "La question ne peut pas être construite.", { cause: error });
+}
+
+function keyOf(req: Request): string {
+  // `*key` gives the path's segments, decoded: `iae/x` and `iae%2Fx` name the same question.
+  const segments: unknown = req.params.key;
+  return Array.isArray(segments) ? segments.join("/") : String(segments ?? "");
+}
+
+export function questionsRouter(deps: QuestionsRouterDeps): Router {
+  const { catalog, db, warehouse, config } = deps;
+  const router = Router();
+  const limits: StreamLimits = {
+    rowCap: config.export.rowCap,
+    statementTimeoutMs: config.export.statementTimeoutSeconds * 1000,
+  };
+  // Per person, across every gateway process; anonymous callers per address.
+  const exportLimit = rateLimit({
+    name: "export",
+    points: config.export.rateLimitPerMinute,
+    windowSeconds: 60,
+    redis: deps.redis,
+    keyOf: (req) => {
+      const user = getSessionUser(req);
+      return user ? `person:${user.sub}` : `address:${req.ip ?? "unknown"}`;
+    },
+  });
+
+  router.get("/api/questions", (req, res) => {
+    const profile = callerProfile(req);
+    res.setHeader("Cache-Control", "private, no-store");
+    res.json({ questions: visibleQuestions(catalog, profile).map((g) => describeQuestion(catalog, g)) });
+  });
+
+  router.get("/api/questions/*key/data", exportLimit, async (req, res) => {
+    const user = getSessionUser(req);
+    const profile = callerProfile(req);
+    if (profile?.preview) {
+      throw new ForbiddenError(
+        "Les exports sont désactivés pendant un aperçu : quittez l'aperçu pour télécharger des données.",
+        "preview_export",
+      );
+    }
+    const key = keyOf(req);
+    const question = catalog.questions.find((q) => q.key === key);
+    if (!question) throw new NotFoundError("Cette question n'existe pas.");
+    const grant = questionGrant(catalog, profile, question);
+    if (!grant) {
+      if (!user)
+        throw new UnauthenticatedError("Connectez-vous pour exporter les données de cette question.");
+      throw new ForbiddenError("Votre profil ne donne pas accès à cette question.");
+    }
+    const format = FormatSchema.safeParse(req.query.format ?? "csv");
+    if (!format.success) {
+      throw new BadRequestError("Le paramètre « format » attend csv ou json.", { parameter: "format" });
+    }
+    const editable = parseEditableParameters(grant, req.query);
+    let rendered: RenderedQuery;
+    try {
+      // Locks last: they win over anything, though parseEditableParameters already refused them.
+      rendered = renderQuestion(
+        question,
+        questionRenderParameters(question, { ...editable, ...grant.locks }),
+      );
+    } catch (error) {
+      if (error instanceof TemplateError) throw renderRefusal(error);
+      throw error;
+    }
+
+    const audit: Omit<AuditEntry, "action"> = {
+      actor: user ? { sub: user.sub, email: user.email } : undefined,
+      profileKind: profile?.kind ?? "anonyme",
+      organisationId: profile?.organisationRef,
+      resource: { kind: "question", key: question.key, id: question.contentVersion },
+      lockedValues: grant.locks,
+      requestId: String(req.id ?? ""),
+    };
+    // Fail closed: no audit row, no data (nothing has been sent yet; the error handler answers).
+    const auditId = await writeAudit(db, {
+      ...audit,
+      action: "export.data",
+      details: { format: format.data, parameters: editable, dashboards: grant.dashboards },
+    });
+
+    const fileName = exportFileName(
+      question.key,
+      exportScope(lockedAttributes(catalog, grant), profile),
+      format.data,
+    );
+    await sendExport(req, res, {
+      format: format.data,
+      fileName,
+      run: (sink) =>
+        warehouse.pool
+          ? (format.data === "csv" ? streamCsv : streamJson)(warehouse.pool, rendered, sink, limits)
+          : exportBuffered(warehouse, rendered, format.data, sink, limits),
+      // The log is append-only: the outcome is a second row pointing at the first.
+      record: async (outcome) => {
+        try {
+          await writeAudit(db, {
+            ...audit,
+            action: outcome.ok ? "export.completed" : "export.failed",
+            details: { export_audit_id: auditId, format: format.data, ...outcome.details },
+          });
+        } catch (error) {
+          (req.log ?? deps.logger).error({ err: error, auditId }, "export outcome not audited");
+        }
+      },
+    });
+  });
+
+  return router;
+}
+
+interface Outcome {
+  ok: boolean;
+  details: Record<string, unknown>;
+}
+
+/**
+ * Runs an exporter into the response. Headers wait for the first byte: a failure before it (row cap,
+ * timeout, query error) is a normal JSON error. After it, CSV ends by cutting the connection (the client
+ * sees an incomplete transfer, never a file that looks whole) and JSON ends its envelope with
+ * `"complete":false` and the error.
+ */
+async function sendExport(
+  req: Request,
+  res: Response,
+  options: {
+    format: ExportFormat;
+    fileName: string;
+    run: (sink: ResponseSink) => Promise<number>;
+    record: (outcome: Outcome) => Promise<void>;
+  },
+): Promise<void> {
+  res.status(200);
+  res.attachment(options.fileName);
+  res.setHeader(
+    "Content-Type",
+    options.format === "csv" ? "text/csv; charset=utf-8" : "application/json; charset=utf-8",
+  );
+  res.setHeader("Cache-Control", "no-store");
+  const sink = new ResponseSink(res);
+  try {
+    const rows = await options.run(sink);
+    await sink.flush();
+    await options.record({ ok: true, details: { row_count: rows, bytes: sink.bytes } });
+    res.end();
+  } catch (error) {
+    const failure =
+      error instanceof ExportError
+        ? error
+        : new ExportError("query_failed", "La requête a échoué : l'export est interrompu.", error);
+    await options.record({
+      ok: false,
+      details: { reason: failure.reason, bytes: sink.bytes, message: failure.publicMessage },
+    });
+    if (!res.headersSent) {
+      res.removeHeader("Content-Disposition");
+      res.removeHeader("Content-Type");
+      throw failure;
+    }
+    (req.log ?? undefined)?.warn({ reason: failure.reason, bytes: sink.bytes }, "export ended early");
+    if (options.format === "json" && failure.reason !== "aborted" && !res.destroyed) {
+      // streamJson closed its envelope with the error; deliver it.
+      await sink.flush().catch(() => {});
+      res.end();
+      return;
+    }
+    res.destroy();
+  }
+}
