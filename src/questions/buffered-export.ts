@@ -18,7 +18,7 @@ import {
  * memory). PGlite runs in this process's thread, so the statement timeout is set but may not be able to
  * interrupt a query; the row cap always holds.
  *
- * Every column is read as Postgres' own text output (`::text`), which is what `COPY … CSV` writes, and
+ * Every column is read as Postgres' own text output (its type's output function), which is what `COPY … CSV` writes, and
  * JSON values are parsed from that text with node-postgres' parsers, as the cursor path gets them: both
  * formats come out byte for byte as on Postgres.
  */
@@ -71,8 +71,10 @@ export async function exportBuffered(
       const columns = probe.fields ?? [];
       // Positional aliases: column names may repeat or need quoting.
       const aliases = columns.map((_, i) => `c${i + 1}`);
+      // format('%s') goes through each type's output function, as COPY does (a `::text` cast does
+      // not: it trims char(n) and spells booleans out); it turns NULL into '', hence the CASE.
       const text = await tx.query(
-        `SELECT ${aliases.map((a) => `${a}::text AS ${a}`).join(", ")}
+        `SELECT ${aliases.map((a) => `CASE WHEN ${a} IS NULL THEN NULL ELSE format('%s', ${a}) END AS ${a}`).join(", ")}
            FROM (${sql}) AS export(${aliases.join(", ")}) LIMIT ${limits.rowCap + 1}`,
         query.values,
       );

@@ -1,0 +1,153 @@
+import assert from "node:assert/strict";
+import { PassThrough } from "node:stream";
+import supertest from "supertest";
+import { createApp } from "../../src/app.js";
+import { exportBuffered } from "../../src/questions/buffered-export.js";
+import { ExportError, streamCsv, streamJson, type StreamLimits } from "../../src/questions/stream.js";
+import { openDatabase, type Database } from "../../src/storage/database.js";
+import { ensureDemoWarehouse } from "../../src/warehouse/seed.js";
+import { openTestStack, type TestStack } from "../support/app.js";
+import { WAREHOUSE_TEST_SCALE } from "../support/root-hooks.js";
+import { createTestDatabase } from "../support/services.js";
+
+/**
+ * The demo's export path (PGlite has no pool, so no COPY TO STDOUT and no cursor): it must write the
+ * same bytes as the streaming path on Postgres, and the demo's gateway must serve exports with it.
+ */
+
+function sink(): { stream: PassThrough; text: () => string } {
+  const stream = new PassThrough();
+  const chunks: Buffer[] = [];
+  stream.on("data", (c: Buffer) => chunks.push(c));
+  return { stream, text: () => Buffer.concat(chunks).toString("utf8") };
+}
+
+const LIMITS: StreamLimits = { rowCap: 1000, statementTimeoutMs: 5000 };
+
+const TABLE = `
+  CREATE TABLE t (
+    id int, gros bigint, departement varchar(3), code char(3), nom text, debut date, vu timestamp,
+    montant numeric(10, 2), ratio double precision, actif boolean, infos jsonb, codes text[]
+  );
+  INSERT INTO t VALUES
+    (1, 9007199254740993, '93', '11', 'Île "Saint-Denis", nord', '2026-01-15', '2026-01-15 08:30:00', 12.50, 0.1, true, '{"a": [1, "é"]}', ARRAY['a', 'b c']),
+    (2, NULL, '93', '1', E'deux\\nlignes', '2026-03-01', NULL, 3, NULL, false, NULL, ARRAY[]::text[]),
+    (3, -1, '75', NULL, '', '2025-12-31', '2025-12-31 23:59:59.5', NULL, 1e300, NULL, '[]', NULL),
+    (4, 0, '2A', 'x', E'\\\\.', '2024-02-29', '2024-02-29 00:00:00', -0.5, -2.5, true, '"texte"', ARRAY['"q"']);`;
+
+const QUERIES = [
+  { sql: "SELECT * FROM t WHERE id > $1 ORDER BY id", values: [0] },
+  {
+    sql: `SELECT nom AS "Nom, complet", nom, id AS nom FROM t WHERE departement IN ($1, $2) ORDER BY id`,
+    values: ["93", "2A"],
+  },
+  { sql: "SELECT nom FROM t ORDER BY id", values: [] },
+  { sql: "SELECT id FROM t WHERE false", values: [] },
+];
+
+async function exportText(
+  run: (out: PassThrough) => Promise<number>,
+): Promise<{ rows: number; text: string }> {
+  const out = sink();
+  const rows = await run(out.stream);
+  return { rows, text: out.text() };
+}
+
+describe("exports without a pool (the demo's PGlite)", () => {
+  let fresh: Awaited<ReturnType<typeof createTestDatabase>>;
+  let postgres: Database;
+  let pglite: Database;
+  before(async () => {
+    fresh = await createTestDatabase("export_buffered");
+    postgres = await openDatabase({ name: "warehouse", url: fresh.url, pgliteDataDir: "memory://" });
+    pglite = await openDatabase({ name: "warehouse", url: undefined, pgliteDataDir: "memory://" });
+    await postgres.exec(TABLE);
+    await pglite.exec(TABLE);
+  });
+  after(async () => {
+    await Promise.all([postgres.close(), pglite.close()]);
+    await fresh.drop();
+  });
+
+  it("writes the very bytes the streaming path writes on Postgres, in both formats", async () => {
+    for (const query of QUERIES) {
+      const streamedCsv = await exportText((out) => streamCsv(postgres.pool!, query, out, LIMITS));
+      const streamedJson = await exportText((out) => streamJson(postgres.pool!, query, out, LIMITS));
+      for (const db of [postgres, pglite]) {
+        const csv = await exportText((out) => exportBuffered(db, query, "csv", out, LIMITS));
+        assert.deepEqual(csv, streamedCsv, `${db.kind}: ${query.sql}`);
+        const json = await exportText((out) => exportBuffered(db, query, "json", out, LIMITS));
+        assert.deepEqual(json, streamedJson, `${db.kind}: ${query.sql}`);
+      }
+    }
+  });
+
+  it("refuses more rows than the cap before writing anything, and several statements", async () => {
+    for (const format of ["csv", "json"] as const) {
+      const out = sink();
+      await assert.rejects(
+        exportBuffered(pglite, { sql: "SELECT id FROM t", values: [] }, format, out.stream, {
+          ...LIMITS,
+          rowCap: 3,
+        }),
+        (e: unknown) => e instanceof ExportError && e.reason === "row_cap",
+      );
+      assert.equal(out.text(), "");
+    }
+    await assert.rejects(
+      exportBuffered(pglite, { sql: "SELECT 1; DROP TABLE t", values: [] }, "csv", sink().stream, LIMITS),
+      (e: unknown) => e instanceof ExportError && e.reason === "query_failed",
+    );
+    assert.equal((await pglite.query("SELECT count(*)::int AS n FROM t")).rows[0]!.n, 4);
+  });
+
+  it("runs read-only", async () => {
+    await assert.rejects(
+      exportBuffered(
+        pglite,
+        { sql: "WITH gone AS (DELETE FROM t RETURNING id) SELECT id FROM gone", values: [] },
+        "csv",
+        sink().stream,
+        LIMITS,
+      ),
+      (e: unknown) => e instanceof ExportError && e.reason === "query_failed",
+    );
+    assert.equal((await pglite.query("SELECT count(*)::int AS n FROM t")).rows[0]!.n, 4);
+  });
+});
+
+describe("the demo gateway exports from its PGlite warehouse", function () {
+  this.timeout(120_000);
+  let stack: TestStack;
+  let demoWarehouse: Database;
+  before(async () => {
+    stack = await openTestStack({ redis: "none" });
+    demoWarehouse = await openDatabase({ name: "warehouse", url: undefined, pgliteDataDir: "memory://" });
+    // The same seed and scale as the test warehouse on Postgres: the same rows.
+    await ensureDemoWarehouse(demoWarehouse, { scale: WAREHOUSE_TEST_SCALE });
+  });
+  after(async () => {
+    await demoWarehouse.close();
+    await stack.close();
+  });
+
+  it("answers the same CSV and JSON as the gateway on Postgres", async () => {
+    const onPostgres = supertest(createApp(stack.deps));
+    const onPglite = supertest(createApp({ ...stack.deps, warehouse: demoWarehouse }));
+    for (const url of [
+      "/api/questions/public/structures-par-type-et-departement/data?format=csv&departement=93&departement=33",
+      "/api/questions/public/etp-conventionnes-par-departement/data?format=json&annee=2025",
+    ]) {
+      const [expected, actual] = await Promise.all([
+        onPostgres.get(url).buffer(true),
+        onPglite.get(url).buffer(true),
+      ]);
+      assert.equal(actual.status, 200, url);
+      assert.equal(actual.headers["content-type"], expected.headers["content-type"]);
+      assert.equal(actual.headers["content-disposition"], expected.headers["content-disposition"]);
+      const body = (r: supertest.Response) => (Buffer.isBuffer(r.body) ? r.body.toString("utf8") : r.text);
+      assert.ok(body(expected).length > 100, url);
+      assert.equal(body(actual), body(expected), url);
+    }
+  });
+});
