@@ -1,19 +1,79 @@
 import { spawn } from "node:child_process";
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { Writable } from "node:stream";
 import pg from "pg";
+import { createApp } from "../../src/app.js";
+import { loadCatalog } from "../../src/catalog/index.js";
+import { loadConfig } from "../../src/config.js";
+import { createLogger } from "../../src/logging.js";
+import { loadPlacementRules } from "../../src/perimeter/placement-rules.js";
+import { PROJECT_ROOT } from "../../src/project-root.js";
 import { streamCsv } from "../../src/questions/stream.js";
+import { startServer } from "../../src/server.js";
+import { openDatabase } from "../../src/storage/database.js";
+import { migrate } from "../../src/storage/migrations.js";
 import { createTestDatabase } from "../../test/support/services.js";
 
 /**
- * Exports N rows as CSV through streamCsv (COPY with bound settings) and through `psql \copy … to
- * /dev/null`, on the same table in the same run; reports rows/s, the ratio, and peak RSS for two sizes
- * to show memory does not grow with rows.
+ * `npm run bench -- export [rows]` (1,000,000 by default): exports N rows as CSV three ways on the same
+ * table in the same run, and reports rows/s, the ratio to psql and the gateway process's peak RSS for
+ * N/10 and N rows (memory must not grow with rows):
+ *   - `psql \copy (query) to '/dev/null' csv`, the baseline;
+ *   - streamCsv directly (COPY with bound settings, the row guard, the BOM);
+ *   - the whole gateway: `GET /api/questions/{key}/data?format=csv` of a public question, read by curl
+ *     in another process (session-less: public questions need no login; audit rows written as always).
  */
+const COLUMNS = "id, departement, nom_structure, type_structure, date_candidature, etat, delai_jours";
 const QUERY = {
-  sql: `SELECT id, departement, nom_structure, type_structure, date_candidature, etat, delai_jours
-          FROM bench_rows WHERE departement = ANY (string_to_array($1, ',')) AND id > $2`,
+  sql: `SELECT ${COLUMNS} FROM bench_rows WHERE departement = ANY (string_to_array($1, ',')) AND id > $2`,
   values: ["93,75,13,69,2A", 0],
 };
+
+const QUESTION_SQL = `/* ---
+name: Lignes du banc d'essai
+description: Benchmark question (scripts/bench/export.ts).
+collection: public
+display: table
+parameters:
+  departements:
+    type: text
+    label: Départements
+    required: true
+    default: "93,75,13,69,2A"
+  jusqu_a:
+    type: number
+    label: Jusqu'à
+    required: true
+    default: 1000000
+--- */
+SELECT ${COLUMNS}
+FROM bench_rows
+WHERE departement = ANY (string_to_array({{departements}}, ',')) AND id > 0 AND id <= {{jusqu_a}}
+`;
+
+const DASHBOARD = `title: Banc d'essai
+description: Benchmark dashboard (scripts/bench/export.ts).
+theme: Données publiques
+collection: public
+public: true
+parameters: []
+cards:
+  - question: bench/lignes
+    row: 0
+    col: 0
+    size_x: 24
+    size_y: 6
+`;
+
+const COLLECTIONS = `collections:
+  pilotage:
+    name: Pilotage de l'inclusion
+  public:
+    name: Tableaux de bord publics
+    parent: pilotage
+`;
 
 function nullSink(): Writable & { bytes: number } {
   const sink = new Writable({
@@ -26,34 +86,57 @@ function nullSink(): Writable & { bytes: number } {
   return sink;
 }
 
-async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; peakRss: number; result: T }> {
-  let peakRss = process.memoryUsage().rss;
+async function timed<T>(
+  work: () => Promise<T>,
+): Promise<{ ms: number; peakRss: number; startRss: number; result: T }> {
+  const startRss = process.memoryUsage().rss;
+  let peakRss = startRss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
   const start = performance.now();
   try {
     const result = await work();
-    return { ms: performance.now() - start, peakRss, result };
+    return { ms: performance.now() - start, peakRss, startRss, result };
   } finally {
     clearInterval(sampler);
   }
 }
 
-function psqlCopy(url: string, rows: number): Promise<number> {
-  const sql = `\\copy (SELECT id, departement, nom_structure, type_structure, date_candidature, etat, delai_jours FROM bench_rows WHERE departement = ANY (string_to_array('93,75,13,69,2A', ',')) AND id > 0 AND id <= ${rows}) to '/dev/null' csv header`;
+function child(command: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const start = performance.now();
-    const child = spawn("psql", [url, "-q", "-c", sql], { stdio: ["ignore", "ignore", "inherit"] });
-    child.on("error", reject);
-    child.on("exit", (code) =>
-      code === 0 ? resolve(performance.now() - start) : reject(new Error(`psql exit ${code}`)),
-    );
+    const process_ = spawn(command, args, { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    process_.stdout.on("data", (c: Buffer) => (out += c.toString()));
+    process_.on("error", reject);
+    process_.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`${command} exit ${code}`))));
   });
 }
 
+async function psqlCopy(url: string, rows: number): Promise<number> {
+  const sql = `\\copy (SELECT ${COLUMNS} FROM bench_rows WHERE departement = ANY (string_to_array('93,75,13,69,2A', ',')) AND id > 0 AND id <= ${rows}) to '/dev/null' csv header`;
+  const start = performance.now();
+  await child("psql", [url, "-q", "-c", sql]);
+  return performance.now() - start;
+}
+
+/** curl reads the export in another process; returns the byte count after checking the status. */
+async function curlExport(url: string): Promise<number> {
+  const out = await child("curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code} %{size_download}", url]);
+  const [status, bytes] = out.trim().split(" ");
+  if (status !== "200") throw new Error(`the export answered ${status}`);
+  return Number(bytes);
+}
+
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB`;
+const perSecond = (rows: number, ms: number) => (rows / (ms / 1000)).toFixed(0).padStart(8);
+
 export async function run(args: string[]): Promise<void> {
   const total = Number(args[0] ?? 1_000_000);
-  const db = await createTestDatabase("bench_export");
-  const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+  const warehouse = await createTestDatabase("bench_export");
+  const gateway = await createTestDatabase("bench_export_gw");
+  const pool = new pg.Pool({ connectionString: warehouse.url, max: 2 });
+  const root = await fs.mkdtemp(path.join(os.tmpdir(), "pilotage-bench-export-"));
+  let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  const stores: Array<{ close(): Promise<void> }> = [];
   try {
     console.error(`Préparation de ${total.toLocaleString("fr-FR")} lignes…`);
     await pool.query(`
@@ -68,26 +151,82 @@ export async function run(args: string[]): Promise<void> {
         FROM generate_series(1, ${total}) g`);
     await pool.query("VACUUM ANALYZE bench_rows");
 
+    // The gateway, on a catalogue holding one public question over bench_rows.
+    await fs.mkdir(path.join(root, "sql/bench"), { recursive: true });
+    await fs.mkdir(path.join(root, "metabase-config/dashboards"), { recursive: true });
+    await fs.writeFile(path.join(root, "sql/bench/lignes.sql"), QUESTION_SQL);
+    await fs.writeFile(path.join(root, "metabase-config/dashboards/banc-d-essai.yaml"), DASHBOARD);
+    await fs.writeFile(path.join(root, "metabase-config/collections.yaml"), COLLECTIONS);
+    await fs.copyFile(
+      path.join(PROJECT_ROOT, "metabase-config/profile-kinds.yaml"),
+      path.join(root, "metabase-config/profile-kinds.yaml"),
+    );
+    const config = loadConfig({
+      NODE_ENV: "test",
+      LOG_LEVEL: "silent",
+      SESSION_SECRET: "bench-session-secret-that-is-long-enough-0123456789",
+      DATABASE_URL: gateway.url,
+      WAREHOUSE_URL: warehouse.url,
+      EXPORT_ROW_CAP: String(total + 1),
+      EXPORT_STATEMENT_TIMEOUT_SECONDS: "600",
+      EXPORT_RATE_LIMIT_PER_MINUTE: "1000",
+    });
+    const db = await openDatabase({ name: "gateway", url: gateway.url, pgliteDataDir: "memory://" });
+    stores.push(db);
+    await migrate(db);
+    const warehouseDb = await openDatabase({
+      name: "warehouse",
+      url: warehouse.url,
+      pgliteDataDir: "memory://",
+    });
+    stores.push(warehouseDb);
+    const app = createApp({
+      config,
+      logger: createLogger("silent"),
+      db,
+      warehouse: warehouseDb,
+      redis: undefined,
+      catalog: await loadCatalog(root),
+      placementRules: await loadPlacementRules(PROJECT_ROOT, { demo: true }),
+    });
+    server = await startServer(app, 0, "127.0.0.1");
+    const exportUrl = (rows: number) =>
+      `${server!.url}/api/questions/bench/lignes/data?format=csv&jusqu_a=${rows}`;
+
     const lines: string[] = [];
+    const growths: number[] = [];
     for (const rows of [Math.floor(total / 10), total]) {
       const query = { sql: `${QUERY.sql} AND id <= ${rows}`, values: QUERY.values };
-      // Warm both paths once.
-      await streamCsv(pool, query, nullSink(), { rowCap: rows + 1, statementTimeoutMs: 600_000 });
-      await psqlCopy(db.url, rows);
+      const limits = { rowCap: rows + 1, statementTimeoutMs: 600_000 };
+      // Warm every path once.
+      await streamCsv(pool, query, nullSink(), limits);
+      await psqlCopy(warehouse.url, rows);
+      await curlExport(exportUrl(rows));
+
+      const psqlMs = await psqlCopy(warehouse.url, rows);
       const sink = nullSink();
-      const ours = await timed(() =>
-        streamCsv(pool, query, sink, { rowCap: rows + 1, statementTimeoutMs: 600_000 }),
-      );
-      const psqlMs = await psqlCopy(db.url, rows);
-      const ratio = psqlMs / ours.ms;
+      const direct = await timed(() => streamCsv(pool, query, sink, limits));
+      const http = await timed(() => curlExport(exportUrl(rows)));
+      growths.push(http.peakRss - http.startRss);
       lines.push(
-        `${rows.toLocaleString("fr-FR").padStart(11)} rows | streamCsv ${(ours.result / (ours.ms / 1000)).toFixed(0).padStart(8)} rows/s (${ours.ms.toFixed(0)} ms, ${(sink.bytes / 1e6).toFixed(1)} MB) | psql \\copy ${(rows / (psqlMs / 1000)).toFixed(0).padStart(8)} rows/s (${psqlMs.toFixed(0)} ms) | ratio ${ratio.toFixed(2)} | peak RSS ${(ours.peakRss / 1e6).toFixed(0)} MB`,
+        `${rows.toLocaleString("fr-FR").padStart(11)} rows (${mb(sink.bytes)}) | psql \\copy ${perSecond(rows, psqlMs)} rows/s (${psqlMs.toFixed(0)} ms)` +
+          ` | streamCsv ${perSecond(direct.result, direct.ms)} rows/s, ratio ${(psqlMs / direct.ms).toFixed(2)}` +
+          ` | HTTP ${perSecond(rows, http.ms)} rows/s, ratio ${(psqlMs / http.ms).toFixed(2)}, ${mb(http.result)} read by curl` +
+          ` | gateway RSS ${mb(http.startRss)} → peak ${mb(http.peakRss)}`,
       );
     }
-    console.log("export benchmark (ratio = psql time / streamCsv time; target ≥ 0.5)");
+    console.log("export benchmark (ratio = psql time / our time; target ≥ 0.5 through HTTP)");
     for (const line of lines) console.log(line);
+    const [small, large] = growths as [number, number];
+    console.log(
+      `gateway RSS above its level at the start of the export: ${mb(small)} for N/10 rows, ${mb(large)} for N rows ` +
+        `(${large - small < 32e6 ? "memory does not grow with rows" : "MEMORY GROWS WITH ROWS"})`,
+    );
   } finally {
+    await server?.stop(1000);
+    for (const store of stores) await store.close();
     await pool.end();
-    await db.drop();
+    await Promise.all([warehouse.drop(), gateway.drop()]);
+    await fs.rm(root, { recursive: true, force: true });
   }
 }

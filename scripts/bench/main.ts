@@ -4,7 +4,8 @@
  */
 const BENCHMARKS: Record<string, { summary: string; run: (args: string[]) => Promise<void> }> = {
   export: {
-    summary: "CSV export of 1 million rows vs psql \\copy, with peak memory",
+    summary:
+      "CSV export of 1 million rows through the HTTP endpoint and streamCsv vs psql \\copy, with peak memory",
     run: async (args) => (await import("./export.js")).run(args),
   },
   seed: {

@@ -177,10 +177,12 @@ async function copyableQuery(client: pg.PoolClient, query: RenderedQuery): Promi
     const type = types[p.index - 1]!;
     if (!TYPE_NAME.test(type)) throw new ExportError("query_failed", "Type de paramètre inattendu.");
     const value = query.values[p.index - 1];
+    // A scalar sub-query is an init plan: Postgres reads the setting once per statement, not once per
+    // row (`col = ANY (…)`, `IN (…)` over every département would otherwise cost a lookup per value and row).
     const reference =
       value === null || value === undefined
         ? `NULL::${type}`
-        : `current_setting('pilotage.p${p.index}')::${type}`;
+        : `(SELECT current_setting('pilotage.p${p.index}')::${type})`;
     sql += `${query.sql.slice(last, p.start)}${reference}`;
     last = p.end;
   }
@@ -199,9 +201,12 @@ function csvRowGuard(rowCap: number, onRows: (n: number) => void): Transform {
     transform(chunk: Buffer, _enc, done) {
       // Jumps from quote to newline with indexOf rather than visiting every byte. A doubled quote
       // inside a quoted field toggles out and straight back in, which keeps the state right.
+      // The next quote's position is kept until passed: searching again on every record would scan
+      // the rest of a quote-free chunk once per row.
       let i = 0;
+      let quote = -2;
       while (i < chunk.length) {
-        const quote = chunk.indexOf(0x22, i);
+        if (quote !== -1 && quote < i) quote = chunk.indexOf(0x22, i);
         if (inQuotes) {
           if (quote === -1) break;
           inQuotes = false;
