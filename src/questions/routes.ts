@@ -221,7 +221,7 @@ async function sendExport(
       res.removeHeader("Content-Type");
       throw failure;
     }
-    (req.log ?? undefined)?.warn({ reason: failure.reason, bytes: sink.bytes }, "export ended early");
+    req.log?.warn({ reason: failure.reason, bytes: sink.bytes }, "export ended early");
     if (options.format === "json" && failure.reason !== "aborted" && !res.destroyed) {
       // streamJson closed its envelope with the error; deliver it.
       await sink.flush().catch(() => {});
