@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { Express } from "express";
 import { createApp } from "../../src/app.js";
+import { DEMO_ACCOUNTS } from "../../src/demo/accounts.js";
 import { MeSchema, openApiDocument } from "../../src/openapi/document.js";
 import { ApiErrorSchema, ExportJsonSchema, QuestionListSchema } from "../../src/questions/api-schemas.js";
 import { openTestStack, type TestStack } from "../support/app.js";
@@ -45,6 +46,10 @@ export function servedOperations(app: Express): Set<string> {
   walk((app as unknown as { router: { stack: Layer[] } }).router.stack, "");
   return new Set([...found].filter((op) => op.split(" ")[1]!.startsWith("/api/")));
 }
+
+// Other suites approve inconnu@'s access request in the shared gateway database: use an unknown person of our own.
+const INCONNU = DEMO_ACCOUNTS.find((a) => a.email === "inconnu@demo.pilotage.test")!;
+const UNPLACED = "inconnu.openapi@demo.pilotage.test";
 
 const HTTP_METHODS = ["get", "put", "post", "delete", "patch", "head", "options"];
 
@@ -118,7 +123,10 @@ describe("OpenAPI document (issue 10)", function () {
   describe("describes what the API really answers", () => {
     let stack: LoginStack;
     before(async () => {
-      stack = await startLoginStack({ env: { EXPORT_RATE_LIMIT_PER_MINUTE: "100000" } });
+      stack = await startLoginStack({
+        env: { EXPORT_RATE_LIMIT_PER_MINUTE: "100000" },
+        provider: { accounts: [...DEMO_ACCOUNTS, { ...INCONNU, email: UNPLACED, uid: "inconnu-openapi" }] },
+      });
     });
     after(() => stack.close());
 
@@ -141,7 +149,7 @@ describe("OpenAPI document (issue 10)", function () {
         assert.equal(data.status, 200);
         ExportJsonSchema.parse(await data.json());
       }
-      const unplaced = await loginAs(stack.baseUrl, "inconnu@demo.pilotage.test");
+      const unplaced = await loginAs(stack.baseUrl, UNPLACED);
       const me = MeSchema.parse(await (await unplaced.get(`${stack.baseUrl}/api/me`)).json());
       assert.deepEqual([me.profile, me.access], [null, "none"]);
       ApiErrorSchema.parse(await (await unplaced.get(`${stack.baseUrl}/api/questions`)).json());

@@ -5,6 +5,7 @@ import { createApp } from "../../src/app.js";
 import { readAudit, type AuditRow } from "../../src/audit/audit-log.js";
 import { loadCatalog, type Catalog } from "../../src/catalog/index.js";
 import type { Config } from "../../src/config.js";
+import { DEMO_ACCOUNTS } from "../../src/demo/accounts.js";
 import { ApiErrorSchema, ExportJsonSchema, QuestionListSchema } from "../../src/questions/api-schemas.js";
 import { UTF8_BOM } from "../../src/questions/stream.js";
 import { startServer, type RunningServer } from "../../src/server.js";
@@ -26,6 +27,17 @@ const EMPLOYEUR = "employeur.siae@demo.pilotage.test";
 const ADMIN = "admin@demo.pilotage.test";
 const ETP = "iae/etp-realises-par-structure";
 const STRUCTURES = "public/structures-par-type-et-departement";
+// Other suites approve inconnu@'s access request in the shared gateway database: an unknown person of
+// our own stays unplaced whatever ran before.
+const UNPLACED = "inconnu.export@demo.pilotage.test";
+const ACCOUNTS = [
+  ...DEMO_ACCOUNTS,
+  {
+    ...DEMO_ACCOUNTS.find((a) => a.email === "inconnu@demo.pilotage.test")!,
+    email: UNPLACED,
+    uid: "inconnu-export",
+  },
+];
 const FIXTURE = path.resolve(import.meta.dirname, "../fixtures/export-catalog");
 
 const PARIS_DAY = new Intl.DateTimeFormat("en-CA", {
@@ -86,7 +98,10 @@ describe("questions API (issue 10)", function () {
   };
 
   before(async () => {
-    stack = await startLoginStack({ env: { EXPORT_RATE_LIMIT_PER_MINUTE: "100000" } });
+    stack = await startLoginStack({
+      env: { EXPORT_RATE_LIMIT_PER_MINUTE: "100000" },
+      provider: { accounts: ACCOUNTS },
+    });
     catalog = (await testContent()).catalog;
   });
   after(() => stack.close());
@@ -161,9 +176,7 @@ describe("questions API (issue 10)", function () {
     });
 
     it("refuses a person who is logged in but not placed", async () => {
-      const response = await read(
-        await (await as("inconnu@demo.pilotage.test")).get(`${stack.baseUrl}/api/questions`),
-      );
+      const response = await read(await (await as(UNPLACED)).get(`${stack.baseUrl}/api/questions`));
       assert.equal(response.status, 403);
       assert.deepEqual(errorOf(response.text), {
         error: "no_access",
@@ -583,12 +596,20 @@ describe("questions API (issue 10)", function () {
     });
 
     it("refuses more rows than the cap instead of shortening the file", async () => {
-      const csv = await read(await fetch(url("trop-de-lignes", "csv")));
-      assert.equal(csv.status, 422);
-      assert.deepEqual(errorOf(csv.text), {
-        error: "export_row_cap",
-        message: "Le résultat dépasse 1000 lignes : affinez les filtres avant d'exporter.",
-      });
+      // Whether the rows past the cap arrive in the first chunk of COPY data or a later one is up to
+      // the network: before the first byte it is a 422, after it the transfer is cut. Never a whole file.
+      const csv = await fetch(url("trop-de-lignes", "csv"));
+      if (csv.status === 422) {
+        assert.deepEqual(errorOf((await read(csv)).text), {
+          error: "export_row_cap",
+          message: "Le résultat dépasse 1000 lignes : affinez les filtres avant d'exporter.",
+        });
+      } else {
+        assert.equal(csv.status, 200);
+        await assert.rejects(csv.arrayBuffer(), "the transfer is cut");
+      }
+      const [, csvFailed] = await lastAudits(stack, 2);
+      assert.equal(csvFailed?.details.reason, "row_cap");
       const json = await read(await fetch(url("trop-de-lignes", "json")));
       const body = ExportJsonSchema.parse(JSON.parse(json.text));
       assert.equal(body.complete, false);

@@ -244,8 +244,11 @@ describe("leak check through the questions API (issue 10)", function () {
         }
       }
       assert.deepEqual(failures, []);
-      // Every placed account went through at least one locked question, and most checks had rows.
-      assert.equal(accounts.size, DEMO_ACCOUNTS.length - 1, [...accounts].join(", "));
+      // Every documented account went through at least one locked question, and most checks had rows.
+      // (inconnu@ may have been placed by another suite's approved request: checked like the others.)
+      for (const account of DEMO_ACCOUNTS.filter((a) => a.email !== "inconnu@demo.pilotage.test")) {
+        assert.ok(accounts.has(account.email), `${account.email} had no locked question checked`);
+      }
       assert.ok(checks >= 60, `${checks} checks`);
       assert.ok(filteredWithRows >= checks / 2, `${filteredWithRows} of ${checks} locked checks had rows`);
     } finally {
