@@ -46,13 +46,47 @@ export const MeSchema = z.strictObject({
   access: z.enum(["none", "anonymous"]).optional(),
 });
 
-/** Issue 8's API, as its issue describes it (planned). */
-export const DashboardListSchema = z.looseObject({
-  dashboards: z.array(z.looseObject({ key: z.string(), title: z.string() })),
+/** `/api/dashboards` and `/api/dashboards/{key}/embed` (src/dashboards/routes.ts, issue 8). */
+export const DashboardSchema = z.strictObject({
+  key: z.string(),
+  title: z.string(),
+  heading: z.string().meta({ description: "The page's title, with the territory it is locked to." }),
+  description: z.string(),
+  theme: z.string(),
+  public: z.boolean(),
+  page: z.string().meta({ description: "Path of the dashboard's page." }),
+  embed: z.string().meta({ description: "Path of its embed URL (`/api/dashboards/{key}/embed`)." }),
+  locked_parameters: z.array(z.string()).meta({ description: "Slugs filled from the caller's perimeter." }),
+  parameters: z
+    .array(
+      z.strictObject({
+        slug: z.string(),
+        label: z.string(),
+        type: z.enum(["text", "number", "date", "date range"]),
+        multiple: z.boolean(),
+        default: z.unknown().meta({ description: "Null when none." }),
+      }),
+    )
+    .meta({ description: "Editable parameters." }),
+  feedback_url: z.string().nullable(),
+  may_be_withdrawn: z.boolean(),
+  data_refreshed_at: z.string().nullable(),
+  content_version: z.string(),
 });
-export const EmbedSchema = z.looseObject({
-  url: z.string().meta({ description: "Signed Metabase embed URL, locked parameters in its token." }),
-  expires_at: z.string().meta({ description: "When the token expires; ask again before then." }),
+export const DashboardListSchema = z.strictObject({
+  profile: z.strictObject({
+    kind: z.string(),
+    label: z.string(),
+    territory: z.string(),
+    preview: z.boolean(),
+  }),
+  dashboards: z
+    .array(DashboardSchema)
+    .meta({ description: "Those the profile may open, then the public ones." }),
+});
+export const EmbedSchema = z.strictObject({
+  url: z.string().meta({ description: "Signed Metabase embed URL, the locked parameters in its token." }),
+  expires_at: z.string().meta({ description: "ISO 8601: when the token expires; ask again before then." }),
 });
 
 const COMPONENTS = {
@@ -61,6 +95,7 @@ const COMPONENTS = {
   QuestionParameter: QuestionParameterSchema,
   QuestionList: QuestionListSchema,
   ExportJson: ExportJsonSchema,
+  Dashboard: DashboardSchema,
   DashboardList: DashboardListSchema,
   Embed: EmbedSchema,
   Error: ApiErrorSchema,
@@ -201,29 +236,37 @@ export function openApiDocument(): OpenApiDocument {
         },
       },
       "/api/dashboards": {
-        "x-pilotage-planned": "issue 8",
         get: {
           operationId: "listDashboards",
-          summary: "The dashboards the caller may open (issue 8).",
+          summary: "The dashboards the caller may open, then the public ones.",
           security: [{ session: [] }],
           responses: {
             "200": { description: "The dashboards.", content: json("DashboardList") },
             "401": error("Not logged in."),
-            "403": error("Not placed on any perimeter."),
+            "403": error("Not placed on any perimeter (request access)."),
           },
         },
       },
       "/api/dashboards/{key}/embed": {
-        "x-pilotage-planned": "issue 8",
         get: {
           operationId: "embedDashboard",
-          summary: "A fresh signed embed URL for a dashboard, audited before it is returned (issue 8).",
-          security: [{ session: [] }],
+          summary: "A fresh signed embed URL for a dashboard, audited before it is returned.",
+          description:
+            "Locked parameters are signed from the caller's perimeter only. Public dashboards need no " +
+            "login (anonymous callers are rate-limited per address).",
+          security: [{}, { session: [] }],
           parameters: [{ name: "key", in: "path", required: true, schema: { type: "string" } }],
           responses: {
             "200": { description: "The URL and its expiry.", content: json("Embed") },
-            "401": error("Not logged in."),
+            "401": error("Not logged in, and the dashboard is not public."),
             "403": error("The caller may not open this dashboard."),
+            "404": error("No such dashboard."),
+            "429": {
+              description: "Too many anonymous requests; retry after `Retry-After` seconds.",
+              headers: { "Retry-After": { schema: { type: "integer" } } },
+              content: json("Error"),
+            },
+            "503": error("Metabase is not configured, or the dashboard's publication is not verified yet."),
           },
         },
       },

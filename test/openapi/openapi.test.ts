@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { Express } from "express";
 import { createApp } from "../../src/app.js";
 import { DEMO_ACCOUNTS } from "../../src/demo/accounts.js";
-import { MeSchema, openApiDocument } from "../../src/openapi/document.js";
+import { DashboardListSchema, MeSchema, openApiDocument } from "../../src/openapi/document.js";
 import { ApiErrorSchema, ExportJsonSchema, QuestionListSchema } from "../../src/questions/api-schemas.js";
 import { openTestStack, type TestStack } from "../support/app.js";
 import { startLoginStack, type LoginStack } from "../support/auth-stack.js";
@@ -148,6 +148,14 @@ describe("OpenAPI document (issue 10)", function () {
         const data = await browser.get(`${stack.baseUrl}${list.questions[0]!.data.json}`);
         assert.equal(data.status, 200);
         ExportJsonSchema.parse(await data.json());
+        const dashboards = DashboardListSchema.parse(
+          await (await browser.get(`${stack.baseUrl}/api/dashboards`)).json(),
+        );
+        assert.ok(dashboards.dashboards.length > 0);
+        // No Metabase in these tests: the embed endpoint answers its documented 503.
+        const embed = await browser.get(`${stack.baseUrl}${dashboards.dashboards[0]!.embed}`);
+        assert.equal(embed.status, 503);
+        ApiErrorSchema.parse(await embed.json());
       }
       const unplaced = await loginAs(stack.baseUrl, UNPLACED);
       const me = MeSchema.parse(await (await unplaced.get(`${stack.baseUrl}/api/me`)).json());

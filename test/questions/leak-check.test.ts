@@ -256,6 +256,37 @@ describe("leak check through the questions API (issue 10)", function () {
     }
   });
 
+  it("answers every « Télécharger (CSV) » link of every dashboard page each demo account may open", async () => {
+    const stack = await startLoginStack({ env: { EXPORT_RATE_LIMIT_PER_MINUTE: "100000" } });
+    try {
+      const { catalog } = await testContent();
+      let links = 0;
+      for (const account of DEMO_ACCOUNTS) {
+        const { browser, profile } = await placed(stack, account.email);
+        if (!profile) continue;
+        const list = (await (await browser.get(`${stack.baseUrl}/api/dashboards`)).json()) as {
+          dashboards: Array<{ page: string }>;
+        };
+        for (const { page } of list.dashboards) {
+          const html = await (await browser.get(`${stack.baseUrl}${page}`)).text();
+          const hrefs = [...html.matchAll(/href="(\/api\/questions\/[^"]+)"/g)].map((m) =>
+            m[1]!.replaceAll("&amp;", "&"),
+          );
+          for (const href of hrefs) {
+            const response = await browser.get(`${stack.baseUrl}${href}`);
+            const body = Buffer.from(await response.arrayBuffer()).toString("utf8");
+            assert.equal(response.status, 200, `${account.email} ${href}: ${body.slice(0, 300)}`);
+            assert.ok(body.startsWith("\uFEFF"), href);
+            links++;
+          }
+        }
+      }
+      assert.ok(links >= catalog.dashboards.length, `${links} links`);
+    } finally {
+      await stack.close();
+    }
+  });
+
   it("catches a question that leaks through a sub-query (the leaky fixture)", async () => {
     const catalog = await loadCatalog(LEAKY);
     const stack = await startLoginStack({ catalog, env: { EXPORT_RATE_LIMIT_PER_MINUTE: "100000" } });
