@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { assertEveryChartHasItsTable } from "../support/dashboard-checks.js";
+import { assertEveryChartHasItsTable, parseCsv, savedDownload } from "../support/dashboard-checks.js";
 import { openJourney, type BrowserJourneyContext } from "../support/session.js";
 
 const PUBLIC_DASHBOARD = {
@@ -10,7 +10,7 @@ const PUBLIC_DASHBOARD = {
 /** Journey 3: a visitor, never logged in, from the home page to a public dashboard and its data. */
 export function publicDashboardJourney(ctx: () => BrowserJourneyContext): void {
   describe("3. a visitor opens a public dashboard without logging in", () => {
-    it("from the home page to the hub's public section and the dashboard: captioned tables, a CSV link per card", async () => {
+    it("from the home page to the hub's public section and the dashboard: captioned tables, a CSV per card", async () => {
       const { page, recorder, close } = await openJourney(ctx(), "3. Visiteur, tableau de bord public");
       try {
         await page.goto("/");
@@ -46,12 +46,22 @@ export function publicDashboardJourney(ctx: () => BrowserJourneyContext): void {
           "one CSV link per card",
         );
         await recorder.check("Tableau de bord public");
+
+        const [download] = await Promise.all([
+          page.waitForEvent("download"),
+          page
+            .getByRole("link", { name: /^Télécharger \(CSV\)/ })
+            .first()
+            .click(),
+        ]);
+        const { name, text } = await savedDownload(download, recorder.directory);
+        assert.match(name, /\.csv$/);
+        const rows = parseCsv(text).filter((row) => row.some((cell) => cell !== ""));
+        assert.ok(rows.length > 1, "a header and data rows, without logging in");
         recorder.finish();
       } finally {
         await close();
       }
     });
-
-    it("downloads the public CSV without logging in (pending: /api/questions/:key/data, branch export)");
   });
 }

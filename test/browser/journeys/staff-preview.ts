@@ -20,7 +20,7 @@ async function questionsOf(dashboardKey: string): Promise<string[]> {
 /** Journey 4: staff preview the product as a DREETS agent: banner on every page, no export. */
 export function staffPreviewJourney(ctx: () => BrowserJourneyContext): void {
   describe("4. staff preview the product as a DREETS agent", () => {
-    it("the banner is on every page, the export buttons are disabled, and leaving ends it", async () => {
+    it("the banner is on every page, exports are disabled (buttons and API), and leaving ends it", async () => {
       const { page, recorder, close } = await openJourney(ctx(), "4. Aperçu en tant que DREETS");
       const banner = page.locator("#bandeau-apercu");
       try {
@@ -50,6 +50,12 @@ export function staffPreviewJourney(ctx: () => BrowserJourneyContext): void {
         assert.ok((await disabled.count()) > 0);
         assert.equal(await disabled.first().isDisabled(), true);
         await recorder.check("Tableau de bord en aperçu, export désactivé");
+
+        // The export API refuses the preview too: the disabled button is not the only guard.
+        for (const question of await questionsOf(DDETS_DASHBOARD.key)) {
+          const response = await page.request.get(`/api/questions/${question}/data?format=csv`);
+          assert.equal(response.status(), 403, `export of ${question} during the preview`);
+        }
 
         await Promise.all([
           page.waitForEvent("load"),
@@ -81,7 +87,5 @@ export function staffPreviewJourney(ctx: () => BrowserJourneyContext): void {
         await close();
       }
     });
-
-    it("the export API refuses the preview too (pending: /api/questions/:key/data, branch export)");
   });
 }
