@@ -24,8 +24,8 @@ export interface CheckedPage {
   screenshot: string;
   /** Moderate and minor violations: they do not fail the journey. */
   findings: AxeFinding[];
-  /** Rules axe could not decide (e.g. contrast over an image): for a human to look at. */
-  incomplete: string[];
+  /** What axe could not decide (e.g. contrast over an image or a gradient): for a human to look at. */
+  incomplete: { rule: string; targets: string[] }[];
 }
 
 /** Every page the journeys checked, for the report. */
@@ -94,7 +94,10 @@ export class JourneyRecorder {
       findings: results.violations
         .filter((violation) => !BLOCKING_IMPACTS.has(violation.impact ?? ""))
         .map(toFinding),
-      incomplete: results.incomplete.map((result) => result.id),
+      incomplete: results.incomplete.map((result) => ({
+        rule: result.id,
+        targets: result.nodes.map((node) => node.target.join(" ")),
+      })),
     };
     this.report.push(checked);
     const last = this.loads.at(-1);
@@ -157,7 +160,10 @@ async function runAxe(page: Page): Promise<AxeOutcome> {
         ...result,
         nodes: result.nodes.map((node) => ({ ...node, any: [], all: [], none: [] })),
       })),
-      incomplete: results.incomplete.map((result) => ({ ...result, nodes: [] })),
+      incomplete: results.incomplete.map((result) => ({
+        ...result,
+        nodes: result.nodes.map((node) => ({ ...node, any: [], all: [], none: [] })),
+      })),
     };
   }, options);
 }
@@ -178,6 +184,18 @@ export async function writeAccessibilityReport(): Promise<{ pages: number; findi
   lines.push(`${checkedPages.length} pages checked, ${byRule.size} rules with findings.`, "");
   for (const [rule, { finding, pages }] of byRule) {
     lines.push(`- **${rule}** (${finding.impact}): ${finding.help} — ${[...pages].join(", ")}`);
+  }
+  const review = new Map<string, Set<string>>();
+  for (const page of checkedPages) {
+    for (const item of page.incomplete) {
+      const targets = review.get(item.rule) ?? new Set<string>();
+      for (const target of item.targets) targets.add(target);
+      review.set(item.rule, targets);
+    }
+  }
+  lines.push("", "## Left for a human to review (axe could not decide)", "");
+  for (const [rule, targets] of review) {
+    lines.push(`- **${rule}**: ${[...targets].slice(0, 15).join(" · ")}${targets.size > 15 ? " …" : ""}`);
   }
   lines.push("", "## Pages", "");
   for (const page of checkedPages) {
