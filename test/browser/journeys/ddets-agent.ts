@@ -63,7 +63,7 @@ export function ddetsAgentJourney(ctx: () => BrowserJourneyContext): void {
     });
     after(async () => journey?.close());
 
-    it("by keyboard only: skip link, login button, demo form, hub, dashboard (chart and table), CSV, logout", async () => {
+    it("by keyboard only: skip link, login button, demo form, hub, dashboard (chart and table), CSV, hub link, logout", async () => {
       const { page, recorder } = journey;
       await page.goto("/");
       await recorder.check("Accueil");
@@ -95,8 +95,21 @@ export function ddetsAgentJourney(ctx: () => BrowserJourneyContext): void {
         .evaluateAll((rows) => rows.map((row) => (row.innerText as string).split("\t")));
       assert.ok(csvRows.length >= tableRows.length && tableRows.length > 0);
       assert.deepEqual(squash(tableRows[0] ?? []), squash(csvRows[0] ?? []));
-      // Back up the page to the header's logout link, still by keyboard.
-      await logoutThroughProvider(page, recorder, { keyboard: true, backwards: true });
+      // Back up the page to the link to the hub, then from the hub's top to the header's logout link.
+      await tabAndEnter(page, page.getByRole("link", { name: "Tous les tableaux de bord" }), {
+        max: 60,
+        backwards: true,
+      });
+      assert.equal(new URL(page.url()).pathname, "/tableaux-de-bord");
+      assert.equal(
+        await page
+          .getByRole("navigation", { name: "Menu principal" })
+          .locator('[aria-current="page"]')
+          .innerText(),
+        "Tableaux de bord",
+      );
+      await recorder.check("Retour aux tableaux de bord");
+      await logoutThroughProvider(page, recorder, { keyboard: true });
       assert.equal(await page.locator("#identite-connectee").count(), 0);
       recorder.finish();
     });
