@@ -167,7 +167,7 @@ export function ddetsAgentJourney(ctx: () => BrowserJourneyContext): void {
         // The page's script sized the frame from Metabase's message (so it runs under the CSP).
         // (Polled from here: waitForFunction evaluates a string in the page, which the page's CSP refuses.)
         for (let tries = 0; !/height:/.test((await frame.getAttribute("style")) ?? ""); tries += 1) {
-          assert.ok(tries < 50, "the page script never sized the Metabase frame");
+          assert.ok(tries < 100, "the page script never sized the Metabase frame");
           await page.waitForTimeout(100);
         }
         // The text alternative: each card as a table, with its export.

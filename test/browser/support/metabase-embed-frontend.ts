@@ -74,8 +74,12 @@ export async function serveMetabaseEmbedFrontend(
       contentType: "text/html; charset=utf-8",
       body:
         `<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Metabase</title></head><body>` +
-        `<main>${body}</main><script>parent.postMessage({ metabase: { type: "frame", frame: { mode: "normal", ` +
-        `height: document.documentElement.scrollHeight } } }, "*");</script></body></html>`,
+        `<main>${body}</main><script>` +
+        // Metabase's front end posts its height whenever it changes, long after the host page's scripts
+        // ran; this page is ready at once, so it repeats the message for a while instead.
+        `const say = () => parent.postMessage({ metabase: { type: "frame", frame: { mode: "normal", ` +
+        `height: document.documentElement.scrollHeight } } }, "*");` +
+        `say(); for (const ms of [100, 250, 500, 1000, 2000, 4000]) setTimeout(say, ms);</script></body></html>`,
     });
   });
   return loads;
