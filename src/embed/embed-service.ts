@@ -28,6 +28,8 @@ export class MetabaseNotConfiguredError extends AppError {
   constructor() {
     super(503, "Les tableaux de bord Metabase ne sont pas configurés sur cette instance.", {
       code: "metabase_not_configured",
+      // A 503 whose French message is safe and useful: show it rather than the generic one.
+      expose: true,
     });
   }
 }
@@ -37,7 +39,7 @@ export class DashboardNotVerifiedError extends AppError {
     super(
       503,
       "Ce tableau de bord n'est pas disponible pour le moment : sa publication dans Metabase n'a pas encore été vérifiée.",
-      { code: "dashboard_not_verified", details: { dashboard: key } },
+      { code: "dashboard_not_verified", details: { dashboard: key }, expose: true },
     );
   }
 }
