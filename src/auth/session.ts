@@ -24,12 +24,15 @@ declare module "express-session" {
 export const SESSION_COOKIE_NAME = "pilotage.sid";
 /** Lifetime of a session that only holds a login or logout in flight. */
 export const TRANSACTION_TTL_MS = 10 * 60 * 1000;
+/** The idle expiry in Redis moves at most this often (and at most every tenth of the idle timeout). */
+const TOUCH_AFTER_MAX_MS = 60 * 1000;
 
 /**
  * express-session in Redis (in memory only without REDIS_URL, i.e. in the demo): nothing is stored for
  * anonymous visitors; the cookie is HttpOnly, SameSite=Lax (it must come back on ProConnect's
- * cross-site redirect) and Secure in production. Each request pushes the idle expiry back; the
- * absolute lifetime counts from the login and is enforced by `enforceSessionLifetime`.
+ * cross-site redirect) and Secure in production. Each request pushes the idle expiry back (in Redis,
+ * once a minute at most: see RedisSessionStore); the absolute lifetime counts from the login and is
+ * enforced by `enforceSessionLifetime`.
  */
 export function sessionMiddleware(deps: { config: Config; redis: Redis | undefined }): RequestHandler {
   const { config, redis } = deps;
@@ -37,7 +40,9 @@ export function sessionMiddleware(deps: { config: Config; redis: Redis | undefin
   return session({
     name: SESSION_COOKIE_NAME,
     secret: config.session.secret,
-    store: redis ? new RedisSessionStore(redis, idleMs) : new session.MemoryStore(),
+    store: redis
+      ? new RedisSessionStore(redis, idleMs, Math.min(TOUCH_AFTER_MAX_MS, Math.floor(idleMs / 10)))
+      : new session.MemoryStore(),
     resave: false,
     saveUninitialized: false,
     rolling: true,

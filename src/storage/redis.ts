@@ -12,6 +12,8 @@ export function openRedis(url: string): Redis {
     connectTimeout: 2_000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
     lazyConnect: false,
+    // Commands issued in the same tick (sessions, rate limits of concurrent requests) share one write.
+    enableAutoPipelining: true,
   });
   // Connection errors are reported by /readyz; an unhandled 'error' event would crash the process.
   redis.on("error", () => {});

@@ -10,14 +10,43 @@ type Callback = (err?: unknown) => void;
  * An express-session store over ioredis (connect-redis's current major only speaks node-redis). Each
  * session is one JSON value whose Redis TTL is the session cookie's remaining lifetime, so Redis
  * forgets idle sessions on its own, every gateway process sees the same sessions, and a restart loses
- * none of them. `touch` only moves the expiry, which is what a request that changed nothing costs.
+ * none of them.
+ *
+ * `touch` (a request that changed nothing) only moves the expiry, and only when it would move it by at
+ * least `touchAfterMs` past the one this process last set — connect-mongo's `touchAfter`: a person
+ * clicking through pages costs one Redis round trip per request instead of two. The idle timeout then
+ * holds to within `touchAfterMs` (a session may end up to that much sooner, never later).
  */
 export class RedisSessionStore extends session.Store {
+  /** Expiry (epoch ms) this process last gave each session, in two generations of `touchAfterMs`. */
+  private setExpiries = new Map<string, number>();
+  private olderExpiries = new Map<string, number>();
+  private generationStartedAt = Date.now();
+
   constructor(
     private readonly redis: Redis,
     private readonly fallbackTtlMs: number,
+    private readonly touchAfterMs = 0,
   ) {
     super();
+  }
+
+  private rememberExpiry(sid: string, expiresAt: number | undefined): void {
+    if (this.touchAfterMs <= 0) return;
+    const now = Date.now();
+    if (now - this.generationStartedAt >= this.touchAfterMs) {
+      // Older entries could not spare a touch any more: the memory stays bounded by recent activity.
+      this.olderExpiries = this.setExpiries;
+      this.setExpiries = new Map();
+      this.generationStartedAt = now;
+    }
+    this.olderExpiries.delete(sid);
+    if (expiresAt === undefined) this.setExpiries.delete(sid);
+    else this.setExpiries.set(sid, expiresAt);
+  }
+
+  private lastExpiry(sid: string): number | undefined {
+    return this.setExpiries.get(sid) ?? this.olderExpiries.get(sid);
   }
 
   private key(sid: string): string {
@@ -47,8 +76,13 @@ export class RedisSessionStore extends session.Store {
   }
 
   override set(sid: string, data: session.SessionData, callback?: Callback): void {
-    this.redis.set(this.key(sid), JSON.stringify(data), "PX", this.ttlMs(data)).then(
-      () => callback?.(),
+    const ttl = this.ttlMs(data);
+    const expiresAt = Date.now() + ttl;
+    this.redis.set(this.key(sid), JSON.stringify(data), "PX", ttl).then(
+      () => {
+        this.rememberExpiry(sid, expiresAt);
+        callback?.();
+      },
       (error: unknown) => callback?.(error),
     );
   }
@@ -56,13 +90,26 @@ export class RedisSessionStore extends session.Store {
   override touch(sid: string, data: session.SessionData, callback?: () => void): void {
     // express-session's typings give touch's callback no error argument, yet it forwards one.
     const done = callback as Callback | undefined;
-    this.redis.pexpire(this.key(sid), this.ttlMs(data)).then(
-      () => done?.(),
+    const ttl = this.ttlMs(data);
+    const expiresAt = Date.now() + ttl;
+    const last = this.lastExpiry(sid);
+    // Within touchAfterMs of the expiry already set, either way: a longer one is not worth a round trip
+    // yet, and a slightly shorter one (the absolute lifetime closing in) is enforced by the session check.
+    if (last !== undefined && Math.abs(expiresAt - last) < this.touchAfterMs) {
+      done?.();
+      return;
+    }
+    this.redis.pexpire(this.key(sid), ttl).then(
+      () => {
+        this.rememberExpiry(sid, expiresAt);
+        done?.();
+      },
       (error: unknown) => done?.(error),
     );
   }
 
   override destroy(sid: string, callback?: Callback): void {
+    this.rememberExpiry(sid, undefined);
     this.redis.del(this.key(sid)).then(
       () => callback?.(),
       (error: unknown) => callback?.(error),

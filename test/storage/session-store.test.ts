@@ -46,6 +46,25 @@ describe("Redis session store", () => {
     assert.equal(await redis.get(`${SESSION_KEY_PREFIX}${id}`), JSON.stringify({ marker: "untouched" }));
   });
 
+  it("touch skips the round trip while the expiry would move by less than touchAfterMs", async () => {
+    const lazy = new RedisSessionStore(redis, 60_000, 1_000);
+    const id = sid();
+    const key = `${SESSION_KEY_PREFIX}${id}`;
+    await call((done) => lazy.set(id, sessionData(60_000), done));
+    // Someone else shortened it: a touch that would only move our own expiry by milliseconds leaves it.
+    await redis.pexpire(key, 5_000);
+    await call((done) => lazy.touch(id, sessionData(60_000), done as () => void));
+    assert.ok((await redis.pttl(key)) <= 5_000, "no PEXPIRE sent for a move under touchAfterMs");
+    // Two seconds further (a request two seconds later): worth a round trip.
+    await call((done) => lazy.touch(id, sessionData(62_000), done as () => void));
+    assert.ok((await redis.pttl(key)) > 61_000, "the expiry moved once the gap passed touchAfterMs");
+    // After a destroy and a new set under the same id, nothing is remembered wrongly.
+    await call((done) => lazy.destroy(id, done));
+    assert.equal(await redis.exists(key), 0);
+    await call((done) => lazy.touch(id, sessionData(60_000), done as () => void));
+    assert.equal(await redis.exists(key), 0, "touching a destroyed session does not bring it back");
+  });
+
   it("forgets destroyed, expired and unreadable sessions", async () => {
     const destroyed = sid();
     await call((done) => store.set(destroyed, sessionData(60_000), done));
