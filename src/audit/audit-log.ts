@@ -31,28 +31,63 @@ export interface AuditEntry {
   requestId?: string | undefined;
 }
 
+const AUDIT_COLUMNS = `action, actor_sub, actor_email, profile_kind, organisation_id, resource_kind,
+   resource_key, resource_id, locked_values, details, request_id`;
+/** The placeholders of one row, typed so that they also read right in an INSERT … SELECT. */
+const AUDIT_VALUES =
+  "$1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::jsonb, $10::jsonb, $11::text";
+
+function auditParams(entry: AuditEntry): unknown[] {
+  return [
+    entry.action,
+    entry.actor?.sub ?? null,
+    entry.actor?.email ?? null,
+    entry.profileKind ?? null,
+    entry.organisationId ?? null,
+    entry.resource?.kind ?? null,
+    entry.resource?.key ?? null,
+    entry.resource?.id ?? null,
+    JSON.stringify(entry.lockedValues ?? {}),
+    JSON.stringify(entry.details ?? {}),
+    entry.requestId ?? null,
+  ];
+}
+
 export async function writeAudit(db: Queryable, entry: AuditEntry): Promise<number> {
   const { rows } = await db.query<{ id: string }>(
-    `INSERT INTO audit_log
-       (action, actor_sub, actor_email, profile_kind, organisation_id, resource_kind, resource_key,
-        resource_id, locked_values, details, request_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-     RETURNING id`,
-    [
-      entry.action,
-      entry.actor?.sub ?? null,
-      entry.actor?.email ?? null,
-      entry.profileKind ?? null,
-      entry.organisationId ?? null,
-      entry.resource?.kind ?? null,
-      entry.resource?.key ?? null,
-      entry.resource?.id ?? null,
-      JSON.stringify(entry.lockedValues ?? {}),
-      JSON.stringify(entry.details ?? {}),
-      entry.requestId ?? null,
-    ],
+    `INSERT INTO audit_log (${AUDIT_COLUMNS}) VALUES (${AUDIT_VALUES}) RETURNING id`,
+    auditParams(entry),
   );
   return Number(rows[0]!.id);
+}
+
+/**
+ * An SQL condition checked in the same statement as the audit insert; its placeholders are numbered
+ * from `firstParam` (the row's own take the first ones).
+ */
+export interface AuditCondition {
+  sql: (firstParam: number) => string;
+  params: unknown[];
+}
+
+/**
+ * Writes the row only if `condition` holds at that instant, in one statement: what is handed out and
+ * what it depends on are checked and recorded together. Returns the row's id, or undefined when the
+ * condition did not hold (nothing written). A failed write still throws (fail closed).
+ */
+export async function writeAuditIf(
+  db: Queryable,
+  entry: AuditEntry,
+  condition: AuditCondition,
+): Promise<number | undefined> {
+  const params = auditParams(entry);
+  const { rows } = await db.query<{ id: string }>(
+    `INSERT INTO audit_log (${AUDIT_COLUMNS})
+     SELECT ${AUDIT_VALUES} WHERE ${condition.sql(params.length + 1)}
+     RETURNING id`,
+    [...params, ...condition.params],
+  );
+  return rows[0] === undefined ? undefined : Number(rows[0].id);
 }
 
 const AuditRowSchema = z

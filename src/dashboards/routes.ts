@@ -15,7 +15,6 @@ import { AppError, ForbiddenError, NotFoundError, UnauthenticatedError } from ".
 import { rateLimit } from "../http/rate-limit.js";
 import { renderPage } from "../http/render.js";
 import { probeMetabaseHealth } from "../metabase/health.js";
-import { verifiedDashboardId } from "../metabase/object-map.js";
 import { dashboardAccess } from "../perimeter/dashboard-access.js";
 import type { LockValue } from "../perimeter/lock-values.js";
 import { PROFILE_LABELS } from "../perimeter/routes.js";
@@ -123,7 +122,6 @@ export function dashboardsRouter(deps: DashboardsDeps): Router {
       siteUrl,
       secretKey: deps.config.metabase.embeddingSecretKey,
       ttlSeconds: deps.config.metabase.embedTokenTtlSeconds,
-      resolveDashboardId: (key, version) => verifiedDashboardId(db, key, version),
       now,
     });
   const metabaseStatus =

@@ -1,8 +1,9 @@
-import { writeAudit } from "../audit/audit-log.js";
+import { writeAuditIf, type AuditEntry } from "../audit/audit-log.js";
 import { AppError, ForbiddenError } from "../errors.js";
 import { dashboardAccess, type AccessDashboard } from "../perimeter/dashboard-access.js";
 import type { Perimeter } from "../perimeter/lock-values.js";
 import type { ProfileKind } from "../perimeter/placement.js";
+import { verifiedDashboardCondition, verifiedDashboardId } from "../metabase/object-map.js";
 import type { Queryable } from "../storage/database.js";
 import { signEmbedToken, type EmbeddableParameter, type EmbedHashOptions } from "./sign.js";
 
@@ -20,9 +21,6 @@ export interface EmbedViewer {
   /** True while a staff member previews the product as another profile. */
   preview: boolean;
 }
-
-/** Resolves a dashboard key to its Metabase id, only when `apply` verified its lock contract for this version. */
-export type DashboardIdResolver = (key: string, contentVersion: string) => Promise<number | undefined>;
 
 export class MetabaseNotConfiguredError extends AppError {
   constructor() {
@@ -54,17 +52,62 @@ export interface IssuedEmbed {
  * Issues a signed embed URL: access check, id of a verified dashboard, signature, then the audit row —
  * written before the URL is returned; if the write fails, the error propagates and no URL leaves
  * (fail closed, PRODUCT.md §3 invariant 5).
+ *
+ * The Metabase id of each dashboard is remembered in the process, but whether it is still verified is
+ * not: the audit row is written only if, at that instant, `metabase_objects` still holds that id verified
+ * for this content version (one statement, writeAuditIf). A plan that finds a lock contract broken
+ * therefore stops the tokens at once, and a token costs one database round trip, not two.
  */
 export function createEmbedService(deps: {
   db: Queryable;
   siteUrl: string | undefined;
   secretKey: string | undefined;
   ttlSeconds: number;
-  resolveDashboardId: DashboardIdResolver;
   hash?: EmbedHashOptions;
   now?: () => Date;
 }) {
   const now = deps.now ?? (() => new Date());
+  /** `key@contentVersion` → the Metabase id last found verified (bounded by the catalogue). */
+  const knownIds = new Map<string, number>();
+
+  async function attempt(
+    dashboard: EmbedDashboard,
+    viewer: EmbedViewer | null,
+    dashboardId: number,
+    requestId: string | undefined,
+  ): Promise<IssuedEmbed | undefined> {
+    const signed = signEmbedToken({
+      dashboard,
+      resourceId: dashboardId,
+      perimeter: viewer?.perimeter ?? {},
+      siteUrl: deps.siteUrl!,
+      secretKey: deps.secretKey!,
+      ttlSeconds: deps.ttlSeconds,
+      now: now(),
+      hash: deps.hash ?? {},
+    });
+    const entry: AuditEntry = {
+      action: "embed.token_issued",
+      actor: viewer ? { sub: viewer.sub, email: viewer.email } : undefined,
+      profileKind: viewer?.kind,
+      organisationId: viewer?.organisationRef,
+      resource: { kind: "dashboard", key: dashboard.key, id: String(dashboardId) },
+      lockedValues: signed.lockedValues,
+      details: {
+        expiresAt: signed.expiresAt.toISOString(),
+        preview: viewer?.preview ?? false,
+        public: dashboard.public,
+      },
+      requestId,
+    };
+    const written = await writeAuditIf(
+      deps.db,
+      entry,
+      verifiedDashboardCondition(dashboard.key, dashboard.contentVersion, dashboardId),
+    );
+    return written === undefined ? undefined : { url: signed.url, expiresAt: signed.expiresAt, dashboardId };
+  }
+
   return {
     get enabled(): boolean {
       return !!deps.siteUrl && !!deps.secretKey;
@@ -79,33 +122,22 @@ export function createEmbedService(deps: {
       const access = dashboardAccess(viewer, dashboard);
       if (!access.allowed)
         throw new ForbiddenError("Vous n'avez pas accès à ce tableau de bord.", access.reason);
-      const dashboardId = await deps.resolveDashboardId(dashboard.key, dashboard.contentVersion);
-      if (dashboardId === undefined) throw new DashboardNotVerifiedError(dashboard.key);
-      const signed = signEmbedToken({
-        dashboard,
-        resourceId: dashboardId,
-        perimeter: viewer?.perimeter ?? {},
-        siteUrl: deps.siteUrl,
-        secretKey: deps.secretKey,
-        ttlSeconds: deps.ttlSeconds,
-        now: now(),
-        hash: deps.hash ?? {},
-      });
-      await writeAudit(deps.db, {
-        action: "embed.token_issued",
-        actor: viewer ? { sub: viewer.sub, email: viewer.email } : undefined,
-        profileKind: viewer?.kind,
-        organisationId: viewer?.organisationRef,
-        resource: { kind: "dashboard", key: dashboard.key, id: String(dashboardId) },
-        lockedValues: signed.lockedValues,
-        details: {
-          expiresAt: signed.expiresAt.toISOString(),
-          preview: viewer?.preview ?? false,
-          public: dashboard.public,
-        },
-        requestId,
-      });
-      return { url: signed.url, expiresAt: signed.expiresAt, dashboardId };
+      const version = `${dashboard.key}@${dashboard.contentVersion}`;
+      const remembered = knownIds.get(version);
+      if (remembered !== undefined) {
+        const issued = await attempt(dashboard, viewer, remembered, requestId);
+        if (issued) return issued;
+        knownIds.delete(version);
+      }
+      const current = await verifiedDashboardId(deps.db, dashboard.key, dashboard.contentVersion);
+      if (current !== undefined) {
+        const issued = await attempt(dashboard, viewer, current, requestId);
+        if (issued) {
+          knownIds.set(version, current);
+          return issued;
+        }
+      }
+      throw new DashboardNotVerifiedError(dashboard.key);
     },
   };
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { AuditCondition } from "../audit/audit-log.js";
 import type { Queryable } from "../storage/database.js";
 
 /**
@@ -153,4 +154,22 @@ export async function verifiedDashboardId(
   );
   const id = rows[0]?.metabase_id;
   return id === undefined ? undefined : Number(id);
+}
+
+/**
+ * The condition "this dashboard still has this Metabase id, verified for this content version", to check
+ * in the same statement that audits a token for it (writeAuditIf): a dashboard found broken by a plan
+ * stops getting tokens at once, even where its id is remembered.
+ */
+export function verifiedDashboardCondition(
+  key: string,
+  contentVersion: string,
+  metabaseId: number,
+): AuditCondition {
+  return {
+    sql: (n) => `EXISTS (SELECT 1 FROM metabase_objects
+      WHERE model = 'dashboard' AND key = $${n} AND verified_version = $${n + 1}
+        AND metabase_id = $${n + 2} AND verified_at IS NOT NULL)`,
+    params: [key, contentVersion, metabaseId],
+  };
 }

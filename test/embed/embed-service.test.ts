@@ -7,6 +7,7 @@ import {
   MetabaseNotConfiguredError,
   type EmbedDashboard,
 } from "../../src/embed/embed-service.js";
+import { clearVerified, markVerified, recordBinding } from "../../src/metabase/object-map.js";
 import { openDatabase, type Database } from "../../src/storage/database.js";
 import { migrate } from "../../src/storage/migrations.js";
 import { createTestDatabase } from "../support/services.js";
@@ -40,24 +41,41 @@ describe("embed service", () => {
     db = await openDatabase({ name: "gateway", url: fresh.url, pgliteDataDir: "memory://" });
     await migrate(db);
   });
+  /** What `pilotage apply` records: the dashboard bound to a Metabase id, its lock contract verified. */
+  async function bind(metabaseId: number, verifiedVersion: string | null = dashboard.contentVersion) {
+    await recordBinding(db, {
+      model: "dashboard",
+      key: dashboard.key,
+      metabaseId,
+      entityId: null,
+      contentVersion: dashboard.contentVersion,
+      embeddingParams: { departement: "locked", annee: "enabled" },
+    });
+    if (verifiedVersion) await markVerified(db, dashboard.key, verifiedVersion);
+    else await clearVerified(db, dashboard.key);
+  }
+  beforeEach(() => bind(42));
   after(async () => {
     await db.close();
     await fresh.drop();
   });
 
-  const service = (resolve: (key: string, version: string) => Promise<number | undefined> = async () => 42) =>
+  const service = () =>
     createEmbedService({
       db,
       siteUrl: "https://stats.example.gouv.fr",
       secretKey: SECRET,
       ttlSeconds: 600,
-      resolveDashboardId: resolve,
       now: () => NOW,
     });
+  const tokenOf = (url: string) => url.split("/embed/dashboard/")[1]!.split("?")[0]!;
+  const resourceOf = (url: string) =>
+    (jwt.decode(tokenOf(url)) as { resource: { dashboard: number } }).resource.dashboard;
+  const issuedRows = async () => (await readAudit(db, { action: "embed.token_issued" })).length;
 
   it("issues a URL for a verified dashboard and audits the token before returning it", async () => {
     const issued = await service().issue(dashboard, viewer, "req-1");
-    const token = issued.url.split("/embed/dashboard/")[1]!.split("?")[0]!;
+    const token = tokenOf(issued.url);
     assert.deepEqual(jwt.verify(token, SECRET, { clockTimestamp: NOW.getTime() / 1000 }), {
       resource: { dashboard: 42 },
       params: { departement: ["93"] },
@@ -89,13 +107,36 @@ describe("embed service", () => {
     );
   });
 
-  it("asks the resolver for the current content version, and refuses an unverified dashboard", async () => {
-    const asked: string[] = [];
-    await assert.rejects(
-      service(async (key, version) => (asked.push(`${key}@${version}`), undefined)).issue(dashboard, viewer),
-      DashboardNotVerifiedError,
-    );
-    assert.deepEqual(asked, ["candidatures@v1"]);
+  it("signs only a dashboard verified for its current content version", async () => {
+    await bind(42, "v0");
+    const before = await issuedRows();
+    await assert.rejects(service().issue(dashboard, viewer), DashboardNotVerifiedError);
+    await bind(42, null);
+    await assert.rejects(service().issue(dashboard, viewer), DashboardNotVerifiedError);
+    assert.equal(await issuedRows(), before, "nothing audited, nothing issued");
+    await bind(42);
+    assert.equal(resourceOf((await service().issue(dashboard, viewer)).url), 42);
+  });
+
+  it("stops at once when a plan finds the contract broken, though it remembers the id", async () => {
+    const embed = service();
+    await embed.issue(dashboard, viewer);
+    const before = await issuedRows();
+    assert.equal(await clearVerified(db, dashboard.key), true);
+    await assert.rejects(embed.issue(dashboard, viewer), DashboardNotVerifiedError);
+    assert.equal(await issuedRows(), before);
+    await bind(42);
+    assert.equal(resourceOf((await embed.issue(dashboard, viewer)).url), 42);
+  });
+
+  it("follows a dashboard bound again to another Metabase id", async () => {
+    const embed = service();
+    assert.equal(resourceOf((await embed.issue(dashboard, viewer)).url), 42);
+    await bind(77);
+    const issued = await embed.issue(dashboard, viewer);
+    assert.equal(resourceOf(issued.url), 77);
+    const [row] = await readAudit(db, { action: "embed.token_issued", limit: 1 });
+    assert.equal(row?.resourceId, "77", "the audit row names the id the token was signed for");
   });
 
   it("refuses a profile outside the audience before anything is signed", async () => {
@@ -113,7 +154,6 @@ describe("embed service", () => {
       siteUrl: undefined,
       secretKey: undefined,
       ttlSeconds: 600,
-      resolveDashboardId: async () => 42,
     });
     assert.equal(unconfigured.enabled, false);
     await assert.rejects(unconfigured.issue(dashboard, viewer), MetabaseNotConfiguredError);
