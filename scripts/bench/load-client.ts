@@ -1,9 +1,9 @@
 /**
- * The load side of `npm run bench -- login`, run in its own process so that the client's work does not
+ * The load side of `npm run bench -- login` and `-- embed`, run in its own process so that the client's work does not
  * share the servers' event loop. Prints one JSON line: { count, seconds, perSecond, p50Ms, p99Ms }.
  *
- *   tsx scripts/bench/login-client.ts logins <gatewayUrl> <email> <concurrency> <count>
- *   tsx scripts/bench/login-client.ts get <url> <cookie|-> <concurrency> <seconds>
+ *   tsx scripts/bench/load-client.ts logins <gatewayUrl> <email> <concurrency> <count>
+ *   tsx scripts/bench/load-client.ts get <url> <cookie|-> <concurrency> <seconds>
  */
 import http from "node:http";
 import { loginAs } from "../../test/support/login.js";

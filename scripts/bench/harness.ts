@@ -1,0 +1,161 @@
+/**
+ * What the HTTP benchmarks share: load from another process (load-client.ts), so that the client's work
+ * does not share the servers' event loop, per-request server time, and a gateway started the way
+ * `npm run demo` starts it (the ProConnect-like provider in its process) on throw-away services.
+ */
+import { execFile } from "node:child_process";
+import type { RequestListener } from "node:http";
+import path from "node:path";
+import { promisify } from "node:util";
+import type { Express } from "express";
+import { createApp, type AppDeps } from "../../src/app.js";
+import { proconnectRedirectUris } from "../../src/auth/routes.js";
+import { loadCatalog } from "../../src/catalog/index.js";
+import { loadConfig, type Config } from "../../src/config.js";
+import { inProcessDemoProvider } from "../../src/demo-idp/in-process.js";
+import { createLogger } from "../../src/logging.js";
+import { loadPlacementRules } from "../../src/perimeter/placement-rules.js";
+import { PROJECT_ROOT } from "../../src/project-root.js";
+import { startServer, type RunningServer } from "../../src/server.js";
+import { openDatabase, type Database } from "../../src/storage/database.js";
+import { migrate } from "../../src/storage/migrations.js";
+import { openRedis, waitForRedis } from "../../src/storage/redis.js";
+import { ensureDemoWarehouse } from "../../src/warehouse/seed.js";
+import type { Redis } from "ioredis";
+
+const run$ = promisify(execFile);
+
+export interface ClientResult {
+  count: number;
+  seconds: number;
+  perSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/** Runs load-client.ts in its own process: `logins <gatewayUrl> <email> <c> <count>` or `get <url> <cookie|-> <c> <seconds>`. */
+export async function loadClient(...args: string[]): Promise<ClientResult> {
+  const { stdout } = await run$(
+    process.execPath,
+    ["--import", "tsx", path.join(PROJECT_ROOT, "scripts/bench/load-client.ts"), ...args],
+    { cwd: PROJECT_ROOT, maxBuffer: 1 << 20 },
+  );
+  return JSON.parse(stdout.trim().split("\n").pop()!) as ClientResult;
+}
+
+export interface Timed {
+  handler: RequestListener;
+  reset(): void;
+  meanMs(): number;
+}
+
+/** Wraps a handler to add up the time the server spends on each request, from arrival to last byte. */
+export function timed(handler: RequestListener): Timed {
+  let total = 0;
+  let count = 0;
+  return {
+    handler: (req, res) => {
+      const t0 = performance.now();
+      res.on("finish", () => {
+        total += performance.now() - t0;
+        count++;
+      });
+      handler(req, res);
+    },
+    reset: () => {
+      total = 0;
+      count = 0;
+    },
+    meanMs: () => (count ? total / count : 0),
+  };
+}
+
+export function requiredEnv(name: string, bench: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run this through \`npm run bench -- ${bench}\`.`);
+  return value;
+}
+
+export interface BenchStores {
+  redis: Redis;
+  db: Database;
+  warehouse: Database;
+  close(): Promise<void>;
+}
+
+/**
+ * The throw-away services scripts/bench.sh started: Redis, the gateway database (migrated) and a demo
+ * warehouse at scale 0.05 (logins place people through its organisations).
+ */
+export async function openBenchStores(bench: string): Promise<BenchStores> {
+  const redis = openRedis(requiredEnv("TEST_REDIS_URL", bench));
+  await waitForRedis(redis);
+  const db = await openDatabase({
+    name: "gateway",
+    url: requiredEnv("TEST_DATABASE_URL", bench),
+    pgliteDataDir: "",
+  });
+  await migrate(db);
+  const warehouse = await openDatabase({
+    name: "warehouse",
+    url: requiredEnv("TEST_WAREHOUSE_URL", bench),
+    pgliteDataDir: "",
+  });
+  console.error("Entrepôt de démonstration (échelle 0,05)…");
+  await ensureDemoWarehouse(warehouse, { scale: 0.05 });
+  return {
+    redis,
+    db,
+    warehouse,
+    close: async () => {
+      await db.close();
+      await warehouse.close();
+      redis.disconnect();
+    },
+  };
+}
+
+export interface BenchGateway {
+  server: RunningServer;
+  config: Config;
+  app: Timed;
+}
+
+/**
+ * The whole gateway, silent, listening on a free port, with the demo provider mounted in its process:
+ * its PUBLIC_URL must be known before the app is built, hence the listener set after `listen`.
+ */
+export async function startBenchGateway(
+  deps: Pick<AppDeps, "db" | "warehouse" | "redis">,
+  env: Record<string, string> = {},
+): Promise<BenchGateway> {
+  let handler: RequestListener | undefined;
+  const server = await startServer((req, res) => handler!(req, res), 0, "127.0.0.1");
+  const baseConfig = loadConfig({
+    NODE_ENV: "test",
+    LOG_LEVEL: "silent",
+    PUBLIC_URL: server.url,
+    SESSION_SECRET: "bench-session-secret-that-is-long-enough-0123456789",
+    LOGIN_RATE_LIMIT_PER_MINUTE: "1000000",
+    ...(deps.redis ? { REDIS_URL: requiredEnv("TEST_REDIS_URL", "its name") } : {}),
+    ...env,
+  });
+  const demo = inProcessDemoProvider(baseConfig, proconnectRedirectUris(server.url))!;
+  const app: Express = createApp({
+    ...deps,
+    config: demo.config,
+    logger: createLogger("silent"),
+    demoIdentityProvider: demo.mount,
+    catalog: await loadCatalog(PROJECT_ROOT),
+    placementRules: await loadPlacementRules(PROJECT_ROOT, { demo: true }),
+  });
+  const timing = timed(app);
+  handler = timing.handler;
+  return { server, config: demo.config, app: timing };
+}
+
+export function formatRow(name: string, result: ClientResult, serverMs?: number): string {
+  const server =
+    serverMs === undefined ? "" : `   server ${(serverMs * 1000).toFixed(0).padStart(5)} µs/request`;
+  return `  ${name.padEnd(28)} ${result.perSecond.toFixed(0).padStart(6)} req/s${server}   p50 ${result.p50Ms.toFixed(2)} ms   p99 ${result.p99Ms.toFixed(2)} ms`;
+}
