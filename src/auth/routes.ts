@@ -6,6 +6,7 @@ import type { Config } from "../config.js";
 import { UnauthenticatedError } from "../errors.js";
 import { rateLimit } from "../http/rate-limit.js";
 import { renderPage } from "../http/render.js";
+import { isFromAnotherOrigin } from "../http/same-origin.js";
 import type { Logger } from "../logging.js";
 import { LoginRefusedError, loginRefusals } from "./errors.js";
 import { displayNameOf, type SessionUser } from "./identity.js";
@@ -71,12 +72,14 @@ function sameSecret(a: string, b: string): boolean {
 }
 
 /**
- * /connexion (the ProConnect button), ProConnect's callback, /deconnexion and its return, and
- * /api/me. The session middleware must be mounted before this router.
+ * /connexion (the ProConnect button), ProConnect's callback, /deconnexion (its page on GET, the
+ * logout on POST) and ProConnect's return, and /api/me. The session middleware must be mounted
+ * before this router.
  */
 export function authRouter(deps: AuthRouterDeps): Router {
   const { config } = deps;
   const { publicUrl } = config.http;
+  const publicOrigin = new URL(publicUrl).origin;
   const { issuer, clientSecret } = config.proconnect;
   const proconnect: ProConnect | undefined =
     issuer && clientSecret
@@ -169,7 +172,34 @@ export function authRouter(deps: AuthRouterDeps): Router {
     res.redirect(303, transaction.returnTo);
   });
 
+  const logoutPage = (req: Request, res: express.Response, crossOrigin: boolean) =>
+    renderPage(
+      req,
+      res,
+      "auth/logout",
+      { title: "Se déconnecter", loggedIn: getSessionUser(req) !== undefined, crossOrigin },
+      crossOrigin ? 403 : 200,
+    );
+
+  // A GET never logs out: any site could otherwise end a person's session with an <img> or a link
+  // (logout CSRF). An old bookmark of /deconnexion lands here, one button away from the real logout.
   router.get(LOGOUT_PATH, async (req, res) => {
+    await logoutPage(req, res, false);
+  });
+
+  // No CSRF token, as for the other forms of the gateway: the session cookie is SameSite=Lax, so
+  // another site's post arrives without it. Logout also checks Sec-Fetch-Site / Origin, because a post
+  // that arrives as nobody would still clear the cookie (a top-level navigation may set cookies), and
+  // because a page on another port of the same host is "same-site" and does get the cookie.
+  router.post(LOGOUT_PATH, async (req, res) => {
+    const log = req.log ?? deps.logger;
+    if (isFromAnotherOrigin(req, publicOrigin)) {
+      log.warn(
+        { reason: "cross_origin", secFetchSite: req.get("sec-fetch-site"), origin: req.get("origin") },
+        "logout refused",
+      );
+      return logoutPage(req, res, true);
+    }
     const user = getSessionUser(req);
     const idToken = req.session.proconnect?.idToken;
     // Local logout first, so the gateway session is gone even if the person never comes back from
@@ -183,7 +213,9 @@ export function authRouter(deps: AuthRouterDeps): Router {
     req.session.logout = { state };
     req.session.cookie.maxAge = TRANSACTION_TTL_MS;
     await saveSession(req);
-    (req.log ?? deps.logger).info({ sub: user.sub }, "logout");
+    log.info({ sub: user.sub }, "logout");
+    // ProConnect's end-session endpoint shares the issuer's origin, already allowed by the CSP's
+    // form-action (browsers apply it to the redirect that answers a form).
     const url = await requireProConnect().logoutUrl(idToken, state);
     res.redirect(303, url.href);
   });

@@ -11,7 +11,7 @@ import {
 import { DEMO_ACCOUNTS } from "../../src/demo/accounts.js";
 import { errorHandler } from "../../src/http/error-handler.js";
 import { sessionIdOf, startLoginStack, type LoginStack } from "../support/auth-stack.js";
-import { Browser, driveLogin, formOf, loginAs } from "../support/login.js";
+import { Browser, driveLogin, formOf, loginAs, startLogout } from "../support/login.js";
 
 const DDETS = "agent.ddets93@demo.pilotage.test";
 const FT = "conseiller.ft69@demo.pilotage.test";
@@ -52,7 +52,12 @@ describe("ProConnect login", () => {
       page.text,
       /<span class="fr-btn fr-icon-account-circle-line" id="identite-connectee">Camille Martin<\/span>/,
     );
-    assert.match(page.text, /href="\/deconnexion">Se déconnecter<\/a>/);
+    // Logout is a form (POST): a link or an <img> of another site cannot log anyone out.
+    assert.match(
+      page.text,
+      /<li>\s*<form method="post" action="\/deconnexion">\s*<button class="fr-btn fr-icon-logout-box-r-line" type="submit">Se déconnecter<\/button>\s*<\/form>\s*<\/li>/,
+    );
+    assert.doesNotMatch(page.text, /href="\/deconnexion"/);
 
     const me = await browser.get(`${stack.baseUrl}/api/me`);
     assert.equal(me.status, 200);
@@ -238,7 +243,7 @@ describe("ProConnect login", () => {
   it("logs out of both sessions through ProConnect's end-session, with a checked state", async () => {
     const browser = await loginAs(stack.baseUrl, DDETS);
     const sessionsBefore = await stack.sessionCount();
-    const logoutStart = await browser.get(`${stack.baseUrl}/deconnexion`);
+    const logoutStart = await startLogout(browser, stack.baseUrl);
     assert.equal(logoutStart.status, 303);
     const endSession = new URL(logoutStart.headers.get("location")!);
     assert.equal(`${endSession.origin}${endSession.pathname}`, `${stack.issuer}/session/end`);
@@ -278,7 +283,7 @@ describe("ProConnect login", () => {
 
   it("refuses a logout return whose state was not issued to this browser", async () => {
     const browser = await loginAs(stack.baseUrl, DDETS);
-    const logoutStart = await browser.get(`${stack.baseUrl}/deconnexion`);
+    const logoutStart = await startLogout(browser, stack.baseUrl);
     assert.equal(logoutStart.status, 303);
     const page = await browser.follow(`${stack.baseUrl}/deconnexion/callback?state=${"x".repeat(43)}`);
     assert.equal(page.status, 400);

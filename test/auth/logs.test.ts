@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { captureLogger } from "../support/app.js";
 import { sessionIdOf, sessionKeyOf, startLoginStack, type LoginStack } from "../support/auth-stack.js";
-import { Browser, driveLogin, formOf } from "../support/login.js";
+import { Browser, driveLogin, formOf, startLogout } from "../support/login.js";
 
 const DDETS = "agent.ddets93@demo.pilotage.test";
 
@@ -46,7 +46,8 @@ describe("logs of a full login", () => {
     for (const cookie of browser.jar.all()) secrets.set(`cookie ${cookie.name}`, cookie.value);
     secrets.set("session id", sessionIdOf(browser));
 
-    const logout = await browser.get(`${stack.baseUrl}/deconnexion`);
+    const logout = await startLogout(browser, stack.baseUrl);
+    assert.equal(logout.status, 303);
     const endSession = new URL(logout.headers.get("location")!);
     secrets.set("logout state", endSession.searchParams.get("state")!);
     const confirmation = await browser.follow(endSession);

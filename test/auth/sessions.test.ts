@@ -10,7 +10,7 @@ import { sessionMiddleware } from "../../src/auth/session.js";
 import { PROJECT_ROOT } from "../../src/project-root.js";
 import { captureLogger } from "../support/app.js";
 import { sessionKeyOf, startLoginStack, type LoginStack } from "../support/auth-stack.js";
-import { Browser, loginAs } from "../support/login.js";
+import { Browser, loginAs, startLogout } from "../support/login.js";
 import { testConfig, testServices } from "../support/services.js";
 
 const DDETS = "agent.ddets93@demo.pilotage.test";
@@ -235,7 +235,7 @@ describe("sessions across gateway processes", function () {
     assert.match(page.text, /id="identite-connectee">Camille Martin</, "the session survived the restart");
 
     // Logging out on one process ends the session everywhere.
-    const logout = await browser.get(`${urlB}/deconnexion`);
+    const logout = await startLogout(browser, urlB);
     assert.equal(logout.status, 303);
     assert.equal((await browser.get(`${urlA}/api/me`)).status, 401);
   });

@@ -6,7 +6,7 @@ import { ConfigError, loadConfig } from "../../src/config.js";
 import { DEMO_PROVIDER_PATH, inProcessDemoProvider } from "../../src/demo-idp/in-process.js";
 import { startServer, type RunningServer } from "../../src/server.js";
 import { openTestStack, type TestStack } from "../support/app.js";
-import { Browser, driveLogin, formOf, loginAs } from "../support/login.js";
+import { Browser, driveLogin, formOf, loginAs, startLogout } from "../support/login.js";
 import { testConfig } from "../support/services.js";
 
 const GATEWAY_CSP =
@@ -81,7 +81,8 @@ describe("the demo provider in the gateway's process (npm run demo)", () => {
       const me = (await (await browser.get(`${baseUrl}/api/me`)).json()) as { displayName: string };
       assert.equal(me.displayName, "Camille Martin");
 
-      const logout = await browser.follow(`${baseUrl}/deconnexion`);
+      const start = await startLogout(browser, baseUrl);
+      const logout = await browser.follow(start, { from: start.url });
       assert.equal(new URL(logout.url).pathname, `${DEMO_PROVIDER_PATH}/session/end`);
       const form = formOf(logout, /\/session\/end\/confirm$/);
       const back = await browser.submit(form.action, { ...form.fields, logout: "yes" });
@@ -102,7 +103,8 @@ describe("the demo provider in the gateway's process (npm run demo)", () => {
       assert.equal(css.status, 200);
 
       const logged = await loginAs(baseUrl, "admin@demo.pilotage.test");
-      const confirmation = await logged.follow(`${baseUrl}/deconnexion`);
+      const start = await startLogout(logged, baseUrl);
+      const confirmation = await logged.follow(start, { from: start.url });
       assert.equal(confirmation.headers.get("content-security-policy"), GATEWAY_CSP);
       assert.doesNotMatch(confirmation.text, /<script|<style|style="/);
     });

@@ -147,10 +147,14 @@ export class Browser {
   }
 
   /** A form post (application/x-www-form-urlencoded). */
-  post(url: string | URL, fields: Record<string, string>): Promise<Response> {
+  post(
+    url: string | URL,
+    fields: Record<string, string>,
+    headers: Record<string, string> = {},
+  ): Promise<Response> {
     return this.request(url, {
       method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
+      headers: { ...headers, "content-type": "application/x-www-form-urlencoded" },
       body: new URLSearchParams(fields).toString(),
     });
   }
@@ -326,4 +330,21 @@ export async function loginAs(baseUrl: string, email: string, options: LoginOpti
   }
   await me.body?.cancel();
   return browser;
+}
+
+/**
+ * Starts a logout as a person does: the header's « Se déconnecter » form on a page of the gateway,
+ * posted with the `Origin` and `Sec-Fetch-Site` a browser sends from that page. Returns the gateway's
+ * answer unfollowed: a 303 to ProConnect's end-session endpoint (or to the home page when nobody was
+ * logged in); `browser.follow(response, { from: response.url })` goes on from there.
+ */
+export async function startLogout(browser: Browser, baseUrl: string): Promise<Response> {
+  const page = await browser.follow(`${baseUrl}/`);
+  const header = /<header\b[\s\S]*?<\/header>/.exec(page.text)?.[0];
+  if (!header) throw new Error(`no header on ${page.url}:\n${page.text.slice(0, 1500)}`);
+  const form = formOf({ url: page.url, text: header }, /^\/deconnexion$/);
+  return browser.post(form.action, form.fields, {
+    origin: new URL(baseUrl).origin,
+    "sec-fetch-site": "same-origin",
+  });
 }
