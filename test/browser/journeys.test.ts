@@ -3,6 +3,7 @@ import { startDemoServer, type DemoServer } from "./support/demo-server.js";
 import { writeAccessibilityReport } from "./support/page-checks.js";
 import type { BrowserJourneyContext } from "./support/session.js";
 import { accessRequestJourney } from "./journeys/access-request.js";
+import { crossSiteLogoutJourney } from "./journeys/cross-site-logout.js";
 import { ddetsAgentJourney } from "./journeys/ddets-agent.js";
 import { foundationJourney } from "./journeys/foundation.js";
 import { publicDashboardJourney } from "./journeys/public-dashboard.js";
@@ -46,4 +47,5 @@ describe("browser journeys (Chromium, demo server)", function () {
   accessRequestJourney(ctx);
   publicDashboardJourney(ctx);
   staffPreviewJourney(ctx);
+  crossSiteLogoutJourney(ctx);
 });

@@ -95,7 +95,7 @@ export function ddetsAgentJourney(ctx: () => BrowserJourneyContext): void {
         .evaluateAll((rows) => rows.map((row) => (row.innerText as string).split("\t")));
       assert.ok(csvRows.length >= tableRows.length && tableRows.length > 0);
       assert.deepEqual(squash(tableRows[0] ?? []), squash(csvRows[0] ?? []));
-      // Back up the page to the link to the hub, then from the hub's top to the header's logout link.
+      // Back up the page to the link to the hub, then from the hub's top to the header's logout button.
       await tabAndEnter(page, page.getByRole("link", { name: "Tous les tableaux de bord" }), {
         max: 60,
         backwards: true,

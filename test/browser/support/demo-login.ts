@@ -41,13 +41,20 @@ export async function loginWithDemoProvider(
   assert.doesNotMatch(new URL(page.url()).pathname, /^\/demo-proconnect\//, "back on the gateway");
 }
 
-/** /deconnexion from the header, the provider's confirmation, and the gateway's logged-out page. */
+/**
+ * The « Se déconnecter » button (a POST form) of the header, or with `from: "page"` the one of the
+ * page's content (/deconnexion's own page), then the provider's confirmation and the gateway's
+ * logged-out page.
+ */
 export async function logoutThroughProvider(
   page: Page,
   recorder: JourneyRecorder,
-  options: { keyboard?: boolean; backwards?: boolean } = {},
+  options: { keyboard?: boolean; backwards?: boolean; from?: "header" | "page" } = {},
 ): Promise<void> {
-  const logout = page.getByRole("banner").getByRole("link", { name: "Se déconnecter" });
+  const logout = (options.from === "page" ? page.locator("#contenu") : page.getByRole("banner")).getByRole(
+    "button",
+    { name: "Se déconnecter" },
+  );
   if (options.keyboard) await tabAndEnter(page, logout, { max: 80, backwards: options.backwards ?? false });
   else await Promise.all([page.waitForEvent("load"), logout.click()]);
   assert.match(new URL(page.url()).pathname, /^\/demo-proconnect\/api\/v2\//);
