@@ -10,6 +10,7 @@ import { homeRouter } from "./home/routes.js";
 import { openApiRouter } from "./openapi/routes.js";
 import { errorHandler, notFoundHandler } from "./http/error-handler.js";
 import { requestLogging } from "./http/request-logging.js";
+import { refuseCrossOriginWrites } from "./http/same-origin.js";
 import { securityHeaders } from "./http/security-headers.js";
 import type { Catalog } from "./catalog/index.js";
 import type { Logger } from "./logging.js";
@@ -103,6 +104,8 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
 
+  // After the auth routes (logout answers a cross-origin post with its own page), before everything else.
+  app.use(refuseCrossOriginWrites(new URL(config.http.publicUrl).origin));
   app.use(homeRouter());
   app.use(perimeterRouter({ db: deps.db }));
   app.use(dashboardsRouter(deps));
