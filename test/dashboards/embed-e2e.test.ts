@@ -7,15 +7,13 @@ import { dashboardCardParameters, renderQuestion, type Catalog } from "../../src
 import { runCli } from "../../src/cli/run.js";
 import { DEMO_ACCOUNTS } from "../../src/demo/accounts.js";
 import { clearVerified, markVerified, readStoredObjects } from "../../src/metabase/object-map.js";
-import { dashboardAccess } from "../../src/perimeter/dashboard-access.js";
-import type { Perimeter } from "../../src/perimeter/lock-values.js";
-import type { ProfileKind } from "../../src/perimeter/placement.js";
 import { openDatabase, type Database } from "../../src/storage/database.js";
 import { migrate } from "../../src/storage/migrations.js";
-import { ALL_DEPARTEMENT_CODES, findDepartement, findRegion } from "../../src/territories/territories.js";
+import { ALL_DEPARTEMENT_CODES } from "../../src/territories/territories.js";
 import { inFilteredWarehouse, type PerimeterFilter } from "../../src/warehouse/filtered-copy.js";
 import { testContent } from "../support/app.js";
 import { startLoginStack, type LoginStack } from "../support/auth-stack.js";
+import { documentedAccess, documentedProfile } from "../support/demo-profiles.js";
 import { decodeJwt } from "../support/jwt.js";
 import { Browser, loginAs } from "../support/login.js";
 import { createMetabaseTestServer, type MetabaseTestServer } from "../support/metabase-server/index.js";
@@ -29,53 +27,7 @@ import { createTestDatabase, testServices } from "../support/services.js";
  * only the account's perimeter. Then tampering, renewal past expiry, audit fail-closed, and Metabase
  * unreachable.
  */
-const IDF = findRegion("11")!.departements;
 const TTL_SECONDS = 5;
-
-/** PRODUCT.md §6, by hand (the oracle; test/perimeter/journeys.test.ts checks the placement itself). */
-const DOCUMENTED: Record<string, { kind: ProfileKind; perimeter: Perimeter } | null> = {
-  "agent.ddets93@demo.pilotage.test": { kind: "ddets", perimeter: { departements: ["93"], region: "11" } },
-  "agent.dreets-idf@demo.pilotage.test": { kind: "dreets", perimeter: { departements: IDF, region: "11" } },
-  "agent.dgefp@demo.pilotage.test": { kind: "dgefp", perimeter: { departements: ALL_DEPARTEMENT_CODES } },
-  "agent.cd33@demo.pilotage.test": {
-    kind: "conseil_departemental",
-    perimeter: { departements: ["33"], region: "75", organisation: 1 },
-  },
-  "conseiller.ft69@demo.pilotage.test": {
-    kind: "france_travail",
-    perimeter: { departements: ["69"], region: "84", organisation: 2 },
-  },
-  "direction.reseau@demo.pilotage.test": {
-    kind: "reseau_iae",
-    perimeter: { reseau: 4, structures: [1001, 1004, 1005, 1006] },
-  },
-  "employeur.siae@demo.pilotage.test": {
-    kind: "employeur_siae",
-    perimeter: { structures: [1001, 1002, 1003] },
-  },
-  "admin@demo.pilotage.test": { kind: "staff", perimeter: { departements: ALL_DEPARTEMENT_CODES } },
-  "inconnu@demo.pilotage.test": null,
-};
-
-/** Lock values from a documented perimeter, computed without src/perimeter. */
-function expectedLock(perimeter: Perimeter, attribute: string): string | string[] {
-  switch (attribute) {
-    case "departements":
-      return [...perimeter.departements!];
-    case "departement_labels":
-      return perimeter.departements!.map((c) => findDepartement(c)!.libelle);
-    case "region":
-      return findRegion(perimeter.region!)!.nom;
-    case "structures":
-      return perimeter.structures!.map(String);
-    case "reseau":
-      return String(perimeter.reseau);
-    case "organisation":
-      return String(perimeter.organisation);
-    default:
-      throw new Error(`unknown attribute ${attribute}`);
-  }
-}
 
 /** Values as both sides print them: numbers as numbers (pg sends numerics as text, Metabase as JSON numbers). */
 function canonicalRows(rows: unknown[][]): string[] {
@@ -185,13 +137,12 @@ describe("embedded dashboards through the Metabase test server (issue 8)", funct
     let nonEmptyCards = 0;
     let refusals = 0;
     for (const account of DEMO_ACCOUNTS) {
-      const documented = DOCUMENTED[account.email];
-      assert.ok(documented !== undefined, account.email);
+      const documented = documentedProfile(account.email);
       if (documented === null) continue;
       const browser = await as(account.email);
       for (const dashboard of catalog.dashboards) {
         const where = `${account.email} × ${dashboard.key}`;
-        const access = dashboardAccess(documented, dashboard);
+        const access = documentedAccess(documented, dashboard);
         const res = await embedOf(browser, dashboard.key);
         if (!access.allowed) {
           assert.equal(res.status, 403, where);
@@ -203,11 +154,7 @@ describe("embedded dashboards through the Metabase test server (issue 8)", funct
         const answer = (await res.json()) as EmbedAnswer;
         const frame = new URL(answer.url);
         const token = frame.pathname.split("/").at(-1)!;
-        const locks: Record<string, string | string[]> = Object.fromEntries(
-          dashboard.parameters
-            .filter((p) => p.locked)
-            .map((p) => [p.slug, expectedLock(documented.perimeter, p.locked!)]),
-        );
+        const locks = access.locks;
         assert.deepEqual(decodeJwt(token).payload.params, locks, `${where}: signed values`);
 
         const shown = await fetch(`${metabase.url}/api/embed/dashboard/${token}`);

@@ -7,6 +7,7 @@ import { ApiErrorSchema, ExportJsonSchema, QuestionListSchema } from "../../src/
 import { openTestStack, type TestStack } from "../support/app.js";
 import { startLoginStack, type LoginStack } from "../support/auth-stack.js";
 import { loginAs } from "../support/login.js";
+import { ownUnknownAccount } from "../support/unknown-account.js";
 
 /**
  * `/api/openapi.json` stays true: every route under /api/ that Express serves is documented with its
@@ -47,9 +48,8 @@ export function servedOperations(app: Express): Set<string> {
   return new Set([...found].filter((op) => op.split(" ")[1]!.startsWith("/api/")));
 }
 
-// Other suites approve inconnu@'s access request in the shared gateway database: use an unknown person of our own.
-const INCONNU = DEMO_ACCOUNTS.find((a) => a.email === "inconnu@demo.pilotage.test")!;
-const UNPLACED = "inconnu.openapi@demo.pilotage.test";
+// An unknown person of our own stays unplaced whatever another suite did with an unknown person.
+const UNPLACED = ownUnknownAccount("openapi");
 
 const HTTP_METHODS = ["get", "put", "post", "delete", "patch", "head", "options"];
 
@@ -125,7 +125,7 @@ describe("OpenAPI document (issue 10)", function () {
     before(async () => {
       stack = await startLoginStack({
         env: { EXPORT_RATE_LIMIT_PER_MINUTE: "100000" },
-        provider: { accounts: [...DEMO_ACCOUNTS, { ...INCONNU, email: UNPLACED, uid: "inconnu-openapi" }] },
+        provider: { accounts: [...DEMO_ACCOUNTS, UNPLACED] },
       });
     });
     after(() => stack.close());
@@ -157,7 +157,7 @@ describe("OpenAPI document (issue 10)", function () {
         assert.equal(embed.status, 503);
         ApiErrorSchema.parse(await embed.json());
       }
-      const unplaced = await loginAs(stack.baseUrl, UNPLACED);
+      const unplaced = await loginAs(stack.baseUrl, UNPLACED.email);
       const me = MeSchema.parse(await (await unplaced.get(`${stack.baseUrl}/api/me`)).json());
       assert.deepEqual([me.profile, me.access], [null, "none"]);
       ApiErrorSchema.parse(await (await unplaced.get(`${stack.baseUrl}/api/questions`)).json());

@@ -13,6 +13,7 @@ import type { Database } from "../../src/storage/database.js";
 import { testContent } from "../support/app.js";
 import { startLoginStack, type LoginStack } from "../support/auth-stack.js";
 import { Browser, loginAs } from "../support/login.js";
+import { ownUnknownAccount } from "../support/unknown-account.js";
 
 /**
  * Issue 10 through the real login: `/api/questions` and `/api/questions/{key}/data` — listings, bad
@@ -27,17 +28,8 @@ const EMPLOYEUR = "employeur.siae@demo.pilotage.test";
 const ADMIN = "admin@demo.pilotage.test";
 const ETP = "iae/etp-realises-par-structure";
 const STRUCTURES = "public/structures-par-type-et-departement";
-// Other suites approve inconnu@'s access request in the shared gateway database: an unknown person of
-// our own stays unplaced whatever ran before.
-const UNPLACED = "inconnu.export@demo.pilotage.test";
-const ACCOUNTS = [
-  ...DEMO_ACCOUNTS,
-  {
-    ...DEMO_ACCOUNTS.find((a) => a.email === "inconnu@demo.pilotage.test")!,
-    email: UNPLACED,
-    uid: "inconnu-export",
-  },
-];
+// An unknown person of our own stays unplaced whatever another suite did with an unknown person.
+const UNPLACED = ownUnknownAccount("export");
 const FIXTURE = path.resolve(import.meta.dirname, "../fixtures/export-catalog");
 
 const PARIS_DAY = new Intl.DateTimeFormat("en-CA", {
@@ -100,7 +92,7 @@ describe("questions API (issue 10)", function () {
   before(async () => {
     stack = await startLoginStack({
       env: { EXPORT_RATE_LIMIT_PER_MINUTE: "100000" },
-      provider: { accounts: ACCOUNTS },
+      provider: { accounts: [...DEMO_ACCOUNTS, UNPLACED] },
     });
     catalog = (await testContent()).catalog;
   });
@@ -176,7 +168,7 @@ describe("questions API (issue 10)", function () {
     });
 
     it("refuses a person who is logged in but not placed", async () => {
-      const response = await read(await (await as(UNPLACED)).get(`${stack.baseUrl}/api/questions`));
+      const response = await read(await (await as(UNPLACED.email)).get(`${stack.baseUrl}/api/questions`));
       assert.equal(response.status, 403);
       assert.deepEqual(errorOf(response.text), {
         error: "no_access",

@@ -16,6 +16,7 @@ import { questionGrant } from "../../src/questions/question-access.js";
 import { filteredCopyStatements, type PerimeterFilter } from "../../src/warehouse/filtered-copy.js";
 import { testContent } from "../support/app.js";
 import { startLoginStack, type LoginStack } from "../support/auth-stack.js";
+import { documentedProfile, profileOfMe, type MeAnswer } from "../support/demo-profiles.js";
 import { loginAs, type Browser } from "../support/login.js";
 import { testServices } from "../support/services.js";
 
@@ -135,34 +136,6 @@ async function onFilteredCopy(
   }
 }
 
-interface Me {
-  profile: null | {
-    kind: ProfileKind;
-    perimeter: {
-      departements: Array<{ code: string }>;
-      region: { code: string } | null;
-      structures: number[];
-      reseau: number | null;
-      organisation: number | null;
-    };
-  };
-}
-
-function profileOf(me: Me): { kind: ProfileKind; perimeter: Perimeter } | null {
-  if (!me.profile) return null;
-  const p = me.profile.perimeter;
-  return {
-    kind: me.profile.kind,
-    perimeter: {
-      ...(p.departements.length > 0 ? { departements: p.departements.map((d) => d.code) } : {}),
-      ...(p.region ? { region: p.region.code } : {}),
-      ...(p.structures.length > 0 ? { structures: p.structures } : {}),
-      ...(p.reseau !== null ? { reseau: p.reseau } : {}),
-      ...(p.organisation !== null ? { organisation: p.organisation } : {}),
-    },
-  };
-}
-
 interface CheckResult {
   question: string;
   filtered: boolean;
@@ -211,8 +184,8 @@ async function checkThroughApi(
 
 async function placed(stack: LoginStack, email: string) {
   const browser = await loginAs(stack.baseUrl, email);
-  const me = (await (await browser.get(`${stack.baseUrl}/api/me`)).json()) as Me;
-  return { browser, profile: profileOf(me) };
+  const me = (await (await browser.get(`${stack.baseUrl}/api/me`)).json()) as MeAnswer;
+  return { browser, profile: profileOfMe(me) };
 }
 
 describe("leak check through the questions API (issue 10)", function () {
@@ -228,6 +201,7 @@ describe("leak check through the questions API (issue 10)", function () {
       const accounts = new Set<string>();
       for (const account of DEMO_ACCOUNTS) {
         const { browser, profile } = await placed(stack, account.email);
+        assert.equal(profile === null, documentedProfile(account.email) === null, `${account.email} placed`);
         const list = await browser.get(`${stack.baseUrl}/api/questions`);
         if (!profile) {
           assert.equal(list.status, 403, `${account.email} is not placed: no questions`);
@@ -244,9 +218,8 @@ describe("leak check through the questions API (issue 10)", function () {
         }
       }
       assert.deepEqual(failures, []);
-      // Every documented account went through at least one locked question, and most checks had rows.
-      // (inconnu@ may have been placed by another suite's approved request: checked like the others.)
-      for (const account of DEMO_ACCOUNTS.filter((a) => a.email !== "inconnu@demo.pilotage.test")) {
+      // Every placed account went through at least one locked question, and most checks had rows.
+      for (const account of DEMO_ACCOUNTS.filter((a) => documentedProfile(a.email) !== null)) {
         assert.ok(accounts.has(account.email), `${account.email} had no locked question checked`);
       }
       assert.ok(checks >= 60, `${checks} checks`);

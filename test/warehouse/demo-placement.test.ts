@@ -5,8 +5,8 @@ import { resolvePlacements } from "../../src/perimeter/placement.js";
 import { loadPlacementRules } from "../../src/perimeter/placement-rules.js";
 import { PROJECT_ROOT } from "../../src/project-root.js";
 import { openDatabase, type Database } from "../../src/storage/database.js";
-import { ALL_DEPARTEMENT_CODES } from "../../src/territories/territories.js";
 import { seedWarehouse } from "../../src/warehouse/seed.js";
+import { DOCUMENTED_PROFILES } from "../support/demo-profiles.js";
 import { createTestDatabase } from "../support/services.js";
 
 /**
@@ -51,32 +51,11 @@ describe("demo accounts placed on the seeded warehouse", function () {
     });
   }
 
-  const expected: Array<[string, string, object]> = [
-    ["agent.ddets93@demo.pilotage.test", "ddets", { departements: ["93"], region: "11" }],
-    [
-      "agent.dreets-idf@demo.pilotage.test",
-      "dreets",
-      { departements: ["75", "77", "78", "91", "92", "93", "94", "95"], region: "11" },
-    ],
-    ["agent.dgefp@demo.pilotage.test", "dgefp", { departements: ALL_DEPARTEMENT_CODES }],
-    [
-      "agent.cd33@demo.pilotage.test",
-      "conseil_departemental",
-      { departements: ["33"], region: "75", organisation: 1 },
-    ],
-    [
-      "conseiller.ft69@demo.pilotage.test",
-      "france_travail",
-      { departements: ["69"], region: "84", organisation: 2 },
-    ],
-    [
-      "direction.reseau@demo.pilotage.test",
-      "reseau_iae",
-      { reseau: 4, structures: [1001, 1004, 1005, 1006] },
-    ],
-    ["employeur.siae@demo.pilotage.test", "employeur_siae", { structures: [1001, 1002, 1003] }],
-  ];
-  for (const [email, kind, perimeter] of expected) {
+  // Staff come by grant, and the unknown person by nothing: both are checked below.
+  const expected = Object.entries(DOCUMENTED_PROFILES).flatMap(([email, documented]) =>
+    documented && documented.kind !== "staff" ? [{ email, ...documented }] : [],
+  );
+  for (const { email, kind, perimeter } of expected) {
     it(`places ${email} as ${kind}`, async () => {
       const result = await place(email);
       assert.equal(result.refusal, null);
