@@ -46,6 +46,7 @@ export async function run(args: string[]): Promise<void> {
   });
   const seconds = Number(values.seconds);
   const concurrency = Number(values.concurrency);
+  const warmUp = String(Math.min(1, seconds));
 
   const stores = await openBenchStores("embed");
   const { redis, db, warehouse } = stores;
@@ -120,7 +121,7 @@ export async function run(args: string[]): Promise<void> {
       const rows: ClientResult[] = [];
       for (const { name, url, withCookie, timing } of cases) {
         const as = withCookie ? cookie : "-";
-        await loadClient("get", url, as, String(c), "1"); // warm-up
+        await loadClient("get", url, as, String(c), warmUp); // warm-up
         timing.reset();
         const result = await loadClient("get", url, as, String(c), String(seconds));
         rows.push(result);

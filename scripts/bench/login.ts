@@ -34,6 +34,7 @@ export async function run(args: string[]): Promise<void> {
   const logins = Number(values.logins);
   const seconds = Number(values.seconds);
   const concurrency = Number(values.concurrency);
+  const warmUp = String(Math.min(1, seconds));
   const stores = await openBenchStores("login");
   const { redis, db, warehouse } = stores;
   const { server: gateway, config, app: whole } = await startBenchGateway({ db, warehouse, redis });
@@ -62,7 +63,7 @@ export async function run(args: string[]): Promise<void> {
     console.log(
       `login bench — Node ${process.version}, sessions in Redis, provider in the gateway's process, load from another process\n`,
     );
-    await loadClient("logins", gateway.url, EMAIL, "1", "20"); // warm-up: discovery, keys, JIT
+    await loadClient("logins", gateway.url, EMAIL, "1", String(Math.min(20, logins))); // warm-up: discovery, keys, JIT
     const one = await loadClient("logins", gateway.url, EMAIL, "1", String(logins));
     const many = await loadClient("logins", gateway.url, EMAIL, String(concurrency), String(logins));
     console.log(
@@ -86,7 +87,7 @@ export async function run(args: string[]): Promise<void> {
       console.log(`Authenticated GET, ${c} client${c > 1 ? "s" : ""}, ${seconds} s each`);
       const rows: Array<{ perSecond: number; serverMs: number }> = [];
       for (const { name, url, timing } of cases) {
-        await loadClient("get", url, cookie, String(c), "1"); // warm-up
+        await loadClient("get", url, cookie, String(c), warmUp); // warm-up
         timing.reset();
         const result = await loadClient("get", url, cookie, String(c), String(seconds));
         const serverMs = timing.meanMs();

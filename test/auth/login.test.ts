@@ -10,7 +10,7 @@ import {
 } from "../../src/auth/session.js";
 import { DEMO_ACCOUNTS } from "../../src/demo/accounts.js";
 import { errorHandler } from "../../src/http/error-handler.js";
-import { sessionIdOf, startLoginStack, type LoginStack } from "../support/auth-stack.js";
+import { sessionIdOf, sessionKeyOf, startLoginStack, type LoginStack } from "../support/auth-stack.js";
 import { Browser, driveLogin, formOf, loginAs, startLogout } from "../support/login.js";
 
 const DDETS = "agent.ddets93@demo.pilotage.test";
@@ -93,7 +93,8 @@ describe("ProConnect login", () => {
     const browser = await loginAs(stack.baseUrl, FT);
     const sessions = await stack.sessions();
     assert.equal(sessions.length, before + 1);
-    const mine = sessions.find((s) => (s.data.user as { email?: string } | undefined)?.email === FT);
+    // This browser's own session: the shared Redis may hold the same person's sessions from other suites.
+    const mine = sessions.find((s) => s.key === sessionKeyOf(browser));
     assert.ok(mine);
     const user = mine.data.user as Record<string, unknown>;
     assert.ok(typeof user.loginAt === "number" && user.loginAt >= t0 && user.loginAt <= Date.now());
