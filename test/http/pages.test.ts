@@ -64,6 +64,10 @@ describe("error handler", () => {
     app.get("/boom", () => {
       throw new Error("connection to postgres://admin:hunter2@db failed");
     });
+    app.get("/check", () => {
+      // What pg throws when a row breaks a constraint: its SQLSTATE is in `code`.
+      throw Object.assign(new Error("new row violates check constraint"), { code: "23514" });
+    });
     app.use(errorHandler);
     return { app, lines };
   }
@@ -77,6 +81,14 @@ describe("error handler", () => {
     assert.ok(!res.text.includes("hunter2"));
     assert.ok(!res.text.includes("at "), "no stack frame");
     assert.ok(lines.some((line) => line.includes(requestId!) && line.includes('"level":50')));
+  });
+
+  it("logs the error's own code (SQLSTATE, ours), which the redaction of `*.code` would hide", async () => {
+    const { app, lines } = failingApp();
+    await request(app).get("/check").expect(500);
+    const line = lines.find((l) => l.includes("request failed"));
+    assert.ok(line, lines.join("\n"));
+    assert.equal((JSON.parse(line) as { errorCode?: string }).errorCode, "23514");
   });
 
   it("answers JSON to API clients with a generic message", async () => {
