@@ -118,21 +118,27 @@ export async function run(args: string[]): Promise<void> {
     ];
     for (const c of [1, concurrency]) {
       console.log(`${c} client${c > 1 ? "s" : ""}, ${seconds} s each`);
-      const rows: ClientResult[] = [];
+      const rows: Array<ClientResult & { cpuUs: number }> = [];
       for (const { name, url, withCookie, timing } of cases) {
         const as = withCookie ? cookie : "-";
         await loadClient("get", url, as, String(c), warmUp); // warm-up
         timing.reset();
+        const cpuBefore = process.cpuUsage();
         const result = await loadClient("get", url, as, String(c), String(seconds));
-        rows.push(result);
-        console.log(formatRow(name, result, timing.meanMs()));
+        const cpu = process.cpuUsage(cpuBefore);
+        const cpuUs = (cpu.user + cpu.system) / result.count;
+        rows.push({ ...result, cpuUs });
+        console.log(formatRow(name, result, timing.meanMs(), cpuUs));
       }
-      const [b, f, , e] = rows as [ClientResult, ClientResult, ClientResult, ClientResult];
+      const [b, f, , e] = rows as [(typeof rows)[0], (typeof rows)[0], (typeof rows)[0], (typeof rows)[0]];
       console.log(
         `  → ratio (embed / bare): throughput ${(e.perSecond / b.perSecond).toFixed(2)} (target ≥ 0.5), p99 ${(e.p99Ms / b.p99Ms).toFixed(1)}× the bare handler's`,
       );
       console.log(
-        `    bare + its I/O alone / bare: ${(f.perSecond / b.perSecond).toFixed(2)}; embed / (bare + its I/O): ${(e.perSecond / f.perSecond).toFixed(2)}\n`,
+        `    bare + its I/O alone / bare: ${(f.perSecond / b.perSecond).toFixed(2)}; embed / (bare + its I/O): ${(e.perSecond / f.perSecond).toFixed(2)}`,
+      );
+      console.log(
+        `    server CPU per request (this process, steadier than throughput on a shared machine): embed ${(e.cpuUs / b.cpuUs).toFixed(1)}× the bare handler's, ${(e.cpuUs / f.cpuUs).toFixed(1)}× bare + its I/O\n`,
       );
     }
     const auditAfter = await db.query<{ n: string }>(COUNT_ISSUED);

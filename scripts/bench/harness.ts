@@ -154,8 +154,9 @@ export async function startBenchGateway(
   return { server, config: demo.config, app: timing };
 }
 
-export function formatRow(name: string, result: ClientResult, serverMs?: number): string {
+export function formatRow(name: string, result: ClientResult, serverMs?: number, cpuUs?: number): string {
   const server =
     serverMs === undefined ? "" : `   server ${(serverMs * 1000).toFixed(0).padStart(5)} µs/request`;
-  return `  ${name.padEnd(28)} ${result.perSecond.toFixed(0).padStart(6)} req/s${server}   p50 ${result.p50Ms.toFixed(2)} ms   p99 ${result.p99Ms.toFixed(2)} ms`;
+  const cpu = cpuUs === undefined ? "" : `   CPU ${cpuUs.toFixed(0).padStart(4)} µs/request`;
+  return `  ${name.padEnd(28)} ${result.perSecond.toFixed(0).padStart(6)} req/s${server}${cpu}   p50 ${result.p50Ms.toFixed(2)} ms   p99 ${result.p99Ms.toFixed(2)} ms`;
 }
