@@ -106,7 +106,7 @@ export function createApp(deps: AppDeps): Express {
 
   // After the auth routes (logout answers a cross-origin post with its own page), before everything else.
   app.use(refuseCrossOriginWrites(new URL(config.http.publicUrl).origin));
-  app.use(homeRouter());
+  app.use(homeRouter({ config }));
   app.use(perimeterRouter({ db: deps.db }));
   app.use(dashboardsRouter(deps));
   app.use(questionsRouter({ ...deps, redis }));

@@ -31,6 +31,9 @@ const EnvSchema = z.object({
   TRUST_PROXY: optionalString,
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   DATA_DIR: optionalString,
+  CONTACT_EMAIL: optionalString.refine((value) => value === undefined || z.email().safeParse(value).success, {
+    message: "CONTACT_EMAIL doit être une adresse électronique (par exemple pilotage@exemple.gouv.fr)",
+  }),
 
   SESSION_SECRET: optionalString,
   SESSION_IDLE_TIMEOUT_SECONDS: positiveInt(30 * 60),
@@ -76,6 +79,8 @@ export interface Config {
   /** Express "trust proxy": a hop count ("1" → 1; Express would read the string "1" as an address), or addresses. */
   http: { port: number; publicUrl: string; trustProxy: number | string | undefined };
   log: { level: Env["LOG_LEVEL"] };
+  /** Where people report a problem, accessibility first (the statement at /accessibilite must give one). */
+  contact: { email: string | undefined };
   dataDir: string;
   session: {
     secret: string;
@@ -189,6 +194,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       problems.push("PROCONNECT_ISSUER : doit être en https en production");
     }
     refuse("METABASE_SITE_URL", "adresse de l'instance Metabase");
+    refuse("CONTACT_EMAIL", "la déclaration d'accessibilité doit donner un moyen de contact");
   }
 
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
@@ -206,6 +212,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
           : env.TRUST_PROXY,
     },
     log: { level: env.LOG_LEVEL },
+    contact: { email: env.CONTACT_EMAIL },
     dataDir: path.resolve(env.DATA_DIR ?? ".data"),
     session: {
       secret: env.SESSION_SECRET ?? randomBytes(32).toString("hex"),

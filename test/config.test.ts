@@ -23,6 +23,7 @@ const PRODUCTION_OK = {
   PROCONNECT_CLIENT_SECRET: "c".repeat(40),
   METABASE_SITE_URL: "https://stats.example.gouv.fr",
   METABASE_EMBEDDING_SECRET_KEY: "a".repeat(64),
+  CONTACT_EMAIL: "pilotage@example.gouv.fr",
 };
 
 describe("config", () => {
@@ -95,6 +96,10 @@ describe("config", () => {
       "PUBLIC_URL",
       "PUBLIC_URL : obligatoire en production (adresse publique du service, base des URL de retour ProConnect)",
     ],
+    [
+      "CONTACT_EMAIL",
+      "CONTACT_EMAIL : obligatoire en production (la déclaration d'accessibilité doit donner un moyen de contact)",
+    ],
   ];
   for (const [name, message] of refusals) {
     it(`refuses to start in production without ${name}`, () => {
@@ -121,6 +126,7 @@ describe("config", () => {
         "WAREHOUSE_URL",
         "PROCONNECT_ISSUER",
         "METABASE_SITE_URL",
+        "CONTACT_EMAIL",
       ],
     );
   });

@@ -32,6 +32,7 @@ const OPERATOR_ENV: Record<string, string> = {
   PROCONNECT_CLIENT_SECRET: "y".repeat(48),
   METABASE_EMBEDDING_SECRET_KEY: "b".repeat(64),
   POSTGRES_PASSWORD: "pw",
+  CONTACT_EMAIL: "pilotage@example.gouv.fr",
 };
 
 /** Compose's `${VAR}`, `${VAR:-default}` and `${VAR:?message}`. */

@@ -241,6 +241,7 @@ export function dashboardsRouter(deps: DashboardsDeps): Router {
       notice,
       cards,
       choice,
+      errors: choice.errors.map((e) => ({ field: e.slug, message: e.message })),
       hasCharts: cards.some((c) => c.chart),
       preview: profile?.preview ?? false,
       scripts: issued

@@ -13,6 +13,16 @@ export interface PerimeterInput {
   organisation?: string | undefined;
 }
 
+/** A perimeter the admin forms can show next to the field it comes from (the CLI sees a BadRequestError). */
+export class PerimeterInputError extends BadRequestError {
+  constructor(
+    message: string,
+    readonly field: "departements" | "region" | "structures" | "reseau" | "organisation",
+  ) {
+    super(message);
+  }
+}
+
 function list(value: string | undefined): string[] {
   return (value ?? "")
     .split(/[\s,;]+/)
@@ -20,11 +30,15 @@ function list(value: string | undefined): string[] {
     .filter(Boolean);
 }
 
-function ids(value: string | undefined, field: string): number[] {
+function ids(
+  value: string | undefined,
+  label: string,
+  field: "structures" | "reseau" | "organisation",
+): number[] {
   return list(value).map((v) => {
     const n = Number(v);
     if (!Number.isInteger(n) || n <= 0)
-      throw new BadRequestError(`${field} : « ${v} » n'est pas un identifiant.`);
+      throw new PerimeterInputError(`${label} : « ${v} » n'est pas un identifiant.`, field);
     return n;
   });
 }
@@ -34,35 +48,42 @@ export function perimeterFromInput(input: PerimeterInput): Perimeter {
   const perimeter: { -readonly [K in keyof Perimeter]: Perimeter[K] } = {};
   const departements = list(input.departements);
   if (input.national && departements.length > 0) {
-    throw new BadRequestError(
+    throw new PerimeterInputError(
       "« France entière » et une liste de départements s'excluent : choisissez l'un des deux.",
+      "departements",
     );
   }
   if (input.national) perimeter.departements = [...ALL_DEPARTEMENT_CODES];
   if (input.region) {
     const region = findRegion(input.region.trim());
     if (!region)
-      throw new BadRequestError(`Région : « ${input.region} » n'est pas un code de région INSEE (ex. 11).`);
+      throw new PerimeterInputError(
+        `Région : « ${input.region} » n'est pas un code de région INSEE (ex. 11).`,
+        "region",
+      );
     perimeter.departements = departements.length > 0 ? departements : [...region.departements];
     perimeter.region = region.code;
   } else if (departements.length > 0) {
     perimeter.departements = departements;
   }
-  const structures = ids(input.structures, "Structures");
+  const structures = ids(input.structures, "Structures", "structures");
   if (structures.length > 0) perimeter.structures = structures;
-  const reseau = ids(input.reseau, "Réseau")[0];
+  const reseau = ids(input.reseau, "Réseau", "reseau")[0];
   if (reseau !== undefined) perimeter.reseau = reseau;
-  const organisation = ids(input.organisation, "Organisation")[0];
+  const organisation = ids(input.organisation, "Organisation", "organisation")[0];
   if (organisation !== undefined) perimeter.organisation = organisation;
   if (Object.keys(perimeter).length === 0) {
-    throw new BadRequestError(
+    throw new PerimeterInputError(
       "Précisez le périmètre : départements, région, France entière, structures, réseau ou organisation.",
+      "departements",
     );
   }
   const checked = PerimeterSchema.safeParse(perimeter);
   if (!checked.success) {
-    throw new BadRequestError(
+    const first = checked.error.issues[0]?.path[0];
+    throw new PerimeterInputError(
       `Périmètre invalide : ${checked.error.issues.map((i) => i.message).join(" ; ")}.`,
+      first === "region" ? "region" : "departements",
     );
   }
   return checked.data;

@@ -1,10 +1,10 @@
-import express, { Router, type Request } from "express";
+import express, { Router, type Request, type Response } from "express";
 import { z } from "zod";
 import { writeAudit } from "../audit/audit-log.js";
 import { getSessionUser, requireSessionUser, requireUser, saveSession } from "../auth/session.js";
 import { DEMO_EMPLOYER, DEMO_INSTITUTIONS, DEMO_ORGANISATIONS } from "../demo/accounts.js";
 import { BadRequestError } from "../errors.js";
-import { renderPage } from "../http/render.js";
+import { renderPage, type FormError } from "../http/render.js";
 import type { Database } from "../storage/database.js";
 import { ALL_DEPARTEMENT_CODES, DEPARTEMENTS, REGIONS, findRegion } from "../territories/territories.js";
 import {
@@ -17,7 +17,7 @@ import {
 } from "./access-requests.js";
 import { createGrant, listGrants, revokeGrant } from "./grants.js";
 import { describePerimeter, type Perimeter } from "./lock-values.js";
-import { perimeterFromInput } from "./perimeter-input.js";
+import { PerimeterInputError, perimeterFromInput } from "./perimeter-input.js";
 import { PROFILE_KINDS, REFUSAL_MESSAGES, type ProfileKind } from "./placement.js";
 import {
   choosePlacement,
@@ -109,27 +109,99 @@ const GrantForm = DecisionForm.extend({
   sub: z.string().optional(),
 });
 
-function parseForm<T>(schema: z.ZodType<T>, body: unknown): T {
+type Decision = ReturnType<typeof decisionOf>;
+
+/** The fields of the grant and approval forms, top to bottom: the page lists problems in this order. */
+const FORM_ORDER = [
+  "email",
+  "sub",
+  "kind",
+  "organisation_label",
+  "departements",
+  "region",
+  "national",
+  "structures",
+  "reseau",
+  "organisation",
+  "valid_until",
+];
+const inFormOrder = (errors: FormError[]): FormError[] => {
+  const rank = (e: FormError) => {
+    const index = FORM_ORDER.indexOf(e.field ?? "");
+    return index === -1 ? FORM_ORDER.length : index;
+  };
+  return errors.toSorted((a, b) => rank(a) - rank(b));
+};
+
+function formErrorsOf(issues: readonly z.core.$ZodIssue[]): FormError[] {
+  return issues.map((i) => ({ field: String(i.path[0] ?? ""), message: i.message }));
+}
+
+/**
+ * Reads a decision form (a grant, or a request's approval): the form and the decision, or every problem
+ * found, each tied to its field, for the page to show the form again.
+ */
+function readDecision<T extends z.infer<typeof DecisionForm>>(
+  schema: z.ZodType<T>,
+  body: unknown,
+): { form: T; decision: Decision; errors?: undefined } | { errors: FormError[] } {
   const parsed = schema.safeParse(body);
-  if (!parsed.success) throw new BadRequestError(parsed.error.issues.map((i) => i.message).join(" "));
-  return parsed.data;
+  const errors = parsed.success ? [] : formErrorsOf(parsed.error.issues);
+  // The perimeter is checked even when another field is wrong, so that every problem shows at once.
+  const perimeterFields = DecisionForm.pick({
+    departements: true,
+    region: true,
+    national: true,
+    structures: true,
+    reseau: true,
+    organisation: true,
+  }).safeParse(body);
+  if (perimeterFields.success) {
+    try {
+      perimeterOf(perimeterFields.data);
+    } catch (error) {
+      if (!(error instanceof PerimeterInputError)) throw error;
+      errors.push({ field: error.field, message: error.publicMessage });
+    }
+  }
+  if (!parsed.success || errors.length > 0) return { errors: inFormOrder(errors) };
+  return { form: parsed.data, decision: decisionOf(parsed.data) };
+}
+
+function perimeterOf(form: {
+  departements?: string | undefined;
+  region?: string | undefined;
+  national?: string | undefined;
+  structures?: string | undefined;
+  reseau?: string | undefined;
+  organisation?: string | undefined;
+}): Perimeter {
+  return perimeterFromInput({
+    departements: form.departements,
+    region: form.region || undefined,
+    national: form.national === "oui",
+    structures: form.structures,
+    reseau: form.reseau,
+    organisation: form.organisation,
+  });
 }
 
 function decisionOf(form: z.infer<typeof DecisionForm>) {
   return {
     kind: form.kind,
     organisationLabel: form.organisation_label,
-    perimeter: perimeterFromInput({
-      departements: form.departements,
-      region: form.region || undefined,
-      national: form.national === "oui",
-      structures: form.structures,
-      reseau: form.reseau,
-      organisation: form.organisation,
-    }),
+    perimeter: perimeterOf(form),
     validUntil: form.valid_until ? new Date(`${form.valid_until}T23:59:59Z`) : undefined,
     note: form.note || undefined,
   };
+}
+
+/** What a form sent, as strings only, to fill the form again. */
+function valuesOf(body: unknown): Record<string, string> {
+  if (typeof body !== "object" || body === null) return {};
+  return Object.fromEntries(
+    Object.entries(body).filter((entry): entry is [string, string] => typeof entry[1] === "string"),
+  );
 }
 
 const requestId = (req: Request) => String(req.id ?? "");
@@ -205,29 +277,49 @@ export function perimeterRouter(deps: { db: Database }): Router {
   const admin = Router();
   admin.use(requireStaff);
 
+  const requestsPage = async (
+    req: Request,
+    res: Response,
+    failed: { id: number; values: Record<string, string>; errors: FormError[] } | null = null,
+  ) => {
+    await renderPage(
+      req,
+      res,
+      "perimeter/admin-requests",
+      {
+        title: "Demandes d'accès",
+        requests: await listAccessRequests(db, "pending"),
+        decided: (await listAccessRequests(db, "all"))
+          .filter((r) => r.status !== "pending")
+          .slice(-20)
+          .reverse(),
+        kinds: PROFILE_KINDS.map((k) => ({ key: k, label: PROFILE_LABELS[k] })),
+        regions: REGIONS,
+        flash: typeof req.query.fait === "string" ? req.query.fait : null,
+        failed,
+        errors: failed?.errors ?? [],
+      },
+      failed ? 400 : 200,
+    );
+  };
+
   admin.get("/demandes", async (req, res) => {
-    await renderPage(req, res, "perimeter/admin-requests", {
-      title: "Demandes d'accès",
-      requests: await listAccessRequests(db, "pending"),
-      decided: (await listAccessRequests(db, "all"))
-        .filter((r) => r.status !== "pending")
-        .slice(-20)
-        .reverse(),
-      kinds: PROFILE_KINDS.map((k) => ({ key: k, label: PROFILE_LABELS[k] })),
-      regions: REGIONS,
-      flash: typeof req.query.fait === "string" ? req.query.fait : null,
-    });
+    await requestsPage(req, res);
   });
 
   admin.post("/demandes/:id/accepter", form, async (req, res) => {
     const staff = requireSessionUser(req);
-    const decision = decisionOf(parseForm(DecisionForm, req.body));
-    await approveAccessRequest(
-      db,
-      Number(req.params.id),
-      { ...decision, decidedBy: staff.email },
-      requestId(req),
-    );
+    const id = Number(req.params.id);
+    const read = readDecision(DecisionForm, req.body);
+    if (read.errors) {
+      const pending = await listAccessRequests(db, "pending");
+      // A request already decided (or unknown) has no form left to show the problems in.
+      if (!pending.some((r) => r.id === id))
+        throw new BadRequestError(read.errors.map((e) => e.message).join(" "));
+      await requestsPage(req, res, { id, values: valuesOf(req.body), errors: read.errors });
+      return;
+    }
+    await approveAccessRequest(db, id, { ...read.decision, decidedBy: staff.email }, requestId(req));
     res.redirect(303, "/admin/demandes?fait=acceptee");
   });
 
@@ -238,35 +330,58 @@ export function perimeterRouter(deps: { db: Database }): Router {
     res.redirect(303, "/admin/demandes?fait=refusee");
   });
 
-  admin.get("/acces", async (req, res) => {
+  const grantsPage = async (
+    req: Request,
+    res: Response,
+    returned: { values: Record<string, string>; errors: FormError[] } = { values: {}, errors: [] },
+  ) => {
     const grants = await listGrants(db, { includeRevoked: true });
-    await renderPage(req, res, "perimeter/admin-grants", {
-      title: "Accès accordés",
-      grants: grants.map((g) => ({
-        ...g,
-        kindLabel: PROFILE_LABELS[g.kind],
-        scope: describePerimeter(g.perimeter, ALL_DEPARTEMENT_CODES.length),
-        state: g.revokedAt ? "révoqué" : g.validUntil && g.validUntil < new Date() ? "expiré" : "actif",
-      })),
-      kinds: PROFILE_KINDS.map((k) => ({ key: k, label: PROFILE_LABELS[k] })),
-      regions: REGIONS,
-      flash: typeof req.query.fait === "string" ? req.query.fait : null,
-    });
+    await renderPage(
+      req,
+      res,
+      "perimeter/admin-grants",
+      {
+        title: "Accès accordés",
+        grants: grants.map((g) => ({
+          ...g,
+          kindLabel: PROFILE_LABELS[g.kind],
+          scope: describePerimeter(g.perimeter, ALL_DEPARTEMENT_CODES.length),
+          state: g.revokedAt ? "révoqué" : g.validUntil && g.validUntil < new Date() ? "expiré" : "actif",
+        })),
+        kinds: PROFILE_KINDS.map((k) => ({ key: k, label: PROFILE_LABELS[k] })),
+        regions: REGIONS,
+        flash: typeof req.query.fait === "string" ? req.query.fait : null,
+        values: returned.values,
+        errors: returned.errors,
+      },
+      returned.errors.length > 0 ? 400 : 200,
+    );
+  };
+
+  admin.get("/acces", async (req, res) => {
+    await grantsPage(req, res);
   });
 
   admin.post("/acces", form, async (req, res) => {
     const staff = requireSessionUser(req);
-    const parsed = parseForm(GrantForm, req.body);
-    if (!parsed.email && !parsed.sub) {
-      throw new BadRequestError(
-        "Indiquez l'adresse électronique ou l'identifiant ProConnect de la personne.",
-      );
+    const read = readDecision(GrantForm, req.body);
+    const errors = read.errors ?? [];
+    const subject = GrantForm.pick({ email: true, sub: true }).safeParse(req.body);
+    if (subject.success && !subject.data.email && !subject.data.sub) {
+      errors.unshift({
+        field: "email",
+        message: "Indiquez l'adresse électronique ou l'identifiant ProConnect de la personne.",
+      });
+    }
+    if (read.errors || errors.length > 0) {
+      await grantsPage(req, res, { values: valuesOf(req.body), errors: inFormOrder(errors) });
+      return;
     }
     await createGrant(
       db,
       {
-        subject: { email: parsed.email || undefined, sub: parsed.sub || undefined },
-        ...decisionOf(parsed),
+        subject: { email: read.form.email || undefined, sub: read.form.sub || undefined },
+        ...read.decision,
         grantedBy: staff.email,
       },
       { requestId: requestId(req) },

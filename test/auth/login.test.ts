@@ -48,9 +48,16 @@ describe("ProConnect login", () => {
       page.hops.slice(-2).map((hop) => new URL(hop.url).pathname),
       ["/", "/tableaux-de-bord"],
     );
+    // The name is text, not a control: no button look (fr-btn), nothing to focus, and said in a sentence.
     assert.match(
       page.text,
-      /<span class="fr-btn fr-icon-account-circle-line" id="identite-connectee">Camille Martin<\/span>/,
+      /<div class="fr-header__tools-links">\s*<p class="fr-text--sm fr-m-0 fr-py-1v fr-px-1w">\s*<span class="fr-icon-account-circle-line fr-icon--sm fr-mr-1v" aria-hidden="true"><\/span><span class="fr-sr-only">Session ouverte au nom de <\/span><span id="identite-connectee">Camille Martin<\/span>\s*<\/p>\s*<ul class="fr-btns-group">/,
+    );
+    const tools = /<div class="fr-header__tools-links">([\s\S]*?)<\/div>/.exec(page.text)?.[1] ?? "";
+    assert.deepEqual(
+      [...tools.matchAll(/class="(fr-btn[^"]*)"/g)].map((m) => m[1]),
+      ["fr-btns-group", "fr-btn fr-icon-logout-box-r-line"],
+      "the logout button is the only button of the header's tools",
     );
     // Logout is a form (POST): a link or an <img> of another site cannot log anyone out.
     assert.match(

@@ -178,9 +178,20 @@ describe("dashboard pages without Metabase (issue 8)", function () {
         page.text,
         /<p class="fr-error-text" id="filtre-annee-erreur">« Année » attend un nombre.<\/p>/,
       );
+      // Said first in the title, and summed up above the filters with a link to the field.
+      assert.match(
+        page.text,
+        /<title>Erreur : ETP conventionnés et réalisés — [^<]+ — Pilotage de l'inclusion<\/title>/,
+      );
+      assert.match(
+        page.text,
+        /<div class="fr-alert fr-alert--error fr-mb-3w" role="alert" id="filtre-resume-erreurs" tabindex="-1" autofocus>\s*<h3 class="fr-alert__title">Un filtre n&#39;a pas été compris<\/h3>\s*<p>Sa valeur par défaut est utilisée à la place :<\/p>\s*<ul>\s*<li><a href="#filtre-annee">« Année » attend un nombre.<\/a><\/li>\s*<\/ul>\s*<\/div>/,
+      );
       const fallback = await browser.follow(
         url("/tableaux-de-bord/etp-conventionnes-et-realises?annee=2026"),
       );
+      assert.doesNotMatch(fallback.text, /<title>Erreur/);
+      assert.doesNotMatch(fallback.text, /resume-erreurs/);
       assert.deepEqual(tablesOf(page.text), tablesOf(fallback.text));
       const other = await browser.follow(url("/tableaux-de-bord/etp-conventionnes-et-realises?annee=2025"));
       assert.notDeepEqual(tablesOf(other.text), tablesOf(fallback.text));

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import express from "express";
 import request from "supertest";
+import { createApp } from "../../src/app.js";
 import { errorHandler } from "../../src/http/error-handler.js";
+import { documentTitle } from "../../src/http/render.js";
 import { requestLogging } from "../../src/http/request-logging.js";
 import { buildApp, captureLogger, openTestStack, type TestStack } from "../support/app.js";
 import { testConfig, testServices } from "../support/services.js";
@@ -17,6 +19,7 @@ describe("pages and security headers", () => {
         REDIS_URL: testServices.redisUrl,
         METABASE_SITE_URL: "https://stats.example.gouv.fr/",
         METABASE_EMBEDDING_SECRET_KEY: "0".repeat(64),
+        CONTACT_EMAIL: "accessibilite@pilotage.example.gouv.fr",
       }),
     });
   });
@@ -41,6 +44,75 @@ describe("pages and security headers", () => {
     assert.match(res.text, /<footer class="fr-footer"/);
     assert.match(res.text, /<link rel="stylesheet" href="\/static\/dsfr\/dsfr.min.css">/);
     assert.doesNotMatch(res.text, /<script>(?!<)/, "no inline script");
+  });
+
+  const FOOTER_LINK =
+    /<li class="fr-footer__bottom-item"><a class="fr-footer__bottom-link" href="\/accessibilite" >Accessibilité : non conforme<\/a><\/li>/;
+
+  it("links every page's footer to the accessibility statement, « non conforme » (no audit yet)", async () => {
+    for (const [path, status] of [
+      ["/", 200],
+      ["/tableaux-de-bord", 200],
+      ["/connexion", 200],
+      ["/nulle-part", 404],
+    ] as const) {
+      const res = await request(buildApp(stack)).get(path).expect(status);
+      assert.match(res.text, FOOTER_LINK, path);
+      assert.doesNotMatch(res.text, /partiellement conforme|totalement conforme/, path);
+    }
+  });
+
+  it("serves the accessibility statement at /accessibilite, with the contact and the recourse", async () => {
+    const res = await request(buildApp(stack)).get("/accessibilite").expect(200);
+    assert.match(res.text, /<title>Déclaration d&#39;accessibilité — Pilotage de l'inclusion<\/title>/);
+    assert.match(res.text, /<h1>Déclaration d&#39;accessibilité<\/h1>/);
+    assert.match(
+      res.text,
+      /<a class="fr-footer__bottom-link" href="\/accessibilite" aria-current="page">Accessibilité : non conforme<\/a>/,
+    );
+    assert.match(res.text, /Établie le \d{1,2} [a-zéû]+ \d{4}\./);
+    assert.match(res.text, /l'article 47 de la loi n° 2005-102 du 11 février 2005/);
+    assert.match(res.text, /s'applique au site Pilotage de l'inclusion \(http:\/\/localhost:\d+\)/);
+    const state = /<p id="etat-de-conformite">([\s\S]*?)<\/p>/.exec(res.text)?.[1]?.replace(/\s+/g, " ");
+    assert.equal(
+      state,
+      " <strong>Pilotage de l'inclusion est non conforme</strong> avec le référentiel général d'amélioration de l'accessibilité (RGAA), version 4.1 : aucun audit de conformité n'a encore été réalisé, et un site sans audit ne peut être déclaré que non conforme. Cette déclaration sera mise à jour après le premier audit. ",
+    );
+    assert.doesNotMatch(res.text, /partiellement conforme|totalement conforme|est conforme/);
+    assert.match(res.text, /axe-core/);
+    assert.match(res.text, /uniquement au clavier/);
+    assert.match(
+      res.text,
+      /<p id="contact-accessibilite">\s*Écrivez-nous à <a href="mailto:accessibilite@pilotage\.example\.gouv\.fr">accessibilite@pilotage\.example\.gouv\.fr<\/a>\.\s*<\/p>/,
+    );
+    const recourse = /<ul id="voies-de-recours">([\s\S]*?)<\/ul>/.exec(res.text)?.[1] ?? "";
+    assert.deepEqual(
+      [...recourse.matchAll(/<li>([\s\S]*?)<\/li>/g)].map((m) => m[1]!.replace(/\s+/g, " ").trim()),
+      [
+        '<a href="https://formulaire.defenseurdesdroits.fr/">écrire un message au Défenseur des droits</a> (formulaire en ligne) ;',
+        '<a href="https://www.defenseurdesdroits.fr/carte-des-delegues">contacter le délégué du Défenseur des droits dans votre région</a> ;',
+        "envoyer un courrier par la poste (gratuit, ne pas mettre de timbre) : Défenseur des droits, Libre réponse 71120, 75342 Paris CEDEX 07.",
+      ],
+    );
+  });
+
+  it("says so on the statement when no contact address is configured (the demo)", async () => {
+    const app = createApp({ ...stack.deps, config: { ...stack.deps.config, contact: { email: undefined } } });
+    const res = await request(app).get("/accessibilite").expect(200);
+    assert.match(
+      res.text,
+      /<p id="contact-accessibilite">\s*Cette instance de démonstration n'a pas d'adresse de contact configurée\.\s*<\/p>/,
+    );
+    assert.doesNotMatch(res.text, /mailto:/);
+  });
+
+  it("puts « Erreur : » first in the title of a page shown again with errors, and only then", () => {
+    assert.equal(documentTitle({ title: "Demander un accès" }), "Demander un accès");
+    assert.equal(documentTitle({ title: "Demander un accès", errors: [] }), "Demander un accès");
+    assert.equal(
+      documentTitle({ title: "Demander un accès", errors: [{ field: "reason", message: "Trop court." }] }),
+      "Erreur : Demander un accès",
+    );
   });
 
   it("answers an unknown page with a French 404 page, and JSON for the API", async () => {

@@ -21,6 +21,22 @@ import { ownUnknownAccount } from "../support/unknown-account.js";
  * access at the next login; a revoked grant stops within the cache delay; and the authorisation matrix
  * over every dashboard of metabase-config/.
  */
+/**
+ * The error summary a form came back with (partials/error-summary.ejs): focusable, focused on load, its
+ * heading and its links to the fields, in order.
+ */
+function summaryOf(html: string, prefix: string): { heading: string; links: string[][] } {
+  const summary = new RegExp(
+    `<div class="fr-alert fr-alert--error fr-mb-3w" role="alert" id="${prefix}resume-erreurs" tabindex="-1" autofocus>([\\s\\S]*?)</div>`,
+  ).exec(html)?.[1];
+  assert.ok(summary, `an error summary ${prefix}resume-erreurs`);
+  assert.equal(html.match(/autofocus/g)?.length, 1, "one element takes the focus on load");
+  return {
+    heading: /<h\d class="fr-alert__title">([^<]*)<\/h\d>/.exec(summary)?.[1] ?? "",
+    links: [...summary.matchAll(/<a href="([^"]*)">([^<]*)<\/a>/g)].map((m) => [m[1]!, m[2]!]),
+  };
+}
+
 // The unknown person whose request this suite approves: its own, so inconnu@ stays unplaced for every suite.
 const REQUESTER = ownUnknownAccount("journeys");
 
@@ -102,6 +118,38 @@ describe("perimeters through the real login (issue 6)", function () {
     assert.equal(unknown?.details.refusal, "unknown_organisation");
   });
 
+  it("shows the request form again with « Erreur : » first in the title and a focused summary linking to each field", async () => {
+    const person = await loginAs(stack.baseUrl, REQUESTER.email);
+    const page = await person.submit(`${stack.baseUrl}/demande-acces`, {
+      organisation: "A",
+      role: "Chargée de mission IAE",
+      reason: "Suivi",
+    });
+    assert.equal(page.status, 400);
+    assert.match(page.text, /<title>Erreur : Demander un accès — Pilotage de l'inclusion<\/title>/);
+    assert.match(page.text, /<h1>Demander un accès<\/h1>/, "the heading stays the page's own");
+    assert.deepEqual(summaryOf(page.text, ""), {
+      heading: "La demande n&#39;a pas pu être envoyée",
+      links: [
+        ["#organisation", "Indiquez votre organisation."],
+        ["#reason", "Expliquez en quelques mots pourquoi vous avez besoin de ces données."],
+      ],
+    });
+    assert.match(
+      page.text,
+      /id="organisation" name="organisation" value="A" required aria-describedby="organisation-messages">/,
+    );
+    assert.match(page.text, /id="role" name="role" value="Chargée de mission IAE" required >/);
+    assert.match(
+      page.text,
+      /<div class="fr-messages-group" id="reason-messages"><p class="fr-message fr-message--error">Expliquez en quelques mots pourquoi vous avez besoin de ces données\.<\/p><\/div>/,
+    );
+    // The same page without errors keeps its plain title and no summary.
+    const again = await person.follow(`${stack.baseUrl}/demande-acces`);
+    assert.match(again.text, /<title>Demander un accès — Pilotage de l'inclusion<\/title>/);
+    assert.doesNotMatch(again.text, /resume-erreurs/);
+  });
+
   it("lets the unknown person request access, admin approve it, and the next login see the dashboards", async () => {
     const person = await loginAs(stack.baseUrl, REQUESTER.email);
     assert.equal((await me(person)).profile, null, "the requester starts unplaced");
@@ -120,6 +168,34 @@ describe("perimeters through the real login (issue 6)", function () {
     );
     const id = heading.exec(list.text)?.[1];
     assert.ok(id, "the pending request is listed");
+    // An approval the gateway cannot carry out comes back in its own request's form, filled as sent.
+    const refused = await admin.submit(`${stack.baseUrl}/admin/demandes/${id}/accepter`, {
+      kind: "prescripteur",
+      organisation_label: "Association inconnue",
+      departements: "93",
+      region: "84",
+      valid_until: "31/12/2030",
+    });
+    assert.equal(refused.status, 400);
+    assert.match(refused.text, /<title>Erreur : Demandes d&#39;accès — Pilotage de l'inclusion<\/title>/);
+    assert.deepEqual(summaryOf(refused.text, `d${id}-`), {
+      heading: "La demande n&#39;a pas été acceptée",
+      links: [
+        [`#d${id}-region`, "Périmètre invalide : départements hors de la région Auvergne-Rhône-Alpes : 93."],
+        [`#d${id}-valid_until`, "Date de fin au format AAAA-MM-JJ."],
+      ],
+    });
+    assert.match(refused.text, new RegExp(`<option value="prescripteur" selected>`));
+    assert.match(refused.text, new RegExp(`id="d${id}-departements" name="departements" value="93" >`));
+    assert.match(
+      refused.text,
+      new RegExp(`id="d${id}-region" name="region" aria-describedby="d${id}-region-messages">`),
+    );
+    assert.equal(
+      (await me(await loginAs(stack.baseUrl, REQUESTER.email))).profile,
+      null,
+      "nothing was granted",
+    );
     const approved = await admin.submit(`${stack.baseUrl}/admin/demandes/${id}/accepter`, {
       kind: "prescripteur",
       organisation_label: "Association inconnue",
@@ -132,6 +208,90 @@ describe("perimeters through the real login (issue 6)", function () {
     const after = await me(again);
     assert.equal(after.profile?.kind, "prescripteur");
     assert.deepEqual(profileOfMe(after)?.perimeter, { departements: ["93"], region: "11" });
+  });
+
+  it("shows the grant form again with every problem, in the form's order, and grants nothing", async () => {
+    const admin = await loginAs(stack.baseUrl, "admin@demo.pilotage.test");
+    const grantsBefore = (await admin.follow(`${stack.baseUrl}/admin/acces`)).text.match(/revoquer/g)?.length;
+    const page = await admin.submit(`${stack.baseUrl}/admin/acces`, {
+      email: "",
+      sub: "",
+      kind: "",
+      organisation_label: "DDETS de test",
+      departements: "93",
+      structures: "1001, abc",
+    });
+    assert.equal(page.status, 400);
+    assert.match(page.text, /<title>Erreur : Accès accordés — Pilotage de l'inclusion<\/title>/);
+    assert.match(page.text, /<h1>Accès accordés<\/h1>/);
+    assert.deepEqual(summaryOf(page.text, "g-"), {
+      heading: "L&#39;accès n&#39;a pas été accordé",
+      links: [
+        ["#g-email", "Indiquez l&#39;adresse électronique ou l&#39;identifiant ProConnect de la personne."],
+        ["#g-kind", "Choisissez un profil."],
+        ["#g-structures", "Structures : « ABC » n&#39;est pas un identifiant."],
+      ],
+    });
+    // Every link leads to a field that exists, described by its message; what was typed is kept.
+    for (const field of ["email", "kind", "structures"]) {
+      assert.match(
+        page.text,
+        new RegExp(`id="g-${field}" name="${field}"[^>]*aria-describedby="g-${field}-messages"`),
+      );
+      assert.match(page.text, new RegExp(`<div class="fr-messages-group" id="g-${field}-messages">`));
+    }
+    assert.match(
+      page.text,
+      /id="g-organisation_label" name="organisation_label" value="DDETS de test" required >/,
+    );
+    assert.match(page.text, /id="g-structures" name="structures" value="1001, abc"/);
+    const grantsAfter = (await admin.follow(`${stack.baseUrl}/admin/acces`)).text.match(/revoquer/g)?.length;
+    assert.equal(grantsAfter, grantsBefore, "no grant was created");
+  });
+
+  it("answers an approval of a request that is not pending with the error page", async () => {
+    const admin = await loginAs(stack.baseUrl, "admin@demo.pilotage.test");
+    const page = await admin.submit(`${stack.baseUrl}/admin/demandes/999999/accepter`, {
+      kind: "ddets",
+      organisation_label: "",
+    });
+    assert.equal(page.status, 400);
+    assert.match(page.text, /<h1>Requête invalide<\/h1>/);
+    assert.match(page.text, /Indiquez le nom de l&#39;organisation\./);
+  });
+
+  it("gives the staff pages DSFR's side menu, folding behind its button on small screens, the page marked", async () => {
+    const admin = await loginAs(stack.baseUrl, "admin@demo.pilotage.test");
+    const links = [
+      ["/admin/demandes", "Demandes d&#39;accès"],
+      ["/admin/acces", "Accès accordés"],
+      ["/admin/apercu", "Aperçu en tant que…"],
+      ["/admin/usage", "Fréquentation"],
+    ];
+    for (const [path] of links) {
+      const page = await admin.follow(`${stack.baseUrl}${path}`);
+      assert.equal(page.status, 200, path);
+      const nav = /<nav class="fr-sidemenu[^"]*"[^>]*>[\s\S]*?<\/nav>/.exec(page.text)?.[0] ?? "";
+      assert.match(
+        nav,
+        /^<nav class="fr-sidemenu fr-mb-4w" role="navigation" aria-labelledby="titre-menu-admin">\s*<div class="fr-sidemenu__inner">\s*<button type="button" class="fr-sidemenu__btn" aria-controls="menu-admin" aria-expanded="false">Dans cette rubrique<\/button>\s*<div class="fr-collapse" id="menu-admin">\s*<p class="fr-sidemenu__title" id="titre-menu-admin">Administration<\/p>/,
+        path,
+      );
+      const items = [
+        ...nav.matchAll(
+          /<li class="([^"]*)"><a class="fr-sidemenu__link" href="([^"]*)" ?([^>]*)>([^<]*)<\/a><\/li>/g,
+        ),
+      ];
+      assert.deepEqual(
+        items.map((m) => [m[1]!.trim(), m[2], m[3], m[4]]),
+        links.map(([href, label]) =>
+          href === path
+            ? ["fr-sidemenu__item fr-sidemenu__item--active", href, 'aria-current="page"', label]
+            : ["fr-sidemenu__item", href, "", label],
+        ),
+        path,
+      );
+    }
   });
 
   it("refuses the staff pages to anyone but staff", async () => {

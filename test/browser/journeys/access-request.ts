@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { loginWithDemoProvider, logoutThroughProvider } from "../support/demo-login.js";
+import { focusedElement, tabTo } from "../support/keyboard.js";
 import { openJourney, type BrowserJourneyContext, type JourneyPage } from "../support/session.js";
 
 const UNKNOWN = { email: "inconnu@demo.pilotage.test", name: "Lou Inconnu" };
@@ -30,16 +31,24 @@ export function accessRequestJourney(ctx: () => BrowserJourneyContext): void {
         ]);
         await page.waitForLoadState("load");
         assert.equal(refused.status(), 400);
+        // The title says it first, the summary has the focus, and its link leads the keyboard to the field.
+        assert.equal(await page.title(), "Erreur : Demander un accès — Pilotage de l'inclusion");
         const summary = page.getByRole("alert");
         assert.match(await summary.innerText(), /Expliquez en quelques mots/);
-        // The error is tied to its field, and the summary links to it.
-        assert.equal(await page.locator("#reason").getAttribute("aria-describedby"), "reason-erreur");
-        assert.equal(await summary.getByRole("link").first().getAttribute("href"), "#reason");
+        assert.equal(
+          await page.evaluate("document.activeElement.id"),
+          "resume-erreurs",
+          await focusedElement(page),
+        );
+        assert.equal(await page.locator("#reason").getAttribute("aria-describedby"), "reason-messages");
         await recorder.check("Demande refusée : motif trop court");
+        const link = summary.getByRole("link", { name: /Expliquez en quelques mots/ });
+        assert.equal(await tabTo(page, link, { max: 1 }), 1, "the summary's first link is the next stop");
+        await page.keyboard.press("Enter");
+        assert.equal(await page.evaluate("document.activeElement.id"), "reason");
 
-        await page
-          .locator("#reason")
-          .fill("Je suis les SIAE de la Seine-Saint-Denis pour le compte de l'association.");
+        await page.keyboard.press("ControlOrMeta+A");
+        await page.keyboard.type("Je suis les SIAE de la Seine-Saint-Denis pour le compte de l'association.");
         await Promise.all([
           page.waitForEvent("load"),
           page.getByRole("button", { name: "Envoyer la demande" }).click(),

@@ -41,6 +41,27 @@ export function foundationJourney(ctx: () => BrowserJourneyContext): void {
       recorder.finish();
     });
 
+    it("the footer's « Accessibilité : non conforme », by keyboard, leads to the statement", async () => {
+      const { page, recorder } = journey;
+      await page.goto("/");
+      await recorder.check("Accueil, vers le pied de page");
+      const skipLink = page.getByRole("link", { name: "Pied de page", exact: true });
+      assert.equal(await tabTo(page, skipLink, { max: 2 }), 2, "the second skip link");
+      await page.keyboard.press("Enter");
+      // From the footer, its own links only: the statement's is a few stops away, not the page's length.
+      const statement = page
+        .getByRole("contentinfo")
+        .getByRole("link", { name: "Accessibilité : non conforme" });
+      await tabAndEnter(page, statement, { max: 8 });
+      assert.equal(new URL(page.url()).pathname, "/accessibilite");
+      assert.equal(await page.title(), "Déclaration d'accessibilité — Pilotage de l'inclusion");
+      assert.equal(await page.locator("h1").innerText(), "Déclaration d'accessibilité");
+      assert.match(await page.locator("#etat-de-conformite").innerText(), /est non conforme/);
+      assert.equal(await statement.getAttribute("aria-current"), "page");
+      await recorder.check("Déclaration d'accessibilité");
+      recorder.finish();
+    });
+
     it("a person who cancels at ProConnect gets a French page and a way to try again", async () => {
       const { page, recorder } = journey;
       await page.goto("/connexion");

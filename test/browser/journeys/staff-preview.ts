@@ -4,6 +4,7 @@ import path from "node:path";
 import YAML from "yaml";
 import { PROJECT_ROOT } from "../../../src/project-root.js";
 import { loginWithDemoProvider, logoutThroughProvider } from "../support/demo-login.js";
+import { tabAndEnter, tabTo } from "../support/keyboard.js";
 import { openJourney, type BrowserJourneyContext } from "../support/session.js";
 import { DDETS_DASHBOARD } from "./ddets-agent.js";
 
@@ -80,6 +81,25 @@ export function staffPreviewJourney(ctx: () => BrowserJourneyContext): void {
           await page.goto(path);
           await recorder.check(step);
         }
+        // The side menu folds behind its button there (DSFR's side menu), and opens by keyboard.
+        const sideMenu = page.getByRole("navigation", { name: "Administration" });
+        const toggle = sideMenu.getByRole("button", { name: "Dans cette rubrique" });
+        const requests = sideMenu.getByRole("link", { name: "Demandes d'accès" });
+        assert.equal(await toggle.getAttribute("aria-controls"), "menu-admin");
+        assert.equal(await toggle.getAttribute("aria-expanded"), "false");
+        assert.equal(await requests.isVisible(), false, "folded on a small screen");
+        await tabTo(page, toggle);
+        await page.keyboard.press("Enter");
+        await requests.waitFor({ state: "visible" });
+        assert.equal(await toggle.getAttribute("aria-expanded"), "true");
+        assert.equal(
+          await sideMenu.getByRole("link", { name: "Accès accordés" }).getAttribute("aria-current"),
+          "page",
+        );
+        await recorder.check("Menu d'administration ouvert sur petit écran");
+        await tabAndEnter(page, requests, { max: 3 });
+        assert.equal(new URL(page.url()).pathname, "/admin/demandes");
+        await recorder.check("Demandes, depuis le menu d'administration");
         await page.setViewportSize({ width: 1280, height: 900 });
         await logoutThroughProvider(page, recorder);
         recorder.finish();
