@@ -1,3 +1,4 @@
+import "./zod-locale.js";
 import path from "node:path";
 import express, { type Express, type Router } from "express";
 import type { Redis } from "ioredis";

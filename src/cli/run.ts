@@ -1,3 +1,4 @@
+import "../zod-locale.js";
 import { ConfigError } from "../config.js";
 import { AppError } from "../errors.js";
 import { EXIT, type CliCommand, type CliIo } from "./command.js";

@@ -249,6 +249,18 @@ describe("perimeters through the real login (issue 6)", function () {
     assert.equal(grantsAfter, grantsBefore, "no grant was created");
   });
 
+  it("speaks French even where a form has no message of its own (a field missing from a hand-made post)", async () => {
+    const admin = await loginAs(stack.baseUrl, "admin@demo.pilotage.test");
+    const page = await admin.submit(`${stack.baseUrl}/admin/acces`, {
+      email: "x@demo.pilotage.test",
+      kind: "ddets",
+    });
+    assert.equal(page.status, 400);
+    const missing = summaryOf(page.text, "g-").links.find(([href]) => href === "#g-organisation_label");
+    assert.ok(missing, "the missing field is in the summary");
+    assert.match(missing[1] ?? "", /^Entrée invalide/, "zod's default message, in French");
+  });
+
   it("answers an approval of a request that is not pending with the error page", async () => {
     const admin = await loginAs(stack.baseUrl, "admin@demo.pilotage.test");
     const page = await admin.submit(`${stack.baseUrl}/admin/demandes/999999/accepter`, {
