@@ -103,6 +103,17 @@ export async function applyPlan(options: {
   ];
   let done = 0;
 
+  // Dashboards whose Metabase side this apply changes (themselves, or a card they show) stop being verified
+  // while it writes, so that no gateway signs for a half-written dashboard; the read-back below verifies
+  // them again, and an apply that stops midway leaves them unverified (the pages say so), never wrongly
+  // verified.
+  const writtenCards = new Set(writes.filter((e) => e.model === "card").map((e) => e.key));
+  const writtenDashboards = new Set(writes.filter((e) => e.model === "dashboard").map((e) => e.key));
+  for (const dashboard of definitions.dashboards) {
+    if (writtenDashboards.has(dashboard.key) || dashboard.cards.some((c) => writtenCards.has(c.question)))
+      await clearVerified(db, dashboard.key);
+  }
+
   for (const entry of writes) {
     try {
       if (entry.model === "collection") {

@@ -344,6 +344,35 @@ for (const version of ["v0.50.3", "v0.57.2"]) {
       assert.equal((await cli("plan")).code, 0);
     });
 
+    it("unverifies the dashboards it is about to rewrite: an apply stopped in a card leaves them unsigned until a rerun", async () => {
+      const file = path.join(root, "sql/iae/delai-de-reponse.sql");
+      await fs.writeFile(
+        file,
+        (await fs.readFile(file, "utf8")).replace(/^name: .*$/m, "name: Délai de réponse, en jours"),
+      );
+      const cardId = managedCard("iae/delai-de-reponse").id;
+      const version = await contentVersion("territoire");
+      assert.equal(await verifiedDashboardId(db, "territoire", version), managedDashboard("territoire").id);
+      proxy.fail = (request) =>
+        request.method === "PUT" && request.path === `/api/card/${cardId}`
+          ? { status: 503, body: "Metabase is restarting" }
+          : undefined;
+      try {
+        const stopped = await cli("apply");
+        assert.equal(stopped.code, 4, stopped.out + stopped.err);
+      } finally {
+        proxy.fail = undefined;
+      }
+      // The card the territoire dashboard shows may be half-written: no gateway may sign for it.
+      assert.equal(await verifiedDashboardId(db, "territoire", version), undefined);
+      const rerun = await cli("apply");
+      assert.equal(rerun.code, 0, rerun.err);
+      assert.equal(
+        await verifiedDashboardId(db, "territoire", await contentVersion("territoire")),
+        managedDashboard("territoire").id,
+      );
+    });
+
     it("stops midway with a message saying what to do, and a rerun converges without duplicates", async () => {
       await fs.writeFile(
         path.join(root, "sql/iae/nouvelle.sql"),
