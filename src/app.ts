@@ -2,7 +2,7 @@ import "./zod-locale.js";
 import path from "node:path";
 import express, { type Express, type Router } from "express";
 import type { Redis } from "ioredis";
-import { authRouter, type OnLogin } from "./auth/routes.js";
+import { authRouter, LOGOUT_PATH, type OnLogin } from "./auth/routes.js";
 import { enforceSessionLifetime, sessionMiddleware } from "./auth/session.js";
 import type { Config } from "./config.js";
 import { healthRouter } from "./health/routes.js";
@@ -91,6 +91,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(sessionMiddleware({ config, redis }));
   app.use(enforceSessionLifetime({ config, logger }));
   app.use(refreshProfile({ service: placement, maxAgeMs: config.placement.cacheSeconds * 1000 }));
+  // Logout answers a cross-origin post with its own page (src/auth/routes.ts); every other POST is refused here.
+  app.use(refuseCrossOriginWrites(new URL(config.http.publicUrl).origin, { except: [LOGOUT_PATH] }));
   app.use(
     authRouter({
       config,
@@ -105,8 +107,6 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
 
-  // After the auth routes (logout answers a cross-origin post with its own page), before everything else.
-  app.use(refuseCrossOriginWrites(new URL(config.http.publicUrl).origin));
   app.use(homeRouter({ config }));
   app.use(perimeterRouter({ db: deps.db }));
   app.use(dashboardsRouter(deps));

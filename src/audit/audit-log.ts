@@ -57,7 +57,7 @@ export async function writeAudit(db: Queryable, entry: AuditEntry): Promise<numb
   const { rows } = await db.query<{ id: string }>(
     `INSERT INTO audit_log (${AUDIT_COLUMNS}) VALUES (${AUDIT_VALUES}) RETURNING id`,
     auditParams(entry),
-    { name: "audit_insert" },
+    { prepare: true },
   );
   return Number(rows[0]!.id);
 }
@@ -67,8 +67,6 @@ export async function writeAudit(db: Queryable, entry: AuditEntry): Promise<numb
  * from `firstParam` (the row's own take the first ones).
  */
 export interface AuditCondition {
-  /** Names the prepared statement (`audit_insert_if_<name>`): one name, one SQL text. */
-  name: string;
   sql: (firstParam: number) => string;
   params: unknown[];
 }
@@ -89,7 +87,7 @@ export async function writeAuditIf(
      SELECT ${AUDIT_VALUES} WHERE ${condition.sql(params.length + 1)}
      RETURNING id`,
     [...params, ...condition.params],
-    { name: `audit_insert_if_${condition.name}` },
+    { prepare: true },
   );
   return rows[0] === undefined ? undefined : Number(rows[0].id);
 }

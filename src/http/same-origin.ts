@@ -33,9 +33,14 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
  * before any handler runs: the forms of the gateway carry no CSRF token, and SameSite=Lax alone lets a
  * page on another port or subdomain of the same site post with the person's cookie.
  */
-export function refuseCrossOriginWrites(publicOrigin: string): RequestHandler {
+export function refuseCrossOriginWrites(
+  publicOrigin: string,
+  options: { except?: readonly string[] } = {},
+): RequestHandler {
+  const except = new Set(options.except ?? []);
   return (req, _res, next) => {
-    if (SAFE_METHODS.has(req.method) || !isFromAnotherOrigin(req, publicOrigin)) return next();
+    if (SAFE_METHODS.has(req.method) || except.has(req.path) || !isFromAnotherOrigin(req, publicOrigin))
+      return next();
     req.log?.warn(
       { reason: "cross_origin", secFetchSite: req.get("sec-fetch-site"), origin: req.get("origin") },
       "write refused",

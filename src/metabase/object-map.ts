@@ -151,7 +151,7 @@ export async function verifiedDashboardId(
     `SELECT metabase_id FROM metabase_objects
       WHERE model = 'dashboard' AND key = $1 AND verified_at IS NOT NULL AND verified_version = $2`,
     [key, contentVersion],
-    { name: "verified_dashboard_id" },
+    { prepare: true },
   );
   const id = rows[0]?.metabase_id;
   return id === undefined ? undefined : Number(id);
@@ -168,7 +168,6 @@ export function verifiedDashboardCondition(
   metabaseId: number,
 ): AuditCondition {
   return {
-    name: "verified_dashboard",
     sql: (n) => `EXISTS (SELECT 1 FROM metabase_objects
       WHERE model = 'dashboard' AND key = $${n} AND verified_version = $${n + 1}
         AND metabase_id = $${n + 2} AND verified_at IS NOT NULL)`,

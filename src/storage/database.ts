@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
@@ -20,11 +21,31 @@ export interface QueryResult<Row> {
 
 export interface QueryOptions {
   /**
-   * Prepares the statement once per connection under this name (Postgres; PGlite ignores it): for the
-   * statements of hot paths, whose planning costs more than their execution. One name, one SQL text.
+   * Prepares the statement once per connection (Postgres; PGlite ignores it): for the statements of hot
+   * paths, whose planning costs more than their execution. Named after a hash of its text, so one name
+   * always means one text. Behind PgBouncer in transaction mode this needs `max_prepared_statements`
+   * (PgBouncer ≥ 1.21).
    */
-  name?: string;
+  prepare?: boolean;
 }
+
+const statementNames = new Map<string, string>();
+/** A stable name per SQL text (the texts of `prepare` queries are constants of the code: the map stays small). */
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (!name) {
+    name = `pilotage_${createHash("sha1").update(sql).digest("hex").slice(0, 16)}`;
+    statementNames.set(sql, name);
+  }
+  return name;
+}
+
+/**
+ * A prepared statement a connection can no longer use: its result type changed under it (a migration
+ * altered a column while this process kept running, 0A000) or it vanished (26000, a pooler in between).
+ */
+const isStalePreparedStatement = (error: unknown) =>
+  ["0A000", "26000"].includes(String((error as { code?: unknown } | null)?.code));
 
 export interface Queryable {
   query<Row extends Record<string, unknown> = Record<string, unknown>>(
@@ -96,11 +117,25 @@ function openPostgres(url: string, options: OpenDatabaseOptions): Database {
   // An idle client that loses its connection must not crash the process; the next query reconnects.
   pool.on("error", () => {});
   const run: Queryable["query"] = async (sql, params, options) => {
-    const result = await pool.query({
-      text: sql,
-      values: params as unknown[] | undefined,
-      ...(options?.name ? { name: options.name } : {}),
-    });
+    const values = params as unknown[] | undefined;
+    if (!options?.prepare) {
+      const result = await pool.query(sql, values);
+      return { rows: result.rows, rowCount: result.rowCount ?? 0, fields: columnsOf(result.fields) };
+    }
+    const client = await pool.connect();
+    let result: pg.QueryResult;
+    try {
+      result = await client.query({ text: sql, values, name: statementName(sql) });
+      client.release();
+    } catch (error) {
+      if (!isStalePreparedStatement(error)) {
+        client.release();
+        throw error;
+      }
+      // That connection's prepared statements are stale: drop it, answer this query unprepared.
+      client.release(true);
+      result = await pool.query(sql, values);
+    }
     return { rows: result.rows, rowCount: result.rowCount ?? 0, fields: columnsOf(result.fields) };
   };
   return {
@@ -115,12 +150,9 @@ function openPostgres(url: string, options: OpenDatabaseOptions): Database {
       try {
         await client.query("BEGIN");
         const result = await work({
-          async query(sql, params, options) {
-            const r = await client.query({
-              text: sql,
-              values: params as unknown[] | undefined,
-              ...(options?.name ? { name: options.name } : {}),
-            });
+          // Unprepared inside a transaction: a stale statement could not be retried there.
+          async query(sql, params) {
+            const r = await client.query(sql, params as unknown[] | undefined);
             return { rows: r.rows, rowCount: r.rowCount ?? 0, fields: columnsOf(r.fields) };
           },
           async exec(sql) {

@@ -39,17 +39,10 @@ for (const [name, open] of databaseImplementations("audit")) {
 
     it("writeAuditIf writes the same row only while its condition holds, in one statement", async () => {
       const before = (await readAudit(db)).length;
-      assert.equal(
-        await writeAuditIf(db, entry, { name: "audit_test_flag", sql: flag, params: [true] }),
-        undefined,
-      );
+      assert.equal(await writeAuditIf(db, entry, { sql: flag, params: [true] }), undefined);
       assert.equal((await readAudit(db)).length, before, "nothing written while the condition is false");
       await db.exec("INSERT INTO audit_test_flag VALUES (true)");
-      const id = await writeAuditIf(
-        db,
-        { ...entry, requestId: "req-2" },
-        { name: "audit_test_flag", sql: flag, params: [true] },
-      );
+      const id = await writeAuditIf(db, { ...entry, requestId: "req-2" }, { sql: flag, params: [true] });
       const [row] = await readAudit(db, { limit: 1 });
       assert.equal(row?.id, id);
       assert.deepEqual([row?.lockedValues, row?.requestId], [{ departement: ["93"] }, "req-2"]);
@@ -58,10 +51,7 @@ for (const [name, open] of databaseImplementations("audit")) {
     it("writeAuditIf still fails closed when the row cannot be written", async () => {
       await db.exec("ALTER TABLE audit_log ADD CONSTRAINT audit_test_refuses CHECK (false) NOT VALID");
       try {
-        await assert.rejects(
-          writeAuditIf(db, entry, { name: "audit_test_flag", sql: flag, params: [true] }),
-          /audit_test_refuses/,
-        );
+        await assert.rejects(writeAuditIf(db, entry, { sql: flag, params: [true] }), /audit_test_refuses/);
       } finally {
         await db.exec("ALTER TABLE audit_log DROP CONSTRAINT audit_test_refuses");
       }

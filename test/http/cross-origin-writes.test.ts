@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readAudit } from "../../src/audit/audit-log.js";
 import { startLoginStack, type LoginStack } from "../support/auth-stack.js";
-import { loginAs, type Browser } from "../support/login.js";
+import { Browser, loginAs } from "../support/login.js";
 
 const ADMIN = "admin@demo.pilotage.test";
 const EMPLOYER = "employeur.siae@demo.pilotage.test";
@@ -55,6 +55,15 @@ describe("state-changing requests from another origin", () => {
       assert.equal(await (await employer.get(`${stack.baseUrl}/api/me`)).text(), before);
     });
   }
+
+  it("include the login button's post: another site cannot start a login in someone's browser", async () => {
+    for (const [, headers] of FOREIGN) {
+      const visitor = new Browser();
+      const refused = await visitor.post(`${stack.baseUrl}/connexion`, {}, headers);
+      assert.equal(refused.status, 403);
+      assert.equal(refused.headers.get("location"), null, "no redirect to ProConnect");
+    }
+  });
 
   it("still accept the same posts from the gateway's own pages, and from clients that are not browsers", async () => {
     const admin = await loginAs(stack.baseUrl, ADMIN);
