@@ -1,15 +1,20 @@
 import { Redis } from "ioredis";
 
+/** A command unanswered for this long fails (a frozen server would otherwise hang every request). */
+export const REDIS_COMMAND_TIMEOUT_MS = 2_000;
+
 /**
- * Redis through ioredis. Commands fail fast while the server is away (no offline queue), so readiness
- * checks and rate limits answer at once instead of hanging; the client keeps reconnecting in the
- * background and recovers without a restart.
+ * Redis through ioredis. Commands fail fast while the server is away (no offline queue) and after
+ * REDIS_COMMAND_TIMEOUT_MS when it is there but does not answer, so pages, readiness checks and rate
+ * limits answer instead of hanging; the client keeps reconnecting in the background and recovers
+ * without a restart.
  */
 export function openRedis(url: string): Redis {
   const redis = new Redis(url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2_000,
+    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
     lazyConnect: false,
     // Commands issued in the same tick (sessions, rate limits of concurrent requests) share one write.

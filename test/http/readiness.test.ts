@@ -1,46 +1,10 @@
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import net from "node:net";
 import request from "supertest";
-import { openRedis, waitForRedis } from "../../src/storage/redis.js";
+import { openRedis } from "../../src/storage/redis.js";
 import { buildApp, openTestStack, type TestStack } from "../support/app.js";
-import { testServices } from "../support/services.js";
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const port = (server.address() as net.AddressInfo).port;
-  server.close();
-  return port;
-}
-
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    testServices.redisServerBin,
-    [
-      "--port",
-      String(port),
-      "--bind",
-      "127.0.0.1",
-      "--save",
-      "",
-      "--appendonly",
-      "no",
-      "--dir",
-      testServices.tmpDir,
-    ],
-    { stdio: "ignore" },
-  );
-  const probe = openRedis(`redis://127.0.0.1:${port}`);
-  try {
-    await waitForRedis(probe, 10_000);
-  } finally {
-    probe.disconnect();
-  }
-  return child;
-}
+import { freePort, startRedis } from "../support/redis-server.js";
 
 async function waitForStatus(app: ReturnType<typeof buildApp>, status: number): Promise<request.Response> {
   let last: request.Response | undefined;

@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import type session from "express-session";
 import type { Redis } from "ioredis";
-import { openRedis, waitForRedis } from "../../src/storage/redis.js";
+import { openRedis, REDIS_COMMAND_TIMEOUT_MS, waitForRedis } from "../../src/storage/redis.js";
 import { RedisSessionStore, SESSION_KEY_PREFIX } from "../../src/storage/session-store.js";
+import { freePort, startRedis } from "../support/redis-server.js";
 import { testServices } from "../support/services.js";
 
 function call<T>(fn: (done: (err?: unknown, value?: T) => void) => void): Promise<T | undefined> {
@@ -79,6 +80,28 @@ describe("Redis session store", () => {
     const garbled = sid();
     await redis.set(`${SESSION_KEY_PREFIX}${garbled}`, "{not json", "PX", 60_000);
     assert.equal(await call((done) => store.get(garbled, done)), null);
+  });
+
+  it("reports a frozen Redis as an error within the command timeout, instead of hanging the request", async function () {
+    this.timeout(15_000);
+    const port = await freePort();
+    const server = await startRedis(port);
+    const frozen = openRedis(`redis://127.0.0.1:${port}`);
+    try {
+      await waitForRedis(frozen);
+      const frozenStore = new RedisSessionStore(frozen, 60_000);
+      server.kill("SIGSTOP");
+      const started = Date.now();
+      await assert.rejects(
+        call((done) => frozenStore.get(sid(), done)),
+        /timed out/i,
+      );
+      // Not a benchmark: only that it answers at the timeout, not never.
+      assert.ok(Date.now() - started < REDIS_COMMAND_TIMEOUT_MS + 5_000);
+    } finally {
+      server.kill("SIGKILL");
+      frozen.disconnect();
+    }
   });
 
   it("reports Redis failures to express-session instead of hanging", async () => {
