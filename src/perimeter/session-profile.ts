@@ -46,6 +46,25 @@ declare module "express-session" {
   }
 }
 
+/**
+ * The session's stored profile, validated once per stored object: pages and APIs ask for it several times
+ * a request (layout, route, viewer), and a new object (a new placement, another organisation chosen) is
+ * validated again (so the profile is always replaced, never changed in place). Undefined when the session
+ * holds none or one this version cannot read.
+ */
+const validated = new WeakMap<object, StoredProfile | null>();
+function storedProfileOf(req: Request): StoredProfile | undefined {
+  const raw: unknown = req.session?.profile;
+  if (typeof raw !== "object" || raw === null) return undefined;
+  let known = validated.get(raw);
+  if (known === undefined) {
+    const parsed = StoredProfile.safeParse(raw);
+    known = parsed.success ? parsed.data : null;
+    validated.set(raw, known);
+  }
+  return known ?? undefined;
+}
+
 export interface Profile {
   kind: ProfileKind;
   organisationRef: string;
@@ -95,13 +114,14 @@ export function refreshProfile(deps: { service: PlacementService; maxAgeMs: numb
   return async (req, res, next) => {
     const user = getSessionUser(req);
     if (!user) return next();
-    const stored = StoredProfile.safeParse(req.session.profile);
-    if (!stored.success || Date.now() - stored.data.computedAt > deps.maxAgeMs) {
-      req.session.profile = await compute(deps.service, req, user, stored.success ? stored.data : undefined);
+    const stored = storedProfileOf(req);
+    if (!stored || Date.now() - stored.computedAt > deps.maxAgeMs) {
+      req.session.profile = await compute(deps.service, req, user, stored);
     }
     res.locals.profile = currentProfile(req);
-    res.locals.placements = req.session.profile?.placements ?? [];
-    res.locals.chosenPlacement = req.session.profile?.chosen ?? null;
+    const profile = storedProfileOf(req);
+    res.locals.placements = profile?.placements ?? [];
+    res.locals.chosenPlacement = profile?.chosen ?? null;
     next();
   };
 }
@@ -109,9 +129,9 @@ export function refreshProfile(deps: { service: PlacementService; maxAgeMs: numb
 /** The placement the person chose (their own, never a preview). */
 export function ownProfile(req: Request): Profile | null {
   if (!getSessionUser(req)) return null;
-  const stored = StoredProfile.safeParse(req.session.profile);
-  if (!stored.success || !stored.data.chosen) return null;
-  const placement = stored.data.placements.find((p) => placementKey(p) === stored.data.chosen);
+  const stored = storedProfileOf(req);
+  if (!stored?.chosen) return null;
+  const placement = stored.placements.find((p) => placementKey(p) === stored.chosen);
   return placement ? { ...placement, preview: false } : null;
 }
 
@@ -136,15 +156,14 @@ export function currentProfile(req: Request): Profile | null {
 }
 
 export function refusalOf(req: Request): Refusal | null {
-  const stored = StoredProfile.safeParse(req.session?.profile);
-  return stored.success ? (stored.data.refusal as Refusal | null) : null;
+  return (storedProfileOf(req)?.refusal as Refusal | null | undefined) ?? null;
 }
 
 /** The person chooses among their placements (organisation switcher). */
 export function choosePlacement(req: Request, key: string): boolean {
-  const stored = StoredProfile.safeParse(req.session.profile);
-  if (!stored.success || !stored.data.placements.some((p) => placementKey(p) === key)) return false;
-  req.session.profile = { ...stored.data, chosen: key };
+  const stored = storedProfileOf(req);
+  if (!stored?.placements.some((p) => placementKey(p) === key)) return false;
+  req.session.profile = { ...stored, chosen: key };
   return true;
 }
 
