@@ -1,3 +1,4 @@
+import { KNOWN_ACR_VALUES } from "./auth/acr.js";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { z } from "zod";
@@ -127,8 +128,6 @@ export class ConfigError extends Error {
 }
 
 const MIN_SECRET_LENGTH = 32;
-/** The eIDAS levels of ProConnect's `acr_values_supported` (proconnect.md §1.1 and §1.6); src/auth/acr.ts orders them. */
-export const KNOWN_ACR_VALUES = ["eidas0", "eidas0-mfa", "eidas1", "eidas1-mfa", "eidas2", "eidas3"];
 const METABASE_SECRET_FORMAT = /^[0-9a-f]{64}$/;
 
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {

@@ -30,12 +30,25 @@ export const REDACTED_PATHS = [
   "config.metabase.apiKey",
 ];
 
+/**
+ * Errors as pino writes them, plus `errorCode`: the error's own code (ours, or Postgres's SQLSTATE) under
+ * a name that the redaction of `*.code` (authorization codes) leaves alone.
+ */
+export function serializeError(error: unknown): unknown {
+  const serialized = pino.stdSerializers.err(error as Error);
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && serialized && typeof serialized === "object"
+    ? { ...serialized, errorCode: code }
+    : serialized;
+}
+
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino(
     {
       level,
       base: { service: "pilotage-gateway" },
       redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+      serializers: { err: serializeError },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
     destination,

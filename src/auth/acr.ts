@@ -1,5 +1,3 @@
-import { KNOWN_ACR_VALUES } from "../config.js";
-
 /**
  * ProConnect's eIDAS levels are not a single line: `eidas0-mfa` has a second factor but a weaker identity
  * than `eidas1`. A level meets a minimum when its identity assurance is at least the minimum's and,
@@ -15,6 +13,9 @@ const LEVELS: Record<string, { identity: number; mfa: boolean }> = {
   eidas2: { identity: 2, mfa: true },
   eidas3: { identity: 3, mfa: true },
 };
+
+/** The eIDAS levels of ProConnect's `acr_values_supported` (proconnect.md §1.1 and §1.6), weakest first. */
+export const KNOWN_ACR_VALUES: readonly string[] = Object.keys(LEVELS);
 
 export function meetsMinimumAcr(acr: string | undefined, minimum: string): boolean {
   const level = acr === undefined ? undefined : LEVELS[acr];

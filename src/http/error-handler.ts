@@ -30,10 +30,7 @@ export const errorHandler: ErrorRequestHandler = async (error, req, res, _next) 
           },
         );
   const status = appError.status;
-  // `err.code` is redacted with every `*.code` (authorization codes); the error's own code (ours, or
-  // Postgres's SQLSTATE) is worth keeping, so it is copied under a name the redaction leaves alone.
-  const errorCode = typeof error?.code === "string" ? error.code : undefined;
-  if (status >= 500) req.log?.error({ err: error, ...(errorCode ? { errorCode } : {}) }, "request failed");
+  if (status >= 500) req.log?.error({ err: error }, "request failed");
   if (res.headersSent) {
     res.destroy();
     return;

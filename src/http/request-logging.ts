@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { pinoHttp } from "pino-http";
-import type { Logger } from "../logging.js";
+import { serializeError, type Logger } from "../logging.js";
 
 /**
  * Gives every request an id (shown on error pages and sent as `X-Request-Id`) and a child logger that
@@ -24,6 +24,7 @@ export function requestLogging(logger: Logger) {
         path: (req.url ?? "").split("?")[0],
       }),
       res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+      err: serializeError,
     },
     customLogLevel: (_req, res, error) =>
       error || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "info",

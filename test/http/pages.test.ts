@@ -160,7 +160,7 @@ describe("error handler", () => {
     await request(app).get("/check").expect(500);
     const line = lines.find((l) => l.includes("request failed"));
     assert.ok(line, lines.join("\n"));
-    assert.equal((JSON.parse(line) as { errorCode?: string }).errorCode, "23514");
+    assert.equal((JSON.parse(line) as { err?: { errorCode?: string } }).err?.errorCode, "23514");
   });
 
   it("answers JSON to API clients with a generic message", async () => {
