@@ -3,7 +3,7 @@ import { createApp } from "./app.js";
 import { proconnectRedirectUris } from "./auth/routes.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { inProcessDemoProvider } from "./demo-idp/in-process.js";
-import { loadCatalog } from "./catalog/index.js";
+import { loadValidCatalog } from "./catalog/index.js";
 import { ensureDemoGrants } from "./demo/grants.js";
 import { createLogger } from "./logging.js";
 import { loadPlacementRules } from "./perimeter/placement-rules.js";
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
     );
   }
 
-  const catalog = await loadCatalog(PROJECT_ROOT);
+  const catalog = await loadValidCatalog(PROJECT_ROOT);
   const placementRules = await loadPlacementRules(PROJECT_ROOT, { demo: !config.proconnect.issuer });
   logger.info(
     { questions: catalog.questions.length, dashboards: catalog.dashboards.length },

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
-import { readCatalog, validateCatalog } from "../catalog/index.js";
+import { checkCatalog } from "../catalog/index.js";
 import { loadConfig } from "../config.js";
 import { UpstreamError } from "../errors.js";
 import { PROJECT_ROOT } from "../project-root.js";
@@ -85,8 +85,7 @@ export const testCommand: CliCommand = {
       return EXIT.config;
     }
     const root = path.resolve(options.root ?? PROJECT_ROOT);
-    const { catalog, problems: loadProblems } = await readCatalog(root);
-    const problems = loadProblems.length > 0 ? loadProblems : validateCatalog(catalog);
+    const { catalog, problems } = await checkCatalog(root);
     if (problems.length > 0) {
       const listed = problems.map(
         (p) => `  ${p.file}${p.line === undefined ? "" : `:${p.line}`} — ${p.message}`,

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { readCatalog, validateCatalog, type Catalog, type CatalogProblem } from "../catalog/index.js";
+import { checkCatalog, type Catalog, type CatalogProblem } from "../catalog/index.js";
 import { PROJECT_ROOT } from "../project-root.js";
 import { EXIT, type CliCommand, type CliIo } from "./command.js";
 
@@ -43,10 +43,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
     return EXIT.usage;
   }
   const root = path.resolve(values.root ?? PROJECT_ROOT);
-  const { catalog, problems: loadProblems } = await readCatalog(root);
-  // Cross-file rules on a half-loaded catalog would report ghosts (a card "without" a question that merely
-  // failed to load): fix the files first.
-  const problems = loadProblems.length > 0 ? loadProblems : validateCatalog(catalog);
+  const { catalog, problems, stage } = await checkCatalog(root);
   const ok = problems.length === 0;
   if (values.json) {
     io.stdout(`${JSON.stringify({ ok, root, counts: counts(catalog), problems }, null, 2)}\n`);
@@ -62,7 +59,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
   const files = new Set(problems.map((p) => p.file)).size;
   io.stderr(
     `\n${plural(problems.length, "problème", "problèmes")} dans ${plural(files, "fichier", "fichiers")}` +
-      (loadProblems.length > 0
+      (stage === "files"
         ? " (lecture des fichiers) : corrigez-les puis relancez `pilotage validate` pour les vérifications croisées.\n"
         : ". Corrigez-les puis relancez `pilotage validate`.\n"),
   );

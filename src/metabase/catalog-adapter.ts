@@ -1,8 +1,7 @@
 import {
   dashboardParameterMetabaseType,
   questionTemplateTags,
-  readCatalog,
-  validateCatalog,
+  checkCatalog,
   type Catalog,
   type CatalogProblem,
 } from "../catalog/index.js";
@@ -58,7 +57,6 @@ export function toSyncDefinitions(catalog: Catalog): SyncDefinitions {
 export async function loadSyncDefinitions(
   root: string,
 ): Promise<{ definitions: SyncDefinitions; problems: CatalogProblem[] }> {
-  const { catalog, problems: loadProblems } = await readCatalog(root);
-  const problems = loadProblems.length > 0 ? loadProblems : validateCatalog(catalog);
+  const { catalog, problems } = await checkCatalog(root);
   return { definitions: toSyncDefinitions(catalog), problems };
 }

@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import path from "node:path";
-import { readCatalog, validateCatalog } from "../../src/catalog/index.js";
+import fs from "node:fs/promises";
+import { CatalogError, checkCatalog, loadValidCatalog } from "../../src/catalog/index.js";
 import { runCli, type CliIo } from "../../src/cli/run.js";
 import { PROJECT_ROOT } from "../../src/project-root.js";
 
 const FIXTURES = path.join(PROJECT_ROOT, "test/fixtures/catalog");
 
 async function problemsOf(root: string) {
-  const { catalog, problems } = await readCatalog(root);
-  return problems.length > 0 ? problems : validateCatalog(catalog);
+  return (await checkCatalog(root)).problems;
 }
 
 /** rule, file, line: what a person needs to find the problem. */
@@ -31,6 +31,22 @@ describe("catalog fixtures", () => {
 
   it("accepts the repository's own sql/ and metabase-config/", async () => {
     assert.deepEqual(await problemsOf(PROJECT_ROOT), []);
+  });
+
+  it("is what the gateway serves only when validate accepts it: an unwired lock stops the start-up", async () => {
+    await assert.rejects(loadValidCatalog(path.join(FIXTURES, "broken/lock-not-wired")), (error: unknown) => {
+      assert.ok(error instanceof CatalogError);
+      assert.ok(
+        error.problems.some((p) => p.rule.startsWith("lock.")),
+        JSON.stringify(error.problems),
+      );
+      return true;
+    });
+    assert.ok((await loadValidCatalog(PROJECT_ROOT)).dashboards.length > 0);
+    // The gateway's own start-up goes through it (it renders cards itself, without Metabase).
+    const main = await fs.readFile(path.join(PROJECT_ROOT, "src/main.ts"), "utf8");
+    assert.match(main, /= await loadValidCatalog\(PROJECT_ROOT\)/);
+    assert.doesNotMatch(main, /\bloadCatalog\(/);
   });
 
   describe("lock contract (PRODUCT.md §3, invariant 3): one failing fixture per rule", () => {
