@@ -11,7 +11,6 @@
  *
  * Servers run here; the load comes from scripts/bench/load-client.ts in another process.
  */
-import type { RequestListener } from "node:http";
 import { parseArgs } from "node:util";
 import express from "express";
 import { enforceSessionLifetime, getSessionUser, sessionMiddleware } from "../../src/auth/session.js";

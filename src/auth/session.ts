@@ -3,6 +3,7 @@ import session from "express-session";
 import type { Redis } from "ioredis";
 import type { Config } from "../config.js";
 import { UnauthenticatedError } from "../errors.js";
+import { wantsJson } from "../http/negotiation.js";
 import type { Logger } from "../logging.js";
 import { RedisSessionStore } from "../storage/session-store.js";
 import { displayNameOf, SessionUser } from "./identity.js";
@@ -102,10 +103,14 @@ export function requireSessionUser(req: Request): SessionUser {
  */
 export const requireUser: RequestHandler = (req, res, next) => {
   if (getSessionUser(req)) return next();
-  const wantsJson = req.originalUrl.startsWith("/api/") || req.accepts(["html", "json"]) === "json";
-  if (wantsJson || req.method !== "GET") throw new UnauthenticatedError();
-  res.redirect(303, `/connexion?retour=${encodeURIComponent(req.originalUrl)}`);
+  if (wantsJson(req) || req.method !== "GET") throw new UnauthenticatedError();
+  redirectToLogin(req, res);
 };
+
+/** To the login page, coming back to this page afterwards. */
+export function redirectToLogin(req: Request, res: Response): void {
+  res.redirect(303, `/connexion?retour=${encodeURIComponent(req.originalUrl)}`);
+}
 
 export function regenerateSession(req: Request): Promise<void> {
   return new Promise((resolve, reject) =>

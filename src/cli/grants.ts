@@ -1,6 +1,5 @@
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config.js";
-import { BadRequestError } from "../errors.js";
 import { createGrant, listGrants, revokeGrant, type StoredGrant } from "../perimeter/grants.js";
 import type { Perimeter } from "../perimeter/lock-values.js";
 import { PROFILE_KINDS, type ProfileKind } from "../perimeter/placement.js";

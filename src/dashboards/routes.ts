@@ -1,7 +1,7 @@
 import { Router, type Request, type RequestHandler, type Response } from "express";
 import type { Redis } from "ioredis";
 import { recordVisit, weeklyUsage } from "../audit/visits.js";
-import { getSessionUser } from "../auth/session.js";
+import { getSessionUser, redirectToLogin } from "../auth/session.js";
 import { dashboardCardParameters, type Catalog, type Dashboard } from "../catalog/index.js";
 import type { Config } from "../config.js";
 import {
@@ -11,14 +11,14 @@ import {
   type EmbedViewer,
   type IssuedEmbed,
 } from "../embed/embed-service.js";
-import { AppError, ForbiddenError, NotFoundError, UnauthenticatedError } from "../errors.js";
+import { AppError, NotFoundError } from "../errors.js";
 import { rateLimit } from "../http/rate-limit.js";
 import { renderPage } from "../http/render.js";
 import { probeMetabaseHealth } from "../metabase/health.js";
 import { dashboardAccess } from "../perimeter/dashboard-access.js";
 import type { LockValue } from "../perimeter/lock-values.js";
 import { PROFILE_LABELS } from "../perimeter/routes.js";
-import { currentProfile, requireStaff, type Profile } from "../perimeter/session-profile.js";
+import { currentProfile, profileOrThrow, requireStaff, type Profile } from "../perimeter/session-profile.js";
 import type { Database, Queryable } from "../storage/database.js";
 import { dayIn } from "../template/dates.js";
 import { chartOf, formatCell, runCard, type CardTable, type ChartSpec } from "./card-data.js";
@@ -76,14 +76,6 @@ interface CardView {
 }
 
 type Notice = "unreachable" | "not_verified";
-
-function profileOrThrow(req: Request): Profile {
-  if (!getSessionUser(req)) throw new UnauthenticatedError();
-  const profile = currentProfile(req);
-  if (!profile)
-    throw new ForbiddenError("Vous n'avez pas encore accès aux données : demandez un accès.", "no_access");
-  return profile;
-}
 
 function viewerOf(req: Request, profile: Profile | null): EmbedViewer | null {
   const user = getSessionUser(req);
@@ -275,8 +267,7 @@ export function dashboardsRouter(deps: DashboardsDeps): Router {
   router.get("/tableaux-de-bord/:key", async (req, res) => {
     const dashboard = findDashboard(keyOf(req));
     if (isPublicDashboard(dashboard)) return res.redirect(303, dashboardPath(dashboard));
-    if (!getSessionUser(req))
-      return res.redirect(303, `/connexion?retour=${encodeURIComponent(req.originalUrl)}`);
+    if (!getSessionUser(req)) return redirectToLogin(req, res);
     const profile = currentProfile(req);
     if (!profile) return res.redirect(303, "/demande-acces");
     await showDashboard(req, res, dashboard, profile);

@@ -1,3 +1,4 @@
+import { wantsJson } from "./negotiation.js";
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import { AppError, NotFoundError, TooManyRequestsError } from "../errors.js";
 import { renderPage } from "./render.js";
@@ -8,10 +9,6 @@ const GENERIC_500 =
 export const notFoundHandler: RequestHandler = () => {
   throw new NotFoundError();
 };
-
-function wantsJson(req: Parameters<RequestHandler>[0]): boolean {
-  return req.path.startsWith("/api/") || req.accepts(["html", "json"]) === "json";
-}
 
 /**
  * The one place errors become responses: a DSFR page for browsers, JSON for API clients. Client errors

@@ -12,7 +12,6 @@ import {
   desiredCardForm,
   desiredCollectionForm,
   desiredDashboardForm,
-  parentIdOf,
   remoteCardForm,
   remoteCollectionForm,
   remoteDashboardForm,

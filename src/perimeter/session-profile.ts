@@ -1,6 +1,7 @@
 import type { Request, RequestHandler } from "express";
 import { z } from "zod";
-import { getSessionUser } from "../auth/session.js";
+import { getSessionUser, requireUser } from "../auth/session.js";
+import { wantsJson } from "../http/negotiation.js";
 import type { SessionUser } from "../auth/identity.js";
 import { ForbiddenError, UnauthenticatedError } from "../errors.js";
 import type { Perimeter } from "./lock-values.js";
@@ -185,16 +186,26 @@ export function stopPreview(req: Request): Preview | undefined {
  * person the gateway could not place, the request-access page (or 403 JSON) — never a default perimeter.
  */
 export const requireProfile: RequestHandler = (req, res, next) => {
-  const wantsJson = req.originalUrl.startsWith("/api/") || req.accepts(["html", "json"]) === "json";
-  if (!getSessionUser(req)) {
-    if (wantsJson || req.method !== "GET") throw new UnauthenticatedError();
-    return res.redirect(303, `/connexion?retour=${encodeURIComponent(req.originalUrl)}`);
-  }
+  if (!getSessionUser(req)) return requireUser(req, res, next);
   if (currentProfile(req)) return next();
-  if (wantsJson)
-    throw new ForbiddenError("Vous n'avez pas encore accès aux données : demandez un accès.", "no_access");
+  if (wantsJson(req)) throw new NoAccessError();
   res.redirect(303, "/demande-acces");
 };
+
+/** A logged-in person the gateway could not place (PRODUCT.md §3, invariant 6): never a default perimeter. */
+export class NoAccessError extends ForbiddenError {
+  constructor() {
+    super("Vous n'avez pas encore accès aux données : demandez un accès.", "no_access");
+  }
+}
+
+/** The profile a route acts for: 401 without a session, NoAccessError for a person not placed. */
+export function profileOrThrow(req: Request): Profile {
+  if (!getSessionUser(req)) throw new UnauthenticatedError();
+  const profile = currentProfile(req);
+  if (!profile) throw new NoAccessError();
+  return profile;
+}
 
 /** Staff only, on their own profile (not while previewing). */
 export const requireStaff: RequestHandler = (req, _res, next) => {

@@ -8,7 +8,7 @@ import type { Config } from "../config.js";
 import { AppError, BadRequestError, ForbiddenError, NotFoundError, UnauthenticatedError } from "../errors.js";
 import { rateLimit } from "../http/rate-limit.js";
 import type { Logger } from "../logging.js";
-import { currentProfile, type Profile } from "../perimeter/session-profile.js";
+import { currentProfile, NoAccessError, type Profile } from "../perimeter/session-profile.js";
 import type { Database } from "../storage/database.js";
 import { TemplateError, type RenderedQuery } from "../template/index.js";
 import { EXPORT_FORMATS, type ExportFormat } from "./api-schemas.js";
@@ -40,9 +40,7 @@ const FormatSchema = z.enum(EXPORT_FORMATS);
 /** Who the API answers for: null for an anonymous caller; a logged-in person must have been placed. */
 function callerProfile(req: Request): Profile | null {
   const profile = currentProfile(req);
-  if (getSessionUser(req) && !profile) {
-    throw new ForbiddenError("Vous n'avez pas encore accès aux données : demandez un accès.", "no_access");
-  }
+  if (getSessionUser(req) && !profile) throw new NoAccessError();
   return profile;
 }
 

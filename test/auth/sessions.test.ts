@@ -10,7 +10,7 @@ import { sessionMiddleware } from "../../src/auth/session.js";
 import { PROJECT_ROOT } from "../../src/project-root.js";
 import { captureLogger } from "../support/app.js";
 import { sessionKeyOf, startLoginStack, type LoginStack } from "../support/auth-stack.js";
-import { Browser, loginAs, startLogout } from "../support/login.js";
+import { loginAs, startLogout } from "../support/login.js";
 import { testConfig, testServices } from "../support/services.js";
 
 const DDETS = "agent.ddets93@demo.pilotage.test";

@@ -1,11 +1,7 @@
 import type { Context } from "mocha";
 import { DEFAULT_WAREHOUSE_DATABASE } from "../../src/config.js";
 import { openDatabase, type Database } from "../../src/storage/database.js";
-import {
-  createMetabaseTestServer,
-  type MetabaseTestServer,
-  type RenderNativeQuery,
-} from "../support/metabase-server/index.js";
+import { createMetabaseTestServer, type MetabaseTestServer } from "../support/metabase-server/index.js";
 import {
   featuresOf,
   parseVersion,

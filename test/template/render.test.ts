@@ -8,7 +8,6 @@ import {
   type TemplateTag,
 } from "../../src/template/index.js";
 
-const resolveField = resolvePilotageColumn();
 const NOW = new Date("2024-05-15T10:00:00Z");
 
 function textTag(name: string, extra: Partial<TemplateTag> = {}): TemplateTag {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { DEMO_ACCOUNTS, MINISTRY_DEFAULT_SIRET } from "../../src/demo/accounts.js";
+import { DEMO_ACCOUNTS } from "../../src/demo/accounts.js";
 import { warehouseDirectory } from "../../src/perimeter/organisation-directory.js";
 import { resolvePlacements } from "../../src/perimeter/placement.js";
 import { loadPlacementRules } from "../../src/perimeter/placement-rules.js";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { loginWithDemoProvider, logoutThroughProvider } from "../support/demo-login.js";
 import { focusedElement, tabTo } from "../support/keyboard.js";
-import { openJourney, type BrowserJourneyContext, type JourneyPage } from "../support/session.js";
+import { openJourney, type BrowserJourneyContext } from "../support/session.js";
 
 const UNKNOWN = { email: "inconnu@demo.pilotage.test", name: "Lou Inconnu" };
 const STAFF = { email: "admin@demo.pilotage.test", name: "Nour Lefebvre" };

@@ -1,12 +1,5 @@
 import type { Database } from "../../../src/storage/database.js";
-import {
-  renderNativeQuery,
-  TemplateError,
-  type ColumnType,
-  type ResolvedColumn,
-  type TemplateParameter,
-  type TemplateTag,
-} from "../../../src/template/index.js";
+import { renderNativeQuery, TemplateError, type ResolvedColumn } from "../../../src/template/index.js";
 import { nativeOf } from "./mbql.js";
 import type { QueryParameter } from "./parameters.js";
 import type { Card, MetabaseState } from "./state.js";
