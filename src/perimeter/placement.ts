@@ -140,6 +140,13 @@ export function isGrantActive(grant: Grant, now: Date): boolean {
   );
 }
 
+/** How the staff pages name a grant's state, by the same rule placement applies (isGrantActive). */
+export function grantState(grant: Grant, now: Date): "actif" | "révoqué" | "à venir" | "expiré" {
+  if (grant.revokedAt !== null) return "révoqué";
+  if (isGrantActive(grant, now)) return "actif";
+  return grant.validFrom.getTime() > now.getTime() ? "à venir" : "expiré";
+}
+
 function emailDomain(email: string): string {
   return email.slice(email.lastIndexOf("@") + 1).toLowerCase();
 }

@@ -18,7 +18,7 @@ import {
 import { createGrant, listGrants, revokeGrant } from "./grants.js";
 import { describePerimeter, type Perimeter } from "./lock-values.js";
 import { PerimeterInputError, perimeterFromInput } from "./perimeter-input.js";
-import { PROFILE_KINDS, REFUSAL_MESSAGES, type ProfileKind } from "./placement.js";
+import { grantState, PROFILE_KINDS, REFUSAL_MESSAGES, type ProfileKind } from "./placement.js";
 import {
   choosePlacement,
   currentProfile,
@@ -346,7 +346,7 @@ export function perimeterRouter(deps: { db: Database }): Router {
           ...g,
           kindLabel: PROFILE_LABELS[g.kind],
           scope: describePerimeter(g.perimeter, ALL_DEPARTEMENT_CODES.length),
-          state: g.revokedAt ? "révoqué" : g.validUntil && g.validUntil < new Date() ? "expiré" : "actif",
+          state: grantState(g, new Date()),
         })),
         kinds: PROFILE_KINDS.map((k) => ({ key: k, label: PROFILE_LABELS[k] })),
         regions: REGIONS,

@@ -6,6 +6,7 @@ import {
   MINISTRY_DEFAULT_SIRET,
 } from "../../src/demo/accounts.js";
 import {
+  grantState,
   resolvePlacements,
   type Grant,
   type OrganisationMatch,
@@ -405,6 +406,13 @@ describe("placement", () => {
           source: "grant",
         },
       ]);
+    });
+
+    it("names each grant's state on the staff pages by the rule placement applies", () => {
+      assert.equal(grantState(grant(), NOW), "actif");
+      assert.equal(grantState(grant({ validUntil: new Date("2026-11-29T09:59:59Z") }), NOW), "expiré");
+      assert.equal(grantState(grant({ validFrom: new Date("2026-12-01T00:00:00Z") }), NOW), "à venir");
+      assert.equal(grantState(grant({ revokedAt: new Date("2026-11-01T00:00:00Z") }), NOW), "révoqué");
     });
 
     for (const [name, overrides] of [
