@@ -108,7 +108,7 @@ export const requireUser: RequestHandler = (req, res, next) => {
 };
 
 /** To the login page, coming back to this page afterwards. */
-export function redirectToLogin(req: Request, res: Response): void {
+function redirectToLogin(req: Request, res: Response): void {
   res.redirect(303, `/connexion?retour=${encodeURIComponent(req.originalUrl)}`);
 }
 

@@ -15,7 +15,6 @@ export {
 export {
   dashboardCardParameters,
   dashboardParameterMetabaseType,
-  dashboardParameterSection,
   fieldFilterWidget,
   questionCardParameters,
   questionColumnTypes,

@@ -64,11 +64,6 @@ export function dashboardParameterMetabaseType(parameter: DashboardParameter): s
   }
 }
 
-/** Metabase's `sectionId` for a dashboard parameter widget. */
-export function dashboardParameterSection(parameter: DashboardParameter): string {
-  return parameter.type === "text" ? "string" : parameter.type === "number" ? "number" : "date";
-}
-
 function tagFor(question: Question, parameter: QuestionParameter): TemplateTag {
   const common = {
     name: parameter.tag,

@@ -1,7 +1,7 @@
 import { Router, type Request, type RequestHandler, type Response } from "express";
 import type { Redis } from "ioredis";
 import { recordVisit, weeklyUsage } from "../audit/visits.js";
-import { getSessionUser, redirectToLogin } from "../auth/session.js";
+import { getSessionUser } from "../auth/session.js";
 import { dashboardCardParameters, type Catalog, type Dashboard } from "../catalog/index.js";
 import type { Config } from "../config.js";
 import {
@@ -18,7 +18,13 @@ import { probeMetabaseHealth } from "../metabase/health.js";
 import { dashboardAccess } from "../perimeter/dashboard-access.js";
 import type { LockValue } from "../perimeter/lock-values.js";
 import { PROFILE_LABELS } from "../perimeter/routes.js";
-import { currentProfile, profileOrThrow, requireStaff, type Profile } from "../perimeter/session-profile.js";
+import {
+  currentProfile,
+  profileOrThrow,
+  requireProfile,
+  requireStaff,
+  type Profile,
+} from "../perimeter/session-profile.js";
 import type { Database, Queryable } from "../storage/database.js";
 import { dayIn } from "../template/dates.js";
 import { chartOf, formatCell, runCard, type CardTable, type ChartSpec } from "./card-data.js";
@@ -264,13 +270,14 @@ export function dashboardsRouter(deps: DashboardsDeps): Router {
     });
   });
 
-  router.get("/tableaux-de-bord/:key", async (req, res) => {
+  // A public dashboard has its own address, open to anyone; the others need a placed person.
+  const publicAtItsAddress: RequestHandler = (req, res, next) => {
     const dashboard = findDashboard(keyOf(req));
     if (isPublicDashboard(dashboard)) return res.redirect(303, dashboardPath(dashboard));
-    if (!getSessionUser(req)) return redirectToLogin(req, res);
-    const profile = currentProfile(req);
-    if (!profile) return res.redirect(303, "/demande-acces");
-    await showDashboard(req, res, dashboard, profile);
+    next();
+  };
+  router.get("/tableaux-de-bord/:key", publicAtItsAddress, requireProfile, async (req, res) => {
+    await showDashboard(req, res, findDashboard(keyOf(req)), profileOrThrow(req));
   });
 
   router.get("/public/:key", async (req, res) => {

@@ -24,7 +24,7 @@ import { renderIdpPage } from "./pages.js";
  * form listing the demo accounts where the person also picks the `acr` to report.
  */
 
-export const CERTIFICATION_DIRIGEANT_ACR = "https://proconnect.gouv.fr/assurance/certification-dirigeant";
+const CERTIFICATION_DIRIGEANT_ACR = "https://proconnect.gouv.fr/assurance/certification-dirigeant";
 const ACR_VALUES = [...KNOWN_ACR_VALUES, CERTIFICATION_DIRIGEANT_ACR];
 
 /** ProConnect's scope → claims map (proconnect.md §1.4); `amr` is requestable through `claims`. */
@@ -49,7 +49,7 @@ const CLAIMS: Configuration["claims"] = {
 };
 
 /** Every scope a service provider may be granted; a known scope outside a client's list is refused. */
-export const DEMO_ALLOWED_SCOPES = [
+const DEMO_ALLOWED_SCOPES = [
   "openid",
   ...Object.keys(CLAIMS ?? {}).filter((s) => s !== "amr" && s !== "openid"),
 ].join(" ");

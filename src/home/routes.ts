@@ -5,7 +5,7 @@ import { renderPage } from "../http/render.js";
 import { currentProfile } from "../perimeter/session-profile.js";
 
 /** The day the accessibility statement was last written; change it with the statement (RGAA asks for it). */
-export const ACCESSIBILITY_STATEMENT_DATE = "29 novembre 2026";
+const ACCESSIBILITY_STATEMENT_DATE = "29 novembre 2026";
 
 export function homeRouter(deps: { config: Config }): Router {
   const { config } = deps;

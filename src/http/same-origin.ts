@@ -16,7 +16,7 @@ export function isFromAnotherOrigin(req: Request, publicOrigin: string): boolean
   return false;
 }
 
-export class CrossOriginWriteError extends AppError {
+class CrossOriginWriteError extends AppError {
   constructor() {
     super(
       403,

@@ -11,7 +11,7 @@ import type { SyncDefinitions } from "./definitions.js";
  * The catalog (src/catalog/) in the sync's terms. Template tags and parameter types come from the catalog's
  * own Metabase shapes, so that what the sync sends is exactly what the gateway renders with.
  */
-export function toSyncDefinitions(catalog: Catalog): SyncDefinitions {
+function toSyncDefinitions(catalog: Catalog): SyncDefinitions {
   return {
     collections: catalog.collections.map((c) => ({
       key: c.key,

@@ -1,4 +1,4 @@
-import type { Catalog, Dashboard, Question, QuestionParameter } from "../catalog/index.js";
+import type { Catalog, Question, QuestionParameter } from "../catalog/index.js";
 import { BadRequestError } from "../errors.js";
 import { dateStringToRange } from "../template/index.js";
 import { dashboardAccess, type AccessProfile } from "../perimeter/dashboard-access.js";
@@ -65,11 +65,6 @@ export function visibleQuestions(
     const grant = questionGrant(catalog, profile, question);
     return grant ? [grant] : [];
   });
-}
-
-/** The dashboards (any audience) that show a question, for the API's description of it. */
-export function dashboardsUsing(catalog: Pick<Catalog, "dashboards">, key: string): Dashboard[] {
-  return catalog.dashboards.filter((d) => d.cards.some((card) => card.question === key));
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
