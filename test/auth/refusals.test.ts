@@ -75,12 +75,40 @@ async function expectRefusedLogin(
   const { stack, logs } = target;
   const before = await stack.sessionCount();
   const logStart = logs.length;
-  const { browser, page } = await driveLogin(stack.baseUrl, email, options);
+  const tokensBefore = stack.proxy?.tokenResponses.length ?? 0;
+  const { browser, page, callbackUrl } = await driveLogin(stack.baseUrl, email, options);
   assert.equal(await stack.sessionCount(), before, "no session left in Redis");
   assert.equal(browser.jar.get("pilotage.sid"), undefined, "the session cookie is dropped");
   assert.equal((await browser.get(`${stack.baseUrl}/api/me`)).status, 401);
   assertLoggedRefusal(logs.slice(logStart), because);
+  assertNoSecretShown(
+    stack,
+    [...logs.slice(logStart), page.text],
+    [
+      callbackUrl?.searchParams.get("code"),
+      ...(stack.proxy?.tokenResponses.slice(tokensBefore) ?? []).flatMap((body) => [
+        body.access_token,
+        body.id_token,
+        body.refresh_token,
+      ]),
+    ],
+  );
   return page;
+}
+
+/**
+ * PRODUCT.md §3, invariant 7, on the error paths: whatever the library's own words logged as the detail
+ * of a refusal, neither the logs nor the page carry the client secret, the session secret, the
+ * authorization code or a token of this login.
+ */
+function assertNoSecretShown(stack: LoginStack, texts: string[], seen: unknown[]): void {
+  const secrets = [stack.clientSecret, stack.testStack.deps.config.session.secret, ...seen].filter(
+    (value): value is string => typeof value === "string" && value.length >= 8,
+  );
+  assert.ok(secrets.length >= 2);
+  for (const text of texts)
+    for (const secret of secrets)
+      assert.ok(!text.includes(secret), `a secret shows: …${secret.slice(0, 6)}…`);
 }
 
 function assertLoggedRefusal(lines: string[], because: RegExp): void {
