@@ -11,7 +11,7 @@ import { openDatabase, type Database } from "../../src/storage/database.js";
 import { migrate } from "../../src/storage/migrations.js";
 import { ALL_DEPARTEMENT_CODES } from "../../src/territories/territories.js";
 import { inFilteredWarehouse, type PerimeterFilter } from "../../src/warehouse/filtered-copy.js";
-import { testContent } from "../support/app.js";
+import { captureLogger, testContent } from "../support/app.js";
 import { startLoginStack, type LoginStack } from "../support/auth-stack.js";
 import { documentedAccess, documentedProfile } from "../support/demo-profiles.js";
 import { decodeJwt } from "../support/jwt.js";
@@ -59,6 +59,7 @@ describe("embedded dashboards through the Metabase test server (issue 8)", funct
   let stack: LoginStack;
   let catalog: Catalog;
   let clockOffsetMs = 0;
+  const captured = captureLogger("debug");
   const browsers = new Map<string, Browser>();
   const as = async (email: string) => {
     if (!browsers.has(email)) browsers.set(email, await loginAs(stack.baseUrl, email));
@@ -108,7 +109,9 @@ describe("embedded dashboards through the Metabase test server (issue 8)", funct
       stderr: (text) => void (out += text),
     });
     assert.equal(code, 0, out);
+    assert.ok(!out.includes(secret) && !out.includes(metabase.adminApiKey), "apply prints no key");
     stack = await startLoginStack({
+      logger: captured.logger,
       env: {
         METABASE_SITE_URL: metabase.url,
         METABASE_EMBEDDING_SECRET_KEY: secret,
@@ -120,6 +123,14 @@ describe("embedded dashboards through the Metabase test server (issue 8)", funct
   });
 
   after(async () => {
+    // PRODUCT.md §3, invariant 7: thousands of tokens signed, failures and refusals included, and the
+    // embedding secret key is in none of the gateway's log lines (debug level).
+    const key = metabase?.embeddingSecretKey;
+    if (key)
+      assert.deepEqual(
+        captured.lines.filter((line) => line.includes(key)),
+        [],
+      );
     await stack?.close();
     await metabase?.close();
     await warehouse?.close();

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -54,6 +55,11 @@ for (const version of ["v0.50.3", "v0.57.2"]) {
         stderr: (text) => void (captured.err += text),
       };
       const code = await runCli([...args, "--root", root], captured);
+      // PRODUCT.md §3, invariant 7: whatever happened, the CLI never prints Metabase's keys.
+      for (const secret of [captured.env?.METABASE_API_KEY, captured.env?.METABASE_EMBEDDING_SECRET_KEY]) {
+        if (secret && secret.length >= 8)
+          assert.ok(!`${captured.out}${captured.err}`.includes(secret), `pilotage ${args[0]} printed a key`);
+      }
       return { code, out: captured.out, err: captured.err };
     }
 
@@ -85,7 +91,7 @@ for (const version of ["v0.50.3", "v0.57.2"]) {
         LOG_LEVEL: "silent",
         DATABASE_URL: gatewayDb.url,
         METABASE_SITE_URL: proxy.url,
-        METABASE_EMBEDDING_SECRET_KEY: "0".repeat(64),
+        METABASE_EMBEDDING_SECRET_KEY: randomBytes(32).toString("hex"),
         METABASE_API_KEY: server.adminApiKey,
         METABASE_WAREHOUSE_DATABASE: WAREHOUSE_NAME,
       };
@@ -500,7 +506,7 @@ describe("pilotage apply of the repository's own catalogue (Metabase test server
         LOG_LEVEL: "silent",
         DATABASE_URL: gatewayDb.url,
         METABASE_SITE_URL: proxy.url,
-        METABASE_EMBEDDING_SECRET_KEY: "0".repeat(64),
+        METABASE_EMBEDDING_SECRET_KEY: randomBytes(32).toString("hex"),
         METABASE_API_KEY: server.adminApiKey,
       };
       const run = async (command: string) => {
