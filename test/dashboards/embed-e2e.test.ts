@@ -324,7 +324,7 @@ describe("embedded dashboards through the Metabase test server (issue 8)", funct
   });
 
   describe("the dashboard page with Metabase", () => {
-    it("frames the signed URL with a title, renews it through embed.js, and audits the token before showing it", async () => {
+    it("frames the signed URL with a title, loads embed.js (its renewal is checked by browser journey 1b), and audits the token before showing it", async () => {
       const browser = await as("agent.ddets93@demo.pilotage.test");
       const page = await browser.follow(url("/tableaux-de-bord/pass-iae"));
       assert.equal(page.status, 200);

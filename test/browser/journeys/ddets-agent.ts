@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import type { Locator, Page } from "playwright-core";
+import { decodeJwt } from "../../support/jwt.js";
 import { assertEveryChartHasItsTable, parseCsv, savedDownload } from "../support/dashboard-checks.js";
 import { loginWithDemoProvider, logoutThroughProvider } from "../support/demo-login.js";
 import { startDemoServer, type DemoServer } from "../support/demo-server.js";
@@ -174,6 +175,69 @@ export function ddetsAgentJourney(ctx: () => BrowserJourneyContext): void {
         const tables = page.locator("#titre-donnees ~ * table caption");
         assert.ok((await tables.count()) > 0);
         await recorder.check("Tableau de bord intégré");
+        recorder.finish();
+      } finally {
+        await close();
+      }
+    });
+
+    // PRODUCT.md §3, invariant 4: the page itself (public/embed.js) renews the token before it expires,
+    // and the viewer keeps the filter values they chose in Metabase.
+    it("renews the frame before its token expires, keeping the viewer's filters and the same locks", async () => {
+      if (!stack || !demo) throw new Error("the Metabase stack did not start");
+      const { metabase } = stack;
+      const { page, context, recorder, close } = await openJourney(
+        { browser: ctx().browser, baseUrl: demo.url },
+        "1c. Agent DDETS, jeton renouvelé",
+      );
+      try {
+        const loads = await serveMetabaseEmbedFrontend(context, metabase);
+        await page.clock.install();
+        await loginWithDemoProvider(page, recorder, DDETS_AGENT.email);
+        await recorder.check("Tableaux de bord");
+        await Promise.all([
+          page.waitForEvent("load"),
+          page.getByRole("link", { name: DDETS_DASHBOARD.title, exact: true }).click(),
+        ]);
+        const frame = page.locator("iframe[data-embed-frame]");
+        await page.frameLocator("iframe[data-embed-frame]").locator("h1").waitFor();
+        await recorder.check("Tableau de bord intégré");
+        const first = new URL((await frame.getAttribute("src")) ?? "");
+        const expiresAt = Date.parse((await frame.getAttribute("data-expires-at")) ?? "");
+        assert.ok(Number.isFinite(expiresAt));
+        // The viewer changes a filter inside Metabase: its frame says so, as Metabase's front end does.
+        const chosen = new URLSearchParams(first.search);
+        chosen.set("filtre-choisi-par-la-personne", "oui");
+        const metabaseFrame = page.frames().find((f) => f.url().startsWith(`${metabase.url}/embed/`));
+        assert.ok(metabaseFrame, "the Metabase frame is loaded");
+        await metabaseFrame.evaluate((search) => {
+          const frameWindow = globalThis as unknown as {
+            parent: { postMessage(m: unknown, o: string): void };
+          };
+          frameWindow.parent.postMessage({ metabase: { type: "location", location: { search } } }, "*");
+        }, `?${chosen}`);
+        await page.waitForTimeout(1_100); // a new token differs from the first one by its iat (seconds)
+        // Up to 80 s before expiry (the page renews 90 s before), the viewer idle all along.
+        await page.clock.fastForward(Math.max(0, expiresAt - Date.now() - 80_000));
+        let renewed = first;
+        for (let tries = 0; renewed.href === first.href; tries += 1) {
+          assert.ok(tries < 100, "the page never renewed the frame");
+          await page.waitForTimeout(100);
+          renewed = new URL((await frame.getAttribute("src")) ?? "");
+        }
+        const tokenOf = (url: URL) => url.pathname.split("/").at(-1) ?? "";
+        assert.notEqual(tokenOf(renewed), tokenOf(first));
+        assert.deepEqual(
+          decodeJwt(tokenOf(renewed)).payload.params,
+          decodeJwt(tokenOf(first)).payload.params,
+          "the same locks, signed again by the server",
+        );
+        assert.equal(renewed.search, `?${chosen}`, "the viewer's filters carried over");
+        for (let tries = 0; loads.length < 2; tries += 1) {
+          assert.ok(tries < 100, "the renewed frame never loaded");
+          await page.waitForTimeout(100);
+        }
+        assert.equal(loads[1]?.status, 200, "Metabase accepts the renewed token");
         recorder.finish();
       } finally {
         await close();
