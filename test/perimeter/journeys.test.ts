@@ -378,6 +378,21 @@ describe("perimeters through the real login (issue 6)", function () {
             `${account.email.split("@")[0]} × ${dashboard.key}: ${actual.allowed ? "ouvert" : "refusé"}`,
           );
         }
+        // The same decisions as the routes serve them, not only as dashboardAccess computes them.
+        const listed = await browser.get(`${stack.baseUrl}/api/dashboards`);
+        if (documented === null) {
+          assert.equal(listed.status, 403, `${account.email} is not placed`);
+          continue;
+        }
+        const { dashboards } = (await listed.json()) as {
+          dashboards: Array<{ key: string; locked_parameters: Record<string, unknown> }>;
+        };
+        const expectedOpen = catalog.dashboards.filter((d) => documentedAccess(documented, d).allowed);
+        assert.deepEqual(
+          dashboards.map((d) => d.key).sort(),
+          expectedOpen.map((d) => d.key).sort(),
+          `GET /api/dashboards for ${account.email}`,
+        );
       }
       assert.equal(rows.length, DEMO_ACCOUNTS.length * catalog.dashboards.length);
     });
