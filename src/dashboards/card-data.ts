@@ -1,6 +1,6 @@
 import { renderQuestion, type Question } from "../catalog/index.js";
 import type { Queryable } from "../storage/database.js";
-import type { TemplateParameter } from "../template/index.js";
+import { asSubquery, type TemplateParameter } from "../template/index.js";
 
 /**
  * The gateway's own rendering of a dashboard card (PRODUCT.md §5: without Metabase, and as the text
@@ -47,8 +47,7 @@ export async function runCard(
   options: { now: Date; rowLimit: number },
 ): Promise<CardTable> {
   const rendered = renderQuestion(question, parameters, { now: options.now });
-  // The limit wraps the question untouched; the line breaks keep a trailing `--` comment from eating it.
-  const sql = `SELECT * FROM (\n${rendered.sql}\n) AS carte LIMIT ${options.rowLimit + 1}`;
+  const sql = `SELECT * FROM ${asSubquery(rendered.sql)} AS carte LIMIT ${options.rowLimit + 1}`;
   const result = await warehouse.query(sql, rendered.values);
   const fields = result.fields?.length
     ? result.fields

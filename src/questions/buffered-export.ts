@@ -1,3 +1,4 @@
+import { asSubquery } from "../template/index.js";
 import { once } from "node:events";
 import type { Writable } from "node:stream";
 import pg from "pg";
@@ -43,10 +44,6 @@ async function write(out: Writable, text: string): Promise<void> {
   if (!out.write(text)) await once(out, "drain");
 }
 
-function withoutTrailingSemicolon(sql: string): string {
-  return sql.trim().replace(/;\s*$/, "");
-}
-
 export async function exportBuffered(
   db: Database,
   query: RenderedQuery,
@@ -61,13 +58,13 @@ export async function exportBuffered(
       "La question contient plusieurs instructions SQL : elle ne peut pas être exportée.",
     );
   }
-  const sql = withoutTrailingSemicolon(query.sql);
+  const sql = asSubquery(query.sql);
   let result: { columns: Array<{ name: string; dataTypeID: number }>; rows: Array<Array<string | null>> };
   try {
     result = await db.transaction(async (tx) => {
       await tx.exec("SET TRANSACTION READ ONLY");
       await tx.exec(`SET LOCAL statement_timeout = ${Math.max(1, Math.round(limits.statementTimeoutMs))}`);
-      const probe = await tx.query(`SELECT * FROM (${sql}) AS export LIMIT 0`, query.values);
+      const probe = await tx.query(`SELECT * FROM ${sql} AS export LIMIT 0`, query.values);
       const columns = probe.fields ?? [];
       // Positional aliases: column names may repeat or need quoting.
       const aliases = columns.map((_, i) => `c${i + 1}`);
@@ -75,7 +72,7 @@ export async function exportBuffered(
       // not: it trims char(n) and spells booleans out); it turns NULL into '', hence the CASE.
       const text = await tx.query(
         `SELECT ${aliases.map((a) => `CASE WHEN ${a} IS NULL THEN NULL ELSE format('%s', ${a}) END AS ${a}`).join(", ")}
-           FROM (${sql}) AS export(${aliases.join(", ")}) LIMIT ${limits.rowCap + 1}`,
+           FROM ${sql} AS export(${aliases.join(", ")}) LIMIT ${limits.rowCap + 1}`,
         query.values,
       );
       const rows = text.rows.map((row) => aliases.map((a) => (row[a] ?? null) as string | null));

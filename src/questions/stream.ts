@@ -1,3 +1,4 @@
+import { asSubquery } from "../template/index.js";
 import { once } from "node:events";
 import { Transform, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -189,10 +190,6 @@ async function copyableQuery(client: pg.PoolClient, query: RenderedQuery): Promi
   return sql + query.sql.slice(last);
 }
 
-function withoutTrailingSemicolon(sql: string): string {
-  return sql.trim().replace(/;\s*$/, "");
-}
-
 /** Counts CSV records (quote-aware) and fails the stream past the cap. */
 function csvRowGuard(rowCap: number, onRows: (n: number) => void): Transform {
   let inQuotes = false;
@@ -322,7 +319,7 @@ export async function streamCsv(
 ): Promise<number> {
   return inTransaction(pool, limits, out, async (client, signal) => {
     const sql = await copyableQuery(client, query);
-    const capped = `SELECT * FROM (${withoutTrailingSemicolon(sql)}) AS export LIMIT ${limits.rowCap + 1}`;
+    const capped = `SELECT * FROM ${asSubquery(sql)} AS export LIMIT ${limits.rowCap + 1}`;
     const copy = client.query(copyTo(`COPY (${capped}) TO STDOUT WITH (FORMAT csv, HEADER true)`));
     let rows = 0;
     let started = false;
@@ -376,7 +373,7 @@ export async function streamJson(
           "La question contient plusieurs instructions SQL : elle ne peut pas être exportée.",
         );
       }
-      const capped = `SELECT * FROM (${withoutTrailingSemicolon(query.sql)}) AS export LIMIT ${limits.rowCap + 1}`;
+      const capped = `SELECT * FROM ${asSubquery(query.sql)} AS export LIMIT ${limits.rowCap + 1}`;
       const cursor = client.query(
         new Cursor(capped, [...query.values], { rowMode: "array", types: EXPORT_TYPES }),
       );
