@@ -17,7 +17,7 @@ import { renderPage } from "../http/render.js";
 import { probeMetabaseHealth } from "../metabase/health.js";
 import { dashboardAccess } from "../perimeter/dashboard-access.js";
 import type { LockValue } from "../perimeter/lock-values.js";
-import { PROFILE_LABELS } from "../perimeter/routes.js";
+import { PROFILE_LABELS } from "../perimeter/placement.js";
 import {
   currentProfile,
   profileOrThrow,

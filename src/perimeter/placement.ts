@@ -24,6 +24,19 @@ export const PROFILE_KINDS = [
 ] as const;
 export type ProfileKind = (typeof PROFILE_KINDS)[number];
 
+/** How pages, staff forms and test reports name each kind of profile. */
+export const PROFILE_LABELS: Record<ProfileKind, string> = {
+  ddets: "DDETS",
+  dreets: "DREETS",
+  dgefp: "DGEFP",
+  conseil_departemental: "Conseil départemental",
+  france_travail: "France Travail",
+  prescripteur: "Prescripteur habilité",
+  reseau_iae: "Réseau IAE",
+  employeur_siae: "Employeur SIAE",
+  staff: "Équipe Pilotage",
+};
+
 export interface Identity {
   sub: string;
   email: string;

@@ -18,7 +18,13 @@ import {
 import { createGrant, listGrants, revokeGrant } from "./grants.js";
 import { describePerimeter, type Perimeter } from "./lock-values.js";
 import { PerimeterInputError, perimeterFromInput } from "./perimeter-input.js";
-import { grantState, PROFILE_KINDS, REFUSAL_MESSAGES, type ProfileKind } from "./placement.js";
+import {
+  grantState,
+  PROFILE_KINDS,
+  PROFILE_LABELS,
+  REFUSAL_MESSAGES,
+  type ProfileKind,
+} from "./placement.js";
 import {
   choosePlacement,
   currentProfile,
@@ -28,18 +34,6 @@ import {
   startPreview,
   stopPreview,
 } from "./session-profile.js";
-
-export const PROFILE_LABELS: Record<ProfileKind, string> = {
-  ddets: "DDETS",
-  dreets: "DREETS",
-  dgefp: "DGEFP",
-  conseil_departemental: "Conseil départemental",
-  france_travail: "France Travail",
-  prescripteur: "Prescripteur habilité",
-  reseau_iae: "Réseau IAE",
-  employeur_siae: "Employeur SIAE",
-  staff: "Équipe Pilotage",
-};
 
 /** What staff can preview the product as (the service's "showroom"), built on the demo organisations. */
 export const SHOWROOM: ReadonlyArray<{ id: string; kind: ProfileKind; label: string; perimeter: Perimeter }> =

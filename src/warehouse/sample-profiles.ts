@@ -4,6 +4,7 @@ import type { Perimeter } from "../perimeter/lock-values.js";
 import { warehouseDirectory } from "../perimeter/organisation-directory.js";
 import {
   PROFILE_KINDS,
+  PROFILE_LABELS,
   resolvePlacements,
   type PlacementRules,
   type ProfileKind,
@@ -38,18 +39,6 @@ const SAMPLE_RULES: PlacementRules = {
   ),
   untrustedSirets: [MINISTRY_DEFAULT_SIRET],
   franceTravailIdpIds: [SAMPLE_IDP],
-};
-
-const KIND_LABELS: Record<ProfileKind, string> = {
-  ddets: "DDETS",
-  dreets: "DREETS",
-  dgefp: "DGEFP",
-  conseil_departemental: "Conseil départemental",
-  france_travail: "France Travail",
-  prescripteur: "Prescripteur",
-  reseau_iae: "Réseau IAE",
-  employeur_siae: "Employeur SIAE",
-  staff: "Équipe Pilotage",
 };
 
 function scope(perimeter: Perimeter): string {
@@ -89,7 +78,7 @@ export async function sampleProfiles(warehouse: Queryable): Promise<SampleProfil
   const profiles: SampleProfile[] = [];
   const add = (who: string, placements: Array<{ kind: ProfileKind; perimeter: Perimeter }>) => {
     for (const p of placements) {
-      profiles.push({ label: `${KIND_LABELS[p.kind]} ${scope(p.perimeter)} (${who})`, ...p });
+      profiles.push({ label: `${PROFILE_LABELS[p.kind]} ${scope(p.perimeter)} (${who})`, ...p });
     }
   };
   for (const account of DEMO_ACCOUNTS) {
