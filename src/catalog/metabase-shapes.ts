@@ -89,13 +89,18 @@ function tagFor(question: Question, parameter: QuestionParameter): TemplateTag {
  * resolves it with `resolvePilotageColumn`.
  */
 export function questionTemplateTags(question: Question): Record<string, TemplateTag> {
+  // A copy: callers may send or adjust it (the sync swaps in Metabase field ids).
+  return structuredClone(cachedTags(question));
+}
+
+/** The tags computed once per question, shared: for reading only (rendering). */
+function cachedTags(question: Question): Record<string, TemplateTag> {
   let tags = tagsByQuestion.get(question);
   if (!tags) {
     tags = Object.fromEntries(question.parameters.map((p) => [p.tag, tagFor(question, p)]));
     tagsByQuestion.set(question, tags);
   }
-  // A copy: callers may send or adjust it (the sync swaps in Metabase field ids).
-  return structuredClone(tags);
+  return tags;
 }
 
 /** Catalog objects are not mutated once loaded, so their tags can be computed once. */
@@ -176,8 +181,7 @@ export function renderQuestion(
     resolveField = resolvePilotageColumn(questionColumnTypes(question));
     resolverByQuestion.set(question, resolveField);
   }
-  questionTemplateTags(question);
-  return renderNativeQuery(question.sql, tagsByQuestion.get(question)!, parameters, {
+  return renderNativeQuery(question.sql, cachedTags(question), parameters, {
     ...options,
     resolveField,
   });
