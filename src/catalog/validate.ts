@@ -582,6 +582,22 @@ function validateLocks(
           `Supprimez la valeur par défaut de « ${tag} ».`,
         );
       }
+      // What the sync's read-back refuses (lock-contract.ts), refused here first: an editable filter on
+      // the column a lock filters lets the viewer widen what the lock narrows.
+      if (qp.type === "field filter" && qp.column) {
+        for (const [otherSlug, otherTag] of Object.entries(card.mappings)) {
+          if (otherSlug === p.slug || d.parameters.find((x) => x.slug === otherSlug)?.locked) continue;
+          const other = question.parameters.find((x) => x.tag === otherTag);
+          if (other?.type !== "field filter" || other.column !== qp.column) continue;
+          out.add(
+            "lock.editable-same-column",
+            d.file,
+            line(lines, `cards.${i}.mappings.${otherSlug}`, cardAt),
+            `La carte ${i + 1} relie le filtre modifiable « ${otherSlug} » à « ${otherTag} », sur la colonne ${qp.column} que le verrou « ${p.slug} » filtre déjà : la personne pourrait élargir ce que le verrou restreint.`,
+            `Retirez « ${otherSlug} » de cette carte, ou faites-le porter sur une autre colonne.`,
+          );
+        }
+      }
       const uses = tagUses(question).filter((u) => u.name === tag);
       if (question.template && uses.length === 0) {
         out.add(

@@ -59,6 +59,7 @@ describe("catalog fixtures", () => {
       ["lock-audience-cannot-provide", [["lock.audience-cannot-provide", dashboard, 9]]],
       ["lock-public", [["lock.public", dashboard, 9]]],
       ["lock-multi-value-equals", [["lock.multi-value-equals", "sql/iae/delai.sql", 13]]],
+      ["lock-editable-same-column", [["lock.editable-same-column", dashboard, 22]]],
       [
         "embed-url-too-long",
         [["embed.url-too-long", "metabase-config/dashboards/orientations-croisees.yaml", 6]],
