@@ -3,6 +3,9 @@
 # of scripts/bench/, prints its figures, and stops the services.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/node-runtime.sh
+source scripts/node-runtime.sh
+use_project_node
 # shellcheck source=scripts/test-services.sh
 source scripts/test-services.sh
 trap stop_test_services EXIT INT TERM

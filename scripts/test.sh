@@ -4,6 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# shellcheck source=scripts/node-runtime.sh
+source scripts/node-runtime.sh
+use_project_node
+
 # shellcheck source=scripts/test-services.sh
 source scripts/test-services.sh
 trap stop_test_services EXIT INT TERM

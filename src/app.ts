@@ -15,6 +15,7 @@ import { refuseCrossOriginWrites } from "./http/same-origin.js";
 import { securityHeaders } from "./http/security-headers.js";
 import type { Catalog } from "./catalog/index.js";
 import type { Logger } from "./logging.js";
+import type { Metrics } from "./metrics/metrics.js";
 import { warehouseDirectory } from "./perimeter/organisation-directory.js";
 import type { PlacementRules } from "./perimeter/placement.js";
 import { createPlacementService } from "./perimeter/placement-service.js";
@@ -41,6 +42,8 @@ export interface AppDeps {
   catalog: Catalog;
   /** How ProConnect's claims are trusted (metabase-config/placement.yaml). */
   placementRules: PlacementRules;
+  /** Prometheus metrics (src/metrics/metrics.ts); tests may leave it out. */
+  metrics?: Metrics;
   /** The clock of embed tokens and relative dates (tests move it; the real one by default). */
   now?: () => Date;
 }

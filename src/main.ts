@@ -6,9 +6,10 @@ import { inProcessDemoProvider } from "./demo-idp/in-process.js";
 import { loadValidCatalog } from "./catalog/index.js";
 import { ensureDemoGrants } from "./demo/grants.js";
 import { createLogger } from "./logging.js";
+import { createMetrics } from "./metrics/metrics.js";
 import { loadPlacementRules } from "./perimeter/placement-rules.js";
 import { PROJECT_ROOT } from "./project-root.js";
-import { startServer } from "./server.js";
+import { PortInUseError, reservePort } from "./server.js";
 import { openDatabase } from "./storage/database.js";
 import { migrate } from "./storage/migrations.js";
 import { openRedis, waitForRedis } from "./storage/redis.js";
@@ -35,6 +36,17 @@ async function main(): Promise<void> {
   ].filter(Boolean);
   if (embedded.length > 0)
     logger.warn({ embedded }, "valeurs embarquées de démonstration (jamais en production)");
+
+  let port;
+  try {
+    port = await reservePort(config.http.port);
+  } catch (error) {
+    if (error instanceof PortInUseError) {
+      console.error(error.message);
+      process.exit(75);
+    }
+    throw error;
+  }
 
   const redis = config.redis.url ? openRedis(config.redis.url) : undefined;
   if (redis) await waitForRedis(redis);
@@ -80,9 +92,10 @@ async function main(): Promise<void> {
     redis,
     catalog,
     placementRules,
+    metrics: createMetrics(),
     ...(demoIdp ? { demoIdentityProvider: demoIdp.mount } : {}),
   });
-  const running = await startServer(app, config.http.port);
+  const running = port.serve(app);
   logger.info({ url: running.url }, "gateway listening");
   console.log(`\nPilotage de l'inclusion : ${config.http.publicUrl}\n`);
 

@@ -9,6 +9,46 @@ export interface RunningServer {
   stop(timeoutMs?: number): Promise<void>;
 }
 
+/** The port is taken by another process: said before any long start-up work, in French. */
+export class PortInUseError extends Error {
+  constructor(readonly port: number) {
+    super(
+      `Le port ${port} est déjà utilisé par un autre programme. Arrêtez-le, ou choisissez un autre port : ` +
+        `PORT=${port + 100} PUBLIC_URL=http://localhost:${port + 100} npm run demo`,
+    );
+    this.name = "PortInUseError";
+  }
+}
+
+/**
+ * Binds the port before the rest of start-up (the demo seeds its warehouse for several seconds first),
+ * answering 503 until `serve(handler)` is called: a busy port is reported at once, and nothing else can
+ * take the port in between.
+ */
+export async function reservePort(
+  port: number,
+  host?: string,
+): Promise<{ serve(handler: RequestListener): RunningServer }> {
+  let handler: RequestListener | undefined;
+  const server = http.createServer((req, res) => {
+    if (handler) return handler(req, res);
+    res.writeHead(503, { "content-type": "text/plain; charset=utf-8", "retry-after": "5" });
+    res.end("Démarrage en cours : réessayez dans quelques secondes.\n");
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(error.code === "EADDRINUSE" ? new PortInUseError(port) : error),
+    );
+    server.listen(port, host, () => resolve());
+  });
+  return {
+    serve(next) {
+      handler = next;
+      return running(server, host);
+    },
+  };
+}
+
 export async function startServer(
   handler: RequestListener,
   port: number,
@@ -19,6 +59,10 @@ export async function startServer(
     server.once("error", reject);
     server.listen(port, host, () => resolve());
   });
+  return running(server, host);
+}
+
+function running(server: http.Server, host: string | undefined): RunningServer {
   const address = server.address() as AddressInfo;
   const shownHost = host && host !== "0.0.0.0" && host !== "::" ? host : "localhost";
   return {

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import fs from "node:fs/promises";
 import http from "node:http";
-import { startServer } from "../src/server.js";
+import net, { type AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { PROJECT_ROOT } from "../src/project-root.js";
+import { reservePort, startServer } from "../src/server.js";
 
 function get(url: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -32,5 +38,54 @@ describe("graceful shutdown", () => {
     assert.deepEqual(await inFlight, { status: 200, body: "fini" });
     await stopped;
     await assert.rejects(get(`${running.url}/apres`), /ECONNREFUSED/);
+  });
+});
+
+describe("a busy port", () => {
+  it("answers 503 while starting, then the application, on a port reserved before start-up", async () => {
+    const reserved = await reservePort(0, "127.0.0.1");
+    const running = reserved.serve((_req, res) => res.end("prêt"));
+    await running.stop();
+    const early = await reservePort(0, "127.0.0.1");
+    const { server } = early.serve(() => undefined);
+    const port = (server.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const second = await reservePort(port, "127.0.0.1");
+    const waiting = await get(`http://127.0.0.1:${port}/`);
+    assert.deepEqual(waiting, {
+      status: 503,
+      body: "Démarrage en cours : réessayez dans quelques secondes.\n",
+    });
+    const serving = second.serve((_req, res) => res.end("prêt"));
+    assert.deepEqual(await get(`http://127.0.0.1:${port}/`), { status: 200, body: "prêt" });
+    await serving.stop();
+  });
+
+  it("makes the demo say so in French at once, before seeding anything, with the way out", async function () {
+    this.timeout(60_000);
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, resolve));
+    const port = (blocker.address() as AddressInfo).port;
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "pilotage-busy-"));
+    try {
+      const started = Date.now();
+      const result = spawnSync(process.execPath, ["--import", "tsx", "src/main.ts"], {
+        cwd: PROJECT_ROOT,
+        env: { PATH: process.env["PATH"] ?? "", PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: "silent" },
+        encoding: "utf8",
+        timeout: 50_000,
+      });
+      assert.equal(result.status, 75, result.stderr);
+      assert.equal(
+        result.stderr.trim(),
+        `Le port ${port} est déjà utilisé par un autre programme. Arrêtez-le, ou choisissez un autre port : ` +
+          `PORT=${port + 100} PUBLIC_URL=http://localhost:${port + 100} npm run demo`,
+      );
+      assert.ok(Date.now() - started < 15_000, "refused before the warehouse seeding (which takes longer)");
+      assert.deepEqual(await fs.readdir(dataDir), [], "nothing seeded");
+    } finally {
+      blocker.close();
+      await fs.rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -60,6 +60,7 @@ export function filteredCopyStatements(filters: readonly PerimeterFilter[]): str
     `ALTER SCHEMA ${WAREHOUSE_SCHEMA} RENAME TO ${FULL_SCHEMA}`,
     `CREATE SCHEMA ${WAREHOUSE_SCHEMA}`,
     `CREATE VIEW ${WAREHOUSE_SCHEMA}.metadonnees AS SELECT * FROM ${FULL_SCHEMA}.metadonnees`,
+    `CREATE VIEW ${WAREHOUSE_SCHEMA}.chargements AS SELECT * FROM ${FULL_SCHEMA}.chargements`,
     ...WAREHOUSE_TABLES.map((table) => {
       const condition = perimeterCondition(table, filters);
       return (

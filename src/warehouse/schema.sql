@@ -20,6 +20,18 @@ CREATE TABLE entrepot.metadonnees (
   lignes_par_table jsonb NOT NULL
 );
 
+-- The load marker: one row per load of the warehouse, written last by whatever loaded it (`pilotage
+-- seed`, or the data pipeline's final statement, docs/warehouse.md). The newest row says up to which day
+-- the data goes (« Données arrêtées au … » on every page, relative periods counted back from it) and
+-- names the load (the gateway's result cache keys on it: a new load serves new figures). Unlike
+-- `metadonnees`, its presence says nothing about the data being synthetic.
+CREATE TABLE entrepot.chargements (
+  version_donnees text NOT NULL PRIMARY KEY,
+  date_arret date NOT NULL,
+  source text NOT NULL,
+  charge_le timestamptz NOT NULL DEFAULT now()
+);
+
 -- ---------------------------------------------------------------------------------------------
 -- Reference geography (@etalab/decoupage-administratif)
 -- ---------------------------------------------------------------------------------------------

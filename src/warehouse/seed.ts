@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { AppError } from "../errors.js";
@@ -11,6 +11,7 @@ import {
   REFERENCE_DATE,
   type CopyValue,
 } from "./generate.js";
+import { SYNTHETIC_SOURCE, writeLoadMarker } from "./load-marker.js";
 import { WAREHOUSE_SCHEMA, WAREHOUSE_TABLES } from "./tables.js";
 
 /**
@@ -190,6 +191,11 @@ export async function seedWarehouse(db: Database, options: SeedOptions = {}): Pr
      VALUES ($1, $2, $3, $4, now(), $5)`,
     [version, seed, scale, REFERENCE_DATE, JSON.stringify(rows)],
   );
+  await writeLoadMarker(db, {
+    dataVersion: `synthetique-${version}-${seed}-${scale}-${randomBytes(6).toString("hex")}`,
+    cutoffDate: REFERENCE_DATE,
+    source: SYNTHETIC_SOURCE,
+  });
   const totalRows = Object.values(rows).reduce((sum, n) => sum + n, 0);
   return {
     version,
