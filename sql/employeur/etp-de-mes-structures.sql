@@ -22,6 +22,11 @@ parameters:
     label: Année
     required: true
     default: 2026
+columns:
+  - { name: mois, label: Mois, kind: month }
+  - { name: structure, label: Structure, kind: text }
+  - { name: etp_conventionnes, label: ETP conventionnés, kind: etp }
+  - { name: etp_realises, label: ETP réalisés, kind: etp }
 --- */
 WITH mois AS (
   SELECT generate_series(make_date({{annee}}, 1, 1), make_date({{annee}}, 12, 1), interval '1 month')::date AS mois

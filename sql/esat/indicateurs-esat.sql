@@ -13,6 +13,15 @@ parameters:
     label: Département
     required: true
     multiple: true
+columns:
+  - { name: millesime, label: "Année de l'enquête", kind: identifier }
+  - { name: esat_repondants, label: ESAT répondants, kind: count }
+  - { name: places_autorisees, label: Places autorisées, kind: count }
+  - { name: travailleurs_accompagnes, label: Travailleurs accompagnés, kind: count }
+  - { name: age_moyen, label: Âge moyen, kind: count, unit: ans, decimals: 1 }
+  - { name: sorties, label: Sorties, kind: count }
+  - { name: taux_de_sortie_pct, label: Taux de sortie, kind: percentage, percent_scale: percent }
+  - { name: sorties_milieu_ordinaire_pct, label: Part des sorties vers le milieu ordinaire, kind: percentage, percent_scale: percent }
 --- */
 SELECT
   millesime,

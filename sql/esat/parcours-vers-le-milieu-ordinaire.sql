@@ -15,6 +15,10 @@ parameters:
     label: Département
     required: true
     multiple: true
+columns:
+  - { name: millesime, label: "Année de l'enquête", kind: identifier }
+  - { name: etape, label: Étape du parcours, kind: text }
+  - { name: travailleurs, label: Travailleurs, kind: count }
 --- */
 SELECT
   millesime,

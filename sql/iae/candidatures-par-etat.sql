@@ -17,6 +17,10 @@ parameters:
     column: entrepot.candidatures.date_candidature
     column_type: date
     label: Période
+columns:
+  - { name: etat, label: État de la candidature, kind: text }
+  - { name: candidatures, label: Candidatures, kind: count }
+  - { name: part_pct, label: Part des candidatures, kind: percentage, percent_scale: percent }
 --- */
 SELECT
   etat,

@@ -26,6 +26,10 @@ parameters:
     column: entrepot.candidatures.type_structure
     label: Type de structure
     multiple: true
+columns:
+  - { name: mois, label: Mois, kind: month }
+  - { name: origine, label: Origine de la candidature, kind: text }
+  - { name: candidatures, label: Candidatures, kind: count }
 --- */
 SELECT
   date_trunc('month', date_candidature)::date AS mois,

@@ -18,6 +18,12 @@ parameters:
     column: entrepot.candidatures.date_candidature
     column_type: date
     label: Période
+columns:
+  - { name: type_structure, label: Type de structure, kind: text }
+  - { name: candidatures_traitees, label: Candidatures traitées, kind: count }
+  - { name: delai_median_prise_en_compte_jours, label: Délai médian de prise en compte, kind: days, unit: jours }
+  - { name: delai_median_reponse_jours, label: Délai médian de réponse, kind: days, unit: jours }
+  - { name: reponse_en_30_jours_pct, label: Réponses en 30 jours ou moins, kind: percentage, percent_scale: percent }
 --- */
 SELECT
   type_structure,

@@ -18,6 +18,12 @@ parameters:
     label: Année
     required: true
     default: 2026
+columns:
+  - { name: type_structure, label: Type de structure, kind: text }
+  - { name: structures_conventionnees, label: Structures conventionnées, kind: count }
+  - { name: etp_conventionnes, label: ETP conventionnés, kind: etp }
+  - { name: montant_aide_euros, label: "Montant de l'aide", kind: euros }
+  - { name: part_cofinancee_cd_pct, label: Part cofinancée par le conseil départemental, kind: percentage, percent_scale: percent }
 --- */
 WITH annee AS (
   SELECT make_date({{annee}}, 1, 1) AS debut, make_date({{annee}}, 12, 31) AS fin

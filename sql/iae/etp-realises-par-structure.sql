@@ -19,6 +19,14 @@ parameters:
     label: Année
     required: true
     default: 2026
+columns:
+  - { name: id_structure, label: Identifiant de la structure, kind: identifier }
+  - { name: structure, label: Structure, kind: text }
+  - { name: type_structure, label: Type de structure, kind: text }
+  - { name: departement, label: Département, kind: territory }
+  - { name: etp_conventionnes, label: ETP conventionnés, kind: etp }
+  - { name: etp_realises, label: ETP réalisés, kind: etp }
+  - { name: taux_realisation_pct, label: Taux de réalisation, kind: percentage, percent_scale: percent }
 --- */
 WITH annee AS (
   SELECT make_date({{annee}}, 1, 1) AS debut, make_date({{annee}}, 12, 31) AS fin

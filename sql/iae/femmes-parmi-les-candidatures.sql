@@ -17,6 +17,12 @@ parameters:
     column: entrepot.candidatures.date_candidature
     column_type: date
     label: Période
+columns:
+  - { name: type_structure, label: Type de structure, kind: text }
+  - { name: candidatures, label: Candidatures, kind: count }
+  - { name: part_femmes_candidatures_pct, label: Part des femmes parmi les candidatures, kind: percentage, percent_scale: percent }
+  - { name: embauches, label: Embauches, kind: count }
+  - { name: part_femmes_embauches_pct, label: Part des femmes parmi les embauches, kind: percentage, percent_scale: percent }
 --- */
 SELECT
   candidatures.type_structure,

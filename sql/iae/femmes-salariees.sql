@@ -17,6 +17,11 @@ parameters:
     label: Année
     required: true
     default: 2026
+columns:
+  - { name: type_structure, label: Type de structure, kind: text }
+  - { name: salaries, label: Salariés en insertion, kind: count }
+  - { name: part_femmes_pct, label: Part des femmes, kind: percentage, percent_scale: percent }
+  - { name: part_femmes_dans_les_heures_pct, label: Part des femmes dans les heures travaillées, kind: percentage, percent_scale: percent }
 --- */
 SELECT
   type_structure,

@@ -18,6 +18,9 @@ parameters:
     column: entrepot.candidatures.date_candidature
     column_type: date
     label: Période
+columns:
+  - { name: motif_refus, label: Motif de refus, kind: text }
+  - { name: candidatures_refusees, label: Candidatures refusées, kind: count }
 --- */
 SELECT
   motif_refus,

@@ -17,6 +17,10 @@ parameters:
     column: entrepot.candidatures.date_candidature
     column_type: date
     label: Période
+columns:
+  - { name: departement_de_la_structure, label: Département de la structure, kind: territory }
+  - { name: orientations, label: Orientations, kind: count }
+  - { name: acceptees, label: Acceptées, kind: count }
 --- */
 SELECT
   libelle_departement_structure AS departement_de_la_structure,

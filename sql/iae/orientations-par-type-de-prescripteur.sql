@@ -18,6 +18,14 @@ parameters:
     column: entrepot.candidatures.date_candidature
     column_type: date
     label: Période
+columns:
+  - { name: type_org_prescripteur, label: Type de prescripteur, kind: text }
+  - { name: origine, label: Origine, kind: text }
+  - { name: orientations, label: Orientations, kind: count }
+  - { name: acceptees, label: Acceptées, kind: count }
+  - { name: refusees, label: Refusées, kind: count }
+  - { name: sans_reponse, label: Sans réponse, kind: count }
+  - { name: taux_acceptation_pct, label: "Taux d'acceptation", kind: percentage, percent_scale: percent }
 --- */
 SELECT
   type_org_prescripteur,

@@ -12,6 +12,11 @@ parameters:
     label: Département
     required: true
     multiple: true
+columns:
+  - { name: type_structure, label: Type de structure, kind: text }
+  - { name: pass_iae_valides, label: PASS IAE en cours de validité, kind: count }
+  - { name: dont_suspendus, label: dont suspendus, kind: count }
+  - { name: dont_prolonges, label: dont prolongés, kind: count }
 --- */
 SELECT
   type_structure,

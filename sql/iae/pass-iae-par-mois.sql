@@ -20,6 +20,9 @@ parameters:
     column: entrepot.pass_iae.date_debut
     column_type: date
     label: Période
+columns:
+  - { name: mois, label: Mois, kind: month }
+  - { name: pass_iae_delivres, label: PASS IAE délivrés, kind: count }
 --- */
 SELECT
   date_trunc('month', date_debut)::date AS mois,

@@ -17,6 +17,11 @@ parameters:
     column: entrepot.candidatures.date_candidature
     column_type: date
     label: Période
+columns:
+  - { name: type_structure, label: Type de structure, kind: text }
+  - { name: candidatures_recues, label: Candidatures reçues, kind: count }
+  - { name: candidatures_acceptees, label: Candidatures acceptées, kind: count }
+  - { name: taux_acceptation_pct, label: "Taux d'acceptation", kind: percentage, percent_scale: percent }
 --- */
 SELECT
   type_structure,

@@ -17,6 +17,11 @@ parameters:
     column: entrepot.candidatures.date_candidature
     column_type: date
     label: Période
+columns:
+  - { name: etat, label: État de la candidature, kind: text }
+  - { name: candidatures, label: Candidatures, kind: count }
+  - { name: part_pct, label: Part des candidatures, kind: percentage, percent_scale: percent }
+  - { name: delai_median_reponse_jours, label: Délai médian de réponse, kind: days, unit: jours }
 --- */
 SELECT
   etat,

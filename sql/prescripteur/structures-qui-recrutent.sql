@@ -16,6 +16,12 @@ parameters:
     column: entrepot.candidatures.date_candidature
     column_type: date
     label: Période
+columns:
+  - { name: structure, label: Structure, kind: text }
+  - { name: type_structure, label: Type de structure, kind: text }
+  - { name: departement, label: Département, kind: territory }
+  - { name: candidatures, label: Candidatures, kind: count }
+  - { name: embauches, label: Embauches, kind: count }
 --- */
 SELECT
   nom_structure AS structure,

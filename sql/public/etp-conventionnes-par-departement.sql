@@ -11,6 +11,11 @@ parameters:
     label: Année
     required: true
     default: 2026
+columns:
+  - { name: departement, label: Département, kind: territory }
+  - { name: region, label: Région, kind: territory }
+  - { name: structures_conventionnees, label: Structures conventionnées, kind: count }
+  - { name: etp_conventionnes, label: ETP conventionnés, kind: etp }
 --- */
 WITH annee AS (
   SELECT make_date({{annee}}, 1, 1) AS debut, make_date({{annee}}, 12, 31) AS fin

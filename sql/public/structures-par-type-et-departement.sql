@@ -12,6 +12,11 @@ parameters:
     column: entrepot.structures.departement
     label: Département
     multiple: true
+columns:
+  - { name: departement, label: Département, kind: territory }
+  - { name: type, label: Type de structure, kind: text }
+  - { name: categorie_structure, label: Catégorie, kind: text }
+  - { name: structures, label: Structures, kind: count }
 --- */
 SELECT
   libelle_departement AS departement,

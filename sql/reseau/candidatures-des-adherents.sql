@@ -17,6 +17,15 @@ parameters:
     column: entrepot.candidatures.date_candidature
     column_type: date
     label: Période
+columns:
+  - { name: id_structure, label: Identifiant de la structure, kind: identifier }
+  - { name: structure, label: Structure, kind: text }
+  - { name: type_structure, label: Type de structure, kind: text }
+  - { name: departement, label: Département, kind: territory }
+  - { name: candidatures_recues, label: Candidatures reçues, kind: count }
+  - { name: embauches, label: Embauches, kind: count }
+  - { name: taux_acceptation_pct, label: "Taux d'acceptation", kind: percentage, percent_scale: percent }
+  - { name: delai_median_reponse_jours, label: Délai médian de réponse, kind: days, unit: jours }
 --- */
 SELECT
   id_structure,

@@ -20,6 +20,7 @@ import type {
   ProfileKind,
   ProfileKindKey,
   Question,
+  QuestionColumn,
   QuestionParameter,
 } from "./types.js";
 import { parseYamlSource } from "./yaml-source.js";
@@ -151,6 +152,15 @@ async function loadQuestion(
     ...(p.column === undefined ? {} : { column: p.column }),
     ...(p.column_type === undefined ? {} : { columnType: p.column_type }),
   }));
+  const columns = header.columns.map((c): QuestionColumn => ({
+    name: c.name,
+    label: c.label,
+    kind: c.kind,
+    ...(c.percent_scale === undefined ? {} : { percentScale: c.percent_scale }),
+    ...(c.unit === undefined ? {} : { unit: c.unit }),
+    ...(c.decimals === undefined ? {} : { decimals: c.decimals }),
+    ...(c.description === undefined ? {} : { description: c.description }),
+  }));
   let template: Question["template"] = null;
   try {
     template = parseTemplate(split.sql);
@@ -166,6 +176,8 @@ async function loadQuestion(
     visualization: header.visualization,
     sql: normaliseSql(split.sql),
     parameters: [...parameters].sort((a, b) => a.tag.localeCompare(b.tag)),
+    // Labels and formats reach Metabase's column settings: a change is a change of content.
+    ...(columns.length > 0 ? { columns } : {}),
   };
   return {
     ...definition,
@@ -173,6 +185,7 @@ async function loadQuestion(
     sql: split.sql,
     sqlLine: split.sqlLine,
     parameters,
+    columns,
     contentVersion: contentVersion(definition),
     template,
     location: { file, line: 1, lines: yaml.lines },

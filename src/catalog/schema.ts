@@ -62,6 +62,53 @@ export const QuestionParameterSchema = z.strictObject({
   column_type: z.enum(["text", "number", "date", "datetime"]).optional(),
 });
 
+/** What a column holds, which decides how both renderings (the gateway's and Metabase's) and the exports show it. */
+export const COLUMN_KINDS = [
+  "count",
+  "percentage",
+  "euros",
+  "etp",
+  "days",
+  "month",
+  "date",
+  "identifier",
+  "territory",
+  "text",
+] as const;
+
+/**
+ * One column of a question's result, as readers see it (issue 17; the lead's decision 3). `name` is the SQL
+ * alias, `label` the French header; a percentage says whether it is stored as 0–1 (`ratio`) or 0–100
+ * (`percent`), so that nobody shows 4 530 % or 0,45 %.
+ */
+export const QuestionColumnSchema = z
+  .strictObject({
+    name: z.string().trim().min(1, { error: "ne doit pas être vide" }),
+    label: text,
+    kind: z.enum(COLUMN_KINDS),
+    percent_scale: z.enum(["ratio", "percent"]).optional(),
+    unit: text.optional(),
+    decimals: z.number().int().min(0).max(6).optional(),
+    description: text.optional(),
+  })
+  .superRefine((column, ctx) => {
+    if (column.kind === "percentage" && column.percent_scale === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["percent_scale"],
+        message:
+          "est obligatoire pour un pourcentage : « ratio » si la valeur est entre 0 et 1, « percent » si elle est entre 0 et 100",
+      });
+    }
+    if (column.kind !== "percentage" && column.percent_scale !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["percent_scale"],
+        message: "ne s'applique qu'aux colonnes « kind: percentage »",
+      });
+    }
+  });
+
 export const QuestionHeaderSchema = z.strictObject({
   key: key.optional(),
   name: text,
@@ -77,6 +124,7 @@ export const QuestionHeaderSchema = z.strictObject({
       QuestionParameterSchema,
     )
     .default({}),
+  columns: z.array(QuestionColumnSchema).default([]),
 });
 export type QuestionHeader = z.infer<typeof QuestionHeaderSchema>;
 

@@ -43,6 +43,25 @@ export interface QuestionParameter {
   columnType?: ColumnType;
 }
 
+export type ColumnKind =
+  "count" | "percentage" | "euros" | "etp" | "days" | "month" | "date" | "identifier" | "territory" | "text";
+
+/** One column of a question's result, as readers see it (`columns:` in the question's header). */
+export interface QuestionColumn {
+  /** The SQL alias. */
+  name: string;
+  /** French header, unique within the question. */
+  label: string;
+  kind: ColumnKind;
+  /** Percentages only: stored as 0–1 (`ratio`) or 0–100 (`percent`). */
+  percentScale?: "ratio" | "percent";
+  /** Shown in the header after the label: « Délai médian de réponse (jours) ». */
+  unit?: string;
+  /** Digits after the decimal separator; each kind has its own default (src/catalog/columns.ts). */
+  decimals?: number;
+  description?: string;
+}
+
 export interface Question {
   /** Its path under sql/ without `.sql` (`iae/candidatures-par-mois`), unless pinned with `key:`. */
   key: string;
@@ -61,6 +80,8 @@ export interface Question {
   /** First line of `sql` in the file. */
   sqlLine: number;
   parameters: QuestionParameter[];
+  /** Its result's columns, in order, as described in the file (empty when the file describes none). */
+  columns: QuestionColumn[];
   /** Hash of the normalised definition (see content-version.ts). */
   contentVersion: string;
   /** The parsed SQL, or null when it does not parse (validate reports it). */

@@ -8,6 +8,7 @@ import {
 } from "../template/index.js";
 import { EMBED_URL_LIMIT_BYTES, worstCaseEmbedUrlBytes, type EmbedSizeOptions } from "./embed-size.js";
 import { MULTI_VALUE_ATTRIBUTES } from "./load.js";
+import { questionColumnProblems } from "./validate-columns.js";
 import type {
   Catalog,
   CatalogProblem,
@@ -726,6 +727,7 @@ export function validateCatalog(catalog: Catalog, options: ValidateOptions = {})
   for (const q of catalog.questions) if (!questions.has(q.key)) questions.set(q.key, q);
   const kinds = new Map<string, ProfileKind>(catalog.profileKinds.map((k) => [k.key, k]));
   for (const q of catalog.questions) validateQuestion(q, collections, out);
+  for (const q of catalog.questions) out.list.push(...questionColumnProblems(q));
   for (const d of catalog.dashboards) validateDashboard(d, questions, collections, kinds, options, out);
   return out.list.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0));
 }

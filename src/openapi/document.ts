@@ -5,6 +5,7 @@ import {
   ExportJsonSchema,
   QuestionDescriptionSchema,
   QuestionListSchema,
+  QuestionColumnSchema,
   QuestionParameterSchema,
 } from "../questions/api-schemas.js";
 
@@ -93,6 +94,7 @@ const COMPONENTS = {
   Me: MeSchema,
   Question: QuestionDescriptionSchema,
   QuestionParameter: QuestionParameterSchema,
+  QuestionColumn: QuestionColumnSchema,
   QuestionList: QuestionListSchema,
   ExportJson: ExportJsonSchema,
   Dashboard: DashboardSchema,

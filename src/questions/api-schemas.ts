@@ -27,6 +27,28 @@ export const QuestionParameterSchema = z.strictObject({
   default: z.unknown().optional().meta({ description: "Value used when none is given (editable only)." }),
 });
 
+export const QuestionColumnSchema = z.strictObject({
+  name: z.string().meta({
+    description: "The column's key: its name in the JSON export and the header of the default CSV.",
+  }),
+  label: z.string().meta({ description: "French header, unique within the question." }),
+  kind: z
+    .enum(["count", "percentage", "euros", "etp", "days", "month", "date", "identifier", "territory", "text"])
+    .meta({
+      description:
+        "What the values are: a count, a percentage (see `percent_scale`), euros, full-time equivalents, " +
+        "days, a month (its first day, `YYYY-MM-DD`), a day, an identifier (never a quantity), a territory, or text.",
+    }),
+  percent_scale: z.enum(["ratio", "percent"]).optional().meta({
+    description: "Percentages only: `ratio` when stored between 0 and 1, `percent` when between 0 and 100.",
+  }),
+  unit: z.string().optional().meta({ description: "Unit shown after the label (`jours`, `ans`…)." }),
+  decimals: z.number().int().optional().meta({
+    description: "Numbers only: digits after the decimal separator the pages show.",
+  }),
+  description: z.string().optional(),
+});
+
 export const QuestionDescriptionSchema = z.strictObject({
   key: z.string().meta({ description: "Path of the question under sql/, e.g. `iae/candidatures-par-etat`." }),
   name: z.string(),
@@ -36,6 +58,9 @@ export const QuestionDescriptionSchema = z.strictObject({
   }),
   display: z.string().meta({ description: "Metabase display type (table, bar, line, scalar…)." }),
   parameters: z.array(QuestionParameterSchema),
+  columns: z.array(QuestionColumnSchema).meta({
+    description: "The columns of the data, in order, with their French labels (empty while undescribed).",
+  }),
   dashboards: z
     .array(z.strictObject({ key: z.string(), title: z.string() }))
     .meta({ description: "The dashboards showing this question that the caller may open." }),

@@ -1,4 +1,5 @@
 import type { Catalog, PerimeterAttribute } from "../catalog/index.js";
+import { DEFAULT_DECIMALS } from "../catalog/columns.js";
 import { describePerimeter, type Perimeter } from "../perimeter/lock-values.js";
 import { ALL_DEPARTEMENT_CODES } from "../territories/territories.js";
 import type { z } from "zod";
@@ -38,6 +39,17 @@ export function describeQuestion(
         ...(p.default === undefined || locked ? {} : { default: p.default }),
       };
     }),
+    columns: question.columns.map((c) => ({
+      name: c.name,
+      label: c.label,
+      kind: c.kind,
+      ...(c.percentScale === undefined ? {} : { percent_scale: c.percentScale }),
+      ...(c.unit === undefined ? {} : { unit: c.unit }),
+      ...((c.decimals ?? DEFAULT_DECIMALS[c.kind]) === undefined
+        ? {}
+        : { decimals: c.decimals ?? DEFAULT_DECIMALS[c.kind] }),
+      ...(c.description === undefined ? {} : { description: c.description }),
+    })),
     dashboards: grant.dashboards.map((key) => ({
       key,
       title: catalog.dashboards.find((d) => d.key === key)?.title ?? key,

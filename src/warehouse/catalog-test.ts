@@ -6,6 +6,7 @@ import {
   type Dashboard,
   type Question,
 } from "../catalog/index.js";
+import { columnMismatch } from "../catalog/columns.js";
 import { dashboardAccess } from "../perimeter/dashboard-access.js";
 import type { Database, Executor } from "../storage/database.js";
 import type { RenderedQuery } from "../template/index.js";
@@ -140,12 +141,26 @@ function difference(a: string[], b: string[]): { onlyA: string[]; onlyB: string[
   return { onlyA, onlyB };
 }
 
-/** The declared shape: distinct column names, the columns the visualization names, scalars as one value. */
+/**
+ * The declared shape: exactly the columns described under `columns:` (in their order), distinct column
+ * names, the columns the visualization names, scalars as one value.
+ */
 export function shapeProblems(
-  question: Pick<Question, "display" | "visualization">,
+  question: Pick<Question, "display" | "visualization" | "columns">,
   result: Pick<QueryResult, "columns" | "types" | "rows">,
 ): string[] {
   const problems: string[] = [];
+  if (question.columns.length === 0) {
+    problems.push(
+      `ses colonnes ne sont pas décrites (« columns: » dans l'en-tête) : ${result.columns.map((c) => `« ${c} »`).join(", ")} arriveraient telles quelles aux lecteurs`,
+    );
+  } else {
+    const { missing, undescribed, orderDiffers } = columnMismatch(question, result.columns);
+    for (const name of undescribed) problems.push(`la colonne « ${name} » du résultat n'est pas décrite`);
+    for (const name of missing) problems.push(`la colonne décrite « ${name} » est absente du résultat`);
+    if (orderDiffers)
+      problems.push(`les colonnes ne sont pas dans l'ordre décrit (résultat : ${result.columns.join(", ")})`);
+  }
   const seen = new Set<string>();
   for (const column of result.columns) {
     if (seen.has(column)) problems.push(`la colonne « ${column} » apparaît deux fois`);
@@ -381,6 +396,14 @@ export async function testCatalog(options: CatalogTestOptions): Promise<CatalogT
       continue;
     }
     rowsSeen.set(question.key, (rowsSeen.get(question.key) ?? 0) + outcome.result.rows.length);
+    const shape = shapeProblems(question, outcome.result);
+    if (shape.length > 0) {
+      failures.push({
+        kind: "shape",
+        question: question.key,
+        message: `La question « ${question.name} » (${question.key}) ne renvoie pas la forme déclarée : ${shape.join(" ; ")}.`,
+      });
+    }
     runs.push({
       dashboard: null,
       question: question.key,

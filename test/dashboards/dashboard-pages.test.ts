@@ -30,6 +30,7 @@ function question(overrides: Partial<Question>): Question {
     sql: "SELECT 1",
     sqlLine: 1,
     parameters: [],
+    columns: [],
     contentVersion: "x",
     template: null,
     location: { file: "sql/t/q.sql", line: 1, lines: {} },

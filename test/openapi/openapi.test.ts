@@ -106,6 +106,17 @@ describe("OpenAPI document (issue 10)", function () {
         const id = /^#\/components\/schemas\/(.+)$/.exec(ref)?.[1];
         assert.ok(id && schemas[id], `unresolved ${ref}`);
       }
+      // Scripts read the exports by column key; the document gives each key its French label (issue 17).
+      assert.deepEqual((schemas.Question as { properties: Record<string, unknown> }).properties.columns, {
+        type: "array",
+        items: { $ref: "#/components/schemas/QuestionColumn" },
+        description: "The columns of the data, in order, with their French labels (empty while undescribed).",
+      });
+      assert.deepEqual((schemas.QuestionColumn as { required: string[] }).required, [
+        "name",
+        "label",
+        "kind",
+      ]);
       const ids = new Set<string>();
       for (const [op, { operation }] of documentedOperations()) {
         const id = String(operation.operationId);

@@ -128,6 +128,12 @@ describe("questions API (issue 10)", function () {
               locked: false,
             },
           ],
+          columns: [
+            { name: "departement", label: "Département", kind: "territory" },
+            { name: "type", label: "Type de structure", kind: "text" },
+            { name: "categorie_structure", label: "Catégorie", kind: "text" },
+            { name: "structures", label: "Structures", kind: "count", decimals: 0 },
+          ],
           dashboards: [
             {
               key: "structures-par-type-et-departement",

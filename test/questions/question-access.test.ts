@@ -21,6 +21,7 @@ function question(key: string, parameters: Question["parameters"]): Question {
     sql: "SELECT 1",
     sqlLine: 1,
     parameters,
+    columns: [],
     contentVersion: "v",
     template: null,
     location,

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import path from "node:path";
+import type { QuestionColumn } from "../../src/catalog/index.js";
 import { runCli, type CliIo } from "../../src/cli/run.js";
 import { openDatabase, type Database } from "../../src/storage/database.js";
 import { shapeProblems, type CatalogTestReport } from "../../src/warehouse/catalog-test.js";
@@ -68,12 +69,18 @@ describe("filtered copy of the warehouse (pure)", () => {
 describe("declared shape of a question's result", () => {
   const numeric = 1700;
   const text = 25;
-  it("accepts what the visualization names, with numeric measures", () => {
+  const column = (name: string, kind: QuestionColumn["kind"] = "count"): QuestionColumn => ({
+    name,
+    label: name.toUpperCase(),
+    kind,
+  });
+  it("accepts the described columns, in order, with what the visualization names as numeric measures", () => {
     assert.deepEqual(
       shapeProblems(
         {
           display: "bar",
           visualization: { "graph.dimensions": ["mois"], "graph.metrics": ["candidatures"] },
+          columns: [column("mois", "month"), column("candidatures")],
         },
         { columns: ["mois", "candidatures"], types: [1082, numeric], rows: [] },
       ),
@@ -87,6 +94,7 @@ describe("declared shape of a question's result", () => {
         {
           display: "bar",
           visualization: { "graph.dimensions": ["mois"], "graph.metrics": ["total", "etat"] },
+          columns: [column("etat", "text")],
         },
         { columns: ["etat", "etat"], types: [text, text], rows: [] },
       ),
@@ -99,10 +107,46 @@ describe("declared shape of a question's result", () => {
     );
     assert.deepEqual(
       shapeProblems(
-        { display: "scalar", visualization: {} },
+        { display: "scalar", visualization: {}, columns: [column("n")] },
         { columns: ["n"], types: [numeric], rows: [{ n: 1 }, { n: 2 }] },
       ),
       ["un affichage « scalar » attend une seule valeur, le résultat a 1 colonnes et 2 lignes"],
+    );
+  });
+
+  it("wants exactly the described columns: none undescribed, none missing, in the described order", () => {
+    const question = {
+      display: "table",
+      visualization: {},
+      columns: [column("type_structure", "text"), column("candidatures"), column("taux")],
+    };
+    assert.deepEqual(
+      shapeProblems(question, {
+        columns: ["type_structure", "candidatures", "delai"],
+        types: [text, numeric, numeric],
+        rows: [],
+      }),
+      [
+        "la colonne « delai » du résultat n'est pas décrite",
+        "la colonne décrite « taux » est absente du résultat",
+      ],
+    );
+    assert.deepEqual(
+      shapeProblems(question, {
+        columns: ["candidatures", "type_structure", "taux"],
+        types: [numeric, text, numeric],
+        rows: [],
+      }),
+      ["les colonnes ne sont pas dans l'ordre décrit (résultat : candidatures, type_structure, taux)"],
+    );
+    assert.deepEqual(
+      shapeProblems(
+        { display: "table", visualization: {}, columns: [] },
+        { columns: ["etp_conventionnes"], types: [numeric], rows: [] },
+      ),
+      [
+        "ses colonnes ne sont pas décrites (« columns: » dans l'en-tête) : « etp_conventionnes » arriveraient telles quelles aux lecteurs",
+      ],
     );
   });
 });
