@@ -47,7 +47,7 @@ export const MeSchema = z.strictObject({
   access: z.enum(["none", "anonymous"]).optional(),
 });
 
-/** `/api/dashboards` and `/api/dashboards/{key}/embed` (src/dashboards/routes.ts, issue 8). */
+/** `/api/dashboards` and `/api/dashboards/{key}/embed` (src/dashboards/api-routes.ts, issue 8). */
 export const DashboardSchema = z.strictObject({
   key: z.string(),
   title: z.string(),

@@ -1,0 +1,96 @@
+import { Router, type RequestHandler } from "express";
+import type { Redis } from "ioredis";
+import { getSessionUser } from "../auth/session.js";
+import type { Catalog, Dashboard } from "../catalog/index.js";
+import type { EmbedService } from "../embed/embed-service.js";
+import { rateLimit } from "../http/rate-limit.js";
+import { dashboardAccess } from "../perimeter/dashboard-access.js";
+import { PROFILE_LABELS } from "../perimeter/placement.js";
+import { currentProfile, profileOrThrow } from "../perimeter/session-profile.js";
+import {
+  dashboardHeading,
+  dashboardPath,
+  isPublicDashboard,
+  openableDashboards,
+  publicDashboards,
+  territoryOf,
+} from "./dashboard-pages.js";
+import { DashboardForbiddenError, requestIdOf, viewerOf } from "./dashboard-view.js";
+import { dashboardFinder, keyOf } from "./page-routes.js";
+
+/** The dashboards API: what a profile may open, and the renewal of a dashboard's embed URL. */
+export function dashboardsApiRouter(deps: {
+  catalog: Catalog;
+  embed: EmbedService;
+  redis: Redis | undefined;
+}): Router {
+  const { catalog, embed } = deps;
+  const findDashboard = dashboardFinder(catalog);
+  // Anyone may renew the URL of a public dashboard; an audit row is written each time, so anonymous
+  // callers are limited per address. Logged-in people are accountable in the audit log and not limited.
+  const anonymousLimit = rateLimit({
+    name: "public-embed",
+    points: 60,
+    windowSeconds: 60,
+    redis: deps.redis,
+  });
+  const limitAnonymous: RequestHandler = (req, res, next) =>
+    getSessionUser(req) ? next() : anonymousLimit(req, res, next);
+  const router = Router();
+
+  router.get("/api/dashboards", async (req, res) => {
+    const profile = profileOrThrow(req);
+    const describe = (dashboard: Dashboard, locked: string[]) => ({
+      key: dashboard.key,
+      title: dashboard.title,
+      heading: dashboardHeading(dashboard, profile.perimeter),
+      description: dashboard.description,
+      theme: dashboard.theme,
+      public: isPublicDashboard(dashboard),
+      page: dashboardPath(dashboard),
+      embed: `/api/dashboards/${encodeURIComponent(dashboard.key)}/embed`,
+      locked_parameters: locked,
+      parameters: dashboard.parameters
+        .filter((p) => !p.locked)
+        .map((p) => ({
+          slug: p.slug,
+          label: p.label,
+          type: p.type,
+          multiple: p.multiple,
+          default: p.default ?? null,
+        })),
+      feedback_url: dashboard.feedbackUrl ?? null,
+      may_be_withdrawn: dashboard.mayBeWithdrawn,
+      data_refreshed_at: dashboard.dataRefreshedAt ?? null,
+      content_version: dashboard.contentVersion,
+    });
+    res.setHeader("Cache-Control", "no-store");
+    res.json({
+      profile: {
+        kind: profile.kind,
+        label: PROFILE_LABELS[profile.kind],
+        territory: territoryOf(profile.perimeter),
+        preview: profile.preview,
+      },
+      dashboards: [
+        ...openableDashboards(catalog, profile).map(({ dashboard, locks }) =>
+          describe(dashboard, Object.keys(locks)),
+        ),
+        ...publicDashboards(catalog).map((dashboard) => describe(dashboard, [])),
+      ],
+    });
+  });
+
+  router.get("/api/dashboards/:key/embed", limitAnonymous, async (req, res) => {
+    const dashboard = findDashboard(keyOf(req));
+    // Locked values come from the session's profile only; nothing of the request (query, body, headers,
+    // cookies other than the session) reaches the signer.
+    const profile = isPublicDashboard(dashboard) ? currentProfile(req) : profileOrThrow(req);
+    if (!dashboardAccess(profile, dashboard).allowed) throw new DashboardForbiddenError();
+    const issued = await embed.issue(dashboard, viewerOf(req, profile), requestIdOf(req));
+    res.setHeader("Cache-Control", "no-store");
+    res.json({ url: issued.url, expires_at: issued.expiresAt.toISOString() });
+  });
+
+  return router;
+}

@@ -1,0 +1,215 @@
+import type { Request, Response } from "express";
+import type { Redis } from "ioredis";
+import { recordVisit } from "../audit/visits.js";
+import { getSessionUser } from "../auth/session.js";
+import { dashboardCardParameters, type Catalog, type Dashboard } from "../catalog/index.js";
+import type { Config } from "../config.js";
+import {
+  DashboardNotVerifiedError,
+  type EmbedService,
+  type EmbedViewer,
+  type IssuedEmbed,
+} from "../embed/embed-service.js";
+import { AppError } from "../errors.js";
+import { renderPage } from "../http/render.js";
+import { dashboardAccess } from "../perimeter/dashboard-access.js";
+import type { LockValue } from "../perimeter/lock-values.js";
+import type { Profile } from "../perimeter/session-profile.js";
+import type { Database, Queryable } from "../storage/database.js";
+import { dayIn } from "../template/dates.js";
+import { chartOf, formatCell, runCard, type CardTable, type ChartSpec } from "./card-data.js";
+import {
+  cardValues,
+  dashboardHeading,
+  exportHref,
+  isPublicDashboard,
+  readFilterChoice,
+  withChoice,
+  type FilterChoice,
+} from "./dashboard-pages.js";
+import type { MetabaseStatus } from "./metabase-status.js";
+
+/**
+ * One dashboard page, for every audience (a placed person, or anyone on a public dashboard): the Metabase
+ * frame when Metabase is configured, up and has verified the dashboard, else the gateway's own cards.
+ */
+
+export interface DashboardsDeps {
+  config: Config;
+  catalog: Catalog;
+  /** The gateway database: audit rows (before any URL leaves) and the visit log. */
+  db: Database;
+  warehouse: Queryable;
+  redis: Redis | undefined;
+  /** Built from the configuration when absent. */
+  embed?: EmbedService;
+  /** Built from the configuration when absent; undefined when Metabase is not configured. */
+  metabaseStatus?: MetabaseStatus;
+  now?: () => Date;
+  /** Rows a card's table shows (the CSV export has them all). */
+  rowLimit?: number;
+}
+
+const DEFAULT_ROW_LIMIT = 500;
+export const TIME_ZONE = "Europe/Paris";
+
+interface CardView {
+  id: string;
+  title: string;
+  description: string;
+  sizeX: number;
+  exportHref: string;
+  table?: CardTable & { cells: string[][] };
+  chart?: ChartSpec | null;
+  error?: string;
+}
+
+type Notice = "unreachable" | "not_verified";
+
+export function viewerOf(req: Request, profile: Profile | null): EmbedViewer | null {
+  const user = getSessionUser(req);
+  if (!user || !profile) return null;
+  return {
+    sub: user.sub,
+    email: user.email,
+    kind: profile.kind,
+    organisationRef: profile.organisationRef,
+    perimeter: profile.perimeter,
+    preview: profile.preview,
+  };
+}
+
+export class DashboardForbiddenError extends AppError {
+  constructor() {
+    super(403, "Ce tableau de bord n'est pas ouvert à votre profil ou à votre périmètre.", {
+      code: "dashboard_forbidden",
+      link: { href: "/tableaux-de-bord", label: "Mes tableaux de bord" },
+    });
+  }
+}
+
+export const requestIdOf = (req: Request) => String(req.id ?? "");
+
+export interface DashboardView {
+  show(req: Request, res: Response, dashboard: Dashboard, profile: Profile | null): Promise<void>;
+}
+
+export function createDashboardView(
+  deps: DashboardsDeps & { embed: EmbedService; metabaseStatus: MetabaseStatus | undefined },
+): DashboardView {
+  const { catalog, db, warehouse, embed, metabaseStatus } = deps;
+  const now = deps.now ?? (() => new Date());
+  const rowLimit = deps.rowLimit ?? DEFAULT_ROW_LIMIT;
+  const questions = new Map(catalog.questions.map((q) => [q.key, q]));
+
+  async function renderCards(
+    req: Request,
+    dashboard: Dashboard,
+    choice: FilterChoice,
+    locks: Record<string, LockValue>,
+  ): Promise<CardView[]> {
+    const rendered = withChoice(dashboard, choice);
+    const values = cardValues(choice, locks);
+    const at = now();
+    return Promise.all(
+      dashboard.cards.map(async (card, i): Promise<CardView> => {
+        const question = questions.get(card.question);
+        const base = {
+          id: `carte-${i + 1}`,
+          title: question?.name ?? card.question,
+          description: question?.description ?? "",
+          sizeX: card.sizeX,
+          exportHref: question ? exportHref(dashboard, card, question, choice) : "",
+        };
+        if (!question) return { ...base, error: "Cette carte n'a pas de question associée." };
+        try {
+          const parameters = dashboardCardParameters(rendered, card, question, values);
+          const table = await runCard(warehouse, question, parameters, { now: at, rowLimit });
+          const cells = table.rows.map((row) => row.map((value, c) => formatCell(value, table.columns[c]!)));
+          return { ...base, table: { ...table, cells }, chart: chartOf(question, table) };
+        } catch (error) {
+          // One card failing leaves the others readable; the log keeps the cause, the page a French line.
+          req.log?.error(
+            { err: error, dashboard: dashboard.key, question: card.question },
+            "dashboard card failed",
+          );
+          return {
+            ...base,
+            error: "Ces données n'ont pas pu être calculées. Réessayez dans quelques instants.",
+          };
+        }
+      }),
+    );
+  }
+
+  return {
+    async show(req, res, dashboard, profile) {
+      const access = dashboardAccess(profile, dashboard);
+      if (!access.allowed) throw new DashboardForbiddenError();
+      const choice = readFilterChoice(
+        dashboard,
+        req.query as Record<string, unknown>,
+        dayIn(now(), TIME_ZONE),
+      );
+
+      let issued: IssuedEmbed | undefined;
+      let notice: Notice | undefined;
+      if (embed.enabled && metabaseStatus) {
+        if (await metabaseStatus.available()) {
+          try {
+            issued = await embed.issue(dashboard, viewerOf(req, profile), requestIdOf(req));
+          } catch (error) {
+            if (!(error instanceof DashboardNotVerifiedError)) throw error;
+            notice = "not_verified";
+          }
+        } else {
+          notice = "unreachable";
+        }
+      }
+      // With Metabase the frame shows the filters; the gateway's tables under it use the defaults.
+      const cards = await renderCards(
+        req,
+        dashboard,
+        issued ? readFilterChoice(dashboard, {}, dayIn(now(), TIME_ZONE)) : choice,
+        access.locks,
+      );
+
+      const user = getSessionUser(req);
+      if (user && profile) {
+        await recordVisit(db, {
+          dashboardKey: dashboard.key,
+          dashboardId: issued?.dashboardId,
+          userSub: user.sub,
+          profileKind: profile.kind,
+          organisationRef: profile.organisationRef,
+          departements: profile.perimeter.departements ?? [],
+          region: profile.perimeter.region,
+          preview: profile.preview,
+        }).catch((error: unknown) => req.log?.warn({ err: error }, "visit not recorded"));
+      }
+
+      // The page carries a signed URL: never cached, never shared.
+      res.setHeader("Cache-Control", "no-store");
+      const heading = dashboardHeading(dashboard, profile?.perimeter ?? null);
+      await renderPage(req, res, "dashboards/dashboard", {
+        title: heading,
+        heading,
+        dashboard,
+        isPublic: isPublicDashboard(dashboard),
+        embed: issued ? { url: issued.url, expiresAt: issued.expiresAt.toISOString() } : null,
+        notice,
+        cards,
+        choice,
+        errors: choice.errors.map((e) => ({ field: e.slug, message: e.message })),
+        hasCharts: cards.some((c) => c.chart),
+        preview: profile?.preview ?? false,
+        scripts: issued
+          ? ["/static/app/embed.js"]
+          : cards.some((c) => c.chart)
+            ? ["/static/chart/DSFRChart/DSFRChart.js"]
+            : [],
+        styles: cards.some((c) => c.chart) && !issued ? ["/static/chart/DSFRChart/DSFRChart.css"] : [],
+      });
+    },
+  };
+}
