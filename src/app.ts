@@ -23,6 +23,7 @@ import { describeProfileForApi, perimeterRouter } from "./perimeter/routes.js";
 import { placeOnLogin, refreshProfile } from "./perimeter/session-profile.js";
 import { questionsRouter } from "./questions/routes.js";
 import type { Database } from "./storage/database.js";
+import type { LoadMarkerReader } from "./warehouse/load-marker.js";
 import { PROJECT_ROOT } from "./project-root.js";
 
 export interface AppDeps {
@@ -44,6 +45,8 @@ export interface AppDeps {
   placementRules: PlacementRules;
   /** Prometheus metrics (src/metrics/metrics.ts); tests may leave it out. */
   metrics?: Metrics;
+  /** The warehouse's load marker (cut-off date, data version); read from the warehouse when absent. */
+  loadMarker?: LoadMarkerReader;
   /** The clock of embed tokens and relative dates (tests move it; the real one by default). */
   now?: () => Date;
 }

@@ -13,6 +13,7 @@ import { PortInUseError, reservePort } from "./server.js";
 import { openDatabase } from "./storage/database.js";
 import { migrate } from "./storage/migrations.js";
 import { openRedis, waitForRedis } from "./storage/redis.js";
+import { createLoadMarkerReader } from "./warehouse/load-marker.js";
 import { ensureDemoWarehouse } from "./warehouse/seed.js";
 
 async function main(): Promise<void> {
@@ -92,6 +93,7 @@ async function main(): Promise<void> {
     redis,
     catalog,
     placementRules,
+    loadMarker: createLoadMarkerReader({ warehouse }),
     metrics: createMetrics(),
     ...(demoIdp ? { demoIdentityProvider: demoIdp.mount } : {}),
   });

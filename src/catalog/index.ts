@@ -25,3 +25,12 @@ export {
   templateTagId,
 } from "./metabase-shapes.js";
 export type * from "./types.js";
+export {
+  anchorDashboard,
+  anchorDateString,
+  anchorValue,
+  anchorValues,
+  cutoffDay,
+  isRelativeDateString,
+  RELATIVE_YEARS,
+} from "./periods.js";

@@ -241,7 +241,6 @@ async function loadDashboard(
     })),
     ...(d.feedback_url === undefined ? {} : { feedbackUrl: d.feedback_url }),
     mayBeWithdrawn: d.may_be_withdrawn,
-    ...(d.data_refreshed_at === undefined ? {} : { dataRefreshedAt: d.data_refreshed_at }),
     ...(d.source === undefined ? {} : { source: d.source }),
   };
   const sortedCards = [...definition.cards].sort((a, b) => a.row - b.row || a.col - b.col);

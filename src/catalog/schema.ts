@@ -158,7 +158,6 @@ export const DashboardSchema = z.strictObject({
   cards: z.array(DashboardCardSchema).default([]),
   feedback_url: z.url({ protocol: /^https?$/, error: "doit être une adresse http(s) complète" }).optional(),
   may_be_withdrawn: z.boolean().default(false),
-  data_refreshed_at: z.string().optional(),
   source: z.string().optional(),
 });
 export type DashboardFile = z.infer<typeof DashboardSchema>;

@@ -131,8 +131,7 @@ export interface Dashboard {
   feedbackUrl?: string;
   /** Shows the "this dashboard may be withdrawn" banner. */
   mayBeWithdrawn: boolean;
-  /** When the underlying data was last refreshed, as written (e.g. `2025-06-30`), and where it comes from. */
-  dataRefreshedAt?: string;
+  /** Where the data comes from, as shown under the title (the cut-off date comes from the load marker). */
   source?: string;
   location: SourceLocation;
 }

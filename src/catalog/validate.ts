@@ -344,7 +344,9 @@ function validateDashboard(
     }
     slugs.set(p.slug, { p, index });
     if (p.default !== undefined) {
-      const expected = defaultMismatch(dashboardDefaultKind(p), p.multiple, p.default);
+      // `thisyear` / `lastyear`: a year counted from the data's cut-off (src/dashboards/periods.ts).
+      const relativeYear = p.type === "number" && (p.default === "thisyear" || p.default === "lastyear");
+      const expected = relativeYear ? null : defaultMismatch(dashboardDefaultKind(p), p.multiple, p.default);
       if (p.locked) {
         out.add(
           "lock.default",

@@ -1,8 +1,9 @@
 import { Router, type RequestHandler } from "express";
 import type { Redis } from "ioredis";
 import { getSessionUser } from "../auth/session.js";
-import type { Catalog, Dashboard } from "../catalog/index.js";
+import { anchorDashboard, type Catalog, type Dashboard } from "../catalog/index.js";
 import type { EmbedService } from "../embed/embed-service.js";
+import type { LoadMarkerReader } from "../warehouse/load-marker.js";
 import { rateLimit } from "../http/rate-limit.js";
 import { dashboardAccess } from "../perimeter/dashboard-access.js";
 import { PROFILE_LABELS } from "../perimeter/placement.js";
@@ -15,7 +16,13 @@ import {
   publicDashboards,
   territoryOf,
 } from "./dashboard-pages.js";
-import { DashboardForbiddenError, requestIdOf, viewerOf } from "./dashboard-view.js";
+import {
+  dataCutoffView,
+  DashboardForbiddenError,
+  readDataCutoff,
+  requestIdOf,
+  viewerOf,
+} from "./dashboard-view.js";
 import { dashboardFinder, keyOf } from "./page-routes.js";
 
 /** The dashboards API: what a profile may open, and the renewal of a dashboard's embed URL. */
@@ -23,6 +30,8 @@ export function dashboardsApiRouter(deps: {
   catalog: Catalog;
   embed: EmbedService;
   redis: Redis | undefined;
+  loadMarker: LoadMarkerReader;
+  now: () => Date;
 }): Router {
   const { catalog, embed } = deps;
   const findDashboard = dashboardFinder(catalog);
@@ -40,30 +49,36 @@ export function dashboardsApiRouter(deps: {
 
   router.get("/api/dashboards", async (req, res) => {
     const profile = profileOrThrow(req);
-    const describe = (dashboard: Dashboard, locked: string[]) => ({
-      key: dashboard.key,
-      title: dashboard.title,
-      heading: dashboardHeading(dashboard, profile.perimeter),
-      description: dashboard.description,
-      theme: dashboard.theme,
-      public: isPublicDashboard(dashboard),
-      page: dashboardPath(dashboard),
-      embed: `/api/dashboards/${encodeURIComponent(dashboard.key)}/embed`,
-      locked_parameters: locked,
-      parameters: dashboard.parameters
-        .filter((p) => !p.locked)
-        .map((p) => ({
-          slug: p.slug,
-          label: p.label,
-          type: p.type,
-          multiple: p.multiple,
-          default: p.default ?? null,
-        })),
-      feedback_url: dashboard.feedbackUrl ?? null,
-      may_be_withdrawn: dashboard.mayBeWithdrawn,
-      data_refreshed_at: dashboard.dataRefreshedAt ?? null,
-      content_version: dashboard.contentVersion,
-    });
+    const cutoff = await readDataCutoff(deps.loadMarker, deps.now(), req.log);
+    const data = dataCutoffView(cutoff);
+    const describe = (written: Dashboard, locked: string[]) => {
+      // Defaults as the page uses them: relative periods and years read against the data's cut-off.
+      const dashboard = anchorDashboard(written, cutoff.day);
+      return {
+        key: dashboard.key,
+        title: dashboard.title,
+        heading: dashboardHeading(dashboard, profile.perimeter),
+        description: dashboard.description,
+        theme: dashboard.theme,
+        public: isPublicDashboard(dashboard),
+        page: dashboardPath(dashboard),
+        embed: `/api/dashboards/${encodeURIComponent(dashboard.key)}/embed`,
+        locked_parameters: locked,
+        parameters: dashboard.parameters
+          .filter((p) => !p.locked)
+          .map((p) => ({
+            slug: p.slug,
+            label: p.label,
+            type: p.type,
+            multiple: p.multiple,
+            default: p.default ?? null,
+          })),
+        feedback_url: dashboard.feedbackUrl ?? null,
+        may_be_withdrawn: dashboard.mayBeWithdrawn,
+        source: dashboard.source ?? null,
+        content_version: dashboard.contentVersion,
+      };
+    };
     res.setHeader("Cache-Control", "no-store");
     res.json({
       profile: {
@@ -72,6 +87,7 @@ export function dashboardsApiRouter(deps: {
         territory: territoryOf(profile.perimeter),
         preview: profile.preview,
       },
+      data: data && { cutoff_date: data.isoDate, source: data.source },
       dashboards: [
         ...openableDashboards(catalog, profile).map(({ dashboard, locks }) =>
           describe(dashboard, Object.keys(locks)),
@@ -87,7 +103,12 @@ export function dashboardsApiRouter(deps: {
     // cookies other than the session) reaches the signer.
     const profile = isPublicDashboard(dashboard) ? currentProfile(req) : profileOrThrow(req);
     if (!dashboardAccess(profile, dashboard).allowed) throw new DashboardForbiddenError();
-    const issued = await embed.issue(dashboard, viewerOf(req, profile), requestIdOf(req));
+    const cutoff = await readDataCutoff(deps.loadMarker, deps.now(), req.log);
+    const issued = await embed.issue(
+      anchorDashboard(dashboard, cutoff.day),
+      viewerOf(req, profile),
+      requestIdOf(req),
+    );
     res.setHeader("Cache-Control", "no-store");
     res.json({ url: issued.url, expires_at: issued.expiresAt.toISOString() });
   });

@@ -2,7 +2,14 @@ import type { Request, Response } from "express";
 import type { Redis } from "ioredis";
 import { recordVisit } from "../audit/visits.js";
 import { getSessionUser } from "../auth/session.js";
-import { dashboardCardParameters, type Catalog, type Dashboard } from "../catalog/index.js";
+import {
+  anchorDashboard,
+  anchorValues,
+  cutoffDay,
+  dashboardCardParameters,
+  type Catalog,
+  type Dashboard,
+} from "../catalog/index.js";
 import type { Config } from "../config.js";
 import {
   DashboardNotVerifiedError,
@@ -16,7 +23,8 @@ import { dashboardAccess } from "../perimeter/dashboard-access.js";
 import type { LockValue } from "../perimeter/lock-values.js";
 import type { Profile } from "../perimeter/session-profile.js";
 import type { Database, Queryable } from "../storage/database.js";
-import { dayIn } from "../template/dates.js";
+import { dayIn, type Day } from "../template/index.js";
+import type { LoadMarker, LoadMarkerReader } from "../warehouse/load-marker.js";
 import { chartOf, formatCell, runCard, type CardTable, type ChartSpec } from "./card-data.js";
 import {
   cardValues,
@@ -27,6 +35,7 @@ import {
   withChoice,
   type FilterChoice,
 } from "./dashboard-pages.js";
+import { frenchLongDate } from "./french-format.js";
 import type { MetabaseStatus } from "./metabase-status.js";
 
 /**
@@ -48,6 +57,43 @@ export interface DashboardsDeps {
   now?: () => Date;
   /** Rows a card's table shows (the CSV export has them all). */
   rowLimit?: number;
+  /** The warehouse's load marker (cut-off date, source); read from the warehouse when absent. */
+  loadMarker?: LoadMarkerReader;
+}
+
+/** What a page says about the data: « Données arrêtées au … », and the day relative periods count from. */
+export interface DataCutoff {
+  marker: LoadMarker | undefined;
+  /** The cut-off day; today (Paris) when the warehouse has no marker. */
+  day: Day;
+}
+
+/** The page's line about the data, or null when the warehouse has no load marker. */
+export function dataCutoffView(cutoff: DataCutoff) {
+  if (!cutoff.marker) return null;
+  return {
+    date: frenchLongDate(cutoff.day),
+    isoDate: cutoff.marker.cutoffDate,
+    source: cutoff.marker.source,
+  };
+}
+
+/**
+ * The cut-off as pages use it. A marker that cannot be read leaves the page up: it says the date is
+ * unknown, and relative periods count from today, as Metabase's do.
+ */
+export async function readDataCutoff(
+  reader: LoadMarkerReader,
+  now: Date,
+  log?: { warn: (object: unknown, message: string) => void },
+): Promise<DataCutoff> {
+  let marker: LoadMarker | undefined;
+  try {
+    marker = await reader.current();
+  } catch (error) {
+    log?.warn({ err: error }, "load marker not read");
+  }
+  return { marker, day: cutoffDay(marker?.cutoffDate) ?? dayIn(now, TIME_ZONE) };
 }
 
 const DEFAULT_ROW_LIMIT = 500;
@@ -95,7 +141,11 @@ export interface DashboardView {
 }
 
 export function createDashboardView(
-  deps: DashboardsDeps & { embed: EmbedService; metabaseStatus: MetabaseStatus | undefined },
+  deps: DashboardsDeps & {
+    embed: EmbedService;
+    metabaseStatus: MetabaseStatus | undefined;
+    loadMarker: LoadMarkerReader;
+  },
 ): DashboardView {
   const { catalog, db, warehouse, embed, metabaseStatus } = deps;
   const now = deps.now ?? (() => new Date());
@@ -146,18 +196,26 @@ export function createDashboardView(
     async show(req, res, dashboard, profile) {
       const access = dashboardAccess(profile, dashboard);
       if (!access.allowed) throw new DashboardForbiddenError();
-      const choice = readFilterChoice(
-        dashboard,
-        req.query as Record<string, unknown>,
-        dayIn(now(), TIME_ZONE),
-      );
+      const cutoff = await readDataCutoff(deps.loadMarker, now(), req.log);
+      // Relative defaults and choices mean periods of the data (src/catalog/periods.ts): the cards, their
+      // CSV links and the frame's starting filter values all get the same absolute period.
+      const anchored = anchorDashboard(dashboard, cutoff.day);
+      const read = (query: Record<string, unknown>) => {
+        const choice = readFilterChoice(
+          anchorDashboard(dashboard, cutoff.day, { yearsOnly: true }),
+          query,
+          dayIn(now(), TIME_ZONE),
+        );
+        return { ...choice, values: anchorValues(dashboard, choice.values, cutoff.day) };
+      };
+      const choice = read(req.query as Record<string, unknown>);
 
       let issued: IssuedEmbed | undefined;
       let notice: Notice | undefined;
       if (embed.enabled && metabaseStatus) {
         if (await metabaseStatus.available()) {
           try {
-            issued = await embed.issue(dashboard, viewerOf(req, profile), requestIdOf(req));
+            issued = await embed.issue(anchored, viewerOf(req, profile), requestIdOf(req));
           } catch (error) {
             if (!(error instanceof DashboardNotVerifiedError)) throw error;
             notice = "not_verified";
@@ -167,12 +225,7 @@ export function createDashboardView(
         }
       }
       // With Metabase the frame shows the filters; the gateway's tables under it use the defaults.
-      const cards = await renderCards(
-        req,
-        dashboard,
-        issued ? readFilterChoice(dashboard, {}, dayIn(now(), TIME_ZONE)) : choice,
-        access.locks,
-      );
+      const cards = await renderCards(req, anchored, issued ? read({}) : choice, access.locks);
 
       const user = getSessionUser(req);
       if (user && profile) {
@@ -195,6 +248,7 @@ export function createDashboardView(
         title: heading,
         heading,
         dashboard,
+        data: dataCutoffView(cutoff),
         isPublic: isPublicDashboard(dashboard),
         embed: issued ? { url: issued.url, expiresAt: issued.expiresAt.toISOString() } : null,
         notice,

@@ -1,6 +1,7 @@
 import { Router } from "express";
 import { createEmbedService } from "../embed/embed-service.js";
 import { probeMetabaseHealth } from "../metabase/health.js";
+import { createLoadMarkerReader } from "../warehouse/load-marker.js";
 import { dashboardsApiRouter } from "./api-routes.js";
 import { createDashboardView, type DashboardsDeps } from "./dashboard-view.js";
 import { createMetabaseStatus } from "./metabase-status.js";
@@ -36,12 +37,13 @@ export function dashboardsRouter(deps: DashboardsDeps): Router {
     (siteUrl
       ? createMetabaseStatus({ probe: () => probeMetabaseHealth({ siteUrl, timeoutMs: HEALTH_TIMEOUT_MS }) })
       : undefined);
-  const view = createDashboardView({ ...deps, now, embed, metabaseStatus });
+  const loadMarker = deps.loadMarker ?? createLoadMarkerReader({ warehouse: deps.warehouse });
+  const view = createDashboardView({ ...deps, now, embed, metabaseStatus, loadMarker });
 
   const router = Router();
   router.use(dashboardPagesRouter({ catalog: deps.catalog, view }));
   router.use(publicDashboardsRouter({ catalog: deps.catalog, view }));
-  router.use(dashboardsApiRouter({ catalog: deps.catalog, embed, redis: deps.redis }));
+  router.use(dashboardsApiRouter({ catalog: deps.catalog, embed, redis: deps.redis, loadMarker, now }));
   router.use(dashboardUsageRouter({ catalog: deps.catalog, db: deps.db, now }));
   return router;
 }

@@ -40,7 +40,9 @@ function toSyncDefinitions(catalog: Catalog): SyncDefinitions {
         slug: p.slug,
         label: p.label,
         type: dashboardParameterMetabaseType(p),
-        default: p.default,
+        // A year relative to the data's cut-off (`thisyear`) has no Metabase form: the gateway puts the year
+        // it means in the embed URL as the filter's starting value instead.
+        default: p.type === "number" && typeof p.default === "string" ? undefined : p.default,
         locked: p.locked,
       })),
       cards: d.cards.map((c) => ({ ...c, mappings: { ...c.mappings } })),

@@ -71,7 +71,7 @@ export const DashboardSchema = z.strictObject({
     .meta({ description: "Editable parameters." }),
   feedback_url: z.string().nullable(),
   may_be_withdrawn: z.boolean(),
-  data_refreshed_at: z.string().nullable(),
+  source: z.string().nullable().meta({ description: "Where the dashboard's data comes from." }),
   content_version: z.string(),
 });
 export const DashboardListSchema = z.strictObject({
@@ -81,6 +81,17 @@ export const DashboardListSchema = z.strictObject({
     territory: z.string(),
     preview: z.boolean(),
   }),
+  data: z
+    .strictObject({
+      cutoff_date: z.string().meta({ description: "`YYYY-MM-DD`: the last day the data covers." }),
+      source: z.string().meta({ description: "Where the loaded data comes from." }),
+    })
+    .nullable()
+    .meta({
+      description:
+        "The warehouse's current load; null when none is recorded. Relative defaults (`past12months`, " +
+        "`thisyear`) count back from its cut-off date and are given here as the absolute values the pages use.",
+    }),
   dashboards: z
     .array(DashboardSchema)
     .meta({ description: "Those the profile may open, then the public ones." }),

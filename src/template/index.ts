@@ -3,7 +3,7 @@ export { TemplateError, type TemplateErrorCode } from "./errors.js";
 export { parseTemplate, listTagUses, type TemplateNode, type TagUse } from "./parse.js";
 export { renderNativeQuery } from "./render.js";
 export { asSubquery } from "./subquery.js";
-export { dateStringToRange, type Day, type DayRange } from "./dates.js";
+export { addDays, dateStringToRange, dayIn, formatDay, parseDay, type Day, type DayRange } from "./dates.js";
 export type {
   ColumnType,
   RenderOptions,

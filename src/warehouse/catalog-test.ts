@@ -1,4 +1,6 @@
 import {
+  anchorDashboard,
+  cutoffDay,
   dashboardCardParameters,
   questionRenderParameters,
   renderQuestion,
@@ -9,8 +11,9 @@ import {
 import { columnMismatch } from "../catalog/columns.js";
 import { dashboardAccess } from "../perimeter/dashboard-access.js";
 import type { Database, Executor } from "../storage/database.js";
-import type { RenderedQuery } from "../template/index.js";
+import { dayIn, type RenderedQuery } from "../template/index.js";
 import type { Expectation } from "./expectations.js";
+import { readLoadMarker } from "./load-marker.js";
 import {
   inFilteredWarehouse,
   inFixtureWarehouse,
@@ -241,6 +244,8 @@ export async function testCatalog(options: CatalogTestOptions): Promise<CatalogT
   const questions = new Map(catalog.questions.map((q) => [q.key, q]));
   const rowsSeen = new Map<string, number>();
   let leakChecks = 0;
+  // Relative defaults (`past12months`, `thisyear`) mean periods of the data, as on the pages.
+  const cutoff = cutoffDay((await readLoadMarker(db))?.cutoffDate) ?? dayIn(now, "Europe/Paris");
 
   for (const dashboard of catalog.dashboards) {
     const contexts = contextsOf(dashboard, profiles);
@@ -264,7 +269,7 @@ export async function testCatalog(options: CatalogTestOptions): Promise<CatalogT
         try {
           const rendered = renderQuestion(
             question,
-            dashboardCardParameters(dashboard, card, question, context.locks),
+            dashboardCardParameters(anchorDashboard(dashboard, cutoff), card, question, context.locks),
             {
               now,
             },

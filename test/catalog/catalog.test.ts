@@ -156,7 +156,6 @@ describe("catalog loading", () => {
         ],
         feedbackUrl: "https://tally.so/r/exemple",
         mayBeWithdrawn: false,
-        dataRefreshedAt: "2025-06-30",
         source: "les emplois de l'inclusion",
         contentVersion: "…",
         location: "…",

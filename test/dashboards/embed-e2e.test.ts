@@ -3,7 +3,13 @@ import { createHmac } from "node:crypto";
 import http from "node:http";
 import net from "node:net";
 import { readAudit } from "../../src/audit/audit-log.js";
-import { dashboardCardParameters, renderQuestion, type Catalog } from "../../src/catalog/index.js";
+import {
+  anchorDashboard,
+  cutoffDay,
+  dashboardCardParameters,
+  renderQuestion,
+  type Catalog,
+} from "../../src/catalog/index.js";
 import { runCli } from "../../src/cli/run.js";
 import { DEMO_ACCOUNTS } from "../../src/demo/accounts.js";
 import { clearVerified, markVerified, readStoredObjects } from "../../src/metabase/object-map.js";
@@ -11,6 +17,8 @@ import { openDatabase, type Database } from "../../src/storage/database.js";
 import { migrate } from "../../src/storage/migrations.js";
 import { ALL_DEPARTEMENT_CODES } from "../../src/territories/territories.js";
 import { inFilteredWarehouse, type PerimeterFilter } from "../../src/warehouse/filtered-copy.js";
+import { readLoadMarker } from "../../src/warehouse/load-marker.js";
+import type { Day } from "../../src/template/index.js";
 import { captureLogger, testContent } from "../support/app.js";
 import { startLoginStack, type LoginStack } from "../support/auth-stack.js";
 import { documentedAccess, documentedProfile } from "../support/demo-profiles.js";
@@ -58,6 +66,8 @@ describe("embedded dashboards through the Metabase test server (issue 8)", funct
   let metabase: MetabaseTestServer;
   let stack: LoginStack;
   let catalog: Catalog;
+  /** The warehouse's cut-off: the frame's starting filter values are the defaults read against it. */
+  let cutoff: Day;
   let clockOffsetMs = 0;
   const captured = captureLogger("debug");
   const browsers = new Map<string, Browser>();
@@ -89,6 +99,7 @@ describe("embedded dashboards through the Metabase test server (issue 8)", funct
       url: testServices.warehouseUrl,
       pgliteDataDir: "memory://",
     });
+    cutoff = cutoffDay((await readLoadMarker(warehouse))?.cutoffDate)!;
     metabase = await createMetabaseTestServer({
       warehouse,
       warehouseScope: { schemas: ["entrepot"] },
@@ -190,7 +201,7 @@ describe("embedded dashboards through the Metabase test server (issue 8)", funct
           assert.equal(result.body.status, "completed", `${where} ${questionKey}: ${result.body.error}`);
           const rendered = renderQuestion(
             question,
-            dashboardCardParameters(dashboard, card, question, locks),
+            dashboardCardParameters(anchorDashboard(dashboard, cutoff), card, question, locks),
           );
           const expected = await inFilteredWarehouse(warehouse, filters, 20_000, async (tx) => {
             const { rows, fields } = await tx.query(rendered.sql, rendered.values);
@@ -298,8 +309,8 @@ describe("embedded dashboards through the Metabase test server (issue 8)", funct
       assert.deepEqual(payload.params, { departement: ["93"] });
       assert.equal(
         new URL(signed).search,
-        "?periode=past12months",
-        "only editable defaults in the query string",
+        "?periode=2025-11-01%7E2026-10-31",
+        "only editable defaults, read against the data's cut-off, in the query string",
       );
     });
 
@@ -336,7 +347,7 @@ describe("embedded dashboards through the Metabase test server (issue 8)", funct
       assert.ok(frame, "an iframe with the signed URL");
       const src = frame[1]!.replaceAll("&amp;", "&");
       assert.ok(src.startsWith(`${metabase.url}/embed/dashboard/`));
-      assert.ok(src.endsWith("?periode=past12months#bordered=false&titled=false&locale=fr"), src);
+      assert.ok(src.endsWith("?periode=2025-11-01%7E2026-10-31#bordered=false&titled=false&locale=fr"), src);
       assert.equal(frame[2], "Tableau de bord interactif : PASS IAE — 93 - Seine-Saint-Denis");
       assert.match(page.text, /<script type="module" src="\/static\/app\/embed.js"><\/script>/);
       assert.equal([...page.text.matchAll(/<caption>/g)].length, 2, "the accessible tables under the frame");

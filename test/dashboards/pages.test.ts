@@ -134,20 +134,50 @@ describe("dashboard pages without Metabase (issue 8)", function () {
       await chartJs.body?.cancel();
     });
 
-    it("links each card's CSV export with the editable values, never a locked one", async () => {
+    it("links each card's CSV export with the editable values, never a locked one, periods as the page read them", async () => {
       const page = await (
         await as(DDETS)
       ).follow(url("/tableaux-de-bord/candidatures-recues-par-les-siae?periode=past3months"));
       const links = [...page.text.matchAll(/href="(\/api\/questions\/[^"]+)"/g)].map((m) =>
         m[1]!.replaceAll("&amp;", "&"),
       );
+      // Data stopped on 31 October 2026: the last three months are August to October, whatever today is.
+      const periode = "periode=2026-08-01%7E2026-10-31";
       assert.deepEqual(links, [
-        "/api/questions/iae%2Fcandidatures-par-mois-et-origine/data?format=csv&periode=past3months",
-        "/api/questions/iae%2Ftaux-acceptation-par-type/data?format=csv&periode=past3months",
-        "/api/questions/iae%2Fcandidatures-par-etat/data?format=csv&periode=past3months",
-        "/api/questions/iae%2Fdelais-de-traitement/data?format=csv&periode=past3months",
-        "/api/questions/iae%2Fmotifs-de-refus/data?format=csv&periode=past3months",
+        `/api/questions/iae%2Fcandidatures-par-mois-et-origine/data?format=csv&${periode}`,
+        `/api/questions/iae%2Ftaux-acceptation-par-type/data?format=csv&${periode}`,
+        `/api/questions/iae%2Fcandidatures-par-etat/data?format=csv&${periode}`,
+        `/api/questions/iae%2Fdelais-de-traitement/data?format=csv&${periode}`,
+        `/api/questions/iae%2Fmotifs-de-refus/data?format=csv&${periode}`,
       ]);
+    });
+
+    it("says when the data stops and where it comes from, from the warehouse's load marker", async () => {
+      const page = await (await as(DDETS)).follow(url("/tableaux-de-bord/pass-iae"));
+      assert.match(
+        page.text,
+        /<li id="date-donnees">Données arrêtées au <time datetime="2026-10-31">31 octobre 2026<\/time><\/li>\s*<li>Source : les emplois de l&#39;inclusion<\/li>\s*<li>Chargement : Données synthétiques de démonstration \(pilotage seed\), à l&#39;image des emplois de l&#39;inclusion et de l&#39;ASP<\/li>/,
+      );
+      const api = await (await as(DDETS)).request(url("/api/dashboards"));
+      const body = (await api.json()) as {
+        data: unknown;
+        dashboards: Array<{ key: string; parameters: Array<{ slug: string; default: unknown }> }>;
+      };
+      assert.deepEqual(body.data, {
+        cutoff_date: "2026-10-31",
+        source:
+          "Données synthétiques de démonstration (pilotage seed), à l'image des emplois de l'inclusion et de l'ASP",
+      });
+      // Relative defaults are given as the page reads them: the year and the twelve months of the data.
+      assert.deepEqual(
+        body.dashboards
+          .find((d) => d.key === "femmes-dans-l-iae")
+          ?.parameters.map((p) => [p.slug, p.default]),
+        [
+          ["periode", "2025-11-01~2026-10-31"],
+          ["annee", 2026],
+        ],
+      );
     });
 
     it("ignores locked parameters in the query string: the tables stay those of the 93", async () => {
