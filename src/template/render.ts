@@ -199,8 +199,13 @@ function resolveRaw(tag: TemplateTag, name: string, params: TemplateParameter[])
   }
 }
 
+/**
+ * No value: `null`, or `[]`, which the embedding API turns into null before Metabase's query processor sees it.
+ * `[null]` is a value (`values.clj` keeps any truthy `:value`): Metabase renders `IN (NULL)`, which selects
+ * nothing; reading it as "no value" would switch the filter off and select everything.
+ */
 function isNilValue(value: unknown): boolean {
-  return isNull(value) || (Array.isArray(value) && value.every(isNull));
+  return isNull(value) || (Array.isArray(value) && value.length === 0);
 }
 
 function resolveField(
@@ -355,6 +360,10 @@ function renderFieldValue(
   if (SUPPORTED_OPERATORS.has(f.type)) {
     // Operator types take a list (the embedding API wraps a scalar into one): one value is `=`, several `IN`.
     const values = fieldScalars(name, f.value, numericColumn || f.type === "number/=");
+    // Metabase compiles `=` with a null through MBQL (a null test), not as a comparison: not reproduced.
+    if (values.some((v) => v === null)) {
+      throw fieldError(name, `Unsupported null in the ${f.type} field filter {{${name}}} in this renderer`);
+    }
     return values.length === 1 ? [`${col} = `, ph(values[0])] : [`${col} IN (`, ...list(values), ")"];
   }
   if (OTHER_OPERATORS.has(f.type)) {

@@ -62,8 +62,18 @@ describeContract("Metabase contract: embedded query results", (target) => {
     ]);
   });
 
-  it("§1.5 `[]` for a locked parameter passes the lock check and returns UNFILTERED rows — the gateway must never sign it", async () => {
-    assert.deepEqual(rowsOf(await runRaw({ dep: [] })), [
+  it("§1.5 §5 `[]` for a locked parameter passes the lock check and, from v51, returns UNFILTERED rows — the gateway must never sign it", async () => {
+    const answer = await runRaw({ dep: [] });
+    if (!target().features.emptyListIsNull) {
+      // v0.50.3: `[]` reaches the query processor and renders `IN ()`, which Postgres refuses.
+      assert.deepEqual(answer.json, {
+        status: "failed",
+        error: "An error occurred while running the query.",
+        error_type: "invalid-query",
+      });
+      return;
+    }
+    assert.deepEqual(rowsOf(answer), [
       ["33", "ETTI"],
       ["75", "AI"],
       ["93", "ACI"],
@@ -227,10 +237,20 @@ describeContract("Metabase contract: embedded query results", (target) => {
       );
     });
 
-    it("§1.5 `[]` for the locked dashboard filter passes the lock check and returns every département's rows", async function () {
+    it("§1.5 §5 `[]` for the locked dashboard filter passes the lock check and, from v51, returns every département's rows", async function () {
       fixtureOf(this, target());
+      const answer = await run({ departement: [] }, { type: ["ACI", "EI", "AI", "ETTI"] });
+      if (!target().features.emptyListIsNull) {
+        // v0.50.3: the `string/=` filter gets `[]`, and `params.ops/to-clause` refuses an operator without values.
+        assert.deepEqual(answer.json, {
+          status: "failed",
+          error: "An error occurred while running the query.",
+          error_type: "invalid-parameter",
+        });
+        return;
+      }
       assert.deepEqual(
-        rowsOf(await run({ departement: [] }, { type: ["ACI", "EI", "AI", "ETTI"] })).map((r) => r[0]),
+        rowsOf(answer).map((r) => r[0]),
         [1, 2, 3, 4, 5],
       );
     });

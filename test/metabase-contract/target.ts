@@ -5,6 +5,7 @@ import { createMetabaseTestServer, type MetabaseTestServer } from "../support/me
 import {
   featuresOf,
   parseVersion,
+  PINNED_VERSIONS,
   type MetabaseVersion,
   type VersionFeatures,
 } from "../support/metabase-server/version.js";
@@ -15,11 +16,12 @@ import { MetabaseClient } from "./client.js";
 
 /**
  * The fixture provider of the Metabase contract suite: one "target" per describe block. In `npm test`
- * the target is the Metabase test server (once pretending to be v0.50, once v0.57) over a throw-away
- * Postgres warehouse; under `npm run test:metabase-live` it is the real Metabase named by METABASE_URL.
+ * the target is the Metabase test server pretending to be each pinned version (v0.50.3, v0.53.9, v0.57.2)
+ * over a throw-away Postgres warehouse; under `npm run test:metabase-live` it is the real Metabase named by
+ * METABASE_URL.
  */
 
-export const TEST_SERVER_VERSIONS = ["v0.50.3", "v0.57.2"] as const;
+export const TEST_SERVER_VERSIONS = PINNED_VERSIONS;
 export { FIXTURE_TABLE };
 
 export interface ContractTarget {

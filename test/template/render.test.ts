@@ -359,9 +359,18 @@ describe("renderNativeQuery: field filters (contract §3.3)", () => {
     });
   });
 
-  it("treats [] and [null] as no value (Metabase: filter off)", () => {
+  it("treats [] as no value (Metabase's embedding API: filter off), [null] as a value that selects nothing", () => {
     assert.deepEqual(render(sql, [ff], [dimension("ff", [])]).sql, "SELECT * FROM t WHERE 1 = 1");
-    assert.deepEqual(render(sql, [ff], [dimension("ff", [null])]).sql, "SELECT * FROM t WHERE 1 = 1");
+    // values.clj keeps any truthy :value, and [nil] is truthy: Metabase renders `IN (NULL)`, never `1 = 1`.
+    assert.deepEqual(render(sql, [ff], [dimension("ff", [null])]), {
+      sql: 'SELECT * FROM t WHERE "public"."t"."status" IN ($1)',
+      values: [null],
+    });
+    fails(
+      () => render(sql, [ff], [dimension("ff", [null], "string/=")]),
+      "Unsupported null in the string/= field filter {{ff}} in this renderer",
+      "unsupported",
+    );
     fails(
       () => render(sql, [fieldTag("ff", "public.t.status", { required: true })], [dimension("ff", [])]),
       "You'll need to pick a value for 'FF' before this query can run.",

@@ -1,7 +1,8 @@
 import type { Request, Response } from "express";
 import type { Database } from "../../../src/storage/database.js";
 import { forbidden, plainError } from "./errors.js";
-import type { ExecutedQuery, RenderNativeQuery } from "./query.js";
+import type { ExecutedQuery } from "./query.js";
+import type { NativeRenderer } from "./renderer.js";
 import type { MetabaseState, User } from "./state.js";
 import type { MetabaseVersion, VersionFeatures } from "./version.js";
 
@@ -12,7 +13,9 @@ export interface ServerContext {
   features: VersionFeatures;
   warehouse: Database;
   warehouseDatabaseId: number;
-  render: RenderNativeQuery;
+  render: NativeRenderer;
+  /** Metabase's report time zone: the clock of relative dates and of date-time field filters. */
+  timeZone: string;
   queryLog: ExecutedQuery[];
   /** Seconds since the epoch; injectable so that expiry can be tested without waiting. */
   nowSeconds(): number;

@@ -30,7 +30,7 @@ export function validateAndMergeParams(
   embeddingParams: EmbeddingParams | null,
   tokenParams: SlugValues,
   userParams: SlugValues,
-  features: Pick<VersionFeatures, "lockedRequiresNonNull">,
+  features: Pick<VersionFeatures, "lockedRequiresNonNull" | "emptyListIsNull">,
 ): SlugValues {
   // Blank strings are dropped from both sides before the checks, and only for the checks.
   const token = keepValid(tokenParams);
@@ -57,13 +57,15 @@ export function validateAndMergeParams(
     if (!allowed.has(slug)) reject(`Unknown parameter :${slug}.`);
   }
 
-  // Merge the unfiltered maps, token last so that it wins, then turn every empty collection into null:
+  // Merge the unfiltered maps, token last so that it wins; from v51 every empty collection becomes null:
   // `[]` is "no value", which switches the filter off.
   const merged: SlugValues = { ...userParams, ...tokenParams };
+  if (!features.emptyListIsNull) return merged;
   return Object.fromEntries(Object.entries(merged).map(([slug, v]) => [slug, emptyToNull(v)]));
 }
 
-function emptyToNull(v: unknown): unknown {
+/** `not-empty` on a non-string collection, as `validate-and-merge-params` applies it (v51+). */
+export function emptyToNull(v: unknown): unknown {
   if (Array.isArray(v)) return v.length === 0 ? null : v;
   if (v !== null && typeof v === "object") return Object.keys(v).length === 0 ? null : v;
   return v;
@@ -72,11 +74,12 @@ function emptyToNull(v: unknown): unknown {
 /**
  * The URL's own parameters (`parse-query-params` then `normalize-query-params`): from v51 a
  * `?parameters=<json object>` replaces them all (types preserved; an unreadable blob falls back to the plain
- * parameters); an empty string means "no value" (null).
+ * parameters; from v57 a blob that parses to anything but an object is a 400 `Invalid parameter values`); an
+ * empty string means "no value" (null).
  */
 export function urlParams(
   query: Record<string, unknown>,
-  features: Pick<VersionFeatures, "jsonUrlParameters">,
+  features: Pick<VersionFeatures, "jsonUrlParameters" | "strictJsonParameters">,
 ): SlugValues {
   const plain: SlugValues = { ...query };
   delete plain.format_rows;
@@ -89,8 +92,9 @@ export function urlParams(
     } catch {
       parsed = undefined;
     }
-    if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed))
-      chosen = parsed as SlugValues;
+    const isMap = parsed !== null && typeof parsed === "object" && !Array.isArray(parsed);
+    if (isMap) chosen = parsed as SlugValues;
+    else if (parsed !== undefined && features.strictJsonParameters) reject("Invalid parameter values");
   }
   return Object.fromEntries(Object.entries(chosen).map(([slug, v]) => [slug, v === "" ? null : v]));
 }

@@ -221,7 +221,7 @@ function positive(raw: unknown, name: string): number {
   return n;
 }
 
-function executeDeps(ctx: ServerContext) {
+export function executeDeps(ctx: ServerContext) {
   return {
     state: ctx.state,
     warehouse: ctx.warehouse,
@@ -229,5 +229,7 @@ function executeDeps(ctx: ServerContext) {
     render: ctx.render,
     log: ctx.queryLog,
     now: new Date(ctx.nowSeconds() * 1000),
+    timeZone: ctx.timeZone,
+    version: ctx.version,
   };
 }

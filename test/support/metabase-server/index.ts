@@ -2,11 +2,11 @@ import { randomBytes } from "node:crypto";
 import type { Database } from "../../../src/storage/database.js";
 import { DEFAULT_WAREHOUSE_DATABASE } from "../../../src/config.js";
 import { startServer } from "../../../src/server.js";
-import { renderNativeQuery } from "../../../src/template/index.js";
 import { createMetabaseApp } from "./app.js";
 import type { ServerContext } from "./context.js";
 import type { EmbeddingStatus } from "./embed-params.js";
-import type { ExecutedQuery, RenderNativeQuery } from "./query.js";
+import type { ExecutedQuery } from "./query.js";
+import { metabaseRenderer, type NativeRenderer } from "./renderer.js";
 import { setCollectionArchived, writeSetting } from "./rest-routes.js";
 import { MetabaseState, nowIso, type Card, type Dashboard } from "./state.js";
 import { featuresOf, parseVersion, type MetabaseVersion, type VersionFeatures } from "./version.js";
@@ -32,8 +32,13 @@ export interface MetabaseTestServerOptions {
   embedding?: boolean;
   /** The embedding secret key; `null` leaves it unset. Default: 64 random hex characters. */
   embeddingSecretKey?: string | null;
-  /** The renderer of Metabase's template language (default: the project's, `src/template/`). */
-  render?: RenderNativeQuery;
+  /**
+   * How card SQL is rendered: by default the server's own reading of Metabase's source (`native-query/`); the
+   * sync tests also pass the gateway's renderer (test/support/gateway-renderer.ts) to compare the two.
+   */
+  render?: NativeRenderer;
+  /** Metabase's report time zone (relative dates, date-time filters). Default UTC. */
+  reportTimezone?: string;
   /** Clock in milliseconds (default `Date.now`), to test expiry without waiting. */
   now?: () => number;
   port?: number;
@@ -135,6 +140,7 @@ export async function createMetabaseTestServer(
     tables: [],
     created_at: created,
   });
+  if (features.trash) state.trashCollectionId = state.nextId("collection");
   const counters = { table: 0, field: 0 };
   const syncWarehouse = async () => {
     const db = state.databases.get(WAREHOUSE_DATABASE_ID)!;
@@ -156,7 +162,8 @@ export async function createMetabaseTestServer(
     features,
     warehouse: options.warehouse,
     warehouseDatabaseId: WAREHOUSE_DATABASE_ID,
-    render: options.render ?? renderNativeQuery,
+    render: options.render ?? metabaseRenderer,
+    timeZone: options.reportTimezone ?? "UTC",
     queryLog: queries,
     nowSeconds: () => Math.floor(clock() / 1000),
     syncWarehouse,
@@ -227,5 +234,7 @@ export async function createMetabaseTestServer(
   };
 }
 
-export type { RenderNativeQuery, ExecutedQuery } from "./query.js";
+export type { ExecutedQuery } from "./query.js";
+export type { FieldMetadata, NativeRenderer, RenderInput, RenderedSql } from "./renderer.js";
+export { metabaseRenderer } from "./renderer.js";
 export type { EmbeddingStatus, EmbeddingParams } from "./embed-params.js";

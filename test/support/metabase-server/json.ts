@@ -22,7 +22,7 @@ export const ROOT_COLLECTION = {
   parent_id: null,
 };
 
-export function collectionJson(c: Collection): Record<string, unknown> {
+export function collectionJson(c: Collection, state?: MetabaseState): Record<string, unknown> {
   return {
     id: c.id,
     entity_id: c.entity_id,
@@ -35,7 +35,6 @@ export function collectionJson(c: Collection): Record<string, unknown> {
     location: c.location,
     parent_id: c.parent_id,
     archived: c.archived,
-    archived_directly: c.archived_directly,
     namespace: c.namespace,
     authority_level: c.authority_level,
     personal_owner_id: null,
@@ -43,6 +42,7 @@ export function collectionJson(c: Collection): Record<string, unknown> {
     is_personal: false,
     can_write: true,
     created_at: c.created_at,
+    ...(state?.trashCollectionId !== undefined ? { archived_directly: c.archived_directly } : {}),
   };
 }
 
@@ -85,13 +85,13 @@ export function cardJson(
     parameter_mappings: card.parameter_mappings,
     collection_id: card.collection_id,
     collection_position: card.collection_position,
-    collection: collection ? collectionJson(collection) : { ...ROOT_COLLECTION },
+    collection: collection ? collectionJson(collection, state) : { ...ROOT_COLLECTION },
     cache_ttl: card.cache_ttl,
     result_metadata: card.result_metadata,
     enable_embedding: card.enable_embedding,
     embedding_params: card.embedding_params,
     archived: card.archived,
-    archived_directly: card.archived_directly,
+    ...(state.trashCollectionId !== undefined ? { archived_directly: card.archived_directly } : {}),
     public_uuid: null,
     made_public_by_id: null,
     creator_id: card.creator_id,
@@ -159,14 +159,14 @@ export function dashboardJson(
     parameters: dashboard.parameters,
     collection_id: dashboard.collection_id,
     collection_position: dashboard.collection_position,
-    collection: collection ? collectionJson(collection) : { ...ROOT_COLLECTION },
+    collection: collection ? collectionJson(collection, state) : { ...ROOT_COLLECTION },
     cache_ttl: dashboard.cache_ttl,
     width: dashboard.width,
     auto_apply_filters: dashboard.auto_apply_filters,
     enable_embedding: dashboard.enable_embedding,
     embedding_params: dashboard.embedding_params,
     archived: dashboard.archived,
-    archived_directly: dashboard.archived_directly,
+    ...(state.trashCollectionId !== undefined ? { archived_directly: dashboard.archived_directly } : {}),
     public_uuid: null,
     made_public_by_id: null,
     creator_id: dashboard.creator_id,

@@ -1,8 +1,10 @@
 import type { Database } from "../../../src/storage/database.js";
-import { renderNativeQuery, TemplateError, type ResolvedColumn } from "../../../src/template/index.js";
 import { nativeOf } from "./mbql.js";
 import type { QueryParameter } from "./parameters.js";
+import { validateCardParameters } from "./parameter-types.js";
+import { isRenderFailure, type FieldMetadata, type NativeRenderer } from "./renderer.js";
 import type { Card, MetabaseState } from "./state.js";
+import type { MetabaseVersion } from "./version.js";
 import { runSql } from "./warehouse.js";
 
 /**
@@ -10,9 +12,6 @@ import { runSql } from "./warehouse.js";
  * language rendered to bound parameters, the SQL run against the warehouse, and Metabase's result shape,
  * status 202 (query errors are reported inside a 202 body by the versions modelled here).
  */
-
-/** The project's renderer of Metabase's template language (`src/template/`), injectable so a test can swap it. */
-export type RenderNativeQuery = typeof renderNativeQuery;
 
 /** Unaggregated native results stop at 2,000 rows (`MB_UNAGGREGATED_QUERY_ROW_LIMIT`). */
 export const ROW_LIMIT = 2000;
@@ -31,47 +30,44 @@ export interface QueryResponse {
   body: Record<string, unknown>;
 }
 
-/** Error types whose message an embed may show (`show-in-embeds?`); every other failure is generic. */
-const MISSING_PARAMETER = [
-  /^You'll need to pick a value for /,
-  /^Cannot run the query: missing required parameters/,
-];
-
 function failed(error: string, errorType: string): QueryResponse {
   return { status: 202, body: { status: "failed", error, error_type: errorType } };
 }
 
+/** Error types whose message an embed may show (`show-in-embeds?`); every other failure is generic. */
+const SHOWN = new Set(["missing-required-parameter"]);
 const GENERIC = "An error occurred while running the query.";
 
 export interface ExecuteDeps {
   state: MetabaseState;
   warehouse: Database;
   warehouseDatabaseId: number;
-  render: RenderNativeQuery;
+  render: NativeRenderer;
   log: ExecutedQuery[];
   now: Date;
+  timeZone: string;
+  version: MetabaseVersion;
 }
 
-export function fieldResolver(state: MetabaseState): (dimension: unknown) => ResolvedColumn {
-  const fields = new Map<number, ResolvedColumn>();
+/** The synced warehouse as Metabase's metadata provider sees it: field id → column and effective type. */
+export function fieldLookup(state: MetabaseState): (dimension: unknown) => FieldMetadata | undefined {
+  const fields = new Map<number, FieldMetadata>();
   for (const db of state.databases.values()) {
     for (const table of db.tables) {
-      for (const field of table.fields)
-        fields.set(field.id, { schema: table.schema, table: table.name, column: field.name });
+      for (const field of table.fields) {
+        fields.set(field.id, {
+          id: field.id,
+          schema: table.schema,
+          table: table.name,
+          name: field.name,
+          baseType: field.effective_type,
+        });
+      }
     }
   }
   return (dimension) => {
-    const id =
-      Array.isArray(dimension) && dimension[0] === "field"
-        ? [dimension[1], dimension[2]].find((x) => typeof x === "number")
-        : undefined;
-    const resolved = typeof id === "number" ? fields.get(id) : undefined;
-    if (!resolved) {
-      throw new TemplateError(`Unknown field reference ${JSON.stringify(dimension)}`, {
-        code: "invalid-query",
-      });
-    }
-    return resolved;
+    const id = Array.isArray(dimension) && dimension[0] === "field" ? dimension[1] : undefined;
+    return typeof id === "number" ? fields.get(id) : undefined;
   };
 }
 
@@ -79,7 +75,7 @@ export async function executeCard(
   deps: ExecuteDeps,
   card: Card,
   parameters: QueryParameter[],
-  context: "embedded-question" | "embedded-dashboard",
+  context: "embedded-question" | "embedded-dashboard" | "question",
 ): Promise<QueryResponse> {
   const startedAt = new Date();
   const native = nativeOf(card.dataset_query);
@@ -87,21 +83,32 @@ export async function executeCard(
 
   let rendered: { sql: string; values: unknown[] };
   try {
-    rendered = deps.render(native.sql, native.tags as Record<string, never>, parameters as never[], {
-      resolveField: fieldResolver(deps.state),
+    // Dashboards resolved and checked their mappings already (`*allow-arbitrary-mbql-parameters*`).
+    if (context !== "embedded-dashboard") {
+      validateCardParameters(card.id, native.tags, parameters as unknown as Record<string, unknown>[]);
+    }
+    rendered = deps.render({
+      sql: native.sql,
+      tags: native.tags,
+      parameters: parameters as unknown as Record<string, unknown>[],
+      field: fieldLookup(deps.state),
+      now: deps.now,
+      timeZone: deps.timeZone,
+      version: deps.version,
     });
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (MISSING_PARAMETER.some((re) => re.test(message)))
-      return failed(message, "missing-required-parameter");
-    return failed(GENERIC, "invalid-query");
+    if (!isRenderFailure(error)) throw error;
+    if (SHOWN.has(error.errorType) || context === "question") return failed(error.message, error.errorType);
+    return failed(GENERIC, error.errorType === "unsupported" ? "invalid-query" : error.errorType);
   }
   deps.log.push({ cardId: card.id, context, parameters, sql: rendered.sql, values: rendered.values });
 
   let result;
   try {
     result = await runSql(deps.warehouse, rendered.sql, rendered.values);
-  } catch {
+  } catch (error) {
+    if (context === "question")
+      return failed(error instanceof Error ? error.message : String(error), "invalid-query");
     return failed(GENERIC, "invalid-query");
   }
   const truncated = result.rows.length > ROW_LIMIT;
@@ -112,7 +119,7 @@ export async function executeCard(
       data: {
         rows,
         cols: result.cols,
-        results_timezone: "UTC",
+        results_timezone: deps.timeZone,
         insights: null,
         ...(truncated ? { rows_truncated: ROW_LIMIT } : {}),
       },

@@ -172,6 +172,8 @@ export class MetabaseState {
   readonly sessions = new Map<string, number>();
   /** API key → user id. */
   readonly apiKeys = new Map<string, number>();
+  /** The Trash collection's id (v51+; trash.ts), kept out of `collections`: it is listed and read apart. */
+  trashCollectionId: number | undefined;
   private readonly counters = new Map<string, number>();
 
   nextId(model: "collection" | "card" | "dashboard" | "dashcard" | "tab"): number {

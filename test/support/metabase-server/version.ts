@@ -1,8 +1,8 @@
 /**
  * The Metabase versions the test server can pretend to be, and what changes between them
- * (metabase-contract.md §5). Only two shapes are modelled: "≤ 50" (the last version before the embedding
- * settings split) and "≥ 57" (MBQL 5 read-back). Versions 51–56 get the thresholds below, which are the
- * best reading of Metabase's history, not something this server claims to reproduce exactly.
+ * (metabase-contract.md §5, ../shared/reference/metabase-fidelity-audit.md). `npm test` pins three:
+ * v0.50.3, v0.53.9 and v0.57.2 (PINNED_VERSIONS); each threshold below names the change it follows. Other
+ * versions get the same thresholds, which are a reading of Metabase's history, not a claim.
  */
 export interface MetabaseVersion {
   /** As Metabase reports it in `/api/session/properties`, e.g. `v0.50.3`. */
@@ -23,11 +23,32 @@ export interface VersionFeatures {
   /** A token's `resource` may name an object by its 21-character `entity_id` (≥ 51). */
   entityIdResources: boolean;
   /**
-   * A locked parameter must be non-null in the token (current code, `some?`); older code only checked that
-   * the key was present, so `null` passed and meant "no filter". Placed at 57 (first version checked).
+   * A locked parameter must be non-null in the token (`some?`, PR #45771 in v0.51, backported to v0.50.14 by
+   * #46057, issue #46375); before, only the key's presence was checked, so `null` passed and meant "no filter".
    */
   lockedRequiresNonNull: boolean;
+  /**
+   * After validation, an empty collection becomes `null` (`not-empty`, same PRs): `[]` switches a filter off.
+   * v0.50.3 passes `[]` through to the query processor, where a field filter renders `IN ()` and fails.
+   */
+  emptyListIsNull: boolean;
+  /**
+   * The Trash (PR #42339 and the data model of #42845): reverted from the v50 release (issue #43159, PR #43146),
+   * shipped in v51. Archived cards and dashboards are "in" the Trash, the archived collection list includes it,
+   * restoring an item whose collection is archived needs a new `collection_id`.
+   */
+  trash: boolean;
+  /** The parser knows single-quoted strings (`lib.parse`, PR #46547, August 2024: v51). */
+  quotedStrings: boolean;
+  /**
+   * `?parameters=` that parses to something other than an object is a 400 `Invalid parameter values`; before,
+   * anything but an object fell back to the plain query parameters. Read in the current source only; placed at 57.
+   */
+  strictJsonParameters: boolean;
 }
+
+/** The versions `npm test` runs the contract suite against (docs/metabase.md explains the choice). */
+export const PINNED_VERSIONS = ["v0.50.3", "v0.53.9", "v0.57.2"] as const;
 
 const TAG = /^v([01])\.(\d+)\.(\d+)(?:\.\d+)?$/;
 
@@ -47,6 +68,10 @@ export function featuresOf(version: MetabaseVersion): VersionFeatures {
     mbql5ReadBack: version.major >= 57,
     jsonUrlParameters: version.major >= 51,
     entityIdResources: version.major >= 51,
-    lockedRequiresNonNull: version.major >= 57,
+    lockedRequiresNonNull: version.major >= 51 || (version.major === 50 && version.minor >= 14),
+    emptyListIsNull: version.major >= 51,
+    trash: version.major >= 51,
+    quotedStrings: version.major >= 51,
+    strictJsonParameters: version.major >= 57,
   };
 }
