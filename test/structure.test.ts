@@ -85,6 +85,33 @@ describe("structure", () => {
     assert.deepEqual(offenders, []);
   });
 
+  it("keeps the Metabase test server independent of the gateway's renderer: nothing it imports reaches src/template/", () => {
+    // The test server checks src/template/ against its own reading of Metabase's source (issue 16): were it to
+    // import the renderer, even through another module, it would check it against itself.
+    const serverDir = path.join(ROOT, "test/support/metabase-server");
+    const start = sourceFiles(serverDir);
+    assert.ok(start.length > 10);
+    const seen = new Set<string>();
+    const offenders: string[] = [];
+    const queue = start.map((file) => ({ file, via: path.relative(ROOT, file) }));
+    while (queue.length > 0) {
+      const { file, via } = queue.shift()!;
+      if (seen.has(file)) continue;
+      seen.add(file);
+      if (file.startsWith(path.join(SRC, "template") + path.sep)) {
+        offenders.push(via);
+        continue;
+      }
+      const text = fs.readFileSync(file, "utf8");
+      const specs = [...text.matchAll(/(?:from|import)\s*\(?\s*["'](\.[^"']+)["']/g)].map((m) => m[1]!);
+      for (const spec of specs) {
+        const target = path.resolve(path.dirname(file), spec.replace(/\.js$/, ".ts"));
+        if (fs.existsSync(target)) queue.push({ file: target, via: `${via} → ${path.relative(ROOT, target)}` });
+      }
+    }
+    assert.deepEqual(offenders, []);
+  });
+
   it("has no utils/common/lib/helpers buckets", () => {
     const buckets = files.filter((f) => /\/(utils|common|lib|helpers)\//.test(f.file)).map((f) => f.file);
     assert.deepEqual(buckets, []);

@@ -10,6 +10,9 @@ import {
   resolveCollectionId,
   storedQuery,
 } from "./object-access.js";
+import { nativeOf } from "./mbql.js";
+import { combineParametersAndTemplateTags, type QueryParameter } from "./parameters.js";
+import { executeCard, executeDeps } from "./query.js";
 import { CardCreate, CardUpdate, parseBody } from "./schemas.js";
 import { ENTITY_ID, newEntityId, nowIso, type Card } from "./state.js";
 import { setItemArchived, trashFields } from "./trash.js";
@@ -102,6 +105,25 @@ export function cardRoutes(router: Router, ctx: ServerContext): void {
       ...cardJson(state, card, { mbql5: ctx.features.mbql5ReadBack }),
       ...trashFields(state, card),
     });
+  });
+  // `POST /api/card/:id/query` (`process-query-for-card`): the request's parameters completed from the card's
+  // own by id (`enrich-parameters-from-card`), then run; failures are a 202 with Metabase's message.
+  router.post("/card/:id/query", async (req, res) => {
+    const card = cardOr404(ctx, idParam(req));
+    const sent = (req.body as { parameters?: unknown } | undefined)?.parameters;
+    const requested = Array.isArray(sent) ? (sent as Record<string, unknown>[]) : [];
+    const byId = new Map(
+      combineParametersAndTemplateTags(card, nativeOf(card.dataset_query)?.tags ?? {}).map((p) => [p.id, p]),
+    );
+    const parameters = requested.map((p) => {
+      const known = byId.get(p.id);
+      return {
+        ...(known ? { type: known.type, target: known.target } : {}),
+        ...p,
+      } as unknown as QueryParameter;
+    });
+    const result = await executeCard(executeDeps(ctx), card, parameters, "question");
+    res.status(result.status).json(result.body);
   });
   router.delete("/card/:id", (req, res) => {
     const card = cardOr404(ctx, idParam(req));

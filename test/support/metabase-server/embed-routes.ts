@@ -10,7 +10,7 @@ import {
   resolveDashboardParameters,
   resolveParamsForDashcard,
 } from "./parameters.js";
-import { executeCard } from "./query.js";
+import { executeCard, executeDeps } from "./query.js";
 import { ENTITY_ID, type Card, type Dashboard } from "./state.js";
 
 /**
@@ -219,17 +219,4 @@ function positive(raw: unknown, name: string): number {
     throw plainError(400, `Invalid input: {:${name} ["value must be an integer greater than zero."]}`);
   }
   return n;
-}
-
-export function executeDeps(ctx: ServerContext) {
-  return {
-    state: ctx.state,
-    warehouse: ctx.warehouse,
-    warehouseDatabaseId: ctx.warehouseDatabaseId,
-    render: ctx.render,
-    log: ctx.queryLog,
-    now: new Date(ctx.nowSeconds() * 1000),
-    timeZone: ctx.timeZone,
-    version: ctx.version,
-  };
 }

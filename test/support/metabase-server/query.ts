@@ -1,7 +1,9 @@
 import type { Database } from "../../../src/storage/database.js";
+import type { ServerContext } from "./context.js";
 import { nativeOf } from "./mbql.js";
 import type { QueryParameter } from "./parameters.js";
 import { validateCardParameters } from "./parameter-types.js";
+import { checkParameterTargets, checkTemplateTags } from "./query-checks.js";
 import { isRenderFailure, type FieldMetadata, type NativeRenderer } from "./renderer.js";
 import type { Card, MetabaseState } from "./state.js";
 import type { MetabaseVersion } from "./version.js";
@@ -49,6 +51,19 @@ export interface ExecuteDeps {
   version: MetabaseVersion;
 }
 
+export function executeDeps(ctx: ServerContext): ExecuteDeps {
+  return {
+    state: ctx.state,
+    warehouse: ctx.warehouse,
+    warehouseDatabaseId: ctx.warehouseDatabaseId,
+    render: ctx.render,
+    log: ctx.queryLog,
+    now: new Date(ctx.nowSeconds() * 1000),
+    timeZone: ctx.timeZone,
+    version: ctx.version,
+  };
+}
+
 /** The synced warehouse as Metabase's metadata provider sees it: field id → column and effective type. */
 export function fieldLookup(state: MetabaseState): (dimension: unknown) => FieldMetadata | undefined {
   const fields = new Map<number, FieldMetadata>();
@@ -83,6 +98,8 @@ export async function executeCard(
 
   let rendered: { sql: string; values: unknown[] };
   try {
+    checkTemplateTags(native.tags);
+    checkParameterTargets(parameters as unknown as Record<string, unknown>[], deps.version);
     // Dashboards resolved and checked their mappings already (`*allow-arbitrary-mbql-parameters*`).
     if (context !== "embedded-dashboard") {
       validateCardParameters(card.id, native.tags, parameters as unknown as Record<string, unknown>[]);
