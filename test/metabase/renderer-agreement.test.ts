@@ -1,0 +1,137 @@
+import assert from "node:assert/strict";
+import type { Catalog } from "../../src/catalog/index.js";
+import { runCli } from "../../src/cli/run.js";
+import { DEMO_ACCOUNTS } from "../../src/demo/accounts.js";
+import { readStoredObjects } from "../../src/metabase/object-map.js";
+import { openDatabase, type Database } from "../../src/storage/database.js";
+import { migrate } from "../../src/storage/migrations.js";
+import { signToken } from "../metabase-contract/client.js";
+import { testContent } from "../support/app.js";
+import { documentedAccess, documentedProfile } from "../support/demo-profiles.js";
+import { gatewayRenderer } from "../support/gateway-renderer.js";
+import {
+  createMetabaseTestServer,
+  metabaseRenderer,
+  type MetabaseTestServer,
+  type NativeRenderer,
+} from "../support/metabase-server/index.js";
+import { createTestDatabase, testServices } from "../support/services.js";
+
+/**
+ * Issue 16, §6: the repository's catalogue applied into the Metabase test server by `pilotage apply`, then every
+ * dashcard of every dashboard each demo account may open, queried through static embedding with the values the
+ * gateway signs — once with the test server's own renderer (its reading of Metabase's source), once with the
+ * gateway's (`src/template/`). Both must answer the same rows: where they did not, one of them misreads
+ * Metabase's template language on a query the product actually runs.
+ */
+
+interface CardAnswer {
+  status?: string;
+  error?: string;
+  data?: { rows: unknown[][] };
+}
+
+describe("the catalogue's dashcards under both renderers of the Metabase test server", function () {
+  this.timeout(180_000);
+  let gatewayDb: Database;
+  let dropGateway: () => Promise<void>;
+  let warehouse: Database;
+  let metabase: MetabaseTestServer;
+  let catalog: Catalog;
+  let active: NativeRenderer = metabaseRenderer;
+
+  before(async () => {
+    catalog = (await testContent()).catalog;
+    const created = await createTestDatabase("agree_gw");
+    dropGateway = created.drop;
+    gatewayDb = await openDatabase({ name: "gateway", url: created.url, pgliteDataDir: "memory://" });
+    await migrate(gatewayDb);
+    warehouse = await openDatabase({
+      name: "warehouse",
+      url: testServices.warehouseUrl,
+      pgliteDataDir: "memory://",
+    });
+    metabase = await createMetabaseTestServer({
+      warehouse,
+      warehouseScope: { schemas: ["entrepot"] },
+      render: (input) => active(input),
+    });
+    let out = "";
+    const code = await runCli(["apply"], {
+      env: {
+        LOG_LEVEL: "silent",
+        DATABASE_URL: created.url,
+        WAREHOUSE_URL: testServices.warehouseUrl,
+        METABASE_SITE_URL: metabase.url,
+        METABASE_EMBEDDING_SECRET_KEY: metabase.embeddingSecretKey!,
+        METABASE_API_KEY: metabase.adminApiKey,
+      },
+      stdout: (text) => void (out += text),
+      stderr: (text) => void (out += text),
+    });
+    assert.equal(code, 0, out);
+  });
+
+  after(async () => {
+    await metabase?.close();
+    await warehouse?.close();
+    await gatewayDb?.close();
+    await dropGateway?.();
+  });
+
+  async function query(path: string, renderer: NativeRenderer): Promise<CardAnswer> {
+    active = renderer;
+    const res = await fetch(`${metabase.url}${path}`);
+    assert.equal(res.status, 202, path);
+    return (await res.json()) as CardAnswer;
+  }
+
+  it("answers every dashcard, for every demo account, with the same rows whichever renderer runs", async () => {
+    const dashboardIds = new Map(
+      (await readStoredObjects(gatewayDb))
+        .filter((o) => o.model === "dashboard")
+        .map((o) => [o.key, o.metabaseId]),
+    );
+    let compared = 0;
+    let nonEmpty = 0;
+    for (const account of DEMO_ACCOUNTS) {
+      const profile = documentedProfile(account.email);
+      for (const dashboard of catalog.dashboards) {
+        const access = documentedAccess(profile, dashboard);
+        if (!access.allowed) continue;
+        const token = signToken(metabase.embeddingSecretKey!, {
+          resource: { dashboard: dashboardIds.get(dashboard.key) },
+          params: access.locks,
+          exp: Math.floor(Date.now() / 1000) + 600,
+        });
+        // The iframe's starting values, as the gateway puts them in its URL, then none at all.
+        const defaults = new URLSearchParams();
+        for (const p of dashboard.parameters) {
+          if (p.locked || p.default === undefined || p.default === null) continue;
+          for (const value of [p.default].flat()) defaults.append(p.slug, String(value));
+        }
+        const shown = await fetch(`${metabase.url}/api/embed/dashboard/${token}`);
+        assert.equal(shown.status, 200, `${account.email} × ${dashboard.key}`);
+        const { dashcards } = (await shown.json()) as { dashcards: Array<{ id: number; card_id: number }> };
+        for (const search of [defaults.toString(), ""]) {
+          for (const dashcard of dashcards) {
+            const path = `/api/embed/dashboard/${token}/dashcard/${dashcard.id}/card/${dashcard.card_id}${search ? `?${search}` : ""}`;
+            const where = `${account.email} × ${dashboard.key} × card ${dashcard.card_id} ?${search}`;
+            const ours = await query(path, metabaseRenderer);
+            const gateway = await query(path, gatewayRenderer);
+            assert.equal(ours.status, "completed", `${where}: ${ours.error}`);
+            assert.deepEqual(gateway, { ...ours, ...pick(gateway, ["started_at", "running_time"]) }, where);
+            compared++;
+            if ((ours.data?.rows.length ?? 0) > 0) nonEmpty++;
+          }
+        }
+      }
+    }
+    assert.ok(compared >= 150, `compared ${compared} dashcard queries`);
+    assert.ok(nonEmpty >= compared * 0.8, `${nonEmpty} of ${compared} had rows`);
+  });
+});
+
+function pick(answer: object, keys: string[]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(answer).filter(([k]) => keys.includes(k)));
+}
