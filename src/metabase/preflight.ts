@@ -3,7 +3,7 @@ import type { SyncDefinitions } from "./definitions.js";
 import { MetabaseError } from "./errors.js";
 import { definedColumn } from "./forms.js";
 import type { SyncTarget } from "./plan.js";
-import { featuresOf, MIN_MAJOR, parseVersionTag, type MetabaseVersion } from "./version.js";
+import { featuresOf, MIN_MAJOR, parseVersionTag, TESTED_VERSIONS, type MetabaseVersion } from "./version.js";
 
 /**
  * Connect and check, before anything is read or written, that the instance can be synced: reachable, a
@@ -47,7 +47,7 @@ export async function connect(options: ConnectOptions, definitions: SyncDefiniti
   if (version.major < MIN_MAJOR) {
     throw new MetabaseError(
       "capability",
-      `Metabase ${version.tag} est trop ancien : la synchronisation demande la version 0.${MIN_MAJOR} ou plus récente (tableaux de bord modifiés d'un seul PUT). Mettez Metabase à jour.`,
+      `Metabase ${version.tag} est trop ancien : la synchronisation demande la version 0.${MIN_MAJOR} ou plus récente (versions vérifiées : ${TESTED_VERSIONS}). Mettez Metabase à jour.`,
     );
   }
   const features = featuresOf(version);

@@ -21,10 +21,15 @@ export interface SyncFeatures {
 }
 
 /**
- * Dashcards travel with `PUT /api/dashboard/:id` (full list, negative ids for new ones, `tabs`) from v48;
- * before, `ordered_cards` and a per-card endpoint the sync does not speak.
+ * The oldest Metabase the sync runs against: the oldest version the contract suite pins (docs/metabase.md,
+ * test/support/metabase-server/version.ts PINNED_VERSIONS: v0.50.3, v0.53.9, v0.57.2). Older ones lack what the
+ * sync relies on anyway (API keys from v49, dashcards with `PUT /api/dashboard/:id` from v48) and were never
+ * tested.
  */
-export const MIN_MAJOR = 48;
+export const MIN_MAJOR = 50;
+
+/** The versions the contract suite checks, for messages. */
+export const TESTED_VERSIONS = "0.50.3, 0.53.9 et 0.57.2";
 
 const TAG = /^v([01])\.(\d+)(?:\.(\d+))?/;
 

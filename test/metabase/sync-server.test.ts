@@ -10,12 +10,13 @@ import { PROJECT_ROOT } from "../../src/project-root.js";
 import { openDatabase, type Database } from "../../src/storage/database.js";
 import { migrate } from "../../src/storage/migrations.js";
 import { createMetabaseTestServer, type MetabaseTestServer } from "../support/metabase-server/index.js";
+import { PINNED_VERSIONS } from "../support/metabase-server/version.js";
 import { createTestDatabase } from "../support/services.js";
 import { startMetabaseProxy, type MetabaseProxy } from "./metabase-proxy.js";
 
 /**
  * `pilotage plan | apply | pull` end to end, against the Metabase test server (test/support/metabase-server/)
- * pretending to be a version ≤ 50 and one ≥ 57, with a real Postgres for the warehouse and for the gateway
+ * pretending to be each pinned version (v0.50.3, v0.53.9, v0.57.2), with a real Postgres for the warehouse and the gateway
  * database. Not a real Metabase: see the README, "Syncing content into Metabase".
  */
 const FIXTURE = path.resolve(import.meta.dirname, "../fixtures/sync/catalog");
@@ -34,7 +35,7 @@ interface Captured extends CliIo {
   err: string;
 }
 
-for (const version of ["v0.50.3", "v0.57.2"]) {
+for (const version of PINNED_VERSIONS) {
   describe(`pilotage plan | apply | pull against the Metabase test server (${version})`, function () {
     this.timeout(60_000);
     let warehouseDb: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -417,6 +418,29 @@ for (const version of ["v0.50.3", "v0.57.2"]) {
         assert.equal(owned[0]!.enable_embedding, true, key);
       }
       assert.equal((await cli("plan")).code, 0);
+    });
+
+    it("refuses a Metabase older than the tested range before touching anything", async () => {
+      proxy.tamper = (request, body) =>
+        request.path === "/api/session/properties"
+          ? { ...(body as object), version: { tag: "v0.49.14" } }
+          : body;
+      proxy.requests.length = 0;
+      let old: Awaited<ReturnType<typeof cli>>;
+      try {
+        old = await cli("apply");
+      } finally {
+        proxy.tamper = undefined;
+      }
+      assert.equal(old.code, 1, old.err);
+      assert.match(
+        old.err,
+        /Metabase v0\.49\.14 est trop ancien : la synchronisation demande la version 0\.50 ou plus récente \(versions vérifiées : 0\.50\.3, 0\.53\.9 et 0\.57\.2\)/,
+      );
+      assert.deepEqual(
+        proxy.requests.map((r) => `${r.method} ${r.path}`),
+        ["GET /api/session/properties"],
+      );
     });
 
     it("says what is wrong with the instance before touching anything", async () => {
