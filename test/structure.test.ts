@@ -106,7 +106,8 @@ describe("structure", () => {
       const specs = [...text.matchAll(/(?:from|import)\s*\(?\s*["'](\.[^"']+)["']/g)].map((m) => m[1]!);
       for (const spec of specs) {
         const target = path.resolve(path.dirname(file), spec.replace(/\.js$/, ".ts"));
-        if (fs.existsSync(target)) queue.push({ file: target, via: `${via} → ${path.relative(ROOT, target)}` });
+        if (fs.existsSync(target))
+          queue.push({ file: target, via: `${via} → ${path.relative(ROOT, target)}` });
       }
     }
     assert.deepEqual(offenders, []);
