@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
-import type { Catalog } from "../../src/catalog/index.js";
+import { anchorDashboard, cutoffDay, type Catalog } from "../../src/catalog/index.js";
 import { runCli } from "../../src/cli/run.js";
 import { DEMO_ACCOUNTS } from "../../src/demo/accounts.js";
 import { readStoredObjects } from "../../src/metabase/object-map.js";
 import { openDatabase, type Database } from "../../src/storage/database.js";
 import { migrate } from "../../src/storage/migrations.js";
+import type { Day } from "../../src/template/index.js";
+import { readLoadMarker } from "../../src/warehouse/load-marker.js";
 import { signToken } from "../metabase-contract/client.js";
 import { testContent } from "../support/app.js";
 import { documentedAccess, documentedProfile } from "../support/demo-profiles.js";
@@ -38,6 +40,7 @@ describe("the catalogue's dashcards under both renderers of the Metabase test se
   let warehouse: Database;
   let metabase: MetabaseTestServer;
   let catalog: Catalog;
+  let cutoff: Day;
   let active: NativeRenderer = metabaseRenderer;
 
   before(async () => {
@@ -51,6 +54,7 @@ describe("the catalogue's dashcards under both renderers of the Metabase test se
       url: testServices.warehouseUrl,
       pgliteDataDir: "memory://",
     });
+    cutoff = cutoffDay((await readLoadMarker(warehouse))?.cutoffDate)!;
     metabase = await createMetabaseTestServer({
       warehouse,
       warehouseScope: { schemas: ["entrepot"] },
@@ -104,9 +108,10 @@ describe("the catalogue's dashcards under both renderers of the Metabase test se
           params: access.locks,
           exp: Math.floor(Date.now() / 1000) + 600,
         });
-        // The iframe's starting values, as the gateway puts them in its URL, then none at all.
+        // The iframe's starting values, as the gateway puts them in its URL (relative periods read against the
+        // warehouse's cut-off), then none at all.
         const defaults = new URLSearchParams();
-        for (const p of dashboard.parameters) {
+        for (const p of anchorDashboard(dashboard, cutoff).parameters) {
           if (p.locked || p.default === undefined || p.default === null) continue;
           for (const value of [p.default].flat()) defaults.append(p.slug, String(value));
         }
