@@ -10,7 +10,7 @@ import {
   STRUCTURES_VALUES,
   textTag,
 } from "./fixtures.js";
-import { describeContract, fixtureOf, testServerOnly } from "./target.js";
+import { atLeast, describeContract, fixtureOf, testServerOnly } from "./target.js";
 
 /**
  * metabase-contract.md §1.4 step 6 (running the card), §1.5 (how values are interpreted) and §3 (the
@@ -64,7 +64,7 @@ describeContract("Metabase contract: embedded query results", (target) => {
 
   it("§1.5 §5 `[]` for a locked parameter passes the lock check and, from v51, returns UNFILTERED rows — the gateway must never sign it", async () => {
     const answer = await runRaw({ dep: [] });
-    if (!target().features.emptyListIsNull) {
+    if (!atLeast(target(), 51)) {
       // v0.50.3: `[]` reaches the query processor and renders `IN ()`, which Postgres refuses.
       assert.deepEqual(answer.json, {
         status: "failed",
@@ -240,7 +240,7 @@ describeContract("Metabase contract: embedded query results", (target) => {
     it("§1.5 §5 `[]` for the locked dashboard filter passes the lock check and, from v51, returns every département's rows", async function () {
       fixtureOf(this, target());
       const answer = await run({ departement: [] }, { type: ["ACI", "EI", "AI", "ETTI"] });
-      if (!target().features.emptyListIsNull) {
+      if (!atLeast(target(), 51)) {
         // v0.50.3: the `string/=` filter gets `[]`, and `params.ops/to-clause` refuses an operator without values.
         assert.deepEqual(answer.json, {
           status: "failed",

@@ -228,6 +228,14 @@ export function describeContract(title: string, body: (target: () => ContractTar
   }
 }
 
+/**
+ * Whether the target is at least this Metabase version. Version rules are asserted against the version itself,
+ * never against the test server's own feature thresholds, which would let a wrong threshold check itself.
+ */
+export function atLeast(target: ContractTarget, major: number, minor = 0): boolean {
+  return target.version.major > major || (target.version.major === major && target.version.minor >= minor);
+}
+
 /** For rules only the test server can show (its internal state, a setting a real instance will not let go). */
 export function testServerOnly(ctx: Context, target: ContractTarget): MetabaseTestServer {
   if (!target.server) ctx.skip();

@@ -10,7 +10,7 @@ import {
   STRUCTURES_VALUES,
   textTag,
 } from "./fixtures.js";
-import { describeContract, fixtureOf } from "./target.js";
+import { atLeast, describeContract, fixtureOf } from "./target.js";
 
 /**
  * The rules that changed between the pinned versions (../shared/reference/metabase-fidelity-audit.md), each
@@ -30,7 +30,7 @@ describeContract("Metabase contract: rules that differ by version", (target) => 
   it("§2.5 §5 lists the Trash with the archived collections from v51 (PR #42339; taken out of v50, issue #43159)", async () => {
     const archived = await target().admin.ok("GET", "/api/collection?archived=true");
     const trash = archived.filter((c: { type?: string }) => c.type === "trash");
-    if (!target().features.trash) {
+    if (!atLeast(target(), 51)) {
       assert.deepEqual(trash, []);
       return;
     }
@@ -51,7 +51,7 @@ describeContract("Metabase contract: rules that differ by version", (target) => 
     const read = await t.admin.ok("GET", `/api/card/${cardId}`);
     for (const card of [answer, read]) {
       assert.equal(card.archived, true);
-      if (t.features.trash) {
+      if (atLeast(t, 51)) {
         const trashId = (await t.admin.ok("GET", "/api/collection?archived=true")).find(
           (c: { type?: string }) => c.type === "trash",
         ).id;
@@ -79,7 +79,7 @@ describeContract("Metabase contract: rules that differ by version", (target) => 
 
     await t.admin.ok("PUT", `/api/collection/${collectionId}`, { archived: false });
     assert.equal((await t.admin.ok("GET", `/api/card/${along}`)).archived, false);
-    assert.equal((await t.admin.ok("GET", `/api/card/${alone}`)).archived, t.features.trash);
+    assert.equal((await t.admin.ok("GET", `/api/card/${alone}`)).archived, atLeast(t, 51));
   });
 
   it("§2.6 §5 refuses to restore a card into a collection in the Trash from v51 unless it is moved (api-changelog 0.50.0)", async () => {
@@ -88,10 +88,10 @@ describeContract("Metabase contract: rules that differ by version", (target) => 
     const cardId = await cardIn(collectionId);
     await t.admin.ok("PUT", `/api/card/${cardId}`, { archived: true });
     await t.admin.ok("PUT", `/api/collection/${collectionId}`, { archived: true });
-    if (t.features.trash) assert.equal((await t.admin.ok("GET", `/api/card/${cardId}`)).can_restore, false);
+    if (atLeast(t, 51)) assert.equal((await t.admin.ok("GET", `/api/card/${cardId}`)).can_restore, false);
 
     const inPlace = await t.admin.put(`/api/card/${cardId}`, { archived: false });
-    if (!t.features.trash) {
+    if (!atLeast(t, 51)) {
       // v0.50: restored in place, inside a collection that is still archived.
       assert.equal(inPlace.status, 200, inPlace.text);
       assert.equal(inPlace.json.archived, false);
@@ -184,7 +184,7 @@ describeContract("Metabase contract: rules that differ by version", (target) => 
       `/api/embed/dashboard/${dashboardToken(t, dashboard.id, { kind: "EI" })}/dashcard/${dashcardId}/card/${card.id}`,
     );
     assert.equal(answer.status, 202, answer.text.slice(0, 300));
-    if (t.version.major >= 53) {
+    if (atLeast(t, 53)) {
       assert.deepEqual(answer.json, {
         status: "failed",
         error: "An error occurred while running the query.",
@@ -197,7 +197,7 @@ describeContract("Metabase contract: rules that differ by version", (target) => 
 
   it("§1.5 §5 `?parameters=` that is not a JSON object: a 400 `Invalid parameter values` from v57, ignored in v51–56 (embedding_rest/api/common.clj parse-query-params)", async function () {
     const t = target();
-    if (!t.features.jsonUrlParameters) this.skip();
+    if (!atLeast(t, 51)) this.skip();
     const card = await embeddableCard(t, {
       sql: `SELECT kind FROM ${STRUCTURES_VALUES} WHERE true [[AND kind = {{kind}}]] ORDER BY kind`,
       tags: [textTag("kind", "Type")],
@@ -206,7 +206,7 @@ describeContract("Metabase contract: rules that differ by version", (target) => 
     const answer = await t.anonymous.get(
       `/api/embed/card/${cardToken(t, card.id)}/query${query({ parameters: "[1, 2]", kind: "EI" })}`,
     );
-    if (t.features.strictJsonParameters) {
+    if (atLeast(t, 57)) {
       assert.equal(answer.status, 400, answer.text);
       assert.equal(answer.text, "Invalid parameter values");
     } else {
