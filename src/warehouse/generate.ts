@@ -10,10 +10,17 @@ import {
   refRegions,
 } from "./synthetic/geography-rows.js";
 import { institutionRows, networkRows } from "./synthetic/institutions.js";
+import { memberRows } from "./synthetic/members.js";
 import { organisationRows } from "./synthetic/organisations.js";
 import { passRows } from "./synthetic/pass-iae.js";
 import { structureRows } from "./synthetic/structures.js";
-import { WAREHOUSE_TABLES, type WarehouseTable } from "./tables.js";
+import {
+  ANNUAIRE_SCHEMA,
+  MEMBERS_TABLE,
+  WAREHOUSE_SCHEMA,
+  WAREHOUSE_TABLES,
+  type WarehouseTable,
+} from "./tables.js";
 
 /**
  * The synthetic warehouse: every row of every table, from a seed and a scale, without I/O. Shaped on
@@ -28,11 +35,13 @@ import { WAREHOUSE_TABLES, type WarehouseTable } from "./tables.js";
 export { REFERENCE_DATE, type CopyValue } from "./synthetic/context.js";
 
 /** Bump when the generator changes what it produces for a given seed (the demo re-seeds on a mismatch). */
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 
 export const DEFAULT_SEED = "pilotage";
 
 export interface GeneratedTable {
+  /** `entrepot`, or `annuaire` for the members. */
+  schema: string;
   table: WarehouseTable;
   /** Lazily drawn rows, in the column order of `table.columns`. */
   rows(): Iterable<CopyValue[]>;
@@ -65,11 +74,13 @@ const GENERATORS: Record<string, Generator> = {
   esat_reponses: esatAnswerRows,
 };
 
+/** Every table in load order: the warehouse's, then les emplois' members (which refer to them). */
 export function generateWarehouse(options: GenerateOptions): GeneratedTable[] {
   const w = new SyntheticWarehouse(options);
-  return WAREHOUSE_TABLES.map((table) => {
+  const tables = WAREHOUSE_TABLES.map((table): GeneratedTable => {
     const generate = GENERATORS[table.name];
     if (!generate) throw new Error(`no generator for table ${table.name}`);
-    return { table, rows: () => generate(w) };
+    return { schema: WAREHOUSE_SCHEMA, table, rows: () => generate(w) };
   });
+  return [...tables, { schema: ANNUAIRE_SCHEMA, table: MEMBERS_TABLE, rows: () => memberRows(w) }];
 }

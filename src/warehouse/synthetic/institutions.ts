@@ -9,6 +9,14 @@ import { buildStructures } from "./structures.js";
  * nobody) and the réseaux IAE with their member structures.
  */
 export function* institutionRows(w: SyntheticWarehouse): Iterable<CopyValue[]> {
+  for (const row of drawInstitutions(w)) {
+    // The members' generator gives each institution its people.
+    w.institutions.push({ id: Number(row[0]), type: String(row[1]), nom: String(row[2]) });
+    yield row;
+  }
+}
+
+function* drawInstitutions(w: SyntheticWarehouse): Iterable<CopyValue[]> {
   const rng = w.rng("institutions");
   const stateSiret = () => w.siret(w.newSiren(rng, "130").slice(0, 9), rng.int(1, 60));
   const dept = (code: string) => {
