@@ -42,26 +42,26 @@ const RulesFile = z
     state_domains: z
       .object({
         dgefp: z.array(Domain).default([]),
-        dreets: z
-          .record(
-            z.string().refine((code) => findRegion(code) !== undefined, { error: "région inconnue" }),
-            Domains,
-          )
-          .default({}),
-        ddets: z
-          .record(
-            z
-              .string()
-              .refine((code) => findDepartement(code) !== undefined, { error: "département inconnu" }),
-            Domains,
-          )
-          .default({}),
+        dreets: z.record(z.string(), Domains).default({}),
+        ddets: z.record(z.string(), Domains).default({}),
       })
       .strict()
       .prefault({}),
   })
   .strict()
   .superRefine((rules, ctx) => {
+    for (const code of Object.keys(rules.state_domains.dreets)) {
+      if (!findRegion(code))
+        ctx.addIssue({ code: "custom", message: "région inconnue", path: ["state_domains", "dreets", code] });
+    }
+    for (const code of Object.keys(rules.state_domains.ddets)) {
+      if (!findDepartement(code))
+        ctx.addIssue({
+          code: "custom",
+          message: "département inconnu",
+          path: ["state_domains", "ddets", code],
+        });
+    }
     // One domain for two services would confirm the agents of one for the other's SIRET.
     const seen = new Map<string, string>();
     const entries: Array<[string, readonly string[]]> = [
