@@ -32,7 +32,7 @@ export function staffPreviewJourney(ctx: () => BrowserJourneyContext): void {
         await recorder.check("Choix du profil à prévisualiser");
 
         // A real territory of the reference data: the DREETS profile, then its région.
-        await page.getByLabel("DREETS", { exact: true }).check();
+        await page.locator('label[for="profil-dreets"]').click();
         await page.getByLabel(/^Région/).selectOption("11");
         await Promise.all([
           page.waitForEvent("load"),
