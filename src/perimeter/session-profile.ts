@@ -103,10 +103,11 @@ async function compute(
   req: Request,
   user: SessionUser,
   previous: StoredProfile | undefined,
+  atLogin = false,
 ): Promise<StoredProfile> {
   const { result, validUntil } = await service.place(identityOf(user), {
     requestId: String(req.id ?? ""),
-    atLogin: previous === undefined,
+    atLogin,
   });
   const keys = result.placements.map(placementKey);
   const chosen = previous?.chosen && keys.includes(previous.chosen) ? previous.chosen : (keys[0] ?? null);
@@ -127,7 +128,7 @@ async function compute(
  */
 export function placeOnLogin(service: PlacementService, sessions: OpenSessions) {
   return async (user: SessionUser, req: Request): Promise<void> => {
-    req.session.profile = await compute(service, req, user, undefined);
+    req.session.profile = await compute(service, req, user, undefined, true);
     delete req.session.preview;
     await sessions.remember(req);
   };
