@@ -2,6 +2,7 @@ import "./zod-locale.js";
 import path from "node:path";
 import express, { type Express, type Router } from "express";
 import type { Redis } from "ioredis";
+import { openSessions } from "./auth/open-sessions.js";
 import { authRouter, LOGOUT_PATH, type OnLogin } from "./auth/routes.js";
 import { enforceSessionLifetime, sessionMiddleware } from "./auth/session.js";
 import type { Config } from "./config.js";
@@ -22,6 +23,7 @@ import { createPlacementService } from "./perimeter/placement-service.js";
 import { describeProfileForApi, perimeterRouter } from "./perimeter/routes.js";
 import { placeOnLogin, refreshProfile } from "./perimeter/session-profile.js";
 import { questionsRouter } from "./questions/routes.js";
+import { staffRouter } from "./staff/routes.js";
 import type { Database } from "./storage/database.js";
 import type { LoadMarkerReader } from "./warehouse/load-marker.js";
 import { PROJECT_ROOT } from "./project-root.js";
@@ -88,12 +90,16 @@ export function createApp(deps: AppDeps): Express {
   );
 
   if (deps.demoIdentityProvider) app.use(deps.demoIdentityProvider.path, deps.demoIdentityProvider.router);
+  const directory = warehouseDirectory(deps.warehouse);
   const placement = createPlacementService({
     db: deps.db,
-    directory: warehouseDirectory(deps.warehouse),
+    directory,
     rules: deps.placementRules,
+    metrics: deps.metrics,
   });
-  const placeAtLogin = placeOnLogin(placement);
+  // A grant change ends the sessions of the people it concerns (src/auth/open-sessions.ts).
+  const sessions = openSessions({ redis, lifetimeMs: config.session.absoluteTimeoutSeconds * 1000 });
+  const placeAtLogin = placeOnLogin(placement, sessions);
   app.use(sessionMiddleware({ config, redis }));
   app.use(enforceSessionLifetime({ config, logger }));
   app.use(refreshProfile({ service: placement, maxAgeMs: config.placement.cacheSeconds * 1000 }));
@@ -114,7 +120,9 @@ export function createApp(deps: AppDeps): Express {
   );
 
   app.use(homeRouter({ config }));
-  app.use(perimeterRouter({ db: deps.db }));
+  app.use(perimeterRouter({ db: deps.db, redis }));
+  // Before the dashboards router: it re-checks staff rights for every /admin page, /admin/usage included.
+  app.use(staffRouter({ db: deps.db, warehouse: deps.warehouse, directory, sessions, redis }));
   app.use(dashboardsRouter(deps));
   app.use(questionsRouter({ ...deps, redis }));
   app.use(openApiRouter());

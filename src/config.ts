@@ -54,7 +54,8 @@ const EnvSchema = z.object({
   PROCONNECT_SIGNING_ALG: z.enum(["RS256", "ES256"]).default("RS256"),
   LOGIN_RATE_LIMIT_PER_MINUTE: positiveInt(60),
 
-  // How long a person's placement is trusted before it is recomputed (a revoked grant stops within it).
+  // How long a placement resting on les emplois' members is trusted before it is worked out again (grant
+  // changes end the person's sessions at once: src/auth/open-sessions.ts).
   PLACEMENT_CACHE_SECONDS: positiveInt(300).pipe(z.number().max(900, "au plus 900 secondes (15 minutes)")),
 
   METABASE_SITE_URL: optionalUrl("METABASE_SITE_URL"),

@@ -113,6 +113,20 @@ describe("structure", () => {
     assert.deepEqual(offenders, []);
   });
 
+  it("imports src/demo/ only from the demo's own parts (provider, synthetic warehouse, main.ts), never from features", () => {
+    const allowed = ["src/demo/", "src/demo-idp/", "src/warehouse/", "src/main.ts"];
+    const offenders = files
+      .filter((f) => !allowed.some((prefix) => f.file.startsWith(prefix)))
+      .flatMap((f) =>
+        importsOf(f.text)
+          .filter((spec) => spec.startsWith("."))
+          .map((spec) => path.posix.join(path.posix.dirname(f.file), spec))
+          .filter((target) => target.startsWith("src/demo/"))
+          .map((target) => `${f.file} → ${target}`),
+      );
+    assert.deepEqual(offenders, []);
+  });
+
   it("has no utils/common/lib/helpers buckets", () => {
     const buckets = files.filter((f) => /\/(utils|common|lib|helpers)\//.test(f.file)).map((f) => f.file);
     assert.deepEqual(buckets, []);

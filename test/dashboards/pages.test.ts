@@ -276,7 +276,7 @@ describe("dashboard pages without Metabase (issue 8)", function () {
 
     it("disables the CSV buttons during a staff preview, and says why", async () => {
       const admin = await loginAs(stack.baseUrl, ADMIN);
-      await admin.submit(url("/admin/apercu"), { profil: "ddets-93", departement: "" });
+      await admin.submit(url("/admin/apercu"), { profil: "ddets", departement: "93" });
       const page = await admin.follow(url("/tableaux-de-bord/pass-iae"));
       assert.match(page.text, /<h1 id="titre-tableau">PASS IAE — 93 - Seine-Saint-Denis<\/h1>/);
       assert.doesNotMatch(page.text, /href="\/api\/questions\//);

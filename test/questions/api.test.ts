@@ -407,7 +407,7 @@ describe("questions API (issue 10)", function () {
       const admin = await as(ADMIN);
       const own = await read(await admin.get(`${stack.baseUrl}/api/questions/${ETP}/data`));
       assert.equal(own.status, 200, "staff may export on their own profile");
-      await admin.submit(`${stack.baseUrl}/admin/apercu`, { profil: "ddets-93", departement: "" });
+      await admin.submit(`${stack.baseUrl}/admin/apercu`, { profil: "ddets", departement: "93" });
       const before = (await lastAudits(stack, 1))[0]?.id;
       for (const format of ["csv", "json"]) {
         const refused = await read(

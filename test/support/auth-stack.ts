@@ -15,6 +15,8 @@ import {
   type DemoIdentityProviderOptions,
 } from "../../src/demo-idp/provider.js";
 import type { Logger } from "../../src/logging.js";
+import type { Metrics } from "../../src/metrics/metrics.js";
+import type { PlacementRules } from "../../src/perimeter/placement.js";
 import type { Database } from "../../src/storage/database.js";
 import { startServer, type RunningServer } from "../../src/server.js";
 import { SESSION_KEY_PREFIX } from "../../src/storage/session-store.js";
@@ -53,6 +55,10 @@ export interface LoginStackOptions {
   now?: () => Date;
   /** Another catalogue than the repository's (e.g. a test fixture). */
   catalog?: Catalog;
+  /** Other placement rules than the demo's (e.g. production's: `loadPlacementRules(root, { demo: false })`). */
+  placementRules?: PlacementRules;
+  /** Prometheus metrics the gateway counts into (AppDeps.metrics). */
+  metrics?: Metrics;
 }
 
 export interface LoginStack {
@@ -135,6 +141,8 @@ export async function startLoginStack(options: LoginStackOptions = {}): Promise<
       ...(options.onLogin ? { onLogin: options.onLogin } : {}),
       ...(options.now ? { now: options.now } : {}),
       ...(options.catalog ? { catalog: options.catalog } : {}),
+      ...(options.placementRules ? { placementRules: options.placementRules } : {}),
+      ...(options.metrics ? { metrics: options.metrics } : {}),
     }),
   );
 
