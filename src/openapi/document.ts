@@ -304,7 +304,7 @@ export function openApiDocument(): OpenApiDocument {
           type: "apiKey",
           in: "cookie",
           name: "pilotage.sid",
-          description: "The gateway's session cookie, set by the ProConnect login.",
+          description: "The gateway's session cookie, set by the ProConnect login (`__Host-pilotage.sid` in production).",
         },
       },
     },
