@@ -5,6 +5,7 @@ import {
   createEmbedService,
   DashboardNotVerifiedError,
   MetabaseNotConfiguredError,
+  PreviewEmbedError,
   type EmbedDashboard,
 } from "../../src/embed/embed-service.js";
 import type { AppError } from "../../src/errors.js";
@@ -174,6 +175,16 @@ describe("embed service", () => {
     assert.deepEqual((jwt.decode(tokenOf(issued.url)) as { params: unknown }).params, {
       region: "Île-de-France",
     });
+  });
+
+  it("signs nothing during a staff preview: Metabase's frame has downloads the preview forbids", async () => {
+    const before = (await readAudit(db)).length;
+    await assert.rejects(service().issue(dashboard, { ...viewer, preview: true }), (error: unknown) => {
+      assert.ok(error instanceof PreviewEmbedError);
+      assert.deepEqual({ status: error.status, code: error.code }, { status: 403, code: "preview_embed" });
+      return true;
+    });
+    assert.equal((await readAudit(db)).length, before);
   });
 
   it("refuses without Metabase configured", async () => {
