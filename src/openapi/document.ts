@@ -304,7 +304,8 @@ export function openApiDocument(): OpenApiDocument {
           type: "apiKey",
           in: "cookie",
           name: "pilotage.sid",
-          description: "The gateway's session cookie, set by the ProConnect login (`__Host-pilotage.sid` in production).",
+          description:
+            "The gateway's session cookie, set by the ProConnect login (`__Host-pilotage.sid` in production).",
         },
       },
     },
