@@ -185,6 +185,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     if (publicUrl && !publicUrl.startsWith("https://")) {
       problems.push("PUBLIC_URL : doit être en https en production");
     }
+    // The gateway speaks plain http: in production TLS ends at a proxy, and without `trust proxy` the
+    // gateway never sees the https, so express-session never sends the Secure session cookie.
+    refuse(
+      "TRUST_PROXY",
+      "derrière le proxy TLS, sans lui le cookie de session n'est jamais envoyé : 1 pour un proxy",
+    );
     refuse("SESSION_SECRET", "sinon une clé aléatoire est tirée à chaque démarrage");
     refuse("REDIS_URL", "sinon sessions et limites de débit restent en mémoire");
     refuse("DATABASE_URL", "sinon la base de la passerelle est un PGlite embarqué");

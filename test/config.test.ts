@@ -14,6 +14,7 @@ function problemsOf(env: Record<string, string>): string[] {
 const PRODUCTION_OK = {
   NODE_ENV: "production",
   PUBLIC_URL: "https://pilotage.example.gouv.fr",
+  TRUST_PROXY: "1",
   SESSION_SECRET: "s".repeat(48),
   REDIS_URL: "redis://redis:6379",
   DATABASE_URL: "postgres://gateway@postgres/gateway",
@@ -100,6 +101,10 @@ describe("config", () => {
       "CONTACT_EMAIL",
       "CONTACT_EMAIL : obligatoire en production (la déclaration d'accessibilité doit donner un moyen de contact)",
     ],
+    [
+      "TRUST_PROXY",
+      "TRUST_PROXY : obligatoire en production (derrière le proxy TLS, sans lui le cookie de session n'est jamais envoyé : 1 pour un proxy)",
+    ],
   ];
   for (const [name, message] of refusals) {
     it(`refuses to start in production without ${name}`, () => {
@@ -120,6 +125,7 @@ describe("config", () => {
       problems.map((p) => p.split(" : ")[0]),
       [
         "PUBLIC_URL",
+        "TRUST_PROXY",
         "SESSION_SECRET",
         "REDIS_URL",
         "DATABASE_URL",

@@ -5,6 +5,7 @@ export type LoginRefusal =
   | "login_state_mismatch"
   | "login_nonce_mismatch"
   | "login_expired"
+  | "login_callback_ignored"
   | "proconnect_access_denied"
   | "proconnect_login_required"
   | "proconnect_error"
@@ -13,9 +14,11 @@ export type LoginRefusal =
   | "proconnect_response_invalid"
   | "proconnect_unavailable"
   | "proconnect_not_configured"
-  | "logout_state_mismatch";
+  | "logout_state_mismatch"
+  | "logout_return_ignored";
 
 const RETRY = { href: "/connexion", label: "Se connecter à nouveau" };
+const HOME = { href: "/", label: "Retour à l'accueil" };
 
 /**
  * A refused login, shown on a French DSFR page with a way to start again. ProConnect failures are 502s
@@ -28,8 +31,9 @@ export class LoginRefusedError extends AppError {
     status: number,
     title: string,
     message: string,
+    link: { href: string; label: string } = RETRY,
   ) {
-    super(status, message, { code: reason, title, expose: true, link: RETRY });
+    super(status, message, { code: reason, title, expose: true, link });
   }
 }
 
@@ -137,5 +141,22 @@ export const loginRefusals = {
       400,
       "Déconnexion non reconnue",
       "Le retour de ProConnect ne correspond à aucune déconnexion demandée depuis ce navigateur. Votre session sur ce service est fermée ; pour fermer aussi votre session ProConnect, fermez votre navigateur.",
+    ),
+  // Another site may link a logged-in person to either callback (logout CSRF): refused, session untouched.
+  callbackIgnored: () =>
+    new LoginRefusedError(
+      "login_callback_ignored",
+      400,
+      "Retour de connexion ignoré",
+      "Ce retour de ProConnect ne correspond à aucune connexion demandée depuis ce navigateur : il a été ignoré, et vous restez connecté.",
+      HOME,
+    ),
+  logoutReturnIgnored: () =>
+    new LoginRefusedError(
+      "logout_return_ignored",
+      400,
+      "Déconnexion non reconnue",
+      "Ce retour de ProConnect ne correspond à aucune déconnexion demandée depuis ce navigateur : il a été ignoré, et vous restez connecté.",
+      HOME,
     ),
 };

@@ -110,7 +110,7 @@ interface CardView {
   error?: string;
 }
 
-type Notice = "unreachable" | "not_verified";
+type Notice = "unreachable" | "not_verified" | "preview";
 
 export function viewerOf(req: Request, profile: Profile | null): EmbedViewer | null {
   const user = getSessionUser(req);
@@ -212,7 +212,10 @@ export function createDashboardView(
 
       let issued: IssuedEmbed | undefined;
       let notice: Notice | undefined;
-      if (embed.enabled && metabaseStatus) {
+      if (embed.enabled && profile?.preview) {
+        // Metabase's frame would offer its own downloads, which a preview must not (embed-service.ts).
+        notice = "preview";
+      } else if (embed.enabled && metabaseStatus) {
         if (await metabaseStatus.available()) {
           try {
             issued = await embed.issue(anchored, viewerOf(req, profile), requestIdOf(req));

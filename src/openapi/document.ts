@@ -235,7 +235,9 @@ export function openApiDocument(): OpenApiDocument {
                 "application/json": { schema: ref("ExportJson") },
               },
             },
-            "400": error("A parameter is unknown, locked, or of the wrong type (`parameter` names it)."),
+            "400": error(
+              "A parameter is unknown, locked, of the wrong type or beyond what the question accepts (`parameter` names it).",
+            ),
             "401": error("Not logged in, and the question is not public."),
             "403": error("The caller's profile does not show this question, or a staff preview is on."),
             "404": error("No such question."),
@@ -272,7 +274,9 @@ export function openApiDocument(): OpenApiDocument {
           responses: {
             "200": { description: "The URL and its expiry.", content: json("Embed") },
             "401": error("Not logged in, and the dashboard is not public."),
-            "403": error("The caller may not open this dashboard."),
+            "403": error(
+              "The caller may not open this dashboard, or a staff preview is on (`preview_embed`).",
+            ),
             "404": error("No such dashboard."),
             "429": {
               description: "Too many anonymous requests; retry after `Retry-After` seconds.",
@@ -304,7 +308,8 @@ export function openApiDocument(): OpenApiDocument {
           type: "apiKey",
           in: "cookie",
           name: "pilotage.sid",
-          description: "The gateway's session cookie, set by the ProConnect login.",
+          description:
+            "The gateway's session cookie, set by the ProConnect login (`__Host-pilotage.sid` in production).",
         },
       },
     },

@@ -149,6 +149,7 @@ export function questionsRouter(deps: QuestionsRouterDeps): Router {
     await sendExport(req, res, {
       format: format.data,
       fileName,
+      refusal: (failure) => valueRefusal(failure, editable),
       run: (sink) =>
         warehouse.pool
           ? (format.data === "csv" ? streamCsv : streamJson)(warehouse.pool, rendered, sink, limits)
@@ -171,6 +172,29 @@ export function questionsRouter(deps: QuestionsRouterDeps): Router {
   return router;
 }
 
+/**
+ * Postgres' words for a value it cannot take: a number beyond the column (`make_date(0, 1, 1)`, beyond an
+ * int), a date out of range, text it cannot read. The parsing above refuses what it can tell alone;
+ * what only the question's SQL tells is answered the same way, a 400, when the request chose values.
+ */
+const VALUE_REJECTED = new Set(["22001", "22003", "22007", "22008", "22021", "22P02"]);
+
+function valueRefusal(failure: ExportError, editable: Record<string, unknown>): AppError | undefined {
+  const code: unknown = (failure.cause as { code?: unknown } | undefined)?.code;
+  const names = Object.keys(editable);
+  if (failure.reason !== "query_failed" || typeof code !== "string" || !VALUE_REJECTED.has(code)) return;
+  if (names.length === 0) return; // The defaults failed: the question's fault, not the request's.
+  return names.length === 1
+    ? new BadRequestError(
+        `La valeur du paramètre « ${names[0]} » est hors des limites que cette question accepte.`,
+        { parameter: names[0] },
+      )
+    : new BadRequestError(
+        `L'une des valeurs choisies (${names.map((n) => `« ${n} »`).join(", ")}) est hors des limites que cette question accepte.`,
+        { parameters: names },
+      );
+}
+
 interface Outcome {
   ok: boolean;
   details: Record<string, unknown>;
@@ -188,6 +212,8 @@ async function sendExport(
   options: {
     format: ExportFormat;
     fileName: string;
+    /** The answer for a failure the request caused, rather than the failure itself. */
+    refusal: (failure: ExportError) => AppError | undefined;
     run: (sink: ResponseSink) => Promise<number>;
     record: (outcome: Outcome) => Promise<void>;
   },
@@ -217,7 +243,7 @@ async function sendExport(
     if (!res.headersSent) {
       res.removeHeader("Content-Disposition");
       res.removeHeader("Content-Type");
-      throw failure;
+      throw options.refusal(failure) ?? failure;
     }
     req.log?.warn({ reason: failure.reason, bytes: sink.bytes }, "export ended early");
     if (options.format === "json" && failure.reason !== "aborted" && !res.destroyed) {

@@ -200,8 +200,24 @@ describe("refused logins: a French page, and no session", () => {
   });
 
   it("ID token issued for another login (nonce mismatch)", async () => {
-    forgeIdToken((payload) => ({ ...payload, nonce: randomBytes(32).toString("base64url") }));
-    assertRefusalPage(await refusedLogin(/unexpected ID Token "nonce" claim value/), REFUSALS.nonce);
+    let sent: string | null | undefined;
+    let issued: unknown;
+    forgeIdToken((payload) => {
+      issued = payload.nonce;
+      return { ...payload, nonce: randomBytes(32).toString("base64url") };
+    });
+    const page = await refusedLogin(/unexpected ID Token "nonce" claim value/, {
+      rewriteAuthorizationUrl: (url) => {
+        sent = url.searchParams.get("nonce");
+        return url;
+      },
+    });
+    assertRefusalPage(page, REFUSALS.nonce);
+    // Refused because the nonce differs from the one this login sent, not because none was sent (the
+    // library refuses a nonce it does not expect just the same): the request carried one, and the
+    // provider's genuine token echoed it.
+    assert.match(String(sent), /^[\w-]{43}$/);
+    assert.equal(issued, sent);
   });
 
   it("userinfo with a tampered signature", async () => {

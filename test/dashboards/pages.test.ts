@@ -3,6 +3,7 @@ import { readAudit } from "../../src/audit/audit-log.js";
 import { DEMO_ACCOUNTS } from "../../src/demo/accounts.js";
 import { startLoginStack, type LoginStack } from "../support/auth-stack.js";
 import { Browser, loginAs } from "../support/login.js";
+import { getWithBody, tamperedBodies, tamperedQueries } from "../support/tampering.js";
 import { ownUnknownAccount } from "../support/unknown-account.js";
 
 /**
@@ -196,6 +197,28 @@ describe("dashboard pages without Metabase (issue 8)", function () {
         tablesOf(plain.text),
         "the oracle can tell perimeters apart",
       );
+    });
+
+    it("ignores the perimeter's attribute names, in any form, in the query or a body: the tables stay the perimeter's", async () => {
+      for (const [email, key] of [
+        [DDETS, "pass-iae"],
+        [EMPLOYER, "mes-structures"],
+      ] as const) {
+        const browser = await as(email);
+        const plain = tablesOf((await browser.follow(url(`/tableaux-de-bord/${key}`))).text);
+        assert.ok(plain.length > 0);
+        for (const [label, query] of tamperedQueries()) {
+          const tampered = await browser.follow(url(`/tableaux-de-bord/${key}?${query}`));
+          assert.equal(tampered.status, 200, `${email} ${label}`);
+          assert.deepEqual(tablesOf(tampered.text), plain, `${email} ${label}`);
+        }
+        const cookie = browser.jar.headerFor(new URL(stack.baseUrl));
+        for (const body of tamperedBodies()) {
+          const tampered = await getWithBody(url(`/tableaux-de-bord/${key}`), cookie, body);
+          assert.equal(tampered.status, 200, `${email} ${body.label}`);
+          assert.deepEqual(tablesOf(tampered.text), plain, `${email} ${body.label}`);
+        }
+      }
     });
 
     it("applies an editable filter and reports one it cannot read, keeping the default", async () => {

@@ -59,6 +59,11 @@ export interface LoginStackOptions {
   placementRules?: PlacementRules;
   /** Prometheus metrics the gateway counts into (AppDeps.metrics). */
   metrics?: Metrics;
+  /**
+   * Runs the gateway as NODE_ENV=production would (secure `__Host-` session cookie, HSTS…), on this
+   * test configuration; `env` must then set PUBLIC_URL to the https address a TLS proxy serves.
+   */
+  production?: boolean;
 }
 
 export interface LoginStack {
@@ -118,7 +123,7 @@ export async function startLoginStack(options: LoginStackOptions = {}): Promise<
   });
   providerServer.attach(express().use(provider.basePath, provider.router));
 
-  const config = testConfig({
+  const loaded = testConfig({
     PUBLIC_URL: baseUrl,
     REDIS_URL: options.redis === "none" ? undefined : testServices.redisUrl,
     DATABASE_URL: testServices.databaseUrl,
@@ -129,6 +134,8 @@ export async function startLoginStack(options: LoginStackOptions = {}): Promise<
     LOGIN_RATE_LIMIT_PER_MINUTE: "100000",
     ...options.env,
   });
+  // loadConfig would also want a real https issuer: the demo provider stays on loopback http.
+  const config: Config = options.production ? { ...loaded, env: "production" } : loaded;
   const testStack = await openTestStack({
     config,
     ...(options.logger ? { logger: options.logger } : {}),
