@@ -415,7 +415,7 @@ describe("embedded dashboards through the Metabase test server (issue 8)", funct
     it("never frames Metabase during a staff preview: the gateway's own cards, exports refused, no token signed", async () => {
       // Metabase's frame has its own download buttons, beyond the export audit and the preview's rule.
       const admin = await loginAs(stack.baseUrl, "admin@demo.pilotage.test");
-      await admin.submit(url("/admin/apercu"), { profil: "ddets-93", departement: "" });
+      await admin.submit(url("/admin/apercu"), { profil: "ddets", departement: "93" });
       const tokensBefore = (await readAudit(gatewayDb, { action: "embed.token_issued" })).length;
       try {
         const page = await admin.follow(url("/tableaux-de-bord/pass-iae"));
