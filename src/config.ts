@@ -70,6 +70,8 @@ const EnvSchema = z.object({
   METABASE_USERNAME: optionalString,
   METABASE_PASSWORD: optionalString,
   METABASE_WAREHOUSE_DATABASE: z.string().trim().min(1).default(DEFAULT_WAREHOUSE_DATABASE),
+  // Each request of `pilotage plan|apply|pull` to Metabase (GETs are retried twice on a network error).
+  METABASE_TIMEOUT_SECONDS: positiveInt(30).pipe(z.number().max(600, "au plus 600 secondes")),
   // Metabase enforces no maximum token age (contract §1.2): the gateway's TTL is the only bound, so it
   // stays short.
   EMBED_TOKEN_TTL_SECONDS: positiveInt(600).pipe(z.number().max(3600, "au plus 3600 secondes (une heure)")),
@@ -133,6 +135,8 @@ export interface Config {
     password: string | undefined;
     /** Name of the warehouse database in Metabase, where the sync finds tables and fields. */
     warehouseDatabase: string;
+    /** Limit of each request of the CLI's sync to Metabase. */
+    timeoutSeconds: number;
     embedTokenTtlSeconds: number;
   };
 }
@@ -263,6 +267,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       username: env.METABASE_USERNAME,
       password: env.METABASE_PASSWORD,
       warehouseDatabase: env.METABASE_WAREHOUSE_DATABASE,
+      timeoutSeconds: env.METABASE_TIMEOUT_SECONDS,
       embedTokenTtlSeconds: env.EMBED_TOKEN_TTL_SECONDS,
     },
   };

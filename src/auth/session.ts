@@ -38,7 +38,7 @@ const TOUCH_AFTER_MAX_MS = 60 * 1000;
 export function sessionMiddleware(deps: { config: Config; redis: Redis | undefined }): RequestHandler {
   const { config, redis } = deps;
   const idleMs = config.session.idleTimeoutSeconds * 1000;
-  return session({
+  const middleware = session({
     name: SESSION_COOKIE_NAME,
     secret: config.session.secret,
     store: redis
@@ -56,6 +56,14 @@ export function sessionMiddleware(deps: { config: Config; redis: Redis | undefin
       maxAge: idleMs,
     },
   });
+  // A session Redis could not read (a 503 follows) must survive the request: with `unset: "destroy"`,
+  // express-session deletes the stored session of any request that ends without one, and would log the
+  // person out the moment Redis answers again.
+  return (req, res, next) =>
+    middleware(req, res, (error?: unknown) => {
+      if (error) req.sessionID = "";
+      next(error);
+    });
 }
 
 /**

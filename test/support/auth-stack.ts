@@ -15,6 +15,7 @@ import {
   type DemoIdentityProviderOptions,
 } from "../../src/demo-idp/provider.js";
 import type { Logger } from "../../src/logging.js";
+import type { Metrics } from "../../src/metrics/metrics.js";
 import type { Database } from "../../src/storage/database.js";
 import { startServer, type RunningServer } from "../../src/server.js";
 import { SESSION_KEY_PREFIX } from "../../src/storage/session-store.js";
@@ -49,6 +50,9 @@ export interface LoginStackOptions {
   extraRedirectOrigins?: string[];
   /** Another gateway database than the shared test one (e.g. one `pilotage apply` wrote into). */
   db?: Database;
+  /** Another warehouse than the shared test one (e.g. on a server the fault suite freezes). */
+  warehouse?: Database;
+  metrics?: Metrics;
   /** The gateway's clock for embed tokens (AppDeps.now). */
   now?: () => Date;
   /** Another catalogue than the repository's (e.g. a test fixture). */
@@ -128,6 +132,7 @@ export async function startLoginStack(options: LoginStackOptions = {}): Promise<
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.redis ? { redis: options.redis } : {}),
     ...(options.db ? { db: options.db } : {}),
+    ...(options.warehouse ? { warehouse: options.warehouse } : {}),
   });
   gatewayServer.attach(
     createApp({
@@ -135,6 +140,7 @@ export async function startLoginStack(options: LoginStackOptions = {}): Promise<
       ...(options.onLogin ? { onLogin: options.onLogin } : {}),
       ...(options.now ? { now: options.now } : {}),
       ...(options.catalog ? { catalog: options.catalog } : {}),
+      ...(options.metrics ? { metrics: options.metrics } : {}),
     }),
   );
 
