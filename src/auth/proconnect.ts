@@ -169,7 +169,6 @@ async function discover(settings: ProConnectSettings): Promise<client.Configurat
     },
   );
   config.timeout = TIMEOUT_SECONDS;
-  config[client.customFetch] = fetchWithinDeadline;
   return config;
 }
 

@@ -39,12 +39,13 @@ export function cancellationAndIsolationCases(env: () => FaultEnvironment): void
     lock = undefined;
   }
 
-  /** Queries of a gateway pool (`pilotage-warehouse`, `pilotage-warehouse-stream`) running now. */
-  async function running(applicationName: string, waitingOnLock = false): Promise<number> {
+  /** The gateway's queries on entrepot.candidatures running now (any of its pools: pages, exports). */
+  async function running(waitingOnLock = false): Promise<number> {
     const { rows } = await env().warehouseAdmin.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM pg_stat_activity
-        WHERE application_name = $1 AND state = 'active' AND ($2::boolean IS FALSE OR wait_event_type = 'Lock')`,
-      [applicationName, waitingOnLock],
+        WHERE application_name LIKE 'pilotage-warehouse%' AND state = 'active' AND query LIKE '%entrepot.candidatures%'
+          AND ($1::boolean IS FALSE OR wait_event_type = 'Lock')`,
+      [waitingOnLock],
     );
     return rows[0]!.n;
   }
@@ -58,14 +59,10 @@ export function cancellationAndIsolationCases(env: () => FaultEnvironment): void
   }
 
   /** Starts a request and drops it (the client goes away) once its query waits in the warehouse. */
-  async function dropWhenWaiting(browser: Browser, url: string, applicationName: string): Promise<void> {
+  async function dropWhenWaiting(browser: Browser, url: string): Promise<void> {
     const client = new AbortController();
     const pending = browser.request(url, { signal: client.signal }).catch(() => undefined);
-    await until(
-      `${url} waiting in the warehouse`,
-      async () => (await running(applicationName, true)) > 0,
-      10_000,
-    );
+    await until(`${url} waiting in the warehouse`, async () => (await running(true)) > 0, 10_000);
     client.abort();
     await pending;
   }
@@ -79,12 +76,8 @@ export function cancellationAndIsolationCases(env: () => FaultEnvironment): void
       const e = env();
       const dgefp = await e.as(DGEFP);
       await holdLock();
-      await dropWhenWaiting(dgefp, e.url(EXPORT), "pilotage-warehouse-stream");
-      const ms = await until(
-        "the export's query cancelled",
-        async () => (await running("pilotage-warehouse-stream")) === 0,
-        5_000,
-      );
+      await dropWhenWaiting(dgefp, e.url(EXPORT));
+      const ms = await until("the export's query cancelled", async () => (await running()) === 0, 5_000);
       e.timings.push({
         fault: "client gone (export)",
         request: "query cancelled",
@@ -108,11 +101,12 @@ export function cancellationAndIsolationCases(env: () => FaultEnvironment): void
       const patient = await startServer(createApp({ ...e.stack.testStack.deps, config }), 0, "127.0.0.1");
       try {
         await holdLock();
-        await dropWhenWaiting(agent, `${patient.url}${CANDIDATURES_PAGE}`, "pilotage-warehouse");
+        await dropWhenWaiting(agent, `${patient.url}${CANDIDATURES_PAGE}`);
+        // Well before the page pool's own statement_timeout (the deadline), which would end them anyway.
         const ms = await until(
           "the page's queries cancelled",
-          async () => (await running("pilotage-warehouse")) === 0,
-          5_000,
+          async () => (await running()) === 0,
+          DEADLINE_MS - 500,
         );
         e.timings.push({
           fault: "client gone (page)",
@@ -140,11 +134,7 @@ export function cancellationAndIsolationCases(env: () => FaultEnvironment): void
           body: await response.text(),
         })),
       );
-      await until(
-        "the export pool full",
-        async () => (await running("pilotage-warehouse-stream", true)) === EXPORT_CONCURRENCY,
-        10_000,
-      );
+      await until("the export pool full", async () => (await running(true)) === EXPORT_CONCURRENCY, 10_000);
       const fault = "export pool full";
       const [busy, page] = await Promise.all([
         e.timed(fault, `GET ${EXPORT}`, DEADLINE_MS, (signal) =>

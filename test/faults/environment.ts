@@ -127,9 +127,9 @@ export async function startFaultEnvironment(): Promise<FaultEnvironment> {
   ]);
 
   const redisPort = await freePort();
-  const redisDir = path.join(testServices.tmpDir, "faults-redis");
+  const redisDir = path.join(testServices.tmpDir, `faults-redis-${process.pid}`);
   await fs.mkdir(redisDir, { recursive: true });
-  const redisPidFile = path.join(testServices.tmpDir, "extra-faults-redis.pid");
+  const redisPidFile = path.join(testServices.tmpDir, `extra-faults-redis-${process.pid}.pid`);
   let redisProcess: ChildProcess = await startRedis(redisPort, { appendonly: true, dir: redisDir });
   await fs.writeFile(redisPidFile, String(redisProcess.pid));
   const redis = openRedis(`redis://127.0.0.1:${redisPort}`);

@@ -48,7 +48,7 @@ async function postgresUser(): Promise<{ uid: number; gid: number } | undefined>
 let template: Promise<string> | undefined;
 function clusterTemplate(): Promise<string> {
   template ??= (async () => {
-    const dir = path.join(testServices.tmpDir, "pg-template");
+    const dir = path.join(testServices.tmpDir, `pg-template-${process.pid}`);
     await fs.mkdir(dir, { recursive: true });
     if (process.getuid?.() === 0) await run("chown", ["postgres:postgres", dir]);
     const [command, args] = asPostgres(path.join(testServices.postgresBinDir, "initdb"), [
@@ -102,13 +102,14 @@ async function childrenOf(pid: number): Promise<number[]> {
 }
 
 export async function startPostgres(name: string): Promise<PostgresServer> {
-  const dir = path.join(testServices.tmpDir, `pg-${name}`);
-  const socketDir = path.join(testServices.tmpDir, `pg-${name}-socket`);
+  // Per process: a run that died may have left its folders behind.
+  const dir = path.join(testServices.tmpDir, `pg-${name}-${process.pid}`);
+  const socketDir = path.join(testServices.tmpDir, `pg-${name}-${process.pid}-socket`);
   await fs.cp(await clusterTemplate(), dir, { recursive: true });
   await fs.mkdir(socketDir, { recursive: true });
   if (process.getuid?.() === 0) await run("chown", ["-R", "postgres:postgres", dir, socketDir]);
   const port = await freePort();
-  const pidFile = path.join(testServices.tmpDir, `extra-pg-${name}.pid`);
+  const pidFile = path.join(testServices.tmpDir, `extra-pg-${name}-${process.pid}.pid`);
   let child: ChildProcess | undefined;
   let postmaster: number | undefined;
   let frozen: number[] = [];
@@ -192,7 +193,7 @@ export async function startPostgres(name: string): Promise<PostgresServer> {
     async stop() {
       process.off("exit", kill);
       await halt();
-      await fs.rm(pidFile, { force: true });
+      await Promise.all([pidFile, dir, socketDir].map((p) => fs.rm(p, { recursive: true, force: true })));
     },
   };
 }
