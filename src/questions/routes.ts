@@ -258,7 +258,7 @@ async function sendExport(
     if (!res.headersSent) {
       res.removeHeader("Content-Disposition");
       res.removeHeader("Content-Type");
-      throw options.refusal(failure) ?? failure;
+      throw (failure instanceof ExportError ? options.refusal(failure) : undefined) ?? failure;
     }
     req.log?.warn({ reason, bytes: sink.bytes }, "export ended early");
     if (options.format === "json" && reason !== "aborted" && !res.destroyed) {

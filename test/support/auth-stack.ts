@@ -53,7 +53,6 @@ export interface LoginStackOptions {
   db?: Database;
   /** Another warehouse than the shared test one (e.g. on a server the fault suite freezes). */
   warehouse?: Database;
-  metrics?: Metrics;
   /** The gateway's clock for embed tokens (AppDeps.now). */
   now?: () => Date;
   /** Another catalogue than the repository's (e.g. a test fixture). */
