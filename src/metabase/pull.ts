@@ -1,7 +1,8 @@
-import { isMap, isScalar, isSeq, parseDocument, type Document } from "yaml";
+import { isMap, isSeq, parseDocument, type Document } from "yaml";
 import { pairDashcards, type FieldChange } from "./diff.js";
 import type { DashcardForm } from "./forms.js";
 import type { Plan, PlanEntry } from "./plan.js";
+import { editYaml, type YamlEdit } from "./yaml-edit.js";
 
 /**
  * `pilotage pull`: edits made in the Metabase UI to managed objects, written back into the files so that
@@ -77,49 +78,48 @@ export function planPull(plan: Plan, files: ReadonlyMap<string, { file: string; 
   return { edits, notes };
 }
 
-/** As people write YAML: `[a, b]`, not `[ a, b ]`. */
-const YAML_OPTIONS = { flowCollectionPadding: false } as const;
-
 const HEADER_OPEN = /^\/\*\s*---\s*$/;
 const HEADER_CLOSE = /^---\s*\*\/\s*$/;
 
 /** A question file: `/* ---` YAML header `--- *\/`, then the SQL (sql/README.md). */
 export function pullQuestionFile(text: string, entry: PlanEntry): { text: string; notes: string[] } {
+  const newline = text.includes("\r\n") ? "\r\n" : "\n";
   const lines = text.replace(/\r\n?/g, "\n").split("\n");
   const close = lines.findIndex((line, i) => i > 0 && HEADER_CLOSE.test(line));
   if (!HEADER_OPEN.test(lines[0] ?? "") || close < 0) {
     return { text, notes: ["en-tête de métadonnées introuvable, rien n'est rapatrié"] };
   }
-  const doc = parseDocument(lines.slice(1, close).join("\n"));
+  const header = `${lines.slice(1, close).join("\n")}\n`;
+  const edits: YamlEdit[] = [];
   let sql: string | undefined;
   for (const change of entry.changes) {
     if (change.field === "sql" && typeof change.before === "string") sql = change.before;
     const field = QUESTION_FIELDS[change.field];
-    if (field) setField(doc, [field], change.before);
+    if (field) edits.push({ path: [field], value: change.before });
   }
-  const header = doc.toString(YAML_OPTIONS).replace(/\n+$/, "");
+  const edited = editYaml(header, edits);
+  if (edited === header && sql === undefined) return { text, notes: [] };
   const body =
-    sql ??
-    lines
-      .slice(close + 1)
-      .join("\n")
-      .replace(/^\n+/, "");
-  return { text: `${lines[0]}\n${header}\n${lines[close]}\n${body.replace(/\s+$/, "")}\n`, notes: [] };
+    sql === undefined
+      ? lines.slice(close + 1).join("\n")
+      : `${sql.replace(/^\n+/, "").replace(/\s+$/, "")}\n`;
+  const result = `${lines[0]}\n${edited}${lines[close]}\n${body}`;
+  return { text: newline === "\n" ? result : result.replace(/\n/g, newline), notes: [] };
 }
 
 /** A dashboard file (metabase-config/dashboards/*.yaml). */
 export function pullDashboardFile(text: string, entry: PlanEntry): { text: string; notes: string[] } {
-  const doc = parseDocument(text);
+  const edits: YamlEdit[] = [];
   const notes: string[] = [];
   for (const change of entry.changes) {
-    if (change.field === "name") setField(doc, ["title"], change.before);
-    if (change.field === "description") setField(doc, ["description"], change.before);
-    if (change.field === "dashcards") notes.push(...pullLayout(doc, change));
+    if (change.field === "name") edits.push({ path: ["title"], value: change.before });
+    if (change.field === "description") edits.push({ path: ["description"], value: change.before });
+    if (change.field === "dashcards") notes.push(...pullLayout(parseDocument(text), change, edits));
   }
-  return { text: doc.toString(YAML_OPTIONS), notes };
+  return { text: editYaml(text, edits), notes };
 }
 
-function pullLayout(doc: Document, change: FieldChange): string[] {
+function pullLayout(doc: Document, change: FieldChange, edits: YamlEdit[]): string[] {
   const remote = asDashcards(change.before);
   const wanted = asDashcards(change.after);
   const cards = doc.get("cards", true);
@@ -132,10 +132,12 @@ function pullLayout(doc: Document, change: FieldChange): string[] {
         return item.get("question") === w.question && item.get("row") === w.row && item.get("col") === w.col;
       });
       if (index < 0) continue;
-      doc.setIn(["cards", index, "row"], current.row);
-      doc.setIn(["cards", index, "col"], current.col);
-      doc.setIn(["cards", index, "size_x"], current.sizeX);
-      doc.setIn(["cards", index, "size_y"], current.sizeY);
+      edits.push(
+        { path: ["cards", index, "row"], value: current.row },
+        { path: ["cards", index, "col"], value: current.col },
+        { path: ["cards", index, "size_x"], value: current.sizeX },
+        { path: ["cards", index, "size_y"], value: current.sizeY },
+      );
       if (JSON.stringify(w.mappings) !== JSON.stringify(current.mappings)) {
         notes.push(`les filtres reliés à la carte ${w.question} ont changé dans Metabase : non rapatrié`);
       }
@@ -156,21 +158,4 @@ function asDashcards(value: unknown): DashcardForm[] {
   return Array.isArray(value)
     ? value.filter((v): v is DashcardForm => typeof v === "object" && v !== null)
     : [];
-}
-
-/** Sets a value, keeping the existing scalar's style (a folded description stays folded). */
-function setField(doc: Document, path: string[], value: unknown): void {
-  const node = doc.getIn(path, true);
-  if (
-    isScalar(node) &&
-    (typeof value === "string" || typeof value === "number" || typeof value === "boolean")
-  ) {
-    node.value = typeof value === "string" && node.type?.startsWith("BLOCK") ? `${value}\n` : value;
-    return;
-  }
-  if (value === "" || value === undefined) {
-    doc.deleteIn(path);
-    return;
-  }
-  doc.setIn(path, doc.createNode(value));
 }
