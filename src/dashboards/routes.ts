@@ -34,12 +34,14 @@ export function dashboardsRouter(deps: DashboardsDeps): Router {
       ttlSeconds: deps.config.metabase.embedTokenTtlSeconds,
       now,
     });
+  // The probe goes to Metabase as this server reaches it, which is not the browser's address behind compose.
+  const internalUrl = deps.config.metabase.internalUrl;
   const metabaseStatus =
     deps.metabaseStatus ??
-    (siteUrl
+    (internalUrl
       ? createMetabaseStatus({
           probe: async () => {
-            const up = await probeMetabaseHealth({ siteUrl, timeoutMs: HEALTH_TIMEOUT_MS });
+            const up = await probeMetabaseHealth({ siteUrl: internalUrl, timeoutMs: HEALTH_TIMEOUT_MS });
             // Counted once per probe (one every few seconds at most while Metabase is down), not per page.
             if (!up) countDependencyFailure(deps.metrics, new DependencyError("metabase", "unavailable"));
             return up;
