@@ -68,7 +68,7 @@ export function renderPlan(plan: Plan): string {
 export function summary(plan: Plan): string {
   const count = (action: PlanEntry["action"]) => plan.entries.filter((e) => e.action === action).length;
   if (!plan.hasChanges) {
-    return `Aucun changement : Metabase est conforme aux fichiers (${plan.entries.length} objets gérés).`;
+    return `Aucun changement : Metabase est conforme aux fichiers (${countOf(plan.entries.length, "objet géré", "objets gérés")}).`;
   }
   const parts = [
     [count("create"), "à créer"],

@@ -206,14 +206,30 @@ describe("pilotage metabase bootstrap (issue 18)", function () {
       assert.match(applied.out, /tableaux de bord vérifiés \(verrous relus dans Metabase\)\.\n$/);
 
       // 3. A demo account's dashboards, embedded with the stored secret, answer only its perimeter's rows.
+      // The browser's address of Metabase is not one this server can reach, as behind compose: frames
+      // and the CSP name it, the health probe goes to the internal one (the pages embed, so it answered).
+      const browserUrl = "http://metabase.invalid:3001";
       stack = await startLoginStack({
         env: {
-          METABASE_SITE_URL: metabase.url,
+          METABASE_SITE_URL: browserUrl,
+          METABASE_INTERNAL_URL: metabase.url,
           METABASE_EMBEDDING_SECRET_KEY: secrets.METABASE_EMBEDDING_SECRET_KEY!,
         },
         db: gatewayDb,
       });
       const browser = await loginAs(stack.baseUrl, AGENT);
+      const page = await browser.request(
+        `${stack.baseUrl}/tableaux-de-bord/${catalog.dashboards.find((d) => documentedAccess(documentedProfile(AGENT)!, d).allowed)!.key}`,
+      );
+      assert.equal(page.status, 200);
+      assert.match(
+        page.headers.get("content-security-policy") ?? "",
+        /frame-src http:\/\/metabase\.invalid:3001;/,
+      );
+      assert.match(
+        await page.text(),
+        /<iframe class="pilotage-integration" data-embed-frame\n {2}src="http:\/\/metabase\.invalid:3001\/embed\/dashboard\//,
+      );
       const documented = documentedProfile(AGENT)!;
       const cardKeys = new Map(
         (await readStoredObjects(gatewayDb))
@@ -227,7 +243,7 @@ describe("pilotage metabase bootstrap (issue 18)", function () {
         const res = await browser.request(`${stack.baseUrl}/api/dashboards/${dashboard.key}/embed`);
         assert.equal(res.status, 200, dashboard.key);
         const frame = new URL(((await res.json()) as { url: string }).url);
-        assert.equal(frame.origin, new URL(metabase.url).origin);
+        assert.equal(frame.origin, browserUrl);
         const token = frame.pathname.split("/").at(-1)!;
         assert.deepEqual(decodeJwt(token).payload.params, access.locks, dashboard.key);
         const shown = await fetch(`${metabase.url}/api/embed/dashboard/${token}`);
