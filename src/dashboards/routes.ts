@@ -33,6 +33,7 @@ export function dashboardsRouter(deps: DashboardsDeps): Router {
       secretKey: deps.config.metabase.embeddingSecretKey,
       ttlSeconds: deps.config.metabase.embedTokenTtlSeconds,
       now,
+      metrics: deps.metrics,
     });
   // The probe goes to Metabase as this server reaches it, which is not the browser's address behind compose.
   const internalUrl = deps.config.metabase.internalUrl;
