@@ -196,7 +196,10 @@ for (const version of PINNED_VERSIONS) {
 
       const pull = await cli("pull");
       assert.equal(pull.code, 0, pull.err);
-      assert.match(pull.out, /^1 fichier mis à jour : sql\/iae\/delai-de-reponse\.sql\.\nRelisez-le \(git diff\)/);
+      assert.match(
+        pull.out,
+        /^1 fichier mis à jour : sql\/iae\/delai-de-reponse\.sql\.\nRelisez-le \(git diff\)/,
+      );
       const text = await fs.readFile(file, "utf8");
       assert.match(text, /^name: Délai de réponse \(9e décile\)$/m);
       assert.match(text, /^SELECT percentile_cont\(0\.9\)/m);
