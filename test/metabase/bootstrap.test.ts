@@ -5,12 +5,19 @@ import os from "node:os";
 import path from "node:path";
 import { parseEnv } from "node:util";
 import pg from "pg";
-import { dashboardCardParameters, renderQuestion, type Catalog } from "../../src/catalog/index.js";
+import {
+  anchorDashboard,
+  cutoffDay,
+  dashboardCardParameters,
+  renderQuestion,
+  type Catalog,
+} from "../../src/catalog/index.js";
 import { runCli } from "../../src/cli/run.js";
 import { readStoredObjects } from "../../src/metabase/object-map.js";
 import { openDatabase, type Database } from "../../src/storage/database.js";
 import { migrate } from "../../src/storage/migrations.js";
 import { inFilteredWarehouse, type PerimeterFilter } from "../../src/warehouse/filtered-copy.js";
+import { readLoadMarker } from "../../src/warehouse/load-marker.js";
 import { testContent } from "../support/app.js";
 import { startLoginStack, type LoginStack } from "../support/auth-stack.js";
 import { documentedAccess, documentedProfile } from "../support/demo-profiles.js";
@@ -236,6 +243,8 @@ describe("pilotage metabase bootstrap (issue 18)", function () {
           .filter((o) => o.model === "card")
           .map((o) => [o.metabaseId, o.key]),
       );
+      // The frame starts on the dashboard's defaults, relative periods counted from the data's cut-off.
+      const cutoff = cutoffDay((await readLoadMarker(warehouse))?.cutoffDate)!;
       let cards = 0;
       for (const dashboard of catalog.dashboards) {
         const access = documentedAccess(documented, dashboard);
@@ -266,7 +275,7 @@ describe("pilotage metabase bootstrap (issue 18)", function () {
           assert.equal(body.status, "completed", `${dashboard.key} ${question.key}: ${body.error}`);
           const rendered = renderQuestion(
             question,
-            dashboardCardParameters(dashboard, card, question, access.locks),
+            dashboardCardParameters(anchorDashboard(dashboard, cutoff), card, question, access.locks),
           );
           const expected = await inFilteredWarehouse(warehouse, filters, 20_000, async (tx) => {
             const { rows, fields } = await tx.query(rendered.sql, rendered.values);
