@@ -65,11 +65,6 @@ export function connectOptions(env: CliIo["env"]): ConnectOptions {
       "METABASE_API_KEY : requise pour synchroniser (clé API du groupe Administrateurs), ou METABASE_USERNAME et METABASE_PASSWORD",
     );
   }
-  if (config.env === "production" && !config.database.url) {
-    problems.push(
-      "DATABASE_URL : obligatoire en production (la table metabase_objects, par laquelle la passerelle connaît les tableaux de bord vérifiés)",
-    );
-  }
   if (problems.length > 0 || !siteUrl) throw new ConfigError(problems);
   return {
     siteUrl,

@@ -229,4 +229,15 @@ describe("pilotage grants", () => {
     );
     assert.match(badRegion.err, /n'est pas un code de région INSEE/);
   });
+
+  it("needs only DATABASE_URL in production, and refuses to fall back on a local PGlite without it", async () => {
+    const production = io({ NODE_ENV: "production", LOG_LEVEL: "silent" });
+    assert.equal(await runCli(["grants", "list"], production), 3);
+    assert.equal(
+      production.err,
+      "Configuration invalide :\n  - DATABASE_URL : obligatoire en production (la base de la passerelle : accès, table metabase_objects)\nCorrigez ces variables (voir .env.example) puis relancez.\n",
+    );
+    const listed = io({ NODE_ENV: "production", DATABASE_URL: fresh.url, LOG_LEVEL: "silent" });
+    assert.equal(await runCli(["grants", "list"], listed), 0, listed.err);
+  });
 });
