@@ -303,6 +303,7 @@ describe("config", () => {
         [
           "METABASE_EMBEDDING_SECRET_KEY",
           "PUBLIC_URL",
+          "TRUST_PROXY",
           "SESSION_SECRET",
           "REDIS_URL",
           "DATABASE_URL",

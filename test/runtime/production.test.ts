@@ -158,6 +158,7 @@ describe("production runs dist/ without tsx nor oidc-provider (issue 18)", funct
           NODE_ENV: "production",
           PORT: String(port),
           PUBLIC_URL: "https://pilotage.example.gouv.fr",
+          TRUST_PROXY: "1",
           SESSION_SECRET: "s".repeat(48),
           REDIS_URL: testServices.redisUrl,
           DATABASE_URL: gatewayDb.url,
