@@ -175,7 +175,7 @@ export const metabaseCommand: CliCommand = {
   exitCodes: {
     [EXIT.ok]: "Metabase est prêt (tout est présent, ou vient d'être créé)",
     [EXIT.failed]:
-      "un élément manque (Metabase installé à la main) ou ne convient pas (rôle de Metabase sur l'entrepôt)",
+      "un élément manque (Metabase installé à la main) ou ne convient pas (rôle de Metabase sur l'entrepôt, Metabase antérieur à 0.50)",
     [EXIT.upstream]: SYNC_EXIT_CODES[EXIT.upstream],
   },
   options: OPTIONS,

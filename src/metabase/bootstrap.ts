@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { ConfigError } from "../config.js";
 import { MetabaseError, isRecord } from "./errors.js";
 import type { MetabaseSetupClient } from "./setup-client.js";
-import { featuresOf, parseVersionTag, type MetabaseVersion } from "./version.js";
+import { featuresOf, parseVersionTag, unsupportedVersion, type MetabaseVersion } from "./version.js";
 
 /**
  * `pilotage metabase bootstrap`: takes a fresh Metabase to what the sync and the gateway need — the first
@@ -102,6 +102,9 @@ export async function bootstrapMetabase(options: BootstrapOptions): Promise<Boot
   const properties = await client.properties();
   const tag = properties.version?.tag ?? "inconnue";
   const version: MetabaseVersion = parseVersionTag(tag) ?? { tag, major: 57, minor: 0 };
+  // The same floor as the sync's: a Metabase it would refuse is not one to set up for it.
+  const unsupported = unsupportedVersion(version);
+  if (unsupported) throw new MetabaseError("capability", unsupported);
   const features = featuresOf(version);
 
   let mode: BootstrapMode;
@@ -237,7 +240,7 @@ export async function bootstrapMetabase(options: BootstrapOptions): Promise<Boot
     steps.push({ kind: "formatting", step: "format des nombres", status: "created", detail: "1 234,5" });
   }
 
-  steps.push(await apiKeyStep(options, { writes, apiKeys: features.apiKeys, keep, secrets }));
+  steps.push(await apiKeyStep(options, { writes, keep, secrets }));
   return { version: version.tag, mode, steps, secrets, created };
 }
 
@@ -381,21 +384,11 @@ async function apiKeyStep(
   options: BootstrapOptions,
   context: {
     writes: boolean;
-    apiKeys: boolean;
     keep(name: SecretName, value: string): Promise<void>;
     secrets: Secrets;
   },
 ): Promise<BootstrapStep> {
   const step = "clé API de synchronisation";
-  if (!context.apiKeys) {
-    return {
-      kind: "api-key",
-      step,
-      status: "present",
-      detail:
-        "Metabase antérieur à 0.49, sans clés API : la synchronisation se connecte avec METABASE_USERNAME et METABASE_PASSWORD",
-    };
-  }
   const { client } = options;
   const candidates = [options.given.apiKey, context.secrets.METABASE_API_KEY].filter(
     (key): key is string => !!key,

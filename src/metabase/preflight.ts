@@ -4,7 +4,7 @@ import type { SyncDefinitions } from "./definitions.js";
 import { MetabaseError } from "./errors.js";
 import { definedColumn } from "./forms.js";
 import type { SyncTarget } from "./plan.js";
-import { featuresOf, MIN_MAJOR, parseVersionTag, TESTED_VERSIONS, type MetabaseVersion } from "./version.js";
+import { featuresOf, parseVersionTag, unsupportedVersion, type MetabaseVersion } from "./version.js";
 
 /**
  * Connect and check, before anything is read or written, that the instance can be synced: reachable, a
@@ -45,12 +45,8 @@ export async function connect(options: ConnectOptions, definitions: SyncDefiniti
     );
     version = { tag: tag ?? "inconnue", major: 57, minor: 0 };
   }
-  if (version.major < MIN_MAJOR) {
-    throw new MetabaseError(
-      "capability",
-      `Metabase ${version.tag} est trop ancien : la synchronisation demande la version 0.${MIN_MAJOR} ou plus récente (versions vérifiées : ${TESTED_VERSIONS}). Mettez Metabase à jour.`,
-    );
-  }
+  const unsupported = unsupportedVersion(version);
+  if (unsupported) throw new MetabaseError("capability", unsupported);
   const features = featuresOf(version);
 
   if ("username" in options.credentials) {
