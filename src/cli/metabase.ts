@@ -83,7 +83,10 @@ async function run(args: string[], io: CliIo): Promise<number> {
   let result: BootstrapResult;
   try {
     result = await bootstrapMetabase({
-      client: createMetabaseSetupClient({ siteUrl: internalUrl }),
+      client: createMetabaseSetupClient({
+        siteUrl: internalUrl,
+        timeoutMs: config.metabase.timeoutSeconds * 1000,
+      }),
       warehouseDatabase,
       warehouseUrl,
       adminEmail,

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { parseEnv } from "node:util";
@@ -363,6 +364,30 @@ describe("pilotage metabase bootstrap (issue 18)", function () {
       }
     });
   }
+
+  it("gives up on a Metabase that never answers within METABASE_TIMEOUT_SECONDS, with exit 4", async () => {
+    // Accepts connections and never answers, as a Metabase stuck in its start-up would.
+    const sockets = new Set<net.Socket>();
+    const silent = net.createServer((socket) => void sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const started = Date.now();
+    try {
+      const stuck = await cli(["metabase", "bootstrap", "--secrets-file", path.join(tmp, "stuck.env")], {
+        METABASE_INTERNAL_URL: `http://127.0.0.1:${(silent.address() as net.AddressInfo).port}`,
+        METABASE_TIMEOUT_SECONDS: "1",
+      });
+      assert.equal(stuck.code, 4, stuck.err);
+      assert.match(
+        stuck.err,
+        /^Metabase ne répond pas\. Vérifiez METABASE_INTERNAL_URL \(ou METABASE_SITE_URL\), que Metabase est démarré et joignable depuis cette machine, puis relancez\./,
+      );
+      // One GET and its two retries of a second each, not the 30 s default three times over.
+      assert.ok(Date.now() - started < 20_000, `gave up after ${Date.now() - started} ms`);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
 
   it("refuses a Metabase older than the tested range before writing anything, as the sync does", async () => {
     const metabase = await createFreshMetabaseTestServer({ warehouse });
