@@ -7,7 +7,7 @@ import { loadCatalog, type Catalog } from "../../src/catalog/index.js";
 import type { Config } from "../../src/config.js";
 import { DEMO_ACCOUNTS } from "../../src/demo/accounts.js";
 import { ApiErrorSchema, ExportJsonSchema, QuestionListSchema } from "../../src/questions/api-schemas.js";
-import { UTF8_BOM } from "../../src/questions/stream.js";
+import { UTF8_BOM } from "../../src/questions/export-error.js";
 import { startServer, type RunningServer } from "../../src/server.js";
 import type { Database } from "../../src/storage/database.js";
 import { testContent } from "../support/app.js";

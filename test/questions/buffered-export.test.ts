@@ -3,7 +3,8 @@ import { PassThrough } from "node:stream";
 import supertest from "supertest";
 import { createApp } from "../../src/app.js";
 import { exportBuffered } from "../../src/questions/buffered-export.js";
-import { ExportError, streamCsv, streamJson, type StreamLimits } from "../../src/questions/stream.js";
+import { ExportError } from "../../src/questions/export-error.js";
+import { streamCsv, streamJson, type StreamLimits } from "../../src/questions/stream.js";
 import { openDatabase, type Database } from "../../src/storage/database.js";
 import { ensureDemoWarehouse } from "../../src/warehouse/seed.js";
 import { openTestStack, type TestStack } from "../support/app.js";
@@ -74,9 +75,9 @@ describe("exports without a pool (the demo's PGlite)", () => {
       const streamedCsv = await exportText((out) => streamCsv(postgres.pool!, query, out, LIMITS));
       const streamedJson = await exportText((out) => streamJson(postgres.pool!, query, out, LIMITS));
       for (const db of [postgres, pglite]) {
-        const csv = await exportText((out) => exportBuffered(db, query, "csv", out, LIMITS));
+        const csv = await exportText((out) => exportBuffered(db, query, { format: "csv" }, out, LIMITS));
         assert.deepEqual(csv, streamedCsv, `${db.kind}: ${query.sql}`);
-        const json = await exportText((out) => exportBuffered(db, query, "json", out, LIMITS));
+        const json = await exportText((out) => exportBuffered(db, query, { format: "json" }, out, LIMITS));
         assert.deepEqual(json, streamedJson, `${db.kind}: ${query.sql}`);
       }
     }
@@ -86,7 +87,7 @@ describe("exports without a pool (the demo's PGlite)", () => {
     for (const format of ["csv", "json"] as const) {
       const out = sink();
       await assert.rejects(
-        exportBuffered(pglite, { sql: "SELECT id FROM t", values: [] }, format, out.stream, {
+        exportBuffered(pglite, { sql: "SELECT id FROM t", values: [] }, { format }, out.stream, {
           ...LIMITS,
           rowCap: 3,
         }),
@@ -95,7 +96,13 @@ describe("exports without a pool (the demo's PGlite)", () => {
       assert.equal(out.text(), "");
     }
     await assert.rejects(
-      exportBuffered(pglite, { sql: "SELECT 1; DROP TABLE t", values: [] }, "csv", sink().stream, LIMITS),
+      exportBuffered(
+        pglite,
+        { sql: "SELECT 1; DROP TABLE t", values: [] },
+        { format: "csv" },
+        sink().stream,
+        LIMITS,
+      ),
       (e: unknown) => e instanceof ExportError && e.reason === "query_failed",
     );
     assert.equal((await pglite.query("SELECT count(*)::int AS n FROM t")).rows[0]!.n, 4);
@@ -106,7 +113,7 @@ describe("exports without a pool (the demo's PGlite)", () => {
       exportBuffered(
         pglite,
         { sql: "WITH gone AS (DELETE FROM t RETURNING id) SELECT id FROM gone", values: [] },
-        "csv",
+        { format: "csv" },
         sink().stream,
         LIMITS,
       ),

@@ -1,13 +1,9 @@
 import assert from "node:assert/strict";
 import { PassThrough } from "node:stream";
 import pg from "pg";
-import {
-  ExportError,
-  placeholderPositions,
-  streamCsv,
-  streamJson,
-  UTF8_BOM,
-} from "../../src/questions/stream.js";
+import { ExportError, UTF8_BOM } from "../../src/questions/export-error.js";
+import { placeholderPositions } from "../../src/questions/sql-statements.js";
+import { streamCsv, streamJson } from "../../src/questions/stream.js";
 import { createTestDatabase } from "../support/services.js";
 
 function sink(): { stream: PassThrough; text: () => string } {
