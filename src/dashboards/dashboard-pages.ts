@@ -203,8 +203,9 @@ export function cardValues(choice: FilterChoice, locks: Record<string, LockValue
 
 /**
  * The "Télécharger (CSV)" link of a card: the question's export (`/api/questions/:key/data`, issue 10)
- * with the editable values the card runs with, keyed by the question's tags. Locked values are never in
- * the link: the export fills them from the perimeter itself.
+ * as French Excel reads it (issue 17: `;`, labels, decimal comma) with the editable values the card runs
+ * with, keyed by the question's tags. Locked values are never in the link: the export fills them from
+ * the perimeter itself.
  */
 export function exportHref(
   dashboard: Dashboard,
@@ -212,7 +213,7 @@ export function exportHref(
   question: Question,
   choice: FilterChoice,
 ): string {
-  const query = new URLSearchParams({ format: "csv" });
+  const query = new URLSearchParams({ format: "csv", dialect: "excel-fr" });
   for (const [slug, tag] of Object.entries(card.mappings)) {
     const parameter = dashboard.parameters.find((p) => p.slug === slug);
     if (!parameter || parameter.locked || choice.cleared.has(slug)) continue;

@@ -14,7 +14,6 @@ import {
   rowCapError,
   severalStatementsError,
   TIMEOUT_MESSAGE,
-  translateExportError,
   UTF8_BOM,
 } from "./export-error.js";
 import { hasSeveralStatements, placeholderPositions } from "./sql-statements.js";
@@ -161,6 +160,15 @@ function csvRowGuard(rowCap: number, onRows: (n: number) => void): Transform {
   });
 }
 
+function translate(error: unknown): ExportError {
+  if (error instanceof ExportError) return error;
+  const code = (error as { code?: string })?.code;
+  if (code === "57014") {
+    return new ExportError("timeout", TIMEOUT_MESSAGE, error);
+  }
+  return new ExportError("query_failed", "La requête a échoué : l'export est interrompu.", error);
+}
+
 /**
  * Runs an export in a read-only transaction with a statement timeout, under an overall deadline: a
  * client that stops reading (back-pressure) or goes away must not hold a warehouse connection past it.
@@ -195,7 +203,7 @@ export async function inTransaction<T>(
     return result;
   } catch (error) {
     broken = true;
-    throw translateExportError(error);
+    throw translate(error);
   } finally {
     clearTimeout(deadline);
     out.off("close", onClose);
@@ -360,7 +368,7 @@ export async function streamJson(
       return rows;
     });
   } catch (error) {
-    const failure = translateExportError(error);
+    const failure = translate(error);
     if (opened && !out.destroyed) {
       out.write(`],"complete":false,"error":${JSON.stringify(failure.publicMessage)}}`);
     }

@@ -42,9 +42,10 @@ const XML_HEAD = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n`;
 const XML_SPECIAL = /[&<>"\r_\x00-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/;
 
 /**
- * Text as XML character data. Characters XML 1.0 cannot carry (control characters, lone surrogates)
- * and `\r` (which XML parsers turn into `\n`) use OOXML's `_xHHHH_` escape, so a literal `_x0041_`
- * in the data is protected as `_x005F_x0041_`.
+ * Text as XML character data. `\r` is a character reference (a literal one would reach readers as
+ * `\n`); control characters, which XML 1.0 cannot carry at all, use OOXML's `_xHHHH_` escape (which
+ * Excel decodes), so a literal `_x0041_` in the data is protected as `_x005F_x0041_`; lone surrogates
+ * become U+FFFD.
  */
 export function xmlText(text: string): string {
   if (!XML_SPECIAL.test(text)) return text;
@@ -61,6 +62,8 @@ export function xmlText(text: string): string {
           return "&gt;";
         case '"':
           return "&quot;";
+        case "\r":
+          return "&#13;";
         default:
           return `_x${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}_`;
       }
