@@ -1,37 +1,15 @@
 import pg from "pg";
+import { columnDecimals, columnHeader } from "../catalog/columns.js";
+import type { ColumnKind, QuestionColumn } from "../catalog/index.js";
 
 /**
  * What an export knows about each column it writes: the key (the SQL alias, the RFC 4180 CSV header and
- * the JSON column name), the French label (the header of the French CSV and of the XLSX), the kind the
- * question declares (number formats), and the class of its values, read from the Postgres type the
+ * the JSON column name), the French header (of the French CSV and of the XLSX: src/catalog/columns.ts),
+ * the kind the question declares (number formats), and the class of its values, read from the Postgres type the
  * query returns. The class decides, identically on every path, which cells the formula-injection rule
  * applies to (text only: numbers, negative ones included, are left alone), which take a decimal comma,
  * and which become numbers or dates in a spreadsheet.
  */
-
-export const COLUMN_KINDS = [
-  "count",
-  "percentage",
-  "euros",
-  "etp",
-  "days",
-  "month",
-  "date",
-  "identifier",
-  "territory",
-  "text",
-] as const;
-export type ColumnKind = (typeof COLUMN_KINDS)[number];
-
-/** A question's description of one column (decision 3 of the brief), as far as exports use it. */
-export interface ColumnDescription {
-  name: string;
-  label: string;
-  kind: ColumnKind;
-  percentScale?: "ratio" | "percent";
-  unit?: string;
-  decimals?: number;
-}
 
 /**
  * `integer` and `decimal` are numbers; `date` and `timestamp` are written by Postgres as ISO text;
@@ -74,13 +52,16 @@ export function isTextClass(value: ValueClass): boolean {
 
 export interface ExportColumn {
   name: string;
-  /** The question's French label; the key itself while the question does not describe the column. */
+  /**
+   * What readers see as header: the question's label, with its unit (« Délai médian de réponse (jours) »,
+   * the gateway's tables read the same); the key itself for a column the question does not describe.
+   */
   label: string;
-  /** Undefined while the question does not describe the column: formats then follow the value class. */
+  /** Undefined for a column the question does not describe: formats then follow the value class. */
   kind: ColumnKind | undefined;
   valueClass: ValueClass;
   percentScale?: "ratio" | "percent";
-  unit?: string;
+  /** The question's decimals, or its kind's default. */
   decimals?: number;
 }
 
@@ -90,18 +71,24 @@ export interface ExportColumn {
  */
 export function exportColumns(
   fields: ReadonlyArray<{ name: string; dataTypeID: number }>,
-  described: readonly ColumnDescription[],
+  described: readonly QuestionColumn[],
 ): ExportColumn[] {
   return fields.map((field) => {
     const description = described.find((d) => d.name === field.name);
+    if (!description)
+      return {
+        name: field.name,
+        label: field.name,
+        kind: undefined,
+        valueClass: valueClass(field.dataTypeID),
+      };
     return {
       name: field.name,
-      label: description?.label ?? field.name,
-      kind: description?.kind,
+      label: columnHeader(description),
+      kind: description.kind,
       valueClass: valueClass(field.dataTypeID),
-      ...(description?.percentScale ? { percentScale: description.percentScale } : {}),
-      ...(description?.unit ? { unit: description.unit } : {}),
-      ...(description?.decimals !== undefined ? { decimals: description.decimals } : {}),
+      ...(description.percentScale ? { percentScale: description.percentScale } : {}),
+      decimals: columnDecimals(description),
     };
   });
 }

@@ -17,7 +17,6 @@ import { exportBuffered, type BufferedFormat } from "./buffered-export.js";
 import { CSV_DIALECTS } from "./csv-dialect.js";
 import { describeQuestion, exportFileName, exportScope, lockedAttributes } from "./describe.js";
 import { exportAbout, parisWallClock, type ExportContext } from "./export-about.js";
-import type { ColumnDescription } from "./export-columns.js";
 import { ExportError } from "./export-error.js";
 import { parseEditableParameters, questionGrant, visibleQuestions } from "./question-access.js";
 import { ResponseSink } from "./response-sink.js";
@@ -50,11 +49,6 @@ const CONTENT_TYPES: Record<ExportFormat, string> = {
   json: "application/json; charset=utf-8",
   xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 };
-
-/** The question's column descriptions (labels, kinds), until the catalogue carries them: none. */
-function describedColumns(_question: unknown): readonly ColumnDescription[] {
-  return [];
-}
 
 /** Who the API answers for: null for an anonymous caller; a logged-in person must have been placed. */
 function callerProfile(req: Request): Profile | null {
@@ -157,7 +151,7 @@ export function questionsRouter(deps: QuestionsRouterDeps): Router {
     }
 
     const scope = exportScope(lockedAttributes(catalog, grant), profile);
-    const described = describedColumns(question);
+    const described = question.columns;
     let target: BufferedFormat;
     if (format.data === "xlsx") {
       const context: ExportContext = {

@@ -6,7 +6,8 @@ import pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
 import Cursor from "pg-cursor";
 import { csvCellSql, csvDelimiter, csvHeaderLine, type CsvDialect } from "./csv-dialect.js";
-import { exportColumns, type ColumnDescription } from "./export-columns.js";
+import type { QuestionColumn } from "../catalog/index.js";
+import { exportColumns } from "./export-columns.js";
 import {
   abortedError,
   ExportError,
@@ -44,7 +45,7 @@ export interface StreamLimits {
 /** How a CSV is written: its dialect, and the question's column descriptions (labels). */
 export interface CsvShape {
   dialect: CsvDialect;
-  described: readonly ColumnDescription[];
+  described: readonly QuestionColumn[];
 }
 
 export const RFC4180: CsvShape = { dialect: "rfc4180", described: [] };

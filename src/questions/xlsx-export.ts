@@ -1,6 +1,7 @@
 import type { Writable } from "node:stream";
 import type pg from "pg";
-import { exportColumns, type ColumnDescription, type ExportColumn } from "./export-columns.js";
+import type { QuestionColumn } from "../catalog/index.js";
+import { exportColumns, type ExportColumn } from "./export-columns.js";
 import { rowCapError } from "./export-error.js";
 import { cursorBatches, inTransaction, type RenderedQuery, type StreamLimits } from "./stream.js";
 import { XlsxWriter, type AboutRow, type TextRow } from "./xlsx-writer.js";
@@ -14,7 +15,7 @@ import type { WallClock } from "./zip-writer.js";
  */
 
 export interface XlsxShape {
-  described: readonly ColumnDescription[];
+  described: readonly QuestionColumn[];
   /** The "Informations" sheet, given the number of rows exported. */
   about: (rowCount: number) => AboutRow[];
   /** The extraction time, Paris wall clock (the ZIP entries' dates). */

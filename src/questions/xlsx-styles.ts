@@ -6,9 +6,6 @@ import type { ExportColumn } from "./export-columns.js";
  * `déc. 2025` from them.
  */
 
-/** A column's default decimals when the question does not say. */
-const DEFAULT_DECIMALS = { count: 0, percentage: 1, euros: 0, etp: 1, days: 0 } as const;
-
 function fraction(decimals: number): string {
   return decimals > 0 ? `.${"0".repeat(decimals)}` : "";
 }
@@ -30,21 +27,21 @@ export function numberFormat(column: ExportColumn): string | undefined {
     return "dd/mm/yyyy hh:mm:ss";
   }
   if (valueClass !== "integer" && valueClass !== "decimal") return undefined;
-  const unit = column.unit ? literal(` ${column.unit}`) : "";
+  // The unit is in the header (« Délai médian de réponse (jours) »), as on the gateway's tables.
+  const digits = fraction(column.decimals ?? 0);
   switch (kind) {
     case "count":
     case "etp":
     case "days":
-      return `#,##0${fraction(column.decimals ?? DEFAULT_DECIMALS[kind])}${unit}`;
+      return `#,##0${digits}`;
     case "euros":
-      return `#,##0${fraction(column.decimals ?? DEFAULT_DECIMALS.euros)}${literal(" €")}`;
+      return `#,##0${digits}${literal(" €")}`;
     case "percentage": {
-      const digits = fraction(column.decimals ?? DEFAULT_DECIMALS.percentage);
       // Stored as 0–1: Excel's percent multiplies by 100. Stored as 0–100: a literal sign.
       return column.percentScale === "percent" ? `0${digits}${literal(" %")}` : `0${digits}%`;
     }
     case "identifier":
-      return "0";
+      return `0${digits}`;
     default:
       return undefined;
   }

