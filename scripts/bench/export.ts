@@ -138,6 +138,8 @@ const mb = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB`;
 const perSecond = (rows: number, ms: number) => (rows / (ms / 1000)).toFixed(0).padStart(8);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
+/** Runs of each CSV path per size; the best is reported. */
+const RUNS = 3;
 const FRENCH: CsvShape = { dialect: "excel-fr", described: [] };
 const WALL = { year: 2026, month: 5, day: 4, hour: 9, minute: 30, second: 0 };
 const XLSX: XlsxShape = {
@@ -284,14 +286,36 @@ export async function run(args: string[]): Promise<void> {
       await psqlCopy(warehouse.url, rows);
       await curlExport(exportUrl(rows, "format=csv"));
 
-      const psqlMs = await psqlCopy(warehouse.url, rows);
+      // The best of a few interleaved runs of each path: the machine is shared, one run says little.
+      const best = <T>(runs: Array<Awaited<ReturnType<typeof timed<T>>>>) =>
+        runs.reduce((a, b) => (b.ms < a.ms ? b : a));
+      const samples = {
+        psql: [] as number[],
+        direct: [] as Array<Awaited<ReturnType<typeof timed<number>>>>,
+        directFrench: [] as Array<Awaited<ReturnType<typeof timed<number>>>>,
+        http: [] as Array<Awaited<ReturnType<typeof timed<number>>>>,
+        httpFrench: [] as Array<Awaited<ReturnType<typeof timed<number>>>>,
+      };
       const sink = nullSink();
-      const direct = await timed(() => streamCsv(pool, query, sink, limits));
-      const directFrench = await timed(() => streamCsv(pool, query, nullSink(), limits, undefined, FRENCH));
-      const http = await timed(() => curlExport(exportUrl(rows, "format=csv")));
-      const httpFrench = await timed(() => curlExport(exportUrl(rows, "format=csv&dialect=excel-fr")));
-      growth.csv.push(http.peakRss - http.startRss);
-      growth.french.push(httpFrench.peakRss - httpFrench.startRss);
+      for (let run = 0; run < RUNS; run++) {
+        samples.psql.push(await psqlCopy(warehouse.url, rows));
+        sink.bytes = 0;
+        samples.direct.push(await timed(() => streamCsv(pool, query, sink, limits)));
+        samples.directFrench.push(
+          await timed(() => streamCsv(pool, query, nullSink(), limits, undefined, FRENCH)),
+        );
+        samples.http.push(await timed(() => curlExport(exportUrl(rows, "format=csv"))));
+        samples.httpFrench.push(
+          await timed(() => curlExport(exportUrl(rows, "format=csv&dialect=excel-fr"))),
+        );
+      }
+      const psqlMs = Math.min(...samples.psql);
+      const direct = best(samples.direct);
+      const directFrench = best(samples.directFrench);
+      const http = best(samples.http);
+      const httpFrench = best(samples.httpFrench);
+      growth.csv.push(Math.max(...samples.http.map((h) => h.peakRss - h.startRss)));
+      growth.french.push(Math.max(...samples.httpFrench.map((h) => h.peakRss - h.startRss)));
       const ratio = (ms: number) => (psqlMs / ms).toFixed(2);
       csvLines.push(
         `${rows.toLocaleString("fr-FR").padStart(11)} rows (${mb(sink.bytes)}) | psql \\copy ${perSecond(rows, psqlMs)} rows/s (${psqlMs.toFixed(0)} ms)` +
@@ -304,6 +328,7 @@ export async function run(args: string[]): Promise<void> {
 
       console.error(`XLSX, ${rows.toLocaleString("fr-FR")} lignes…`);
       await streamXlsx(pool, query, nullSink(), limits, undefined, XLSX);
+      await curlExport(exportUrl(rows, "format=xlsx"));
       const xlsx = await timed(() => curlExport(exportUrl(rows, "format=xlsx")));
       growth.xlsx.push(xlsx.peakRss - xlsx.startRss);
       xlsxLines.push(
@@ -342,7 +367,9 @@ export async function run(args: string[]): Promise<void> {
 
     const flat = ([small, large]: number[]) =>
       `${mb(small!)} for N/10 rows, ${mb(large!)} for N rows (${large! - small! < 32e6 ? "flat" : "GROWS WITH ROWS"})`;
-    console.log("CSV export benchmark (ratio = psql time / our time; target ≥ 0.8)");
+    console.log(
+      `CSV export benchmark (best of ${RUNS} interleaved runs; ratio = psql time / our time; target ≥ 0.8)`,
+    );
     for (const line of csvLines) console.log(line);
     console.log(
       `gateway RSS above its level at the start of the export: CSV ${flat(growth.csv)}; excel-fr ${flat(growth.french)}`,
