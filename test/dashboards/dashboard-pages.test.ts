@@ -120,6 +120,10 @@ describe("dashboard page logic (issue 8)", () => {
         exportHref(d, card, q, readFilterChoice(d, {}, TODAY)),
         "/api/questions/iae%2Fpass-iae-par-mois/data?format=csv&dialect=excel-fr&periode=past12months",
       );
+      assert.equal(
+        exportHref(d, card, q, readFilterChoice(d, {}, TODAY), "xlsx"),
+        "/api/questions/iae%2Fpass-iae-par-mois/data?format=xlsx&periode=past12months",
+      );
     });
   });
 
