@@ -1,5 +1,4 @@
 import { asSubquery } from "../template/index.js";
-import { once } from "node:events";
 import type { Writable } from "node:stream";
 import pg from "pg";
 import type { Database } from "../storage/database.js";
@@ -13,6 +12,7 @@ import {
   translateExportError,
   UTF8_BOM,
 } from "./export-error.js";
+import { drained } from "./response-sink.js";
 import { hasSeveralStatements } from "./sql-statements.js";
 import { RFC4180, type CsvShape, type RenderedQuery, type StreamLimits } from "./stream.js";
 import { writeXlsx, type XlsxShape } from "./xlsx-export.js";
@@ -44,7 +44,7 @@ function jsonValue(text: string | null, oid: number): unknown {
 
 async function write(out: Writable, text: string): Promise<void> {
   if (out.destroyed) throw abortedError();
-  if (!out.write(text)) await once(out, "drain");
+  if (!out.write(text)) await drained(out, undefined);
 }
 
 export async function exportBuffered(

@@ -2,6 +2,7 @@ import { once } from "node:events";
 import type { Writable } from "node:stream";
 import zlib from "node:zlib";
 import { ExportError, abortedError } from "./export-error.js";
+import { drained } from "./response-sink.js";
 
 /**
  * A ZIP archive written as a stream, for XLSX: each entry is deflated as it is written, its CRC and
@@ -77,7 +78,7 @@ export class ZipWriter {
   private async emit(chunk: Buffer): Promise<void> {
     if (this.out.destroyed) throw abortedError();
     this.offset += chunk.length;
-    if (!this.out.write(chunk)) await once(this.out, "drain", { signal: this.signal });
+    if (!this.out.write(chunk)) await drained(this.out, this.signal);
   }
 
   /** A whole entry at once (the small parts of a workbook). */

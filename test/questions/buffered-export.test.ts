@@ -82,7 +82,9 @@ async function exportText(
   return { rows, text: out.text() };
 }
 
-describe("exports without a pool (the demo's PGlite)", () => {
+describe("exports without a pool (the demo's PGlite)", function () {
+  // PGlite starts in this process: slow on a busy machine.
+  this.timeout(60_000);
   let fresh: Awaited<ReturnType<typeof createTestDatabase>>;
   let postgres: Database;
   let pglite: Database;
@@ -226,6 +228,23 @@ describe("exports without a pool (the demo's PGlite)", () => {
       (e: unknown) => e instanceof ExportError && e.reason === "query_failed",
     );
     assert.equal((await pglite.query("SELECT count(*)::int AS n FROM t")).rows[0]!.n, 4);
+  });
+
+  it("stops when the reader goes away mid-file, rather than waiting for it forever", async () => {
+    const many = {
+      sql: "SELECT g, repeat(md5(g::text), 4) AS texte FROM generate_series(1, 20000) g",
+      values: [],
+    };
+    for (const target of [{ format: "csv" }, { format: "xlsx", xlsx: XLSX }] as const) {
+      const out = new PassThrough({ highWaterMark: 16 });
+      out.once("data", () => out.pause());
+      setTimeout(() => out.destroy(), 200);
+      await assert.rejects(
+        exportBuffered(pglite, many, target, out, { rowCap: 100_000, statementTimeoutMs: 5000 }),
+        (e: unknown) => e instanceof ExportError && e.reason === "aborted",
+        target.format,
+      );
+    }
   });
 
   it("runs read-only", async () => {
