@@ -44,9 +44,12 @@ function textOutputSql(alias: string): string {
   return `(CASE WHEN ${alias} IS NULL THEN NULL ELSE format('%s', ${alias}) END)`;
 }
 
-/** Finite dates of our era: to_char would write others differently from Postgres' own output. */
-function frenchDateSql(alias: string, pattern: string): string {
-  return `(CASE WHEN isfinite(${alias}) AND ${alias} >= '0001-01-01' THEN to_char(${alias}, '${pattern}') ELSE ${alias}::text END)`;
+/**
+ * Finite dates of our era: to_char would write others differently from Postgres' own output. A date
+ * goes to to_char as a timestamp (`cast`): left implicit, Postgres picks timestamptz, slower.
+ */
+function frenchDateSql(alias: string, pattern: string, cast = ""): string {
+  return `(CASE WHEN isfinite(${alias}) AND ${alias} >= '0001-01-01' THEN to_char(${alias}${cast}, '${pattern}') ELSE ${alias}::text END)`;
 }
 
 /**
@@ -63,7 +66,7 @@ export function csvCellSql(column: ExportColumn, alias: string, dialect: CsvDial
     case "decimal":
       return french ? `replace(${alias}::text, '.', ',')` : alias;
     case "date":
-      return french ? frenchDateSql(alias, "DD/MM/YYYY") : alias;
+      return french ? frenchDateSql(alias, "DD/MM/YYYY", "::timestamp") : alias;
     case "timestamp":
       return french ? frenchDateSql(alias, "DD/MM/YYYY HH24:MI:SS") : alias;
     case "integer":
