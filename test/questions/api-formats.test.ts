@@ -205,7 +205,7 @@ describe("questions API: French CSV and XLSX (issue 17)", function () {
 
   it("refuses XLSX and French CSV during a staff preview", async () => {
     const admin = await loginAs(stack.baseUrl, ADMIN);
-    await admin.submit(`${stack.baseUrl}/admin/apercu`, { profil: "ddets-93", departement: "" });
+    await admin.submit(`${stack.baseUrl}/admin/apercu`, { profil: "ddets", departement: "93" });
     try {
       for (const query of ["format=xlsx", "format=csv&dialect=excel-fr"]) {
         const refused = await read(await admin.get(`${stack.baseUrl}/api/questions/${ETP}/data?${query}`));
