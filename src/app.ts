@@ -10,7 +10,8 @@ import { healthRouter } from "./health/routes.js";
 import { dashboardsRouter } from "./dashboards/routes.js";
 import { homeRouter } from "./home/routes.js";
 import { openApiRouter } from "./openapi/routes.js";
-import { errorHandler, notFoundHandler } from "./http/error-handler.js";
+import { requestDeadline } from "./http/deadline.js";
+import { createErrorHandler, notFoundHandler } from "./http/error-handler.js";
 import { requestLogging } from "./http/request-logging.js";
 import { refuseCrossOriginWrites } from "./http/same-origin.js";
 import { securityHeaders } from "./http/security-headers.js";
@@ -64,6 +65,7 @@ export function createApp(deps: AppDeps): Express {
   if (config.http.trustProxy !== undefined) app.set("trust proxy", config.http.trustProxy);
 
   app.use(requestLogging(logger));
+  app.use(requestDeadline(config.limits.requestDeadlineMs));
   const proconnectOrigin = config.proconnect.issuer ? new URL(config.proconnect.issuer).origin : undefined;
   app.use(
     securityHeaders({
@@ -128,6 +130,6 @@ export function createApp(deps: AppDeps): Express {
   app.use(openApiRouter());
 
   app.use(notFoundHandler);
-  app.use(errorHandler);
+  app.use(createErrorHandler({ metrics: deps.metrics }));
   return app;
 }

@@ -1,4 +1,9 @@
-import { AppError } from "../errors.js";
+import {
+  AppError,
+  DEPENDENCY_RETRY_AFTER_SECONDS,
+  type AppErrorOptions,
+  type DependencyFailure,
+} from "../errors.js";
 
 /** Why a login (or a logout return) was refused; also the `error` code of the JSON answer. */
 export type LoginRefusal =
@@ -32,8 +37,9 @@ export class LoginRefusedError extends AppError {
     title: string,
     message: string,
     link: { href: string; label: string } = RETRY,
+    options: Pick<AppErrorOptions, "retryAfterSeconds" | "dependency"> = {},
   ) {
-    super(status, message, { code: reason, title, expose: true, link });
+    super(status, message, { code: reason, title, expose: true, link, ...options });
   }
 }
 
@@ -121,12 +127,18 @@ export const loginRefusals = {
       "Connexion refusée par sécurité",
       "La réponse de ProConnect n'a pas pu être vérifiée (signature, émetteur, algorithme ou validité des jetons). Par sécurité, la connexion a été refusée. Si le problème persiste, contactez le support en indiquant l'identifiant ci-dessous.",
     ),
-  unavailable: () =>
+  // A dependency that does not answer: 503 with Retry-After, as every other (docs/failure-policy.md).
+  unavailable: (failure: DependencyFailure = "unavailable") =>
     new LoginRefusedError(
       "proconnect_unavailable",
-      502,
+      503,
       "ProConnect est injoignable",
       "ProConnect ne répond pas pour le moment, la connexion est impossible. Merci de réessayer dans quelques minutes.",
+      RETRY,
+      {
+        retryAfterSeconds: DEPENDENCY_RETRY_AFTER_SECONDS,
+        dependency: { name: "proconnect", failure },
+      },
     ),
   notConfigured: () =>
     new LoginRefusedError(

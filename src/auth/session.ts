@@ -75,10 +75,16 @@ export function sessionMiddleware(deps: { config: Config; redis: Redis | undefin
       maxAge: idleMs,
     },
   });
+  // A session Redis could not read (a 503 follows) must survive the request: with `unset: "destroy"`,
+  // express-session deletes the stored session of any request that ends without one, and would log the
+  // person out the moment Redis answers again.
   return (req, res, next) => {
     // endSession clears the cookie under the same name and attributes (a `__Host-` one needs Secure).
     res.locals.sessionCookie = cookie;
-    return handler(req, res, next);
+    return handler(req, res, (error?: unknown) => {
+      if (error) req.sessionID = "";
+      next(error);
+    });
   };
 }
 

@@ -265,6 +265,14 @@ export function openApiDocument(): OpenApiDocument {
               headers: { "Retry-After": { schema: { type: "integer" } } },
               content: json("Error"),
             },
+            "503": {
+              description:
+                "A dependency did not answer within its limit (the warehouse, the gateway database, Redis: " +
+                "`dependency_unavailable`), or every export connection is taken (`export_busy`); retry " +
+                "after `Retry-After` seconds.",
+              headers: { "Retry-After": { schema: { type: "integer" } } },
+              content: json("Error"),
+            },
           },
         },
       },
@@ -301,7 +309,14 @@ export function openApiDocument(): OpenApiDocument {
               headers: { "Retry-After": { schema: { type: "integer" } } },
               content: json("Error"),
             },
-            "503": error("Metabase is not configured, or the dashboard's publication is not verified yet."),
+            "503": {
+              description:
+                "Metabase is not configured, the dashboard's publication is not verified yet, or a " +
+                "dependency did not answer within its limit (`dependency_unavailable`: the audit log " +
+                "fails closed, no URL without its row; retry after `Retry-After` seconds).",
+              headers: { "Retry-After": { schema: { type: "integer" } } },
+              content: json("Error"),
+            },
           },
         },
       },

@@ -1,4 +1,5 @@
-import { AppError } from "../errors.js";
+import { AppError, ClientGoneError, DependencyError } from "../errors.js";
+import { failureOf } from "../storage/postgres-limits.js";
 
 /**
  * How an export ends when it cannot end well, shared by the streaming path (Postgres) and the buffered
@@ -44,10 +45,17 @@ export function abortedError(): ExportError {
   return new ExportError("aborted", "Le téléchargement a été interrompu.");
 }
 
-/** Any failure as an ExportError: Postgres' query_canceled (57014) is the statement timeout. */
-export function translateExportError(error: unknown): ExportError {
-  if (error instanceof ExportError) return error;
+/**
+ * An export's failure as the caller sees it: Postgres' query_canceled (57014) is the statement timeout
+ * (the question is too heavy: 422); a warehouse that does not answer or went away is a DependencyError
+ * (503 with Retry-After, docs/failure-policy.md), never an export refusal; anything else is a failed query.
+ */
+export function translateExportError(error: unknown): ExportError | DependencyError {
+  if (error instanceof ExportError || error instanceof DependencyError) return error;
+  if (error instanceof ClientGoneError) return abortedError();
   const code = (error as { code?: unknown } | null)?.code;
   if (code === "57014") return new ExportError("timeout", TIMEOUT_MESSAGE, error);
+  const failure = failureOf(error);
+  if (failure) return new DependencyError("warehouse", failure, { cause: error });
   return new ExportError("query_failed", "La requête a échoué : l'export est interrompu.", error);
 }

@@ -5,7 +5,15 @@ import { writeAudit, type AuditEntry } from "../audit/audit-log.js";
 import { getSessionUser } from "../auth/session.js";
 import { questionRenderParameters, renderQuestion, type Catalog } from "../catalog/index.js";
 import type { Config } from "../config.js";
-import { AppError, BadRequestError, ForbiddenError, NotFoundError, UnauthenticatedError } from "../errors.js";
+import { withDeadline } from "../deadline.js";
+import {
+  AppError,
+  BadRequestError,
+  DependencyError,
+  ForbiddenError,
+  NotFoundError,
+  UnauthenticatedError,
+} from "../errors.js";
 import { rateLimit } from "../http/rate-limit.js";
 import type { Logger } from "../logging.js";
 import { currentProfile, NoAccessError, type Profile } from "../perimeter/session-profile.js";
@@ -85,6 +93,9 @@ export function questionsRouter(deps: QuestionsRouterDeps): Router {
   const limits: StreamLimits = {
     rowCap: config.export.rowCap,
     statementTimeoutMs: config.export.statementTimeoutSeconds * 1000,
+    // Exports take the rest of their time from EXPORT_STATEMENT_TIMEOUT_SECONDS, not from the request's
+    // deadline; only their start is bounded like a page's: a free export connection, a first answer.
+    ...(warehouse.limits ? { waitMs: warehouse.limits.connectTimeoutMs } : {}),
   };
   // Per person, across every gateway process; anonymous callers per address.
   const exportLimit = rateLimit({
@@ -196,21 +207,23 @@ export function questionsRouter(deps: QuestionsRouterDeps): Router {
       fileName,
       refusal: (failure) => valueRefusal(failure, editable),
       run: (sink) => {
-        if (!warehouse.pool) return exportBuffered(warehouse, rendered, target, sink, limits);
-        if (target.format === "csv")
-          return streamCsv(warehouse.pool, rendered, sink, limits, undefined, target.csv);
-        if (target.format === "xlsx")
-          return streamXlsx(warehouse.pool, rendered, sink, limits, undefined, target.xlsx);
-        return streamJson(warehouse.pool, rendered, sink, limits);
+        const pool = warehouse.streamPool;
+        if (!pool) return exportBuffered(warehouse, rendered, target, sink, limits);
+        if (target.format === "csv") return streamCsv(pool, rendered, sink, limits, undefined, target.csv);
+        if (target.format === "xlsx") return streamXlsx(pool, rendered, sink, limits, undefined, target.xlsx);
+        return streamJson(pool, rendered, sink, limits);
       },
-      // The log is append-only: the outcome is a second row pointing at the first.
+      // The log is append-only: the outcome is a second row pointing at the first. Written under a
+      // deadline of its own: the request's may be long gone, and so may the client.
       record: async (outcome) => {
         try {
-          await writeAudit(db, {
-            ...audit,
-            action: outcome.ok ? "export.completed" : "export.failed",
-            details: { export_audit_id: auditId, format: format.data, ...outcome.details },
-          });
+          await withDeadline(config.limits.requestDeadlineMs, () =>
+            writeAudit(db, {
+              ...audit,
+              action: outcome.ok ? "export.completed" : "export.failed",
+              details: { export_audit_id: auditId, format: format.data, ...outcome.details },
+            }),
+          );
         } catch (error) {
           (req.log ?? deps.logger).error({ err: error, auditId }, "export outcome not audited");
         }
@@ -279,20 +292,21 @@ async function sendExport(
     res.end();
   } catch (error) {
     const failure =
-      error instanceof ExportError
+      error instanceof ExportError || error instanceof DependencyError
         ? error
         : new ExportError("query_failed", "La requête a échoué : l'export est interrompu.", error);
+    const reason = failure instanceof ExportError ? failure.reason : `warehouse_${failure.failure}`;
     await options.record({
       ok: false,
-      details: { reason: failure.reason, bytes: sink.bytes, message: failure.publicMessage },
+      details: { reason, bytes: sink.bytes, message: failure.publicMessage },
     });
     if (!res.headersSent) {
       res.removeHeader("Content-Disposition");
       res.removeHeader("Content-Type");
-      throw options.refusal(failure) ?? failure;
+      throw (failure instanceof ExportError ? options.refusal(failure) : undefined) ?? failure;
     }
-    req.log?.warn({ reason: failure.reason, bytes: sink.bytes }, "export ended early");
-    if (options.format === "json" && failure.reason !== "aborted" && !res.destroyed) {
+    req.log?.warn({ reason, bytes: sink.bytes }, "export ended early");
+    if (options.format === "json" && reason !== "aborted" && !res.destroyed) {
       // streamJson closed its envelope with the error; deliver it.
       await sink.flush().catch(() => {});
       res.end();

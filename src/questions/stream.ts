@@ -5,6 +5,8 @@ import { pipeline } from "node:stream/promises";
 import pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
 import Cursor from "pg-cursor";
+import { DependencyError } from "../errors.js";
+import { acquire, cancelBackend, ClientTimeout, within } from "../storage/postgres-limits.js";
 import { csvCellSql, csvDelimiter, csvHeaderLine, type CsvDialect } from "./csv-dialect.js";
 import type { QuestionColumn } from "../catalog/index.js";
 import { exportColumns } from "./export-columns.js";
@@ -15,6 +17,7 @@ import {
   rowCapError,
   severalStatementsError,
   TIMEOUT_MESSAGE,
+  translateExportError,
   UTF8_BOM,
 } from "./export-error.js";
 import { hasSeveralStatements, placeholderPositions } from "./sql-statements.js";
@@ -40,6 +43,11 @@ export interface StreamLimits {
   statementTimeoutMs: number;
   /** Overall limit of an export, slow readers included (default: twice the statement timeout). */
   deadlineMs?: number;
+  /**
+   * Waiting for a connection of the export pool (full: as many exports run as it holds) and for the
+   * warehouse to answer the set-up statements (a frozen one does not): past it, a 503. Unbounded when absent.
+   */
+  waitMs?: number;
 }
 
 /** How a CSV is written: its dialect, and the question's column descriptions (labels). */
@@ -49,6 +57,9 @@ export interface CsvShape {
 }
 
 export const RFC4180: CsvShape = { dialect: "rfc4180", described: [] };
+
+const BUSY_MESSAGE =
+  "Trop d'exports sont en cours : le vôtre n'a pas pu commencer. Réessayez dans quelques instants.";
 
 /** Dates leave as Postgres wrote them ('YYYY-MM-DD'), not as JS Dates shifted by the time zone. */
 const EXPORT_TYPES = {
@@ -161,19 +172,28 @@ function csvRowGuard(rowCap: number, onRows: (n: number) => void): Transform {
   });
 }
 
-function translate(error: unknown): ExportError {
-  if (error instanceof ExportError) return error;
-  const code = (error as { code?: string })?.code;
-  if (code === "57014") {
-    return new ExportError("timeout", TIMEOUT_MESSAGE, error);
+/** A connection of the export pool, or a 503 saying why none came: the pool is full, or the warehouse is away. */
+async function exportConnection(pool: pg.Pool, limits: StreamLimits): Promise<pg.PoolClient> {
+  const full = pool.totalCount >= (pool.options.max ?? 10) && pool.idleCount === 0;
+  try {
+    return await acquire(pool, { acquireMs: limits.waitMs, signal: undefined });
+  } catch (error) {
+    if (full) {
+      throw new DependencyError("warehouse", "busy", {
+        cause: error,
+        code: "export_busy",
+        message: BUSY_MESSAGE,
+      });
+    }
+    throw translateExportError(error);
   }
-  return new ExportError("query_failed", "La requête a échoué : l'export est interrompu.", error);
 }
 
 /**
  * Runs an export in a read-only transaction with a statement timeout, under an overall deadline: a
  * client that stops reading (back-pressure) or goes away must not hold a warehouse connection past it.
- * On any failure the connection is discarded, never returned to the pool mid-protocol.
+ * On any failure the connection is discarded, never returned to the pool mid-protocol; when the server
+ * may still be running the query (the client left, a limit fired), it is asked to cancel it first.
  */
 export async function inTransaction<T>(
   pool: pg.Pool,
@@ -181,7 +201,7 @@ export async function inTransaction<T>(
   out: Writable,
   work: (client: pg.PoolClient, signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
-  const client = await pool.connect();
+  const client = await exportConnection(pool, limits);
   const controller = new AbortController();
   const deadline = setTimeout(
     () => controller.abort(new ExportError("timeout", TIMEOUT_MESSAGE)),
@@ -192,10 +212,13 @@ export async function inTransaction<T>(
   };
   out.once("close", onClose);
   let broken = false;
+  // A warehouse that does not answer BEGIN is down: say so within the wait, not at the export's deadline.
+  const setup = (text: string, values?: unknown[]) =>
+    within(client.query(text, values), limits.waitMs, controller.signal, () => new ClientTimeout("query"));
   try {
-    await client.query("BEGIN READ ONLY");
+    await setup("BEGIN READ ONLY");
     // ISO dates whatever the server's DateStyle: the French CSV and the XLSX read them.
-    await client.query(
+    await setup(
       "SELECT set_config('statement_timeout', $1, true), set_config('idle_in_transaction_session_timeout', $2, true), set_config('DateStyle', 'ISO', true)",
       [String(limits.statementTimeoutMs), String(limits.deadlineMs ?? limits.statementTimeoutMs * 2)],
     );
@@ -204,7 +227,9 @@ export async function inTransaction<T>(
     return result;
   } catch (error) {
     broken = true;
-    throw translate(error);
+    // The server answered with an error: the statement is over. Otherwise it may still be running.
+    if (!(error instanceof pg.DatabaseError)) void cancelBackend(client, limits.waitMs ?? 5_000);
+    throw translateExportError(error);
   } finally {
     clearTimeout(deadline);
     out.off("close", onClose);
@@ -369,7 +394,7 @@ export async function streamJson(
       return rows;
     });
   } catch (error) {
-    const failure = translate(error);
+    const failure = translateExportError(error);
     if (opened && !out.destroyed) {
       out.write(`],"complete":false,"error":${JSON.stringify(failure.publicMessage)}}`);
     }

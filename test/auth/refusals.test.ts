@@ -369,7 +369,7 @@ describe("refused logins: a French page, and no session", () => {
         },
       });
       assertRefusalPage(page, {
-        status: 502,
+        status: 503,
         title: "ProConnect est injoignable",
         message:
           "ProConnect ne répond pas pour le moment, la connexion est impossible. Merci de réessayer dans quelques minutes.",
@@ -381,7 +381,7 @@ describe("refused logins: a French page, and no session", () => {
 });
 
 describe("refused logins that need another provider", () => {
-  it("ProConnect unreachable (connection refused): a French 502 page, nothing stored", async () => {
+  it("ProConnect unreachable (connection refused): a French 503 page with Retry-After, nothing stored", async () => {
     const { logger, lines } = captureLogger("info");
     const testStack = await openTestStack({
       logger,
@@ -393,7 +393,8 @@ describe("refused logins that need another provider", () => {
       }),
     });
     try {
-      const res = await request(createApp(testStack.deps)).post("/connexion").expect(502);
+      const res = await request(createApp(testStack.deps)).post("/connexion").expect(503);
+      assert.equal(res.headers["retry-after"], "5");
       assert.ok(res.text.includes("<h1>ProConnect est injoignable</h1>"));
       assert.equal(res.headers["set-cookie"], undefined);
       assert.ok(
@@ -404,7 +405,7 @@ describe("refused logins that need another provider", () => {
       const api = await request(createApp(testStack.deps))
         .post("/connexion")
         .set("Accept", "application/json");
-      assert.equal(api.status, 502);
+      assert.equal(api.status, 503);
       assert.equal(api.body.error, "proconnect_unavailable");
     } finally {
       await testStack.close();
@@ -455,7 +456,7 @@ describe("refused logins that need another provider", () => {
       const loginPage = await browser.follow(`${stack.baseUrl}/connexion`);
       const button = formOf(loginPage, /^\/connexion$/);
       const page = await browser.submit(button.action, button.fields);
-      assert.equal(page.status, 502);
+      assert.equal(page.status, 503);
       assert.ok(page.text.includes("<h1>ProConnect est injoignable</h1>"));
       assert.ok(
         page.text.includes(

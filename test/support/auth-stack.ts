@@ -51,6 +51,8 @@ export interface LoginStackOptions {
   extraRedirectOrigins?: string[];
   /** Another gateway database than the shared test one (e.g. one `pilotage apply` wrote into). */
   db?: Database;
+  /** Another warehouse than the shared test one (e.g. on a server the fault suite freezes). */
+  warehouse?: Database;
   /** The gateway's clock for embed tokens (AppDeps.now). */
   now?: () => Date;
   /** Another catalogue than the repository's (e.g. a test fixture). */
@@ -141,6 +143,7 @@ export async function startLoginStack(options: LoginStackOptions = {}): Promise<
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.redis ? { redis: options.redis } : {}),
     ...(options.db ? { db: options.db } : {}),
+    ...(options.warehouse ? { warehouse: options.warehouse } : {}),
   });
   gatewayServer.attach(
     createApp({
