@@ -203,16 +203,20 @@ export function cardValues(choice: FilterChoice, locks: Record<string, LockValue
 
 /**
  * The "Télécharger (CSV)" link of a card: the question's export (`/api/questions/:key/data`, issue 10)
- * with the editable values the card runs with, keyed by the question's tags. Locked values are never in
- * the link: the export fills them from the perimeter itself.
+ * as French Excel reads it (issue 17: `;`, labels, decimal comma) with the editable values the card runs
+ * with, keyed by the question's tags (`file: "xlsx"`: the same rows as an Excel workbook). Locked values
+ * are never in the link: the export fills them from the perimeter itself.
  */
 export function exportHref(
   dashboard: Dashboard,
   card: DashboardCard,
   question: Question,
   choice: FilterChoice,
+  file: "csv" | "xlsx" = "csv",
 ): string {
-  const query = new URLSearchParams({ format: "csv" });
+  const query = new URLSearchParams(
+    file === "xlsx" ? { format: "xlsx" } : { format: "csv", dialect: "excel-fr" },
+  );
   for (const [slug, tag] of Object.entries(card.mappings)) {
     const parameter = dashboard.parameters.find((p) => p.slug === slug);
     if (!parameter || parameter.locked || choice.cleared.has(slug)) continue;

@@ -112,10 +112,17 @@ describe("dashboard page logic (issue 8)", () => {
       const { catalog } = await testContent();
       const q = catalog.questions.find((x) => x.key === "iae/pass-iae-par-mois")!;
       const card = d.cards.find((c) => c.question === q.key)!;
-      assert.equal(exportHref(d, card, q, cleared), "/api/questions/iae%2Fpass-iae-par-mois/data?format=csv");
+      assert.equal(
+        exportHref(d, card, q, cleared),
+        "/api/questions/iae%2Fpass-iae-par-mois/data?format=csv&dialect=excel-fr",
+      );
       assert.equal(
         exportHref(d, card, q, readFilterChoice(d, {}, TODAY)),
-        "/api/questions/iae%2Fpass-iae-par-mois/data?format=csv&periode=past12months",
+        "/api/questions/iae%2Fpass-iae-par-mois/data?format=csv&dialect=excel-fr&periode=past12months",
+      );
+      assert.equal(
+        exportHref(d, card, q, readFilterChoice(d, {}, TODAY), "xlsx"),
+        "/api/questions/iae%2Fpass-iae-par-mois/data?format=xlsx&periode=past12months",
       );
     });
   });

@@ -145,11 +145,11 @@ describe("dashboard pages without Metabase (issue 8)", function () {
       // Data stopped on 31 October 2026: the last three months are August to October, whatever today is.
       const periode = "periode=2026-08-01%7E2026-10-31";
       assert.deepEqual(links, [
-        `/api/questions/iae%2Fcandidatures-par-mois-et-origine/data?format=csv&${periode}`,
-        `/api/questions/iae%2Ftaux-acceptation-par-type/data?format=csv&${periode}`,
-        `/api/questions/iae%2Fcandidatures-par-etat/data?format=csv&${periode}`,
-        `/api/questions/iae%2Fdelais-de-traitement/data?format=csv&${periode}`,
-        `/api/questions/iae%2Fmotifs-de-refus/data?format=csv&${periode}`,
+        `/api/questions/iae%2Fcandidatures-par-mois-et-origine/data?format=csv&dialect=excel-fr&${periode}`,
+        `/api/questions/iae%2Ftaux-acceptation-par-type/data?format=csv&dialect=excel-fr&${periode}`,
+        `/api/questions/iae%2Fcandidatures-par-etat/data?format=csv&dialect=excel-fr&${periode}`,
+        `/api/questions/iae%2Fdelais-de-traitement/data?format=csv&dialect=excel-fr&${periode}`,
+        `/api/questions/iae%2Fmotifs-de-refus/data?format=csv&dialect=excel-fr&${periode}`,
       ]);
     });
 

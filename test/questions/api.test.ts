@@ -7,7 +7,7 @@ import { loadCatalog, type Catalog } from "../../src/catalog/index.js";
 import type { Config } from "../../src/config.js";
 import { DEMO_ACCOUNTS } from "../../src/demo/accounts.js";
 import { ApiErrorSchema, ExportJsonSchema, QuestionListSchema } from "../../src/questions/api-schemas.js";
-import { UTF8_BOM } from "../../src/questions/stream.js";
+import { UTF8_BOM } from "../../src/questions/export-error.js";
 import { startServer, type RunningServer } from "../../src/server.js";
 import type { Database } from "../../src/storage/database.js";
 import { testContent } from "../support/app.js";
@@ -143,7 +143,9 @@ describe("questions API (issue 10)", function () {
           ],
           data: {
             csv: `/api/questions/${STRUCTURES}/data?format=csv`,
+            csv_excel_fr: `/api/questions/${STRUCTURES}/data?format=csv&dialect=excel-fr`,
             json: `/api/questions/${STRUCTURES}/data?format=json`,
+            xlsx: `/api/questions/${STRUCTURES}/data?format=xlsx`,
           },
         },
       );
@@ -209,6 +211,7 @@ describe("questions API (issue 10)", function () {
       assert.deepEqual(data?.lockedValues, { departement: ["93"] });
       assert.deepEqual(data?.details, {
         format: "csv",
+        dialect: "rfc4180",
         parameters: {},
         dashboards: ["etp-conventionnes-et-realises"],
       });
@@ -307,11 +310,11 @@ describe("questions API (issue 10)", function () {
           },
         ],
         [
-          `${ETP}/data?format=xlsx`,
+          `${ETP}/data?format=ods`,
           400,
           {
             error: "bad_request",
-            message: "Le paramètre « format » attend csv ou json.",
+            message: "Le paramètre « format » attend csv, json ou xlsx.",
             parameter: "format",
           },
         ],
@@ -448,7 +451,7 @@ describe("questions API (issue 10)", function () {
       assert.equal(own.status, 200, "staff may export on their own profile");
       await admin.submit(`${stack.baseUrl}/admin/apercu`, { profil: "ddets", departement: "93" });
       const before = (await lastAudits(stack, 1))[0]?.id;
-      for (const format of ["csv", "json"]) {
+      for (const format of ["csv", "json", "xlsx"]) {
         const refused = await read(
           await admin.get(`${stack.baseUrl}/api/questions/${ETP}/data?format=${format}`),
         );
@@ -520,7 +523,7 @@ describe("questions API (issue 10)", function () {
       control.fail = true;
       const server = await sibling(stack, { db: wrapped });
       try {
-        for (const format of ["csv", "json"]) {
+        for (const format of ["csv", "json", "xlsx"]) {
           const response = await read(
             await fetch(`${server.url}/api/questions/${STRUCTURES}/data?format=${format}`),
           );

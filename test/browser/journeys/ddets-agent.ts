@@ -95,7 +95,10 @@ export function ddetsAgentJourney(ctx: () => BrowserJourneyContext): void {
         .locator("tbody tr")
         .evaluateAll((rows) => rows.map((row) => (row.innerText as string).split("\t")));
       assert.ok(csvRows.length >= tableRows.length && tableRows.length > 0);
-      assert.deepEqual(squash(tableRows[0] ?? []), squash(csvRows[0] ?? []));
+      // The link gives the French CSV (dates JJ/MM/AAAA): compared with the table as days.
+      const isoDays = (cells: string[]) =>
+        cells.map((cell) => cell.replace(/^(\d{2})\/(\d{2})\/(\d{4})$/, "$3-$2-$1"));
+      assert.deepEqual(squash(tableRows[0] ?? []), squash(isoDays(csvRows[0] ?? [])));
       // Back up the page to the link to the hub, then from the hub's top to the header's logout button.
       await tabAndEnter(page, page.getByRole("link", { name: "Tous les tableaux de bord" }), {
         max: 60,
