@@ -25,7 +25,8 @@ import type { Profile } from "../perimeter/session-profile.js";
 import type { Database, Queryable } from "../storage/database.js";
 import { dayIn, type Day } from "../template/index.js";
 import type { LoadMarker, LoadMarkerReader } from "../warehouse/load-marker.js";
-import { chartOf, formatCell, runCard, type CardTable, type ChartSpec } from "./card-data.js";
+import { formatRows, rowsUpTo, runCard, type CardTable } from "./card-data.js";
+import { chartOf, type ChartView } from "./chart-model.js";
 import {
   cardValues,
   dashboardHeading,
@@ -105,8 +106,12 @@ interface CardView {
   description: string;
   sizeX: number;
   exportHref: string;
-  table?: CardTable & { cells: string[][] };
-  chart?: ChartSpec | null;
+  table?: CardTable;
+  /** What the table shows: headers (quantities on the right) and formatted cells. */
+  grid?: { headers: Array<{ label: string; right: boolean }>; cells: string[][] };
+  chart?: ChartView | null;
+  /** Rows after the data's cut-off, left out of the page (not of the export). */
+  after?: { count: number; date: string };
   error?: string;
 }
 
@@ -157,6 +162,7 @@ export function createDashboardView(
     dashboard: Dashboard,
     choice: FilterChoice,
     locks: Record<string, LockValue>,
+    cutoff: DataCutoff,
   ): Promise<CardView[]> {
     const rendered = withChoice(dashboard, choice);
     const values = cardValues(choice, locks);
@@ -174,9 +180,25 @@ export function createDashboardView(
         if (!question) return { ...base, error: "Cette carte n'a pas de question associée." };
         try {
           const parameters = dashboardCardParameters(rendered, card, question, values);
-          const table = await runCard(warehouse, question, parameters, { now: at, rowLimit });
-          const cells = table.rows.map((row) => row.map((value, c) => formatCell(value, table.columns[c]!)));
-          return { ...base, table: { ...table, cells }, chart: chartOf(question, table) };
+          const run = await runCard(warehouse, question, parameters, { now: at, rowLimit });
+          const { table, dropped } = cutoff.marker ? rowsUpTo(run, cutoff.day) : { table: run, dropped: 0 };
+          const chart = chartOf(question, table);
+          const grid = chart?.pivot
+            ? {
+                headers: chart.pivot.headers.map((label, i) => ({ label, right: i > 0 })),
+                cells: chart.pivot.cells,
+              }
+            : {
+                headers: table.columns.map((c) => ({ label: c.label, right: c.right })),
+                cells: formatRows(table),
+              };
+          return {
+            ...base,
+            table,
+            grid,
+            chart,
+            ...(dropped > 0 ? { after: { count: dropped, date: frenchLongDate(cutoff.day) } } : {}),
+          };
         } catch (error) {
           // One card failing leaves the others readable; the log keeps the cause, the page a French line.
           req.log?.error(
@@ -225,7 +247,7 @@ export function createDashboardView(
         }
       }
       // With Metabase the frame shows the filters; the gateway's tables under it use the defaults.
-      const cards = await renderCards(req, anchored, issued ? read({}) : choice, access.locks);
+      const cards = await renderCards(req, anchored, issued ? read({}) : choice, access.locks, cutoff);
 
       const user = getSessionUser(req);
       if (user && profile) {
@@ -257,12 +279,7 @@ export function createDashboardView(
         errors: choice.errors.map((e) => ({ field: e.slug, message: e.message })),
         hasCharts: cards.some((c) => c.chart),
         preview: profile?.preview ?? false,
-        scripts: issued
-          ? ["/static/app/embed.js"]
-          : cards.some((c) => c.chart)
-            ? ["/static/chart/DSFRChart/DSFRChart.js"]
-            : [],
-        styles: cards.some((c) => c.chart) && !issued ? ["/static/chart/DSFRChart/DSFRChart.css"] : [],
+        scripts: issued ? ["/static/app/embed.js"] : [],
       });
     },
   };

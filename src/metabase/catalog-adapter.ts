@@ -5,6 +5,7 @@ import {
   type Catalog,
   type CatalogProblem,
 } from "../catalog/index.js";
+import { cardVisualizationSettings } from "./column-settings.js";
 import type { SyncDefinitions } from "./definitions.js";
 
 /**
@@ -25,7 +26,7 @@ function toSyncDefinitions(catalog: Catalog): SyncDefinitions {
       description: q.description,
       collection: q.collection,
       display: q.display,
-      visualizationSettings: q.visualization,
+      visualizationSettings: cardVisualizationSettings(q.visualization, q.columns),
       sql: q.sql,
       templateTags: questionTemplateTags(q),
       contentVersion: q.contentVersion,

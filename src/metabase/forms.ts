@@ -8,6 +8,7 @@ import {
   type DefinedTag,
   type SyncDefinitions,
 } from "./definitions.js";
+import { normaliseColumnSettings } from "./column-settings.js";
 import { isRecord } from "./errors.js";
 import { readMarker } from "./marker.js";
 import { fieldIdOf, nativeQueryOf, orUndefined, templateTagTarget } from "./normalize.js";
@@ -246,7 +247,7 @@ export function remoteCardForm(card: Card, resolver: KeyResolver): CardForm {
     description: text,
     marker: key,
     display: card.display,
-    visualizationSettings: card.visualization_settings,
+    visualizationSettings: normaliseColumnSettings(card.visualization_settings),
     collection: resolver.collectionKey(card.collection_id),
     databaseId: native?.databaseId,
     sql: tidySql(native?.sql ?? ""),
@@ -332,7 +333,7 @@ export function remoteDashboardForm(
                 return [slug, target ? target.tag : JSON.stringify(m.target ?? null)];
               }),
             ),
-            visualizationSettings: dc.visualization_settings,
+            visualizationSettings: normaliseColumnSettings(dc.visualization_settings),
           })),
         )
       : undefined,

@@ -102,7 +102,7 @@ describe("dashboard pages without Metabase (issue 8)", function () {
   });
 
   describe("a dashboard page", () => {
-    it("carries the territory in its title, renders every card as a table and the bars as a DSFR chart", async () => {
+    it("carries the territory in its title, renders every card as a table and the bars as a chart drawn on the server", async () => {
       const page = await (await as(DDETS)).follow(url("/tableaux-de-bord/candidatures-recues-par-les-siae"));
       assert.equal(page.status, 200);
       assert.equal(page.headers.get("cache-control"), "no-store");
@@ -120,18 +120,28 @@ describe("dashboard pages without Metabase (issue 8)", function () {
         "Délais de prise en compte et de réponse",
         "Motifs de refus des candidatures",
       ]);
-      for (const table of tablesOf(page.text)) assert.match(table, /<th scope="col">/);
-      assert.match(page.text, /<bar-chart x="\[\[&#34;20\d\d-\d\d-01&#34;/, "the monthly bars");
-      assert.match(page.text, / stacked="true"/);
-      assert.match(page.text, /<bar-chart [^>]* horizontal="true"/, "the refusal reasons as rows");
+      for (const table of tablesOf(page.text)) assert.match(table, /<th scope="col"/);
+      // The monthly bars, stacked by origin: months in French along the axis, origins in the legend.
+      assert.match(page.text, /<figure class="pilotage-graphique pilotage-graphique--columns fr-mb-2w">/);
       assert.match(
         page.text,
-        /<script type="module" src="\/static\/chart\/DSFRChart\/DSFRChart.js"><\/script>/,
+        /<div class="pilotage-graphique__categories">\s*<span class="">nov\. 2025<\/span>/,
       );
-      assert.match(page.text, /<link rel="stylesheet" href="\/static\/chart\/DSFRChart\/DSFRChart.css">/);
-      const chartJs = await new Browser().get(url("/static/chart/DSFRChart/DSFRChart.js"));
-      assert.equal(chartJs.status, 200);
-      await chartJs.body?.cancel();
+      assert.match(
+        page.text,
+        /<ul class="pilotage-graphique__legende" aria-hidden="true">[\s\S]*Prescripteur habilité/,
+      );
+      // The table under it reads as the chart: one row per month, one column per origin.
+      assert.match(
+        tablesOf(page.text)[0]!,
+        /<th scope="col">Mois<\/th>(<th scope="col" class="pilotage-nombre">[^<_]+<\/th>){4}<\/tr>/,
+      );
+      assert.match(
+        page.text,
+        /<figure class="pilotage-graphique pilotage-graphique--rows/,
+        "the refusal reasons as rows",
+      );
+      assert.doesNotMatch(page.text, /DSFRChart|<bar-chart|<line-chart/, "no client-side chart library");
     });
 
     it("links each card's CSV export with the editable values, never a locked one, periods as the page read them", async () => {
@@ -271,7 +281,9 @@ describe("dashboard pages without Metabase (issue 8)", function () {
       const page = await (await as(EMPLOYER)).follow(url("/tableaux-de-bord/mes-structures"));
       assert.equal(page.status, 200);
       assert.match(page.text, /<h1 id="titre-tableau">Mes structures — vos 3 structures<\/h1>/);
-      assert.match(page.text, /<line-chart /);
+      // ETP month by month as lines, nothing drawn or listed after the data's cut-off (31 October 2026).
+      assert.match(page.text, /<figure class="pilotage-graphique pilotage-graphique--lines/);
+      assert.doesNotMatch(page.text, /nov\. 2026|déc\. 2026/);
     });
 
     it("disables the CSV buttons during a staff preview, and says why", async () => {
