@@ -18,6 +18,11 @@ parameters:
     column: entrepot.candidatures.date_candidature
     column_type: date
     label: Période
+  type_org_prescripteur:
+    type: field filter
+    column: entrepot.candidatures.type_org_prescripteur
+    label: Type de prescripteur
+    multiple: true
 columns:
   - { name: type_org_prescripteur, label: Type de prescripteur, kind: text }
   - { name: origine, label: Origine, kind: text }
@@ -39,5 +44,6 @@ FROM entrepot.candidatures
 WHERE {{departement}}
   AND origine IN ('Prescripteur habilité', 'Orienteur')
   [[AND {{periode}}]]
+  [[AND {{type_org_prescripteur}}]]
 GROUP BY type_org_prescripteur, origine
 ORDER BY orientations DESC, type_org_prescripteur

@@ -230,6 +230,14 @@ async function loadDashboard(
       ...(p.default === undefined ? {} : { default: p.default }),
       multiple: p.locked ? MULTI_VALUE_ATTRIBUTES.has(p.locked) : (p.multiple ?? false),
       ...(p.locked === undefined ? {} : { locked: p.locked }),
+      ...(p.values === undefined
+        ? {}
+        : {
+            values: p.values.map((v) =>
+              typeof v === "object" ? { value: v.value, label: v.label } : { value: v, label: String(v) },
+            ),
+          }),
+      ...(p.values_from === undefined ? {} : { valuesFrom: p.values_from }),
     })),
     cards: d.cards.map((c) => ({
       question: c.question,

@@ -128,6 +128,11 @@ export const QuestionHeaderSchema = z.strictObject({
 });
 export type QuestionHeader = z.infer<typeof QuestionHeaderSchema>;
 
+/** Built-in lists for `values_from` (src/dashboards/filter-values.ts); anything else is `schema.table.column`. */
+export const BUILT_IN_VALUE_LISTS = ["years", "departements"] as const;
+
+const listValue = z.union([z.string().trim().min(1), z.number()]);
+
 export const DashboardParameterSchema = z.strictObject({
   slug: z.string().regex(SLUG_PATTERN, { error: "doit être en minuscules ASCII (lettres, chiffres et _)" }),
   label: text,
@@ -135,6 +140,13 @@ export const DashboardParameterSchema = z.strictObject({
   default: z.unknown().optional(),
   multiple: z.boolean().optional(),
   locked: z.enum(PERIMETER_ATTRIBUTES).optional(),
+  /** The filter's choices, written out: a value, or a value and the label people read. */
+  values: z
+    .array(z.union([listValue, z.strictObject({ value: listValue, label: text })]))
+    .min(1)
+    .optional(),
+  /** The filter's choices, computed: a column's distinct values under the viewer's locks, or a built-in list. */
+  values_from: z.string().trim().min(1).optional(),
 });
 
 export const DashboardCardSchema = z.strictObject({

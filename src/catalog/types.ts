@@ -91,11 +91,21 @@ export interface Question {
 
 export type DashboardParameterType = "text" | "number" | "date" | "date range";
 
+/** One choice of a filter's list. */
+export interface FilterValue {
+  value: string | number;
+  label: string;
+}
+
 export interface DashboardParameter {
   slug: string;
   label: string;
   type: DashboardParameterType;
   default?: unknown;
+  /** The choices, as written (`values:`). */
+  values?: FilterValue[];
+  /** Where the choices come from (`values_from:`): `schema.table.column`, `years` or `departements`. */
+  valuesFrom?: string;
   /** Accepts several values; for a locked parameter, whether its perimeter attribute is a list. */
   multiple: boolean;
   /** Filled from the viewer's perimeter, never from the request (PRODUCT.md §3). */

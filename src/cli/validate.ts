@@ -1,6 +1,6 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { checkCatalog, type Catalog, type CatalogProblem } from "../catalog/index.js";
+import { catalogWarnings, checkCatalog, type Catalog, type CatalogProblem } from "../catalog/index.js";
 import { PROJECT_ROOT } from "../project-root.js";
 import { EXIT, type CliCommand, type CliIo } from "./command.js";
 
@@ -9,7 +9,7 @@ const USAGE = `validate [--json] [--root DOSSIER]
 Vérifie sql/ et metabase-config/ : format des fichiers, tags {{…}} et paramètres déclarés,
 tableaux de bord (questions, grille, types), contrat des verrous et taille des adresses intégrées.
 --root   dossier contenant sql/ et metabase-config/ (par défaut : le dépôt)
---json   sortie JSON { ok, counts, problems: [{ rule, file, line, message, hint }] }
+--json   sortie JSON { ok, counts, problems: [{ rule, file, line, message, hint }], warnings: […] }
 Code de sortie : 0 si tout est valide, 1 sinon, 2 en cas d'option inconnue.`;
 
 function counts(catalog: Catalog) {
@@ -45,14 +45,21 @@ async function run(args: string[], io: CliIo): Promise<number> {
   const root = path.resolve(values.root ?? PROJECT_ROOT);
   const { catalog, problems, stage } = await checkCatalog(root);
   const ok = problems.length === 0;
+  // Warnings never fail the run: they point at what a reader would find odd (a filter missing a card).
+  const warnings = stage === "rules" ? catalogWarnings(catalog) : [];
   if (values.json) {
-    io.stdout(`${JSON.stringify({ ok, root, counts: counts(catalog), problems }, null, 2)}\n`);
+    io.stdout(`${JSON.stringify({ ok, root, counts: counts(catalog), problems, warnings }, null, 2)}\n`);
     return ok ? EXIT.ok : EXIT.failed;
   }
   const c = counts(catalog);
   const summary = `${plural(c.questions, "question", "questions")}, ${plural(c.dashboards, "tableau de bord", "tableaux de bord")}, ${plural(c.collections, "collection", "collections")}, ${plural(c.profileKinds, "type de profil", "types de profil")}`;
+  if (warnings.length > 0) {
+    io.stderr(warnings.map((w) => `attention : ${formatProblem(w)}`).join(""));
+  }
   if (ok) {
-    io.stdout(`Catalogue valide (${root}) : ${summary}.\n`);
+    io.stdout(
+      `Catalogue valide (${root}) : ${summary}${warnings.length > 0 ? `, ${plural(warnings.length, "avertissement", "avertissements")}` : ""}.\n`,
+    );
     return EXIT.ok;
   }
   io.stderr(problems.map(formatProblem).join(""));

@@ -27,15 +27,9 @@ import { dayIn, type Day } from "../template/index.js";
 import type { LoadMarker, LoadMarkerReader } from "../warehouse/load-marker.js";
 import { formatRows, rowsUpTo, runCard, type CardTable } from "./card-data.js";
 import { chartOf, type ChartView } from "./chart-model.js";
-import {
-  cardValues,
-  dashboardHeading,
-  exportHref,
-  isPublicDashboard,
-  readFilterChoice,
-  withChoice,
-  type FilterChoice,
-} from "./dashboard-pages.js";
+import { dashboardHeading, dashboardPath, exportHref, isPublicDashboard } from "./dashboard-pages.js";
+import { createFilterValues, type FilterList } from "./filter-values.js";
+import { cardValues, readFilterChoice, withChoice, type FilterChoice } from "./filters.js";
 import { frenchLongDate } from "./french-format.js";
 import type { MetabaseStatus } from "./metabase-status.js";
 
@@ -156,6 +150,7 @@ export function createDashboardView(
   const now = deps.now ?? (() => new Date());
   const rowLimit = deps.rowLimit ?? DEFAULT_ROW_LIMIT;
   const questions = new Map(catalog.questions.map((q) => [q.key, q]));
+  const filterValues = createFilterValues({ catalog, warehouse });
 
   async function renderCards(
     req: Request,
@@ -222,12 +217,23 @@ export function createDashboardView(
       // Relative defaults and choices mean periods of the data (src/catalog/periods.ts): the cards, their
       // CSV links and the frame's starting filter values all get the same absolute period.
       const anchored = anchorDashboard(dashboard, cutoff.day);
+      let lists: Record<string, FilterList> = {};
+      try {
+        lists = await filterValues.lists(dashboard, access.locks, {
+          cutoff: cutoff.day,
+          dataVersion: cutoff.marker?.dataVersion,
+          now: now(),
+        });
+      } catch (error) {
+        // Without their lists the filters fall back to plain fields; the cards stay locked either way.
+        req.log?.warn({ err: error, dashboard: dashboard.key }, "filter lists not read");
+      }
       const read = (query: Record<string, unknown>) => {
-        const choice = readFilterChoice(
-          anchorDashboard(dashboard, cutoff.day, { yearsOnly: true }),
-          query,
-          dayIn(now(), TIME_ZONE),
-        );
+        const choice = readFilterChoice(anchorDashboard(dashboard, cutoff.day, { yearsOnly: true }), query, {
+          today: dayIn(now(), TIME_ZONE),
+          cutoff: cutoff.day,
+          lists,
+        });
         return { ...choice, values: anchorValues(dashboard, choice.values, cutoff.day) };
       };
       const choice = read(req.query as Record<string, unknown>);
@@ -266,21 +272,29 @@ export function createDashboardView(
       // The page carries a signed URL: never cached, never shared.
       res.setHeader("Cache-Control", "no-store");
       const heading = dashboardHeading(dashboard, profile?.perimeter ?? null);
-      await renderPage(req, res, "dashboards/dashboard", {
-        title: heading,
-        heading,
-        dashboard,
-        data: dataCutoffView(cutoff),
-        isPublic: isPublicDashboard(dashboard),
-        embed: issued ? { url: issued.url, expiresAt: issued.expiresAt.toISOString() } : null,
-        notice,
-        cards,
-        choice,
-        errors: choice.errors.map((e) => ({ field: e.slug, message: e.message })),
-        hasCharts: cards.some((c) => c.chart),
-        preview: profile?.preview ?? false,
-        scripts: issued ? ["/static/app/embed.js"] : [],
-      });
+      await renderPage(
+        req,
+        res,
+        "dashboards/dashboard",
+        {
+          title: heading,
+          heading,
+          dashboard,
+          data: dataCutoffView(cutoff),
+          isPublic: isPublicDashboard(dashboard),
+          embed: issued ? { url: issued.url, expiresAt: issued.expiresAt.toISOString() } : null,
+          notice,
+          cards,
+          choice,
+          resetHref: dashboardPath(dashboard),
+          errors: choice.errors.map((e) => ({ field: e.slug, message: e.message })),
+          hasCharts: cards.some((c) => c.chart),
+          preview: profile?.preview ?? false,
+          scripts: issued ? ["/static/app/embed.js"] : [],
+        },
+        // A filter value the page cannot use is the request's fault: said in French, defaults standing in.
+        choice.errors.length > 0 ? 400 : 200,
+      );
     },
   };
 }

@@ -63,6 +63,21 @@ export interface DashboardParameterForm {
   name: string;
   type: string;
   default: unknown;
+  /** Its list of choices (`values_query_type`, `values_source_*`), undefined when Metabase's default. */
+  choices: unknown;
+}
+
+/** A parameter's choices as Metabase holds them, in one shape; undefined for Metabase's default. */
+export function remoteChoices(p: Record<string, unknown>): unknown {
+  const query = p.values_query_type;
+  const source = p.values_source_type;
+  if (source === "card") return { query, source, config: p.values_source_config };
+  if (source === "static-list") {
+    const config = isRecord(p.values_source_config) ? p.values_source_config : {};
+    return { query: query ?? "list", values: Array.isArray(config.values) ? config.values : [] };
+  }
+  if (query === "none" || query === "search") return { query };
+  return undefined;
 }
 
 export interface DashcardForm {
@@ -201,6 +216,7 @@ export function desiredDashboardForm(dashboard: DefinedDashboard): DashboardForm
       name: p.label,
       type: p.type,
       default: orUndefined(p.default),
+      choices: p.choices,
     })),
     dashcards: sortDashcards(
       dashboard.cards.map((card) => ({
@@ -316,6 +332,7 @@ export function remoteDashboardForm(
       name: typeof p.name === "string" ? p.name : "",
       type: typeof p.type === "string" ? p.type : "",
       default: orUndefined(p.default),
+      choices: remoteChoices(p),
     })),
     dashcards: detail
       ? sortDashcards(

@@ -208,16 +208,15 @@ describe("dashboard pages without Metabase (issue 8)", function () {
       );
     });
 
-    it("applies an editable filter and reports one it cannot read, keeping the default", async () => {
+    it("applies an editable filter and answers a French 400 for one it cannot read, keeping the default", async () => {
       const browser = await as(DDETS);
       const page = await browser.follow(
         url("/tableaux-de-bord/etp-conventionnes-et-realises?annee=deux-mille"),
       );
-      assert.equal(page.status, 200);
-      assert.match(
-        page.text,
-        /<p class="fr-error-text" id="filtre-annee-erreur">« Année » attend un nombre.<\/p>/,
-      );
+      assert.equal(page.status, 400);
+      const message =
+        "« Année » : « deux-mille » n&#39;est pas une valeur proposée (2026, 2025, 2024, 2023, 2022).";
+      assert.ok(page.text.includes(`<p class="fr-error-text" id="filtre-annee-erreur">${message}</p>`));
       // Said first in the title, and summed up above the filters with a link to the field.
       assert.match(
         page.text,
@@ -225,7 +224,7 @@ describe("dashboard pages without Metabase (issue 8)", function () {
       );
       assert.match(
         page.text,
-        /<div class="fr-alert fr-alert--error fr-mb-3w" role="alert" id="filtre-resume-erreurs" tabindex="-1" autofocus>\s*<h3 class="fr-alert__title">Un filtre n&#39;a pas été compris<\/h3>\s*<p>Sa valeur par défaut est utilisée à la place :<\/p>\s*<ul>\s*<li><a href="#filtre-annee">« Année » attend un nombre.<\/a><\/li>\s*<\/ul>\s*<\/div>/,
+        /<div class="fr-alert fr-alert--error fr-mb-3w" role="alert" id="filtre-resume-erreurs" tabindex="-1" autofocus>\s*<h3 class="fr-alert__title">Un filtre n&#39;a pas été compris<\/h3>\s*<p>Sa valeur par défaut est utilisée à la place :<\/p>\s*<ul>\s*<li><a href="#filtre-annee">[^<]+<\/a><\/li>\s*<\/ul>\s*<\/div>/,
       );
       const fallback = await browser.follow(
         url("/tableaux-de-bord/etp-conventionnes-et-realises?annee=2026"),
