@@ -246,6 +246,7 @@ async function loadDashboard(
       sizeX: c.size_x,
       sizeY: c.size_y,
       mappings: c.mappings,
+      ...(c.group_rows_by === undefined ? {} : { groupRowsBy: c.group_rows_by }),
     })),
     ...(d.feedback_url === undefined ? {} : { feedbackUrl: d.feedback_url }),
     mayBeWithdrawn: d.may_be_withdrawn,

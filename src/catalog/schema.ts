@@ -156,6 +156,8 @@ export const DashboardCardSchema = z.strictObject({
   size_x: z.number().int(),
   size_y: z.number().int(),
   mappings: z.record(z.string(), z.string()).default({}),
+  /** The gateway's table: one row per value of this column (totals), its rows behind a disclosure. */
+  group_rows_by: z.string().optional(),
 });
 
 export const DashboardSchema = z.strictObject({
@@ -168,7 +170,12 @@ export const DashboardSchema = z.strictObject({
   public: z.boolean().default(false),
   parameters: z.array(DashboardParameterSchema).default([]),
   cards: z.array(DashboardCardSchema).default([]),
-  feedback_url: z.url({ protocol: /^https?$/, error: "doit être une adresse http(s) complète" }).optional(),
+  feedback_url: z
+    .url({
+      protocol: /^(https?|mailto)$/,
+      error: "doit être une adresse http(s) complète ou un lien mailto:",
+    })
+    .optional(),
   may_be_withdrawn: z.boolean().default(false),
   source: z.string().optional(),
 });

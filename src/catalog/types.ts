@@ -121,6 +121,8 @@ export interface DashboardCard {
   sizeY: number;
   /** Dashboard parameter slug → question tag. */
   mappings: Record<string, string>;
+  /** The gateway's table shows one row per value of this column, with totals, its rows behind a disclosure. */
+  groupRowsBy?: string;
 }
 
 export interface Dashboard {

@@ -2,14 +2,7 @@ import type { Request, Response } from "express";
 import type { Redis } from "ioredis";
 import { recordVisit } from "../audit/visits.js";
 import { getSessionUser } from "../auth/session.js";
-import {
-  anchorDashboard,
-  anchorValues,
-  cutoffDay,
-  dashboardCardParameters,
-  type Catalog,
-  type Dashboard,
-} from "../catalog/index.js";
+import { anchorDashboard, anchorValues, cutoffDay, type Catalog, type Dashboard } from "../catalog/index.js";
 import type { Config } from "../config.js";
 import {
   DashboardNotVerifiedError,
@@ -20,16 +13,14 @@ import {
 import { AppError } from "../errors.js";
 import { renderPage } from "../http/render.js";
 import { dashboardAccess } from "../perimeter/dashboard-access.js";
-import type { LockValue } from "../perimeter/lock-values.js";
 import type { Profile } from "../perimeter/session-profile.js";
 import type { Database, Queryable } from "../storage/database.js";
 import { dayIn, type Day } from "../template/index.js";
 import type { LoadMarker, LoadMarkerReader } from "../warehouse/load-marker.js";
-import { formatRows, rowsUpTo, runCard, type CardTable } from "./card-data.js";
-import { chartOf, type ChartView } from "./chart-model.js";
-import { dashboardHeading, dashboardPath, exportHref, isPublicDashboard } from "./dashboard-pages.js";
+import { cardRenderer } from "./card-views.js";
+import { dashboardHeading, dashboardPath, isPublicDashboard } from "./dashboard-pages.js";
 import { createFilterValues, type FilterList } from "./filter-values.js";
-import { cardValues, readFilterChoice, withChoice, type FilterChoice } from "./filters.js";
+import { choiceSummary, readFilterChoice } from "./filters.js";
 import { frenchLongDate } from "./french-format.js";
 import type { MetabaseStatus } from "./metabase-status.js";
 
@@ -94,21 +85,6 @@ export async function readDataCutoff(
 const DEFAULT_ROW_LIMIT = 500;
 export const TIME_ZONE = "Europe/Paris";
 
-interface CardView {
-  id: string;
-  title: string;
-  description: string;
-  sizeX: number;
-  exportHref: string;
-  table?: CardTable;
-  /** What the table shows: headers (quantities on the right) and formatted cells. */
-  grid?: { headers: Array<{ label: string; right: boolean }>; cells: string[][] };
-  chart?: ChartView | null;
-  /** Rows after the data's cut-off, left out of the page (not of the export). */
-  after?: { count: number; date: string };
-  error?: string;
-}
-
 type Notice = "unreachable" | "not_verified";
 
 export function viewerOf(req: Request, profile: Profile | null): EmbedViewer | null {
@@ -151,63 +127,7 @@ export function createDashboardView(
   const rowLimit = deps.rowLimit ?? DEFAULT_ROW_LIMIT;
   const questions = new Map(catalog.questions.map((q) => [q.key, q]));
   const filterValues = createFilterValues({ catalog, warehouse });
-
-  async function renderCards(
-    req: Request,
-    dashboard: Dashboard,
-    choice: FilterChoice,
-    locks: Record<string, LockValue>,
-    cutoff: DataCutoff,
-  ): Promise<CardView[]> {
-    const rendered = withChoice(dashboard, choice);
-    const values = cardValues(choice, locks);
-    const at = now();
-    return Promise.all(
-      dashboard.cards.map(async (card, i): Promise<CardView> => {
-        const question = questions.get(card.question);
-        const base = {
-          id: `carte-${i + 1}`,
-          title: question?.name ?? card.question,
-          description: question?.description ?? "",
-          sizeX: card.sizeX,
-          exportHref: question ? exportHref(dashboard, card, question, choice) : "",
-        };
-        if (!question) return { ...base, error: "Cette carte n'a pas de question associée." };
-        try {
-          const parameters = dashboardCardParameters(rendered, card, question, values);
-          const run = await runCard(warehouse, question, parameters, { now: at, rowLimit });
-          const { table, dropped } = cutoff.marker ? rowsUpTo(run, cutoff.day) : { table: run, dropped: 0 };
-          const chart = chartOf(question, table);
-          const grid = chart?.pivot
-            ? {
-                headers: chart.pivot.headers.map((label, i) => ({ label, right: i > 0 })),
-                cells: chart.pivot.cells,
-              }
-            : {
-                headers: table.columns.map((c) => ({ label: c.label, right: c.right })),
-                cells: formatRows(table),
-              };
-          return {
-            ...base,
-            table,
-            grid,
-            chart,
-            ...(dropped > 0 ? { after: { count: dropped, date: frenchLongDate(cutoff.day) } } : {}),
-          };
-        } catch (error) {
-          // One card failing leaves the others readable; the log keeps the cause, the page a French line.
-          req.log?.error(
-            { err: error, dashboard: dashboard.key, question: card.question },
-            "dashboard card failed",
-          );
-          return {
-            ...base,
-            error: "Ces données n'ont pas pu être calculées. Réessayez dans quelques instants.",
-          };
-        }
-      }),
-    );
-  }
+  const renderCards = cardRenderer({ questions, warehouse, now, rowLimit });
 
   return {
     async show(req, res, dashboard, profile) {
@@ -286,6 +206,7 @@ export function createDashboardView(
           notice,
           cards,
           choice,
+          filterSummary: choiceSummary(choice),
           resetHref: dashboardPath(dashboard),
           errors: choice.errors.map((e) => ({ field: e.slug, message: e.message })),
           hasCharts: cards.some((c) => c.chart),

@@ -276,3 +276,25 @@ export function withChoice(dashboard: Dashboard, choice: FilterChoice): Dashboar
 export function cardValues(choice: FilterChoice, locks: Record<string, LockValue>): Record<string, unknown> {
   return { ...choice.values, ...locks };
 }
+
+/** What the filters hold, in a few words, for the folded filters' button (« Les 12 derniers mois · ACI, EI »). */
+export function choiceSummary(choice: FilterChoice): string {
+  return choice.fields
+    .map((field) => {
+      const selected = field.options.filter((o) => o.selected).map((o) => o.label);
+      if (field.widget === "period") {
+        if (field.period?.from && field.period.to) return field.period.reads;
+        return selected[0] ?? "toute la période";
+      }
+      if (field.widget === "checkboxes" || field.widget === "select") {
+        if (selected.length === 0) return `${field.parameter.label.toLowerCase()} : tous`;
+        return selected.length > 3
+          ? `${selected.length} ${field.parameter.label.toLowerCase()}s`
+          : selected.join(", ");
+      }
+      return field.text
+        ? `${field.parameter.label.toLowerCase()} : ${field.text}`
+        : `${field.parameter.label.toLowerCase()} : tous`;
+    })
+    .join(" · ");
+}

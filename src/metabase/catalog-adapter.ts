@@ -43,7 +43,7 @@ function toSyncDefinitions(catalog: Catalog): SyncDefinitions {
       description: q.description,
       collection: q.collection,
       display: q.display,
-      visualizationSettings: cardVisualizationSettings(q.visualization, q.columns),
+      visualizationSettings: cardVisualizationSettings(q, q.columns),
       sql: q.sql,
       templateTags: questionTemplateTags(q),
       contentVersion: q.contentVersion,
@@ -64,7 +64,8 @@ function toSyncDefinitions(catalog: Catalog): SyncDefinitions {
         locked: p.locked,
         choices: parameterChoices(p),
       })),
-      cards: d.cards.map((c) => ({ ...c, mappings: { ...c.mappings } })),
+      // How the gateway groups a card's table is the gateway's only.
+      cards: d.cards.map(({ groupRowsBy: _grouping, ...c }) => ({ ...c, mappings: { ...c.mappings } })),
       contentVersion: d.contentVersion,
       file: d.file,
     })),

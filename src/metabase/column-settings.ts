@@ -66,14 +66,22 @@ export function columnSettings(columns: readonly QuestionColumn[]): Record<strin
   return Object.fromEntries(columns.map((c) => [columnKey(c.name), columnSettingsOf(c)]));
 }
 
-/** The question's visualization settings as `apply` writes them: the file's, and the column settings. */
+/**
+ * The question's visualization settings as `apply` writes them: the file's, and the column settings. A key
+ * figure (`scalar`) whose second column is the previous period's shows its first: `scalar.field`.
+ */
 export function cardVisualizationSettings(
-  visualization: Record<string, unknown>,
+  question: { display: string; visualization: Record<string, unknown> },
   columns: readonly QuestionColumn[],
 ): Record<string, unknown> {
-  return columns.length === 0
-    ? visualization
-    : { ...visualization, column_settings: columnSettings(columns) };
+  if (columns.length === 0) return question.visualization;
+  const scalar =
+    question.display === "scalar" &&
+    columns.length > 1 &&
+    question.visualization["scalar.field"] === undefined
+      ? { "scalar.field": columns[0]!.name }
+      : {};
+  return { ...question.visualization, ...scalar, column_settings: columnSettings(columns) };
 }
 
 /** The alias a column-settings key stands for, in the current (`["name", …]`) or legacy (`["ref", ["field", …]]`) form. */
