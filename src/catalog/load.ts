@@ -238,6 +238,7 @@ async function loadDashboard(
             ),
           }),
       ...(p.values_from === undefined ? {} : { valuesFrom: p.values_from }),
+      ...(p.value_labels === undefined ? {} : { valueLabels: p.value_labels }),
     })),
     cards: d.cards.map((c) => ({
       question: c.question,

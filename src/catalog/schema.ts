@@ -147,6 +147,8 @@ export const DashboardParameterSchema = z.strictObject({
     .optional(),
   /** The filter's choices, computed: a column's distinct values under the viewer's locks, or a built-in list. */
   values_from: z.string().trim().min(1).optional(),
+  /** What people read for computed values that are codes (`ML: Mission locale`); a value without one reads as itself. */
+  value_labels: z.record(z.string(), text).optional(),
 });
 
 export const DashboardCardSchema = z.strictObject({

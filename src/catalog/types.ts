@@ -106,6 +106,8 @@ export interface DashboardParameter {
   values?: FilterValue[];
   /** Where the choices come from (`values_from:`): `schema.table.column`, `years` or `departements`. */
   valuesFrom?: string;
+  /** Labels of computed values that are codes (`value_labels:`). */
+  valueLabels?: Record<string, string>;
   /** Accepts several values; for a locked parameter, whether its perimeter attribute is a list. */
   multiple: boolean;
   /** Filled from the viewer's perimeter, never from the request (PRODUCT.md §3). */

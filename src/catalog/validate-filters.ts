@@ -55,6 +55,14 @@ export function dashboardFilterProblems(
       1;
     const add = (rule: string, field: string | undefined, message: string, hint: string) =>
       problems.push({ rule, file: dashboard.file, line: at(field), message, hint });
+    if (p.valueLabels !== undefined && (p.valuesFrom === undefined || p.values !== undefined)) {
+      add(
+        "filter.value-labels",
+        "value_labels",
+        `« value_labels » du filtre « ${p.slug} » ne vaut que pour une liste calculée (« values_from »).`,
+        "Pour une liste écrite, donnez les libellés dans « values » ({ value, label }).",
+      );
+    }
     if (p.values === undefined && p.valuesFrom === undefined) return;
     if (p.values !== undefined && p.valuesFrom !== undefined) {
       add(

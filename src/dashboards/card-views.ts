@@ -38,7 +38,7 @@ export interface CardView {
   exportHref: string;
   table?: CardTable;
   /** What the table shows: headers (quantities on the right) and formatted cells. */
-  grid?: { headers: Array<{ label: string; right: boolean }>; cells: string[][] };
+  grid?: { headers: Array<{ label: string; right: boolean; nowrap: boolean }>; cells: string[][] };
   chart?: ChartView | null;
   tile?: TileView;
   /** A long table read per group (`group_rows_by:`): totals, then each group's rows behind a disclosure. */
@@ -51,6 +51,11 @@ export interface CardView {
 }
 
 const GROUPED_ROW_LIMIT = 5_000;
+
+/** Numbers, months and days read on one line, whatever the table's width. */
+function keepsTogether(column: { right: boolean; column: { kind: string } }): boolean {
+  return column.right || column.column.kind === "month" || column.column.kind === "date";
+}
 
 function capitalised(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
@@ -84,7 +89,9 @@ export function cardPeriod(
 export function tileOf(table: CardTable, period: string): TileView {
   const row = table.rows[0] ?? [];
   const [value, previous] = table.columns;
-  const shown = value ? formatValue(row[0], value.column) : "";
+  // The figure stands alone in its tile: its unit goes with it (« 21 jours »).
+  const formatted = value ? formatValue(row[0], value.column) : "";
+  const shown = formatted && value?.column.unit ? `${formatted}\u00a0${value.column.unit}` : formatted;
   const tile: TileView = { value: shown || "—", empty: shown === "", period };
   if (previous && row[1] !== null && row[1] !== undefined) {
     tile.previous = { label: previous.label, value: formatValue(row[1], previous.column) };
@@ -127,7 +134,7 @@ export function cardRenderer(deps: {
           const run = await runCard(deps.warehouse, question, parameters, { now: at, rowLimit });
           const { table, dropped } = cutoff.marker ? rowsUpTo(run, cutoff.day) : { table: run, dropped: 0 };
           const grid = {
-            headers: table.columns.map((c) => ({ label: c.label, right: c.right })),
+            headers: table.columns.map((c) => ({ label: c.label, right: c.right, nowrap: keepsTogether(c) })),
             cells: formatRows(table),
           };
           if (question.display === "scalar") {
@@ -144,7 +151,12 @@ export function cardRenderer(deps: {
             table,
             grid: chart?.pivot
               ? {
-                  headers: chart.pivot.headers.map((label, c) => ({ label, right: c > 0 })),
+                  headers: chart.pivot.headers.map((label, c) => ({
+                    label,
+                    right: c > 0,
+                    nowrap:
+                      c > 0 || table.columns.some((t) => t.column.kind === "month" && t.label === label),
+                  })),
                   cells: chart.pivot.cells,
                 }
               : grid,

@@ -18,6 +18,8 @@ export type ChartType = "columns" | "lines" | "rows";
 export interface ChartSeries {
   name: string;
   color: string;
+  /** Lines: the second measure of a group is dashed, in the group's colour (« conventionnés » / « réalisés »). */
+  dash?: string;
   values: Array<number | null>;
 }
 
@@ -34,7 +36,7 @@ export interface ChartView {
   summary: string;
   /** Geometry in a 1000 × 400 box stretched to the plot (columns and lines). */
   bars: Array<{ x: number; y: number; width: number; height: number; color: string }>;
-  lines: Array<{ points: string; color: string }>;
+  lines: Array<{ points: string; color: string; dash?: string }>;
   dots: Array<{ x: number; y: number; color: string }>;
   gridlines: number[];
   /** Rows: one entry per category, a bar per series, as a share of the axis (0–100) and its value. */
@@ -49,6 +51,9 @@ export interface ChartView {
 /** Beyond these, a chart is unreadable: the table alone says it better. */
 export const MAX_CHART_POINTS = 60;
 export const MAX_CHART_SERIES = 12;
+
+const DASHES = ["6 4", "2 3"];
+const NARROW_CHARACTERS = 54;
 
 export const WIDTH = 1000;
 export const HEIGHT = 400;
@@ -150,7 +155,15 @@ export function chartOf(
           : metrics.length > 1
             ? `${groupLabels[g]} — ${metricName}`
             : groupLabels[g]!;
-      return { name, color: PALETTE[(g * metrics.length + m) % PALETTE.length]!, values };
+      // On a line chart a group keeps one colour and each measure its own stroke; bars need a colour each.
+      const lineStyle = type === "lines" && metrics.length > 1;
+      const color = PALETTE[(lineStyle ? g : g * metrics.length + m) % PALETTE.length]!;
+      return {
+        name,
+        color,
+        ...(lineStyle && m > 0 ? { dash: DASHES[(m - 1) % DASHES.length]! } : {}),
+        values,
+      };
     }),
   );
 
@@ -192,7 +205,8 @@ export function chartOf(
       let run: string[] = [];
       s.values.forEach((v, c) => {
         if (v === null) {
-          if (run.length > 1) lines.push({ points: run.join(" "), color: s.color });
+          if (run.length > 1)
+            lines.push({ points: run.join(" "), color: s.color, ...(s.dash ? { dash: s.dash } : {}) });
           run = [];
           return;
         }
@@ -200,13 +214,17 @@ export function chartOf(
         run.push(`${round(point.x)},${round(point.y)}`);
         dots.push({ ...point, color: s.color });
       });
-      if (run.length > 1) lines.push({ points: run.join(" "), color: s.color });
+      if (run.length > 1)
+        lines.push({ points: run.join(" "), color: s.color, ...(s.dash ? { dash: s.dash } : {}) });
     }
   }
 
-  // At most about 12 labels along the axis, 6 on narrow screens; the others stay in the table.
+  // At most about 12 labels along the axis; on a phone as many as fit (a label breaks between words, so
+  // its longest word is what must fit: about 54 characters across a 375 px screen). The table has them all.
   const every = Math.ceil(categoryKeys.length / 12);
-  const everyNarrow = Math.ceil(categoryKeys.length / 6);
+  const longestWord = Math.max(1, ...categoryLabels.flatMap((l) => l.split(/\s+/).map((w) => w.length)));
+  const fitting = Math.ceil((categoryKeys.length * (longestWord + 1)) / NARROW_CHARACTERS);
+  const everyNarrow = every * Math.max(1, Math.ceil(fitting / every));
   const metricTitles = [...new Set(metrics.map((m) => columnHeader(column(m))))];
   const valueTitle = metricTitles.length === 1 ? metricTitles[0]! : unitTitle(valueColumn);
   const categoryTitle = columnHeader(column(dimensions[0]!));

@@ -140,7 +140,7 @@ export function createFilterValues(deps: { catalog: Catalog; warehouse: Queryabl
     const list: FilterList = {
       values: rows.slice(0, MAX_VALUES).map((r) => {
         const value = typeof r.valeur === "number" ? r.valeur : String(r.valeur);
-        return { value, label: String(value) };
+        return { value, label: parameter.valueLabels?.[String(value)] ?? String(value) };
       }),
       truncated: rows.length > MAX_VALUES,
     };

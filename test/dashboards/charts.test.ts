@@ -148,7 +148,36 @@ describe("charts that don't lie", () => {
     assert.equal(chartOf({ display: "bar", visualization: {} }, table([motif, N], many)), null);
   });
 
-  it("shows at most twelve category labels, six on narrow screens", () => {
+  it("keeps one colour per group on a line chart, the second measure dashed", () => {
+    const structure = card({ name: "structure", label: "Structure", kind: "text" });
+    const conventionnes = card({ name: "c", label: "ETP conventionnés", kind: "etp" });
+    const realises = card({ name: "r", label: "ETP réalisés", kind: "etp" });
+    const chart = chartOf(
+      {
+        display: "line",
+        visualization: { "graph.dimensions": ["mois", "structure"], "graph.metrics": ["c", "r"] },
+      },
+      table(
+        [MOIS, structure, conventionnes, realises],
+        [
+          ["2026-01-01", "ACI Bondy", 5, 4.5],
+          ["2026-01-01", "EI Pantin", 3, 3],
+        ],
+      ),
+    )!;
+    assert.deepEqual(
+      chart.series.map((s) => [s.name, s.color, s.dash]),
+      [
+        ["ACI Bondy — ETP conventionnés", "#000091", undefined],
+        ["ACI Bondy — ETP réalisés", "#000091", "6 4"],
+        ["EI Pantin — ETP conventionnés", "#009081", undefined],
+        ["EI Pantin — ETP réalisés", "#009081", "6 4"],
+      ],
+    );
+    assert.equal(chart.valueTitle, "ETP");
+  });
+
+  it("shows at most twelve category labels, on a phone as many as fit, and short ones all", () => {
     const rows = Array.from({ length: 24 }, (_, i) => [
       `${2025 + Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, "0")}-01`,
       i,
@@ -156,6 +185,14 @@ describe("charts that don't lie", () => {
     const chart = chartOf({ display: "line", visualization: {} }, table([MOIS, N], rows))!;
     assert.equal(chart.categories.filter((c) => c.shown).length, 12);
     assert.equal(chart.categories.filter((c) => c.shown && !c.secondary).length, 6);
+    const types = chartOf(
+      { display: "bar", visualization: {} },
+      table(
+        [card({ name: "type", label: "Type", kind: "text" }), N],
+        ["ACI", "EI", "EA", "AI", "ETTI", "GEIQ", "EITI", "EATT", "OPCS"].map((t, i) => [t, i + 1]),
+      ),
+    )!;
+    assert.equal(types.categories.filter((c) => c.shown && !c.secondary).length, 9);
   });
 
   it("keeps rows up to the cut-off: a calendar month after it is not data", () => {

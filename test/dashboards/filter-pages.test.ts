@@ -172,6 +172,11 @@ describe("filters on the dashboard pages (issue 17)", function () {
   it("shows that list on the page, and a searchable field past fifty choices", async () => {
     const page = await (await as(DDETS)).follow(url("/tableaux-de-bord/orientations-des-prescripteurs"));
     assert.ok(checkboxes(page.text, "type_org_prescripteur").length > 3);
+    // Codes read as what they are (value_labels), the code staying the value sent.
+    assert.match(
+      page.text,
+      /name="type_org_prescripteur" value="ML" ?>\s*<label class="fr-label" for="[^"]+">Mission locale<\/label>/,
+    );
     const publicPage = await new Browser().follow(url("/public/structures-par-type-et-departement"));
     assert.match(
       publicPage.text,
