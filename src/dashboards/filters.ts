@@ -286,15 +286,14 @@ export function choiceSummary(choice: FilterChoice): string {
         if (field.period?.from && field.period.to) return field.period.reads;
         return selected[0] ?? "toute la période";
       }
+      const name = field.parameter.label.toLowerCase();
       if (field.widget === "checkboxes" || field.widget === "select") {
-        if (selected.length === 0) return `${field.parameter.label.toLowerCase()} : tous`;
+        if (selected.length === 0) return `${name} : tous`;
         return selected.length > 3
-          ? `${selected.length} ${field.parameter.label.toLowerCase()}s`
-          : selected.join(", ");
+          ? `${name} : ${selected.length} choix`
+          : `${name} : ${selected.join(", ")}`;
       }
-      return field.text
-        ? `${field.parameter.label.toLowerCase()} : ${field.text}`
-        : `${field.parameter.label.toLowerCase()} : tous`;
+      return `${name} : ${field.text || "tous"}`;
     })
     .join(" · ");
 }

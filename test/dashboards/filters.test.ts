@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { Dashboard } from "../../src/catalog/index.js";
 import { exportHref } from "../../src/dashboards/dashboard-pages.js";
 import { recentYears, type FilterList } from "../../src/dashboards/filter-values.js";
-import { cardValues, readFilterChoice, withChoice } from "../../src/dashboards/filters.js";
+import { cardValues, choiceSummary, readFilterChoice, withChoice } from "../../src/dashboards/filters.js";
 import { testContent } from "../support/app.js";
 
 /** Issue 17: filters people can use, read from the URL (pure). */
@@ -56,6 +56,11 @@ describe("filters read from the URL", () => {
     assert.deepEqual(
       choice.fields[1]!.options.filter((o) => o.selected).map((o) => o.value),
       ["ACI", "EI"],
+    );
+    assert.equal(
+      choiceSummary(choice),
+      "Les 3 derniers mois · type de structure : Atelier et chantier d'insertion (ACI), Entreprise d'insertion (EI)",
+      "what the folded filters' button says",
     );
     assert.deepEqual(cardValues(choice, { departement: ["93"] }), {
       periode: "past3months",

@@ -1,5 +1,5 @@
 /* ---
-name: Sorties vers le milieu ordinaire
+name: Part des sorties vers le milieu ordinaire
 description: >
   Part des sorties d'ESAT vers le milieu ordinaire (entreprise adaptée, employeur privé ou public), dernière enquête.
 collection: esat

@@ -1,5 +1,5 @@
 /* ---
-name: Orientations acceptées
+name: Part des orientations acceptées
 description: >
   Part des orientations du territoire que les SIAE ont acceptées.
 collection: iae

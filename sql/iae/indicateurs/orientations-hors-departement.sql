@@ -1,5 +1,5 @@
 /* ---
-name: Orientations hors du département
+name: Part des orientations hors du département
 description: >
   Part des orientations du territoire envoyées à des SIAE d'un autre département.
 collection: iae

@@ -1,5 +1,5 @@
 /* ---
-name: Candidatures acceptées
+name: Part des candidatures acceptées
 description: >
   Part des candidatures envoyées par votre organisation que les SIAE ont acceptées.
 collection: iae

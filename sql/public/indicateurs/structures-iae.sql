@@ -1,5 +1,5 @@
 /* ---
-name: Structures de l'IAE
+name: Part des structures de l'IAE
 description: >
   Part des structures actives qui relèvent de l'insertion par l'activité économique (ACI, AI, EI, ETTI, EITI).
 collection: public
