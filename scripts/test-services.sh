@@ -99,6 +99,8 @@ start_test_services() {
   export TEST_REDIS_SERVER_BIN
   TEST_REDIS_SERVER_BIN=$(command -v redis-server)
   export TEST_CHROMIUM_BIN=/usr/bin/chromium
+  # The fault suite (test/faults/) starts Postgres servers of its own, which it freezes and restarts.
+  export TEST_PG_BIN_DIR="$pg_bin"
   echo "test-services: redis on $redis_port, postgres on $pg_port ($PILOTAGE_TEST_DIR)" >&2
 }
 
@@ -113,9 +115,15 @@ stop_test_services() {
       kill -9 "$pid" 2>/dev/null || true
     fi
   done
-  # Redis servers started by the tests themselves (restart scenarios) write their pid here.
+  # Servers started by the tests themselves (restart scenarios) write their pid here; for a Postgres,
+  # its postmaster's, whose backends go with it (thawed first: the fault suite freezes them).
   for f in "$PILOTAGE_TEST_DIR"/extra-*.pid; do
-    [[ -f "$f" ]] && kill -9 "$(cat "$f")" 2>/dev/null || true
+    [[ -f "$f" ]] || continue
+    pid=$(cat "$f")
+    for p in $(pgrep -P "$pid" 2>/dev/null) "$pid"; do
+      kill -CONT "$p" 2>/dev/null || true
+      kill -9 "$p" 2>/dev/null || true
+    done
   done
   rm -rf "$PILOTAGE_TEST_DIR"
 }

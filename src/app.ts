@@ -2,6 +2,7 @@ import "./zod-locale.js";
 import path from "node:path";
 import express, { type Express, type Router } from "express";
 import type { Redis } from "ioredis";
+import { openSessions } from "./auth/open-sessions.js";
 import { authRouter, LOGOUT_PATH, type OnLogin } from "./auth/routes.js";
 import { enforceSessionLifetime, sessionMiddleware } from "./auth/session.js";
 import type { Config } from "./config.js";
@@ -9,7 +10,8 @@ import { healthRouter } from "./health/routes.js";
 import { dashboardsRouter } from "./dashboards/routes.js";
 import { homeRouter } from "./home/routes.js";
 import { openApiRouter } from "./openapi/routes.js";
-import { errorHandler, notFoundHandler } from "./http/error-handler.js";
+import { requestDeadline } from "./http/deadline.js";
+import { createErrorHandler, notFoundHandler } from "./http/error-handler.js";
 import { requestLogging } from "./http/request-logging.js";
 import { refuseCrossOriginWrites } from "./http/same-origin.js";
 import { securityHeaders } from "./http/security-headers.js";
@@ -22,6 +24,7 @@ import { createPlacementService } from "./perimeter/placement-service.js";
 import { describeProfileForApi, perimeterRouter } from "./perimeter/routes.js";
 import { placeOnLogin, refreshProfile } from "./perimeter/session-profile.js";
 import { questionsRouter } from "./questions/routes.js";
+import { staffRouter } from "./staff/routes.js";
 import type { Database } from "./storage/database.js";
 import type { LoadMarkerReader } from "./warehouse/load-marker.js";
 import { PROJECT_ROOT } from "./project-root.js";
@@ -62,6 +65,7 @@ export function createApp(deps: AppDeps): Express {
   if (config.http.trustProxy !== undefined) app.set("trust proxy", config.http.trustProxy);
 
   app.use(requestLogging(logger));
+  app.use(requestDeadline(config.limits.requestDeadlineMs));
   const proconnectOrigin = config.proconnect.issuer ? new URL(config.proconnect.issuer).origin : undefined;
   app.use(
     securityHeaders({
@@ -88,12 +92,16 @@ export function createApp(deps: AppDeps): Express {
   );
 
   if (deps.demoIdentityProvider) app.use(deps.demoIdentityProvider.path, deps.demoIdentityProvider.router);
+  const directory = warehouseDirectory(deps.warehouse);
   const placement = createPlacementService({
     db: deps.db,
-    directory: warehouseDirectory(deps.warehouse),
+    directory,
     rules: deps.placementRules,
+    metrics: deps.metrics,
   });
-  const placeAtLogin = placeOnLogin(placement);
+  // A grant change ends the sessions of the people it concerns (src/auth/open-sessions.ts).
+  const sessions = openSessions({ redis, lifetimeMs: config.session.absoluteTimeoutSeconds * 1000 });
+  const placeAtLogin = placeOnLogin(placement, sessions);
   app.use(sessionMiddleware({ config, redis }));
   app.use(enforceSessionLifetime({ config, logger }));
   app.use(refreshProfile({ service: placement, maxAgeMs: config.placement.cacheSeconds * 1000 }));
@@ -114,12 +122,14 @@ export function createApp(deps: AppDeps): Express {
   );
 
   app.use(homeRouter({ config }));
-  app.use(perimeterRouter({ db: deps.db }));
+  app.use(perimeterRouter({ db: deps.db, redis }));
+  // Before the dashboards router: it re-checks staff rights for every /admin page, /admin/usage included.
+  app.use(staffRouter({ db: deps.db, warehouse: deps.warehouse, directory, sessions, redis }));
   app.use(dashboardsRouter(deps));
   app.use(questionsRouter({ ...deps, redis }));
   app.use(openApiRouter());
 
   app.use(notFoundHandler);
-  app.use(errorHandler);
+  app.use(createErrorHandler({ metrics: deps.metrics }));
   return app;
 }

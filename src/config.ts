@@ -40,6 +40,13 @@ const EnvSchema = z.object({
   SESSION_IDLE_TIMEOUT_SECONDS: positiveInt(30 * 60),
   SESSION_ABSOLUTE_TIMEOUT_SECONDS: positiveInt(12 * 60 * 60),
 
+  // Every dependency call of a request shares it (issue 21): a frozen server costs a request this much.
+  REQUEST_DEADLINE_SECONDS: z.coerce
+    .number()
+    .min(0.5, "au moins 0,5 seconde")
+    .max(60, "au plus 60 secondes")
+    .default(5),
+
   REDIS_URL: optionalUrl("REDIS_URL"),
   DATABASE_URL: optionalUrl("DATABASE_URL"),
   WAREHOUSE_URL: optionalUrl("WAREHOUSE_URL"),
@@ -54,7 +61,8 @@ const EnvSchema = z.object({
   PROCONNECT_SIGNING_ALG: z.enum(["RS256", "ES256"]).default("RS256"),
   LOGIN_RATE_LIMIT_PER_MINUTE: positiveInt(60),
 
-  // How long a person's placement is trusted before it is recomputed (a revoked grant stops within it).
+  // How long a placement resting on les emplois' members is trusted before it is worked out again (grant
+  // changes end the person's sessions at once: src/auth/open-sessions.ts).
   PLACEMENT_CACHE_SECONDS: positiveInt(300).pipe(z.number().max(900, "au plus 900 secondes (15 minutes)")),
 
   METABASE_SITE_URL: optionalUrl("METABASE_SITE_URL"),
@@ -63,6 +71,8 @@ const EnvSchema = z.object({
   METABASE_USERNAME: optionalString,
   METABASE_PASSWORD: optionalString,
   METABASE_WAREHOUSE_DATABASE: z.string().trim().min(1).default(DEFAULT_WAREHOUSE_DATABASE),
+  // Each request of `pilotage plan|apply|pull` to Metabase (GETs are retried twice on a network error).
+  METABASE_TIMEOUT_SECONDS: positiveInt(30).pipe(z.number().max(600, "au plus 600 secondes")),
   // Metabase enforces no maximum token age (contract §1.2): the gateway's TTL is the only bound, so it
   // stays short.
   EMBED_TOKEN_TTL_SECONDS: positiveInt(600).pipe(z.number().max(3600, "au plus 3600 secondes (une heure)")),
@@ -71,6 +81,8 @@ const EnvSchema = z.object({
   EXPORT_ROW_CAP: positiveInt(1_048_575),
   EXPORT_STATEMENT_TIMEOUT_SECONDS: positiveInt(60),
   EXPORT_RATE_LIMIT_PER_MINUTE: positiveInt(20),
+  // Exports streaming at once per gateway process: the size of the warehouse's export pool, apart from pages'.
+  EXPORT_CONCURRENCY: positiveInt(4).pipe(z.number().max(50, "au plus 50")),
 });
 
 type Env = z.infer<typeof EnvSchema>;
@@ -90,6 +102,8 @@ export interface Config {
     idleTimeoutSeconds: number;
     absoluteTimeoutSeconds: number;
   };
+  /** What a request may wait for its dependencies, all calls together (src/deadline.ts). */
+  limits: { requestDeadlineMs: number };
   redis: { url: string | undefined };
   database: { url: string | undefined };
   warehouse: { url: string | undefined };
@@ -106,7 +120,13 @@ export interface Config {
   loginRateLimitPerMinute: number;
   placement: { cacheSeconds: number };
   /** Data exports (src/questions/): more rows than the cap is an error, never a shortened file. */
-  export: { rowCap: number; statementTimeoutSeconds: number; rateLimitPerMinute: number };
+  export: {
+    rowCap: number;
+    statementTimeoutSeconds: number;
+    rateLimitPerMinute: number;
+    /** Exports streaming at once in this process (the warehouse's export pool). */
+    concurrency: number;
+  };
   metabase: {
     siteUrl: string | undefined;
     embeddingSecretKey: string | undefined;
@@ -116,6 +136,8 @@ export interface Config {
     password: string | undefined;
     /** Name of the warehouse database in Metabase, where the sync finds tables and fields. */
     warehouseDatabase: string;
+    /** Limit of each request of the CLI's sync to Metabase. */
+    timeoutSeconds: number;
     embedTokenTtlSeconds: number;
   };
 }
@@ -184,6 +206,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     if (publicUrl && !publicUrl.startsWith("https://")) {
       problems.push("PUBLIC_URL : doit être en https en production");
     }
+    // The gateway speaks plain http: in production TLS ends at a proxy, and without `trust proxy` the
+    // gateway never sees the https, so express-session never sends the Secure session cookie.
+    refuse(
+      "TRUST_PROXY",
+      "derrière le proxy TLS, sans lui le cookie de session n'est jamais envoyé : 1 pour un proxy",
+    );
     refuse("SESSION_SECRET", "sinon une clé aléatoire est tirée à chaque démarrage");
     refuse("REDIS_URL", "sinon sessions et limites de débit restent en mémoire");
     refuse("DATABASE_URL", "sinon la base de la passerelle est un PGlite embarqué");
@@ -219,6 +247,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       idleTimeoutSeconds: env.SESSION_IDLE_TIMEOUT_SECONDS,
       absoluteTimeoutSeconds: env.SESSION_ABSOLUTE_TIMEOUT_SECONDS,
     },
+    limits: { requestDeadlineMs: Math.round(env.REQUEST_DEADLINE_SECONDS * 1000) },
     redis: { url: env.REDIS_URL },
     database: { url: env.DATABASE_URL },
     warehouse: { url: env.WAREHOUSE_URL },
@@ -236,6 +265,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       rowCap: env.EXPORT_ROW_CAP,
       statementTimeoutSeconds: env.EXPORT_STATEMENT_TIMEOUT_SECONDS,
       rateLimitPerMinute: env.EXPORT_RATE_LIMIT_PER_MINUTE,
+      concurrency: env.EXPORT_CONCURRENCY,
     },
     metabase: {
       siteUrl: env.METABASE_SITE_URL?.replace(/\/+$/, ""),
@@ -244,6 +274,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       username: env.METABASE_USERNAME,
       password: env.METABASE_PASSWORD,
       warehouseDatabase: env.METABASE_WAREHOUSE_DATABASE,
+      timeoutSeconds: env.METABASE_TIMEOUT_SECONDS,
       embedTokenTtlSeconds: env.EMBED_TOKEN_TTL_SECONDS,
     },
   };

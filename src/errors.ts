@@ -13,6 +13,10 @@ export interface AppErrorOptions {
   expose?: boolean;
   /** The way forward offered on the error page, next to "Page d'accueil". */
   link?: { href: string; label: string };
+  /** Sent as `Retry-After` (429, 503). */
+  retryAfterSeconds?: number;
+  /** A dependency failed the request: logged and counted under its name by the error handler. */
+  dependency?: { name: Dependency; failure: DependencyFailure };
 }
 
 export class AppError extends Error {
@@ -30,9 +34,13 @@ export class AppError extends Error {
     this.details = options.details;
     this.title = options.title;
     this.link = options.link;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+    this.dependency = options.dependency;
   }
 
   readonly code: string;
+  readonly retryAfterSeconds: number | undefined;
+  readonly dependency: { name: Dependency; failure: DependencyFailure } | undefined;
   readonly details: Record<string, unknown> | undefined;
   readonly title: string | undefined;
   readonly link: { href: string; label: string } | undefined;
@@ -63,10 +71,66 @@ export class ForbiddenError extends AppError {
 }
 
 export class TooManyRequestsError extends AppError {
-  constructor(readonly retryAfterSeconds: number) {
+  constructor(retryAfterSeconds: number) {
     super(429, "Trop de requêtes : merci de patienter quelques instants avant de réessayer.", {
       code: "rate_limited",
+      retryAfterSeconds,
     });
+  }
+}
+
+/** The systems a request depends on, as metrics and logs name them (`dependencyErrors{dependency}`). */
+export type Dependency = "gateway_database" | "warehouse" | "redis" | "metabase" | "proconnect";
+/**
+ * `timeout`: no answer within the limit; `unavailable`: refused or lost the connection; `busy`: the
+ * connections set aside for that kind of work are all taken (exports); `error`: anything else.
+ */
+export type DependencyFailure = "timeout" | "unavailable" | "busy" | "error";
+
+const DEPENDENCY_MESSAGES: Record<Dependency, string> = {
+  gateway_database:
+    "La base de données du service ne répond pas pour le moment : votre demande n'a pas pu aboutir. Réessayez dans quelques instants.",
+  warehouse:
+    "L'entrepôt de données ne répond pas pour le moment : les chiffres ne peuvent pas être calculés. Réessayez dans quelques instants.",
+  redis:
+    "Le service des sessions ne répond pas pour le moment : votre connexion ne peut pas être vérifiée. Réessayez dans quelques instants.",
+  metabase: "Metabase ne répond pas pour le moment. Réessayez dans quelques instants.",
+  proconnect:
+    "ProConnect ne répond pas pour le moment, la connexion est impossible. Merci de réessayer dans quelques minutes.",
+};
+
+/** Seconds a client is asked to wait (`Retry-After`) when a dependency failed: long enough for a restart. */
+export const DEPENDENCY_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * A dependency did not answer within its limit, or refused: a 503 with `Retry-After`, whose French message
+ * says what to do (PRODUCT decision 7, docs/failure-policy.md). Raised at the door of each system (the
+ * storage layer, the session store, ProConnect), so that routes never see a driver's error.
+ */
+export class DependencyError extends AppError {
+  constructor(
+    readonly dependencyName: Dependency,
+    readonly failure: DependencyFailure,
+    options: { cause?: unknown; message?: string; code?: string } = {},
+  ) {
+    super(503, options.message ?? DEPENDENCY_MESSAGES[dependencyName], {
+      cause: options.cause,
+      code: options.code ?? "dependency_unavailable",
+      title: "Service momentanément indisponible",
+      expose: true,
+      retryAfterSeconds: DEPENDENCY_RETRY_AFTER_SECONDS,
+      dependency: { name: dependencyName, failure },
+    });
+  }
+}
+
+/**
+ * The client went away before the answer: nothing is sent (nobody is listening); the work in flight was
+ * cancelled. 499 is the status proxies log for it.
+ */
+export class ClientGoneError extends AppError {
+  constructor(cause?: unknown) {
+    super(499, "La requête a été abandonnée avant sa réponse.", { code: "client_gone", cause });
   }
 }
 

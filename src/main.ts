@@ -10,11 +10,15 @@ import { createMetrics } from "./metrics/metrics.js";
 import { loadPlacementRules } from "./perimeter/placement-rules.js";
 import { PROJECT_ROOT } from "./project-root.js";
 import { PortInUseError, reservePort } from "./server.js";
+import { withDeadline } from "./deadline.js";
 import { openDatabase } from "./storage/database.js";
 import { migrate } from "./storage/migrations.js";
+import { databaseLimits } from "./storage/postgres-limits.js";
 import { openRedis, waitForRedis } from "./storage/redis.js";
 import { createLoadMarkerReader } from "./warehouse/load-marker.js";
 import { ensureDemoWarehouse } from "./warehouse/seed.js";
+
+const MIGRATION_DEADLINE_MS = 15 * 60 * 1000;
 
 async function main(): Promise<void> {
   let config;
@@ -51,17 +55,24 @@ async function main(): Promise<void> {
 
   const redis = config.redis.url ? openRedis(config.redis.url) : undefined;
   if (redis) await waitForRedis(redis);
+  // Every query of a request shares its deadline; outside requests, each is bounded by as much (issue 21).
+  const limits = databaseLimits(config.limits.requestDeadlineMs);
   const db = await openDatabase({
     name: "gateway",
     url: config.database.url,
     pgliteDataDir: path.join(config.dataDir, "gateway"),
+    limits,
   });
-  const migrations = await migrate(db);
+  // Migrations may take minutes (an index on a large table), or wait for another process's.
+  const migrations = await withDeadline(MIGRATION_DEADLINE_MS, () => migrate(db));
   logger.info(migrations, "gateway database migrated");
   const warehouse = await openDatabase({
     name: "warehouse",
     url: config.warehouse.url,
     pgliteDataDir: path.join(config.dataDir, "warehouse"),
+    limits,
+    // Exports stream from a pool of their own: however many run, pages keep theirs.
+    streamPoolSize: config.export.concurrency,
   });
   if (!config.warehouse.url) {
     // The demo's warehouse is seeded once (about ten seconds), then reused while its seed version holds.

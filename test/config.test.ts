@@ -14,6 +14,7 @@ function problemsOf(env: Record<string, string>): string[] {
 const PRODUCTION_OK = {
   NODE_ENV: "production",
   PUBLIC_URL: "https://pilotage.example.gouv.fr",
+  TRUST_PROXY: "1",
   SESSION_SECRET: "s".repeat(48),
   REDIS_URL: "redis://redis:6379",
   DATABASE_URL: "postgres://gateway@postgres/gateway",
@@ -100,6 +101,10 @@ describe("config", () => {
       "CONTACT_EMAIL",
       "CONTACT_EMAIL : obligatoire en production (la déclaration d'accessibilité doit donner un moyen de contact)",
     ],
+    [
+      "TRUST_PROXY",
+      "TRUST_PROXY : obligatoire en production (derrière le proxy TLS, sans lui le cookie de session n'est jamais envoyé : 1 pour un proxy)",
+    ],
   ];
   for (const [name, message] of refusals) {
     it(`refuses to start in production without ${name}`, () => {
@@ -120,6 +125,7 @@ describe("config", () => {
       problems.map((p) => p.split(" : ")[0]),
       [
         "PUBLIC_URL",
+        "TRUST_PROXY",
         "SESSION_SECRET",
         "REDIS_URL",
         "DATABASE_URL",
@@ -187,21 +193,36 @@ describe("config", () => {
       rowCap: 1_048_575,
       statementTimeoutSeconds: 60,
       rateLimitPerMinute: 20,
+      concurrency: 4,
     });
     assert.deepEqual(
       loadConfig({
         EXPORT_ROW_CAP: "10",
         EXPORT_STATEMENT_TIMEOUT_SECONDS: "2",
         EXPORT_RATE_LIMIT_PER_MINUTE: "3",
+        EXPORT_CONCURRENCY: "2",
       }).export,
-      { rowCap: 10, statementTimeoutSeconds: 2, rateLimitPerMinute: 3 },
+      { rowCap: 10, statementTimeoutSeconds: 2, rateLimitPerMinute: 3, concurrency: 2 },
     );
     assert.deepEqual(
-      problemsOf({ EXPORT_ROW_CAP: "0", EXPORT_STATEMENT_TIMEOUT_SECONDS: "soixante" }).map(
-        (p) => p.split(" : ")[0],
-      ),
-      ["EXPORT_ROW_CAP", "EXPORT_STATEMENT_TIMEOUT_SECONDS"],
+      problemsOf({
+        EXPORT_ROW_CAP: "0",
+        EXPORT_STATEMENT_TIMEOUT_SECONDS: "soixante",
+        EXPORT_CONCURRENCY: "0",
+      }).map((p) => p.split(" : ")[0]),
+      ["EXPORT_ROW_CAP", "EXPORT_STATEMENT_TIMEOUT_SECONDS", "EXPORT_CONCURRENCY"],
     );
+  });
+
+  it("reads the request deadline, 5 s by default, in seconds with decimals", () => {
+    assert.deepEqual(loadConfig({}).limits, { requestDeadlineMs: 5_000 });
+    assert.deepEqual(loadConfig({ REQUEST_DEADLINE_SECONDS: "1.5" }).limits, { requestDeadlineMs: 1_500 });
+    assert.deepEqual(problemsOf({ REQUEST_DEADLINE_SECONDS: "0.1" }), [
+      "REQUEST_DEADLINE_SECONDS : au moins 0,5 seconde",
+    ]);
+    assert.deepEqual(problemsOf({ REQUEST_DEADLINE_SECONDS: "600" }), [
+      "REQUEST_DEADLINE_SECONDS : au plus 60 secondes",
+    ]);
   });
 
   it("refuses an unknown minimum acr", () => {

@@ -73,7 +73,7 @@ describe("structure", () => {
   });
 
   it("keeps src/http/ free of feature imports", () => {
-    const allowed = new Set(["errors.js", "logging.js", "config.js", "project-root.js"]);
+    const allowed = new Set(["errors.js", "logging.js", "config.js", "project-root.js", "deadline.js"]);
     const offenders = files
       .filter((f) => f.file.startsWith("src/http/"))
       .flatMap((f) =>
@@ -110,6 +110,20 @@ describe("structure", () => {
           queue.push({ file: target, via: `${via} → ${path.relative(ROOT, target)}` });
       }
     }
+    assert.deepEqual(offenders, []);
+  });
+
+  it("imports src/demo/ only from the demo's own parts (provider, synthetic warehouse, main.ts), never from features", () => {
+    const allowed = ["src/demo/", "src/demo-idp/", "src/warehouse/", "src/main.ts"];
+    const offenders = files
+      .filter((f) => !allowed.some((prefix) => f.file.startsWith(prefix)))
+      .flatMap((f) =>
+        importsOf(f.text)
+          .filter((spec) => spec.startsWith("."))
+          .map((spec) => path.posix.join(path.posix.dirname(f.file), spec))
+          .filter((target) => target.startsWith("src/demo/"))
+          .map((target) => `${f.file} → ${target}`),
+      );
     assert.deepEqual(offenders, []);
   });
 

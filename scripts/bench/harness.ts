@@ -18,6 +18,7 @@ import { loadPlacementRules } from "../../src/perimeter/placement-rules.js";
 import { PROJECT_ROOT } from "../../src/project-root.js";
 import { startServer, type RunningServer } from "../../src/server.js";
 import { openDatabase, type Database } from "../../src/storage/database.js";
+import { databaseLimits } from "../../src/storage/postgres-limits.js";
 import { migrate } from "../../src/storage/migrations.js";
 import { openRedis, waitForRedis } from "../../src/storage/redis.js";
 import { ensureDemoWarehouse } from "../../src/warehouse/seed.js";
@@ -90,19 +91,36 @@ export interface BenchStores {
 export async function openBenchStores(bench: string): Promise<BenchStores> {
   const redis = openRedis(requiredEnv("TEST_REDIS_URL", bench));
   await waitForRedis(redis);
+  const setUp = {
+    db: await openDatabase({
+      name: "gateway",
+      url: requiredEnv("TEST_DATABASE_URL", bench),
+      pgliteDataDir: "",
+    }),
+    warehouse: await openDatabase({
+      name: "warehouse",
+      url: requiredEnv("TEST_WAREHOUSE_URL", bench),
+      pgliteDataDir: "",
+    }),
+  };
+  await migrate(setUp.db);
+  console.error("Entrepôt de démonstration (échelle 0,05)…");
+  await ensureDemoWarehouse(setUp.warehouse, { scale: 0.05 });
+  await Promise.all([setUp.db.close(), setUp.warehouse.close()]);
+  // The gateway's own connections as src/main.ts opens them: with the client-side limits of production.
+  const limits = databaseLimits(loadConfig({}).limits.requestDeadlineMs);
   const db = await openDatabase({
     name: "gateway",
     url: requiredEnv("TEST_DATABASE_URL", bench),
     pgliteDataDir: "",
+    limits,
   });
-  await migrate(db);
   const warehouse = await openDatabase({
     name: "warehouse",
     url: requiredEnv("TEST_WAREHOUSE_URL", bench),
     pgliteDataDir: "",
+    limits,
   });
-  console.error("Entrepôt de démonstration (échelle 0,05)…");
-  await ensureDemoWarehouse(warehouse, { scale: 0.05 });
   return {
     redis,
     db,

@@ -14,6 +14,8 @@ export type AuditAction =
   | "placement.decided"
   | "grant.created"
   | "grant.revoked"
+  | "grant.bound"
+  | "grant.rebound"
   | "access_request.created"
   | "access_request.approved"
   | "access_request.refused"

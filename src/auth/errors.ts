@@ -1,10 +1,16 @@
-import { AppError } from "../errors.js";
+import {
+  AppError,
+  DEPENDENCY_RETRY_AFTER_SECONDS,
+  type AppErrorOptions,
+  type DependencyFailure,
+} from "../errors.js";
 
 /** Why a login (or a logout return) was refused; also the `error` code of the JSON answer. */
 export type LoginRefusal =
   | "login_state_mismatch"
   | "login_nonce_mismatch"
   | "login_expired"
+  | "login_callback_ignored"
   | "proconnect_access_denied"
   | "proconnect_login_required"
   | "proconnect_error"
@@ -13,9 +19,11 @@ export type LoginRefusal =
   | "proconnect_response_invalid"
   | "proconnect_unavailable"
   | "proconnect_not_configured"
-  | "logout_state_mismatch";
+  | "logout_state_mismatch"
+  | "logout_return_ignored";
 
 const RETRY = { href: "/connexion", label: "Se connecter à nouveau" };
+const HOME = { href: "/", label: "Retour à l'accueil" };
 
 /**
  * A refused login, shown on a French DSFR page with a way to start again. ProConnect failures are 502s
@@ -28,8 +36,10 @@ export class LoginRefusedError extends AppError {
     status: number,
     title: string,
     message: string,
+    link: { href: string; label: string } = RETRY,
+    options: Pick<AppErrorOptions, "retryAfterSeconds" | "dependency"> = {},
   ) {
-    super(status, message, { code: reason, title, expose: true, link: RETRY });
+    super(status, message, { code: reason, title, expose: true, link, ...options });
   }
 }
 
@@ -117,12 +127,18 @@ export const loginRefusals = {
       "Connexion refusée par sécurité",
       "La réponse de ProConnect n'a pas pu être vérifiée (signature, émetteur, algorithme ou validité des jetons). Par sécurité, la connexion a été refusée. Si le problème persiste, contactez le support en indiquant l'identifiant ci-dessous.",
     ),
-  unavailable: () =>
+  // A dependency that does not answer: 503 with Retry-After, as every other (docs/failure-policy.md).
+  unavailable: (failure: DependencyFailure = "unavailable") =>
     new LoginRefusedError(
       "proconnect_unavailable",
-      502,
+      503,
       "ProConnect est injoignable",
       "ProConnect ne répond pas pour le moment, la connexion est impossible. Merci de réessayer dans quelques minutes.",
+      RETRY,
+      {
+        retryAfterSeconds: DEPENDENCY_RETRY_AFTER_SECONDS,
+        dependency: { name: "proconnect", failure },
+      },
     ),
   notConfigured: () =>
     new LoginRefusedError(
@@ -137,5 +153,22 @@ export const loginRefusals = {
       400,
       "Déconnexion non reconnue",
       "Le retour de ProConnect ne correspond à aucune déconnexion demandée depuis ce navigateur. Votre session sur ce service est fermée ; pour fermer aussi votre session ProConnect, fermez votre navigateur.",
+    ),
+  // Another site may link a logged-in person to either callback (logout CSRF): refused, session untouched.
+  callbackIgnored: () =>
+    new LoginRefusedError(
+      "login_callback_ignored",
+      400,
+      "Retour de connexion ignoré",
+      "Ce retour de ProConnect ne correspond à aucune connexion demandée depuis ce navigateur : il a été ignoré, et vous restez connecté.",
+      HOME,
+    ),
+  logoutReturnIgnored: () =>
+    new LoginRefusedError(
+      "logout_return_ignored",
+      400,
+      "Déconnexion non reconnue",
+      "Ce retour de ProConnect ne correspond à aucune déconnexion demandée depuis ce navigateur : il a été ignoré, et vous restez connecté.",
+      HOME,
     ),
 };

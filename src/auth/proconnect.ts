@@ -1,4 +1,5 @@
 import * as client from "openid-client";
+import { currentDeadline, DeadlineAbort } from "../deadline.js";
 import { acceptableAcrs, meetsMinimumAcr } from "./acr.js";
 import { LoginRefusedError, loginRefusals } from "./errors.js";
 import {
@@ -47,6 +48,24 @@ export interface ProConnect {
 }
 
 const TIMEOUT_SECONDS = 10;
+
+/**
+ * Every call to ProConnect shares the deadline of the request that makes it (issue 21): a provider that
+ * accepts connections and never answers costs a login that long, not the library's own timeout on each
+ * of its calls in turn.
+ */
+const fetchWithinDeadline: client.CustomFetch = async (url, options) => {
+  const deadline = currentDeadline()?.signal;
+  const signal =
+    deadline && options.signal ? AbortSignal.any([options.signal, deadline]) : (deadline ?? options.signal);
+  try {
+    return await fetch(url, { ...options, ...(signal ? { signal } : {}) });
+  } catch (error) {
+    // As the library's own timeout reports itself (OAUTH_TIMEOUT): ProConnect did not answer in time.
+    if (error instanceof DeadlineAbort) throw new DOMException(error.message, "TimeoutError");
+    throw error;
+  }
+};
 
 export function createProConnect(settings: ProConnectSettings): ProConnect {
   let discovered: Promise<client.Configuration> | undefined;
@@ -146,6 +165,7 @@ async function discover(settings: ProConnectSettings): Promise<client.Configurat
       // Plain http only for a local provider: production refuses an http issuer (src/config.ts).
       execute: [client.enableNonRepudiationChecks, ...(insecure ? [client.allowInsecureRequests] : [])],
       timeout: TIMEOUT_SECONDS,
+      [client.customFetch]: fetchWithinDeadline,
     },
   );
   config.timeout = TIMEOUT_SECONDS;
@@ -198,7 +218,10 @@ function refusalFor(error: unknown): RefusalWithDetail {
     code === "OAUTH_RESPONSE_IS_NOT_CONFORM" ||
     code === "OAUTH_RESPONSE_IS_NOT_JSON"
   ) {
-    return withDetail(loginRefusals.unavailable(), detail);
+    return withDetail(
+      loginRefusals.unavailable(code === "OAUTH_TIMEOUT" ? "timeout" : "unavailable"),
+      detail,
+    );
   }
   const message = inner?.message ?? "";
   if (/"state"/.test(message)) return withDetail(loginRefusals.stateMismatch(), detail);

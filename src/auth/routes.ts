@@ -65,6 +65,11 @@ function returnToOf(value: unknown): string {
   return parsed.success && !parsed.data.startsWith(LOGIN_PATH) ? parsed.data : "/";
 }
 
+/** The `state` of a ProConnect return; "" when missing or repeated (never equal to a stored one). */
+function stateOf(req: Request): string {
+  return typeof req.query.state === "string" ? req.query.state : "";
+}
+
 function sameSecret(a: string, b: string): boolean {
   const left = Buffer.from(a);
   const right = Buffer.from(b);
@@ -135,6 +140,12 @@ export function authRouter(deps: AuthRouterDeps): Router {
   router.get(CALLBACK_PATH, limit("login-callback"), async (req, res) => {
     const transaction = req.session.login;
     const log = req.log ?? deps.logger;
+    // A logged-in person's session changes only on the answer to a login this browser started: a link
+    // from another site to this URL (logout CSRF) is refused before anything is touched.
+    if (getSessionUser(req) && !(transaction && sameSecret(transaction.state, stateOf(req)))) {
+      log.warn({ reason: "login_callback_ignored" }, "login refused");
+      throw loginRefusals.callbackIgnored();
+    }
     if (!transaction || Date.now() - transaction.startedAt > TRANSACTION_TTL_MS) {
       log.warn({ reason: "login_expired" }, "login refused");
       await endSession(req, res);
@@ -222,12 +233,12 @@ export function authRouter(deps: AuthRouterDeps): Router {
 
   router.get(LOGOUT_CALLBACK_PATH, async (req, res) => {
     const expected = req.session.logout?.state;
-    const received = typeof req.query.state === "string" ? req.query.state : "";
-    await endSession(req, res);
-    if (!expected || !sameSecret(expected, received)) {
+    // The state first: a return this browser did not ask for (another site's link) ends nothing.
+    if (!expected || !sameSecret(expected, stateOf(req))) {
       (req.log ?? deps.logger).warn({ reason: "logout_state_mismatch" }, "logout return refused");
-      throw loginRefusals.logoutStateMismatch();
+      throw getSessionUser(req) ? loginRefusals.logoutReturnIgnored() : loginRefusals.logoutStateMismatch();
     }
+    await endSession(req, res);
     await renderPage(req, res, "auth/logged-out", { title: "Vous êtes déconnecté" });
   });
 

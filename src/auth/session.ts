@@ -23,6 +23,22 @@ declare module "express-session" {
 }
 
 export const SESSION_COOKIE_NAME = "pilotage.sid";
+
+export interface SessionCookie {
+  name: string;
+  secure: boolean;
+}
+
+/**
+ * In production the cookie is `__Host-pilotage.sid`: browsers accept a `__Host-` cookie only if it is
+ * Secure, on `Path=/` and without `Domain`, so a sibling subdomain (or a plain-http page of the same
+ * host) can neither plant a session id nor overwrite ours. Outside production the demo runs on
+ * http://localhost, where a Secure cookie would not come back: the plain name.
+ */
+export function sessionCookie(config: Pick<Config, "env">): SessionCookie {
+  const production = config.env === "production";
+  return { name: production ? `__Host-${SESSION_COOKIE_NAME}` : SESSION_COOKIE_NAME, secure: production };
+}
 /** Lifetime of a session that only holds a login or logout in flight. */
 export const TRANSACTION_TTL_MS = 10 * 60 * 1000;
 /** The idle expiry in Redis moves at most this often (and at most every tenth of the idle timeout). */
@@ -38,8 +54,9 @@ const TOUCH_AFTER_MAX_MS = 60 * 1000;
 export function sessionMiddleware(deps: { config: Config; redis: Redis | undefined }): RequestHandler {
   const { config, redis } = deps;
   const idleMs = config.session.idleTimeoutSeconds * 1000;
-  return session({
-    name: SESSION_COOKIE_NAME,
+  const cookie = sessionCookie(config);
+  const handler = session({
+    name: cookie.name,
     secret: config.session.secret,
     store: redis
       ? new RedisSessionStore(redis, idleMs, Math.min(TOUCH_AFTER_MAX_MS, Math.floor(idleMs / 10)))
@@ -51,11 +68,24 @@ export function sessionMiddleware(deps: { config: Config; redis: Redis | undefin
     cookie: {
       httpOnly: true,
       sameSite: "lax",
-      secure: config.env === "production",
+      // Behind the TLS-terminating proxy, express-session sends it only if `trust proxy` (TRUST_PROXY)
+      // lets it see X-Forwarded-Proto: https; production refuses to start without it.
+      secure: cookie.secure,
       path: "/",
       maxAge: idleMs,
     },
   });
+  // A session Redis could not read (a 503 follows) must survive the request: with `unset: "destroy"`,
+  // express-session deletes the stored session of any request that ends without one, and would log the
+  // person out the moment Redis answers again.
+  return (req, res, next) => {
+    // endSession clears the cookie under the same name and attributes (a `__Host-` one needs Secure).
+    res.locals.sessionCookie = cookie;
+    return handler(req, res, (error?: unknown) => {
+      if (error) req.sessionID = "";
+      next(error);
+    });
+  };
 }
 
 /**
@@ -132,7 +162,8 @@ export async function endSession(req: Request, res: Response): Promise<void> {
       req.session.destroy((error) => (error ? reject(error) : resolve())),
     );
   }
-  res.clearCookie(SESSION_COOKIE_NAME, { path: "/" });
+  const cookie: SessionCookie = res.locals.sessionCookie ?? sessionCookie({ env: "development" });
+  res.clearCookie(cookie.name, { path: "/", httpOnly: true, sameSite: "lax", secure: cookie.secure });
   delete res.locals.user;
 }
 

@@ -537,6 +537,17 @@ function validateLocks(
     }
     for (const kindKey of d.audiences) {
       const kind = kinds.get(kindKey);
+      if (kind && attribute === "region" && kind.scope !== "region") {
+        // Every perimeter carries the code of the région it lies in; only a whole région may see it.
+        out.add(
+          "lock.region-scope",
+          d.file,
+          lockedAt,
+          `« ${p.slug} » est verrouillé sur « region » mais le profil « ${kindKey} » de l'audience ne couvre pas une région entière (portée : ${kind.scope}) : il verrait toute sa région.`,
+          `Retirez « ${kindKey} » de l'audience, ou verrouillez « ${p.slug} » sur « departements » ou « departement_labels ».`,
+        );
+        continue;
+      }
       if (kind && !kind.provides.includes(attribute)) {
         out.add(
           "lock.audience-cannot-provide",
@@ -636,9 +647,57 @@ function validateLocks(
   });
 }
 
+/**
+ * A question tag locked by several dashboards takes the value of each (question-access.ts): locked from
+ * two attributes, one profile would get two values and the export could not choose. Refused here, before
+ * anyone opens either dashboard.
+ */
+function validateLockSources(dashboards: Dashboard[], out: Problems) {
+  const sources = new Map<string, Array<{ d: Dashboard; card: number; slug: string; attribute: string }>>();
+  for (const d of dashboards) {
+    d.cards.forEach((card, i) => {
+      for (const [slug, tag] of Object.entries(card.mappings)) {
+        const attribute = d.parameters.find((p) => p.slug === slug)?.locked;
+        if (!attribute) continue;
+        const key = `${card.question}\u0000${tag}`;
+        sources.set(key, [...(sources.get(key) ?? []), { d, card: i, slug, attribute }]);
+      }
+    });
+  }
+  for (const [key, uses] of sources) {
+    const [question, tag] = key.split("\u0000") as [string, string];
+    const first = uses[0]!;
+    const reported = new Set<string>();
+    for (const use of uses.slice(1)) {
+      if (use.attribute === first.attribute || reported.has(use.d.file)) continue;
+      reported.add(use.d.file);
+      out.add(
+        "lock.conflicting-attributes",
+        use.d.file,
+        line(
+          use.d.location.lines,
+          `cards.${use.card}.mappings.${use.slug}`,
+          line(use.d.location.lines, `cards.${use.card}`),
+        ),
+        `Le tag « ${tag} » de la question « ${question} » est verrouillé sur « ${use.attribute} » ici, mais sur « ${first.attribute} » par ${first.d.file} : une même personne recevrait deux valeurs verrouillées pour ce tag.`,
+        `Verrouillez « ${tag} » sur le même attribut dans les deux tableaux de bord, ou utilisez un autre tag de la question.`,
+      );
+    }
+  }
+}
+
 function validateProfileKinds(kinds: ProfileKind[], out: Problems) {
   const known = new Set<string>(PROFILE_KINDS);
   for (const kind of kinds) {
+    if (kind.provides.includes("region") && kind.scope !== "region") {
+      out.add(
+        "profile-kind.region-scope",
+        kind.location.file,
+        line(kind.location.lines, `profile_kinds.${kind.key}.provides`, kind.location.line),
+        `Le type de profil « ${kind.key} » fournit « region » sans couvrir une région entière (portée : ${kind.scope}) : un verrou sur la région lui montrerait toute sa région.`,
+        "Retirez « region » de « provides » : seuls les profils de portée « region » la fournissent.",
+      );
+    }
     if (!known.has(kind.key)) {
       out.add(
         "profile-kind.unknown",
@@ -732,6 +791,7 @@ export function validateCatalog(catalog: Catalog, options: ValidateOptions = {})
   for (const q of catalog.questions) validateQuestion(q, collections, out);
   for (const q of catalog.questions) out.list.push(...questionColumnProblems(q));
   for (const d of catalog.dashboards) validateDashboard(d, questions, collections, kinds, options, out);
+  validateLockSources(catalog.dashboards, out);
   for (const d of catalog.dashboards) out.list.push(...dashboardFilterProblems(d, questions));
   for (const d of catalog.dashboards) out.list.push(...dashboardCardColumnProblems(d, questions));
   return out.list.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0));

@@ -39,7 +39,7 @@ METABASE_WAREHOUSE_DATABASE, DATABASE_URL (la table metabase_objects de la passe
 
 export function connectOptions(env: CliIo["env"]): ConnectOptions {
   const config = loadConfig(env);
-  const { siteUrl, apiKey, username, password, warehouseDatabase } = config.metabase;
+  const { siteUrl, apiKey, username, password, warehouseDatabase, timeoutSeconds } = config.metabase;
   const problems: string[] = [];
   if (!siteUrl)
     problems.push("METABASE_SITE_URL : requise pour synchroniser (adresse de l'instance Metabase)");
@@ -53,6 +53,7 @@ export function connectOptions(env: CliIo["env"]): ConnectOptions {
     siteUrl,
     credentials: apiKey ? { apiKey } : { username: username ?? "", password: password ?? "" },
     warehouseDatabase,
+    timeoutMs: timeoutSeconds * 1000,
   };
 }
 

@@ -11,8 +11,12 @@ disposition des cartes, les modifications faites dans Metabase depuis le dernier
 changerait un id utilisé par des intégrations.
 --json          le plan en JSON
 ${COMMON_USAGE}
-Code de sortie : 0 si rien ne changerait, 2 si quelque chose changerait (dérive incluse), 1 si Metabase
-n'est pas prêt, 3 pour une configuration incomplète, 4 si Metabase ne répond pas correctement.`;
+Un contrat de verrouillage rompu dans Metabase (un filtre verrouillé rendu modifiable, une carte qui n'y
+est plus reliée) retire aussitôt la vérification du tableau de bord dans la base de la passerelle, qui ne
+signe plus de jeton pour lui jusqu'au prochain apply réussi : plan a besoin d'écrire dans DATABASE_URL.
+Code de sortie : 0 si rien ne changerait, 2 si quelque chose changerait (dérive incluse), 1 si un contrat
+de verrouillage est rompu dans Metabase ou si Metabase n'est pas prêt, 3 pour une configuration
+incomplète, 4 si Metabase ne répond pas correctement.`;
 
 async function run(args: string[], io: CliIo): Promise<number> {
   let values: { json?: boolean | undefined; root?: string | undefined; verbose?: boolean | undefined };
@@ -25,6 +29,8 @@ async function run(args: string[], io: CliIo): Promise<number> {
   return withSyncSession(io, values, async ({ session }) => {
     const { plan } = session;
     io.stdout(values.json ? `${JSON.stringify(plan, null, 2)}\n` : renderPlan(plan));
+    // A broken lock is a failure, not a pending change: CI and people must not read it as mere drift.
+    if (plan.breaches.length > 0) return EXIT.failed;
     return plan.hasChanges ? PLAN_HAS_CHANGES : EXIT.ok;
   });
 }

@@ -5,6 +5,7 @@ import {
   type DashboardCard,
   type Question,
 } from "../catalog/index.js";
+import { ClientGoneError, DependencyError } from "../errors.js";
 import type { LockValue } from "../perimeter/lock-values.js";
 import type { Queryable } from "../storage/database.js";
 import type { Day } from "../template/index.js";
@@ -165,6 +166,9 @@ export function cardRenderer(deps: {
             ...(dropped > 0 ? { after: { count: dropped, date: frenchLongDate(cutoff.day) } } : {}),
           };
         } catch (error) {
+          // A warehouse that does not answer fails the page (503, docs/failure-policy.md): every card
+          // would say the same, and the viewer is better told to retry.
+          if (error instanceof DependencyError || error instanceof ClientGoneError) throw error;
           // One card failing leaves the others readable; the log keeps the cause, the page a French line.
           req.log?.error(
             { err: error, dashboard: dashboard.key, question: card.question },

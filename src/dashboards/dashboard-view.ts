@@ -4,15 +4,17 @@ import { recordVisit } from "../audit/visits.js";
 import { getSessionUser } from "../auth/session.js";
 import { anchorDashboard, anchorValues, cutoffDay, type Catalog, type Dashboard } from "../catalog/index.js";
 import type { Config } from "../config.js";
+import { currentDeadline, withDeadline } from "../deadline.js";
 import {
   DashboardNotVerifiedError,
   type EmbedService,
   type EmbedViewer,
   type IssuedEmbed,
 } from "../embed/embed-service.js";
-import { AppError } from "../errors.js";
+import { AppError, DependencyError } from "../errors.js";
 import { renderPage } from "../http/render.js";
 import { dashboardAccess } from "../perimeter/dashboard-access.js";
+import { countDependencyFailure, type Metrics } from "../metrics/metrics.js";
 import type { Profile } from "../perimeter/session-profile.js";
 import type { Database, Queryable } from "../storage/database.js";
 import { dayIn, type Day } from "../template/index.js";
@@ -45,6 +47,8 @@ export interface DashboardsDeps {
   rowLimit?: number;
   /** The warehouse's load marker (cut-off date, source); read from the warehouse when absent. */
   loadMarker?: LoadMarkerReader;
+  /** Counts the dependency failures a page survives (docs/failure-policy.md). */
+  metrics?: Metrics;
 }
 
 /** What a page says about the data: « Données arrêtées au … », and the day relative periods count from. */
@@ -83,9 +87,11 @@ export async function readDataCutoff(
 }
 
 const DEFAULT_ROW_LIMIT = 500;
+/** The visit log fails open (docs/failure-policy.md): it may not hold a page longer than this. */
+const VISIT_WAIT_MS = 1_000;
 export const TIME_ZONE = "Europe/Paris";
 
-type Notice = "unreachable" | "not_verified";
+type Notice = "unreachable" | "not_verified" | "preview" | "audit_unavailable";
 
 export function viewerOf(req: Request, profile: Profile | null): EmbedViewer | null {
   const user = getSessionUser(req);
@@ -126,6 +132,7 @@ export function createDashboardView(
   const now = deps.now ?? (() => new Date());
   const rowLimit = deps.rowLimit ?? DEFAULT_ROW_LIMIT;
   const questions = new Map(catalog.questions.map((q) => [q.key, q]));
+
   const filterValues = createFilterValues({ catalog, warehouse });
   const renderCards = cardRenderer({ questions, warehouse, now, rowLimit });
 
@@ -145,7 +152,9 @@ export function createDashboardView(
           now: now(),
         });
       } catch (error) {
-        // Without their lists the filters fall back to plain fields; the cards stay locked either way.
+        // A warehouse that does not answer fails the page, as its cards would (docs/failure-policy.md).
+        if (error instanceof DependencyError) throw error;
+        // Otherwise the filters fall back to plain fields; the cards stay locked either way.
         req.log?.warn({ err: error, dashboard: dashboard.key }, "filter lists not read");
       }
       const read = (query: Record<string, unknown>) => {
@@ -158,26 +167,48 @@ export function createDashboardView(
       };
       const choice = read(req.query as Record<string, unknown>);
 
+      // Metabase's health and the cards at once: a Metabase that does not answer costs the page its
+      // probe's timeout, not that plus the cards. The cards come before any token: a warehouse that does
+      // not answer fails the page before anything is signed, so no audit row stands for a URL that never
+      // left. With Metabase the frame shows the filters; the gateway's tables under it use the defaults.
+      // Metabase's frame would offer its own downloads, which a preview must not (embed-service.ts).
+      const previewing = embed.enabled && Boolean(profile?.preview);
+      const embedding = embed.enabled && metabaseStatus !== undefined && !previewing;
+      const [framed, shown] = await Promise.all([
+        embedding ? metabaseStatus.available() : false,
+        renderCards(req, anchored, embedding ? read({}) : choice, access.locks, cutoff),
+      ]);
+      let cards = shown;
+      let notice: Notice | undefined = previewing
+        ? "preview"
+        : embedding && !framed
+          ? "unreachable"
+          : undefined;
       let issued: IssuedEmbed | undefined;
-      let notice: Notice | undefined;
-      if (embed.enabled && metabaseStatus) {
-        if (await metabaseStatus.available()) {
-          try {
-            issued = await embed.issue(anchored, viewerOf(req, profile), requestIdOf(req));
-          } catch (error) {
-            if (!(error instanceof DashboardNotVerifiedError)) throw error;
-            notice = "not_verified";
-          }
-        } else {
-          notice = "unreachable";
+      if (framed) {
+        try {
+          issued = await embed.issue(anchored, viewerOf(req, profile), requestIdOf(req));
+        } catch (error) {
+          if (error instanceof DashboardNotVerifiedError) notice = "not_verified";
+          else if (error instanceof DependencyError) {
+            // The audit log fails closed: no row, no token. The page stays useful with its own cards.
+            countDependencyFailure(deps.metrics, error);
+            req.log?.warn(
+              { dependency: error.dependencyName, failure: error.failure, err: error.cause },
+              "embed token not issued: audit log unavailable",
+            );
+            notice = "audit_unavailable";
+          } else throw error;
         }
       }
-      // With Metabase the frame shows the filters; the gateway's tables under it use the defaults.
-      const cards = await renderCards(req, anchored, issued ? read({}) : choice, access.locks, cutoff);
+      const chose = Object.keys(choice.values).length > 0 || choice.cleared.size > 0;
+      if (embedding && !issued && chose)
+        cards = await renderCards(req, anchored, choice, access.locks, cutoff);
 
       const user = getSessionUser(req);
       if (user && profile) {
-        await recordVisit(db, {
+        const deadline = currentDeadline();
+        const visit = {
           dashboardKey: dashboard.key,
           dashboardId: issued?.dashboardId,
           userSub: user.sub,
@@ -186,7 +217,16 @@ export function createDashboardView(
           departements: profile.perimeter.departements ?? [],
           region: profile.perimeter.region,
           preview: profile.preview,
-        }).catch((error: unknown) => req.log?.warn({ err: error }, "visit not recorded"));
+        };
+        // Fails open, on a short leash of its own.
+        await withDeadline(
+          Math.min(VISIT_WAIT_MS, deadline?.remainingMs() ?? VISIT_WAIT_MS),
+          () => recordVisit(db, visit),
+          deadline?.clientGone,
+        ).catch((error: unknown) => {
+          countDependencyFailure(deps.metrics, error);
+          req.log?.warn({ err: error }, "visit not recorded");
+        });
       }
 
       // The page carries a signed URL: never cached, never shared.

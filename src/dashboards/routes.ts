@@ -1,6 +1,8 @@
 import { Router } from "express";
 import { createEmbedService } from "../embed/embed-service.js";
 import { probeMetabaseHealth } from "../metabase/health.js";
+import { countDependencyFailure } from "../metrics/metrics.js";
+import { DependencyError } from "../errors.js";
 import { createLoadMarkerReader } from "../warehouse/load-marker.js";
 import { dashboardsApiRouter } from "./api-routes.js";
 import { createDashboardView, type DashboardsDeps } from "./dashboard-view.js";
@@ -35,7 +37,14 @@ export function dashboardsRouter(deps: DashboardsDeps): Router {
   const metabaseStatus =
     deps.metabaseStatus ??
     (siteUrl
-      ? createMetabaseStatus({ probe: () => probeMetabaseHealth({ siteUrl, timeoutMs: HEALTH_TIMEOUT_MS }) })
+      ? createMetabaseStatus({
+          probe: async () => {
+            const up = await probeMetabaseHealth({ siteUrl, timeoutMs: HEALTH_TIMEOUT_MS });
+            // Counted once per probe (one every few seconds at most while Metabase is down), not per page.
+            if (!up) countDependencyFailure(deps.metrics, new DependencyError("metabase", "unavailable"));
+            return up;
+          },
+        })
       : undefined);
   const loadMarker = deps.loadMarker ?? createLoadMarkerReader({ warehouse: deps.warehouse });
   const view = createDashboardView({ ...deps, now, embed, metabaseStatus, loadMarker });

@@ -22,9 +22,14 @@ export function amrFor(acr: string): string[] {
  * Every claim ProConnect could send for the account; oidc-provider keeps only those the granted scopes
  * and the `claims` parameter allow, as ProConnect does.
  */
+/** The account's `sub`: its own when a test gives one, else the one derived from its e-mail. */
+export function accountSubOf(account: Pick<DemoAccount, "email" | "sub">): string {
+  return account.sub ?? demoSubOf(account.email);
+}
+
 export function claimsOf(account: DemoAccount, idpAcr: string): Record<string, unknown> & { sub: string } {
   return {
-    sub: demoSubOf(account.email),
+    sub: accountSubOf(account),
     email: account.email,
     given_name: account.givenName,
     usual_name: account.usualName,

@@ -12,7 +12,7 @@ import { z } from "zod";
 import { KNOWN_ACR_VALUES } from "../auth/acr.js";
 import { DEMO_ACCOUNTS, type DemoAccount } from "../demo/accounts.js";
 import { PROJECT_ROOT } from "../project-root.js";
-import { amrFor, claimsOf, demoSubOf } from "./claims.js";
+import { accountSubOf, amrFor, claimsOf } from "./claims.js";
 import { memoryAdapterFactory } from "./memory-adapter.js";
 import { renderIdpPage } from "./pages.js";
 
@@ -137,13 +137,17 @@ function essentialAcrs(params: Record<string, unknown>): string[] {
 }
 
 const LoginForm = z.object({
-  email: z.string().trim().toLowerCase().default(""),
+  email: z.string().trim().default(""),
   acr: z.string().optional(),
 });
 
 export function createDemoIdentityProvider(options: DemoIdentityProviderOptions): DemoIdentityProvider {
   const accounts = options.accounts ?? DEMO_ACCOUNTS;
-  const bySub = new Map(accounts.map((account) => [demoSubOf(account.email), account]));
+  const bySub = new Map(accounts.map((account) => [accountSubOf(account), account]));
+  // The typed address as it was typed first (tests hold accounts differing only in case), then any case.
+  const accountOf = (email: string) =>
+    accounts.find((a) => a.email === email) ??
+    accounts.find((a) => a.email.toLowerCase() === email.toLowerCase());
   const lastAcr = new Map<string, string>();
   const basePath = new URL(options.issuer).pathname.replace(/\/+$/, "");
   const honourEssentialAcr = options.honourEssentialAcr ?? true;
@@ -308,7 +312,7 @@ export function createDemoIdentityProvider(options: DemoIdentityProviderOptions)
     async (req, res) => {
       const details = await provider.interactionDetails(req, res);
       const form = LoginForm.parse(req.body ?? {});
-      const account = accounts.find((a) => a.email.toLowerCase() === form.email);
+      const account = accountOf(form.email);
       if (!account) {
         res
           .status(400)
@@ -332,7 +336,7 @@ export function createDemoIdentityProvider(options: DemoIdentityProviderOptions)
         });
         return;
       }
-      const sub = demoSubOf(account.email);
+      const sub = accountSubOf(account);
       lastAcr.set(sub, acr);
       await provider.interactionFinished(
         req,
@@ -380,6 +384,10 @@ export function createDemoIdentityProvider(options: DemoIdentityProviderOptions)
     set accessDenied(description: string | undefined) {
       state.accessDenied = description;
     },
-    subOf: demoSubOf,
+    subOf: (email: string) => {
+      const account = accountOf(email);
+      if (!account) throw new Error(`${email} is not an account of this provider`);
+      return accountSubOf(account);
+    },
   };
 }

@@ -112,6 +112,17 @@ export interface DemoAccount {
   roles: string[];
   /** ProConnect `custom` claim (France Travail's `structureTravail` is the agency's SAFIR code). */
   custom: Record<string, string>;
+  /**
+   * The person's memberships in les emplois (the warehouse's `annuaire.membres`): the second signal that
+   * confirms the SIRET (docs/security.md). Warehouse ids.
+   */
+  memberOf?: {
+    structures?: readonly number[];
+    organisations?: readonly number[];
+    institutions?: readonly number[];
+  };
+  /** A fixed ProConnect `sub` (test accounts); by default one derived from the e-mail and provider. */
+  sub?: string;
   /** What PRODUCT.md §6 documents for the account. */
   expected: { profile: string; perimeter: string };
 }
@@ -129,6 +140,7 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
     idpId: "fia1v2",
     roles: AGENT_PUBLIC_ETAT,
     custom: {},
+    memberOf: { institutions: [DEMO_INSTITUTIONS.ddets93.id] },
     expected: { profile: "ddets", perimeter: "département 93" },
   },
   {
@@ -141,6 +153,7 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
     idpId: "fia1v2",
     roles: AGENT_PUBLIC_ETAT,
     custom: {},
+    memberOf: { institutions: [DEMO_INSTITUTIONS.dreetsIdf.id] },
     expected: { profile: "dreets", perimeter: "région 11 (75, 77, 78, 91, 92, 93, 94, 95)" },
   },
   {
@@ -153,6 +166,7 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
     idpId: "fia1v2",
     roles: AGENT_PUBLIC_ETAT,
     custom: {},
+    memberOf: { institutions: [DEMO_INSTITUTIONS.dgefp.id] },
     expected: { profile: "dgefp", perimeter: "national (tous les départements)" },
   },
   {
@@ -165,6 +179,7 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
     idpId: "fia1v2",
     roles: ["agent_public", "agent_public_territorial"],
     custom: {},
+    memberOf: { organisations: [DEMO_ORGANISATIONS.cd33.id] },
     expected: { profile: "conseil_departemental", perimeter: "département 33" },
   },
   {
@@ -177,6 +192,7 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
     idpId: "france-travail",
     roles: ["agent_public"],
     custom: { structureTravail: DEMO_ORGANISATIONS.ft69.codeSafir },
+    memberOf: { organisations: [DEMO_ORGANISATIONS.ft69.id] },
     expected: { profile: "france_travail", perimeter: "département 69" },
   },
   {
@@ -189,6 +205,7 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
     idpId: "proconnect-identite",
     roles: [],
     custom: {},
+    memberOf: { institutions: [DEMO_INSTITUTIONS.reseau.id] },
     expected: { profile: "reseau_iae", perimeter: "ses structures adhérentes" },
   },
   {
@@ -201,6 +218,7 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
     idpId: "proconnect-identite",
     roles: [],
     custom: {},
+    memberOf: { structures: DEMO_EMPLOYER.structures.map((s) => s.id) },
     expected: { profile: "employeur_siae", perimeter: "ses propres structures (1001, 1002, 1003)" },
   },
   {

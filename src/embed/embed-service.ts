@@ -42,6 +42,21 @@ export class DashboardNotVerifiedError extends AppError {
   }
 }
 
+/**
+ * Metabase's frame has its own download buttons, which neither the export audit nor the preview's "no
+ * export" rule reach: during a staff preview no token is signed, and the page shows the gateway's own
+ * cards instead (issue 15 §3).
+ */
+export class PreviewEmbedError extends AppError {
+  constructor() {
+    super(
+      403,
+      "Pendant un aperçu, le tableau de bord interactif (Metabase) n'est pas affiché : il permettrait de télécharger des données. Les données restent lisibles dans les tableaux de la page.",
+      { code: "preview_embed" },
+    );
+  }
+}
+
 export interface IssuedEmbed {
   url: string;
   expiresAt: Date;
@@ -119,6 +134,7 @@ export function createEmbedService(deps: {
       requestId?: string,
     ): Promise<IssuedEmbed> {
       if (!deps.siteUrl || !deps.secretKey) throw new MetabaseNotConfiguredError();
+      if (viewer?.preview) throw new PreviewEmbedError();
       const access = dashboardAccess(viewer, dashboard);
       if (!access.allowed)
         throw new ForbiddenError("Vous n'avez pas accès à ce tableau de bord.", access.reason);

@@ -1,14 +1,19 @@
 import { Router } from "express";
+import { withDeadline } from "../deadline.js";
 
 export type ReadinessCheck = () => Promise<void>;
 
 const CHECK_TIMEOUT_MS = 2_000;
 
+/**
+ * A check under a deadline of its own, which the storage layer enforces (and cancels at); the race is
+ * for checks that do not read it (Redis has its own command timeout).
+ */
 async function withTimeout(check: ReadinessCheck): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
-      check(),
+      withDeadline(CHECK_TIMEOUT_MS, check),
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error("timeout")), CHECK_TIMEOUT_MS);
       }),

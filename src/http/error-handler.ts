@@ -1,6 +1,7 @@
 import { wantsJson } from "./negotiation.js";
 import type { ErrorRequestHandler, RequestHandler } from "express";
-import { AppError, NotFoundError, TooManyRequestsError } from "../errors.js";
+import { AppError, ClientGoneError, NotFoundError } from "../errors.js";
+import type { Metrics } from "../metrics/metrics.js";
 import { renderPage } from "./render.js";
 
 const GENERIC_500 =
@@ -10,12 +11,31 @@ export const notFoundHandler: RequestHandler = () => {
   throw new NotFoundError();
 };
 
+export interface ErrorHandlerOptions {
+  /** Counts the requests a failing dependency ended (`dependencyErrors{dependency,kind}`). */
+  metrics?: Pick<Metrics, "dependencyErrors"> | undefined;
+}
+
 /**
  * The one place errors become responses: a DSFR page for browsers, JSON for API clients. Client errors
  * show their French message; server errors show a generic one with the request id, never a stack or an
- * upstream error.
+ * upstream error. A failing dependency is a 503 with `Retry-After`, logged and counted under its name.
  */
-export const errorHandler: ErrorRequestHandler = async (error, req, res, _next) => {
+export function createErrorHandler(options: ErrorHandlerOptions = {}): ErrorRequestHandler {
+  return (error, req, res, next) => handleError(options, error, req, res, next);
+}
+
+export const errorHandler: ErrorRequestHandler = createErrorHandler();
+
+const handleError = async (
+  options: ErrorHandlerOptions,
+  ...[error, req, res]: Parameters<ErrorRequestHandler>
+): Promise<void> => {
+  if (error instanceof ClientGoneError || (res.destroyed && !res.headersSent)) {
+    // Nobody is listening: nothing to answer, and no alarm (the work in flight was cancelled).
+    req.log?.info({ reason: "client_gone" }, "client went away before the answer");
+    return;
+  }
   const appError =
     error instanceof AppError
       ? error
@@ -27,12 +47,19 @@ export const errorHandler: ErrorRequestHandler = async (error, req, res, _next) 
           },
         );
   const status = appError.status;
-  if (status >= 500) req.log?.error({ err: error }, "request failed");
+  const dependency = appError.dependency;
+  if (dependency) {
+    options.metrics?.dependencyErrors.inc({ dependency: dependency.name, kind: dependency.failure });
+    req.log?.warn(
+      { dependency: dependency.name, failure: dependency.failure, err: error },
+      "dependency failed",
+    );
+  } else if (status >= 500) req.log?.error({ err: error }, "request failed");
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  if (appError instanceof TooManyRequestsError)
+  if (appError.retryAfterSeconds !== undefined)
     res.setHeader("Retry-After", String(appError.retryAfterSeconds));
   const message = appError.expose ? appError.publicMessage : GENERIC_500;
   const requestId = String(req.id ?? "");
@@ -57,6 +84,7 @@ function titleFor(status: number): string {
   if (status === 401) return "Connexion requise";
   if (status === 403) return "Accès refusé";
   if (status === 429) return "Trop de requêtes";
+  if (status === 503) return "Service momentanément indisponible";
   if (status >= 500) return "Erreur inattendue";
   return "Requête invalide";
 }

@@ -1,4 +1,5 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { AppError } from "../errors.js";
 
 /**
  * The gateway's Prometheus metrics (prom-client), one registry per process, built in `main.ts` and
@@ -16,7 +17,7 @@ export interface Metrics {
   exports: Counter<"format" | "outcome">;
   /** Placement at login: the profile kind, `grant`, or the reason for no access. */
   placements: Counter<"outcome">;
-  /** A dependency that failed a request: `gateway_database`, `warehouse`, `redis`, `metabase`, `proconnect`; kind `timeout`, `unavailable`, `error`. */
+  /** A dependency that failed a request: `gateway_database`, `warehouse`, `redis`, `metabase`, `proconnect`; kind `timeout`, `unavailable`, `busy` (its export pool full), `error`. */
   dependencyErrors: Counter<"dependency" | "kind">;
   /** Result cache lookups by cache (`card_data`, `public_page`…) and outcome (`hit`, `miss`, `error`). */
   cacheLookups: Counter<"cache" | "outcome">;
@@ -66,4 +67,17 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       registers,
     }),
   };
+}
+
+/**
+ * Counts a dependency failure that did not reach the error handler (which counts those that end a
+ * request): a fail-open write, a page that degraded instead of failing.
+ */
+export function countDependencyFailure(
+  metrics: Pick<Metrics, "dependencyErrors"> | undefined,
+  error: unknown,
+): void {
+  if (error instanceof AppError && error.dependency) {
+    metrics?.dependencyErrors.inc({ dependency: error.dependency.name, kind: error.dependency.failure });
+  }
 }

@@ -235,13 +235,23 @@ export function openApiDocument(): OpenApiDocument {
                 "application/json": { schema: ref("ExportJson") },
               },
             },
-            "400": error("A parameter is unknown, locked, or of the wrong type (`parameter` names it)."),
+            "400": error(
+              "A parameter is unknown, locked, of the wrong type or beyond what the question accepts (`parameter` names it).",
+            ),
             "401": error("Not logged in, and the question is not public."),
             "403": error("The caller's profile does not show this question, or a staff preview is on."),
             "404": error("No such question."),
             "422": error("Over the row cap or the statement timeout, before any row was sent."),
             "429": {
               description: "Too many exports for this person; retry after `Retry-After` seconds.",
+              headers: { "Retry-After": { schema: { type: "integer" } } },
+              content: json("Error"),
+            },
+            "503": {
+              description:
+                "A dependency did not answer within its limit (the warehouse, the gateway database, Redis: " +
+                "`dependency_unavailable`), or every export connection is taken (`export_busy`); retry " +
+                "after `Retry-After` seconds.",
               headers: { "Retry-After": { schema: { type: "integer" } } },
               content: json("Error"),
             },
@@ -272,14 +282,23 @@ export function openApiDocument(): OpenApiDocument {
           responses: {
             "200": { description: "The URL and its expiry.", content: json("Embed") },
             "401": error("Not logged in, and the dashboard is not public."),
-            "403": error("The caller may not open this dashboard."),
+            "403": error(
+              "The caller may not open this dashboard, or a staff preview is on (`preview_embed`).",
+            ),
             "404": error("No such dashboard."),
             "429": {
               description: "Too many anonymous requests; retry after `Retry-After` seconds.",
               headers: { "Retry-After": { schema: { type: "integer" } } },
               content: json("Error"),
             },
-            "503": error("Metabase is not configured, or the dashboard's publication is not verified yet."),
+            "503": {
+              description:
+                "Metabase is not configured, the dashboard's publication is not verified yet, or a " +
+                "dependency did not answer within its limit (`dependency_unavailable`: the audit log " +
+                "fails closed, no URL without its row; retry after `Retry-After` seconds).",
+              headers: { "Retry-After": { schema: { type: "integer" } } },
+              content: json("Error"),
+            },
           },
         },
       },
@@ -304,7 +323,8 @@ export function openApiDocument(): OpenApiDocument {
           type: "apiKey",
           in: "cookie",
           name: "pilotage.sid",
-          description: "The gateway's session cookie, set by the ProConnect login.",
+          description:
+            "The gateway's session cookie, set by the ProConnect login (`__Host-pilotage.sid` in production).",
         },
       },
     },

@@ -1,12 +1,16 @@
 import { z } from "zod";
 import { writeAudit } from "../audit/audit-log.js";
-import { BadRequestError, NotFoundError } from "../errors.js";
+import { AppError, BadRequestError, NotFoundError } from "../errors.js";
 import type { Database, Queryable } from "../storage/database.js";
-import { createGrant, type StoredGrant } from "./grants.js";
+import { createGrant, rebindGrant, type StoredGrant } from "./grants.js";
 import type { Perimeter } from "./lock-values.js";
 import type { ProfileKind } from "./placement.js";
 
-/** Requests for access from people the gateway could not place, decided by staff. */
+/**
+ * Requests for access from people the gateway could not place, decided by staff, who see the claims each
+ * came with (SIRET, e-mail domain, identity provider). One pending request per person (a unique index
+ * holds it even for two posts at once).
+ */
 
 /** Term of a grant created by approving a request, unless staff choose another date. */
 export const DEFAULT_GRANT_TERM_MS = 365 * 24 * 3600 * 1000;
@@ -31,6 +35,7 @@ const Row = z
     given_name: z.string().nullable(),
     usual_name: z.string().nullable(),
     siret: z.string().nullable(),
+    idp_id: z.string().nullable(),
     organisation_label: z.string().nullable(),
     organisation: z.string(),
     role: z.string(),
@@ -49,6 +54,8 @@ const Row = z
     givenName: r.given_name,
     usualName: r.usual_name,
     siret: r.siret,
+    idpId: r.idp_id,
+    emailDomain: r.email.slice(r.email.lastIndexOf("@") + 1),
     organisationLabel: r.organisation_label,
     organisation: r.organisation,
     role: r.role,
@@ -67,7 +74,25 @@ export interface Requester {
   givenName?: string | undefined;
   usualName?: string | undefined;
   siret?: string | undefined;
+  idpId?: string | undefined;
   organizationLabel?: string | undefined;
+}
+
+/** A person who already has a request waiting for staff sends another. */
+export class RequestAlreadyPendingError extends AppError {
+  constructor() {
+    super(
+      409,
+      "Vous avez déjà une demande d'accès en cours d'examen : l'équipe Pilotage vous écrit dès qu'elle est traitée.",
+      { code: "request_pending", link: { href: "/demande-acces", label: "Voir ma demande" } },
+    );
+  }
+}
+
+const UNIQUE_VIOLATION = "23505";
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === "object" && error !== null && "code" in error && error.code === UNIQUE_VIOLATION;
 }
 
 export async function createAccessRequest(
@@ -76,28 +101,42 @@ export async function createAccessRequest(
   input: AccessRequestInput,
   requestId?: string,
 ): Promise<AccessRequest> {
+  if (await pendingRequestOf(db, requester.sub)) throw new RequestAlreadyPendingError();
   return db.transaction(async (tx) => {
-    const { rows } = await tx.query(
-      `INSERT INTO access_requests (sub, email, given_name, usual_name, siret, organisation_label, organisation, role, reason)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
-      [
-        requester.sub,
-        requester.email.toLowerCase(),
-        requester.givenName ?? null,
-        requester.usualName ?? null,
-        requester.siret ?? null,
-        requester.organizationLabel ?? null,
-        input.organisation,
-        input.role,
-        input.reason,
-      ],
-    );
+    let rows: unknown[];
+    try {
+      ({ rows } = await tx.query(
+        `INSERT INTO access_requests (sub, email, given_name, usual_name, siret, idp_id, organisation_label, organisation, role, reason)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
+        [
+          requester.sub,
+          requester.email.toLowerCase(),
+          requester.givenName ?? null,
+          requester.usualName ?? null,
+          requester.siret ?? null,
+          requester.idpId ?? null,
+          requester.organizationLabel ?? null,
+          input.organisation,
+          input.role,
+          input.reason,
+        ],
+      ));
+    } catch (error) {
+      // Two posts at once: the unique index on pending requests keeps one.
+      if (isUniqueViolation(error)) throw new RequestAlreadyPendingError();
+      throw error;
+    }
     const created = Row.parse(rows[0]);
     await writeAudit(tx, {
       action: "access_request.created",
       actor: { sub: requester.sub, email: requester.email },
       resource: { kind: "access_request", id: String(created.id) },
-      details: { siret: requester.siret, organisation: input.organisation, role: input.role },
+      details: {
+        siret: requester.siret,
+        idpId: requester.idpId,
+        organisation: input.organisation,
+        role: input.role,
+      },
       requestId,
     });
     return created;
@@ -154,7 +193,8 @@ export async function approveAccessRequest(
     const grant = await createGrant(
       db,
       {
-        subject: { sub: request.sub, email: request.email },
+        // Bound at once to the account that asked: another provider's account with the same e-mail never has it.
+        subject: { sub: request.sub, email: request.email, idpId: request.idpId ?? undefined },
         kind: decision.kind,
         organisationLabel: decision.organisationLabel,
         perimeter: decision.perimeter,
@@ -203,5 +243,47 @@ export async function refuseAccessRequest(
       requestId,
     });
     return Row.parse(rows[0]);
+  });
+}
+
+/**
+ * Approves a request by re-binding an existing grant to the account that asked (the person changed
+ * identity provider, so their `sub` changed: proconnect.md §1.4). Both steps audited, in one transaction.
+ */
+export async function approveByRebinding(
+  db: Database,
+  id: number,
+  grantId: number,
+  decidedBy: string,
+  requestId?: string,
+): Promise<{ request: AccessRequest; before: StoredGrant; after: StoredGrant }> {
+  return db.transaction(async (tx) => {
+    const request = await lockPending(tx, id);
+    const { before, after } = await rebindGrant(
+      db,
+      grantId,
+      { sub: request.sub, idpId: request.idpId ?? undefined },
+      decidedBy,
+      { requestId, tx },
+    );
+    if (after.subjectEmail !== request.email) {
+      throw new BadRequestError(
+        `L'accès n° ${grantId} ne vise pas l'adresse ${request.email} : il ne peut pas être rattaché à cette demande.`,
+      );
+    }
+    const { rows } = await tx.query(
+      `UPDATE access_requests SET status = 'approved', decided_at = now(), decided_by = $2, decision_note = $3, grant_id = $4
+        WHERE id = $1 RETURNING *`,
+      [id, decidedBy, `Accès n° ${grantId} rattaché à ce compte`, grantId],
+    );
+    await writeAudit(tx, {
+      action: "access_request.approved",
+      actor: { email: decidedBy },
+      profileKind: after.kind,
+      resource: { kind: "access_request", id: String(id) },
+      details: { grantId, subjectEmail: request.email, rebound: true },
+      requestId,
+    });
+    return { request: Row.parse(rows[0]), before, after };
   });
 }

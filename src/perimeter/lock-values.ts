@@ -23,7 +23,10 @@ export type PerimeterAttribute = (typeof PERIMETER_ATTRIBUTES)[number];
 export interface Perimeter {
   /** Département codes ("93", "2A", "971"). */
   departements?: readonly string[];
-  /** Code of the région when the perimeter is exactly one région, or the région of a département. */
+  /**
+   * Code of the région the départements lie in: all of it for a DREETS, one of its départements for a
+   * DDETS. Only the former fills a `region` lock (lockValue).
+   */
   region?: string;
   /** Structure ids (C1 ids). */
   structures?: readonly number[];
@@ -55,6 +58,12 @@ function nonEmpty<T>(attribute: PerimeterAttribute, values: readonly T[] | undef
   return values;
 }
 
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  const left = new Set(a);
+  const right = new Set(b);
+  return left.size === right.size && [...left].every((x) => right.has(x));
+}
+
 /** The value of one attribute; throws EmptyLockError when the perimeter cannot fill it. */
 export function lockValue(perimeter: Perimeter, attribute: PerimeterAttribute): LockValue {
   switch (attribute) {
@@ -67,8 +76,12 @@ export function lockValue(perimeter: Perimeter, attribute: PerimeterAttribute): 
         return departement.libelle;
       });
     case "region": {
+      // A région lock shows the whole région: it is signed only for a perimeter that is exactly one
+      // région, never for a département that happens to carry its région's code (issue 15).
       const region = perimeter.region ? findRegion(perimeter.region) : undefined;
-      if (!region) throw new EmptyLockError(attribute);
+      if (!region || !sameSet(region.departements, perimeter.departements ?? [])) {
+        throw new EmptyLockError(attribute);
+      }
       return region.nom;
     }
     case "structures":
@@ -119,7 +132,7 @@ export function describePerimeter(perimeter: Perimeter, allDepartementsCount: nu
   if (departements.length >= allDepartementsCount) return "France entière";
   if (perimeter.region) {
     const region = findRegion(perimeter.region);
-    if (region && region.departements.length === departements.length) return region.nom;
+    if (region && sameSet(region.departements, departements)) return region.nom;
   }
   if (departements.length === 1) return findDepartement(departements[0]!)?.libelle ?? departements[0]!;
   return departements.join(", ");

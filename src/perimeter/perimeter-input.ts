@@ -1,5 +1,6 @@
 import { BadRequestError } from "../errors.js";
 import { ALL_DEPARTEMENT_CODES, findRegion } from "../territories/territories.js";
+import { parseRecordId } from "./grant-input.js";
 import type { Perimeter } from "./lock-values.js";
 import { PerimeterSchema } from "./perimeter-schema.js";
 
@@ -36,9 +37,8 @@ function ids(
   field: "structures" | "reseau" | "organisation",
 ): number[] {
   return list(value).map((v) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n <= 0)
-      throw new PerimeterInputError(`${label} : « ${v} » n'est pas un identifiant.`, field);
+    const n = parseRecordId(v);
+    if (n === null) throw new PerimeterInputError(`${label} : « ${v} » n'est pas un identifiant.`, field);
     return n;
   });
 }

@@ -4,8 +4,10 @@ import { PROFILE_KINDS } from "./placement.js";
 
 /**
  * The perimeter as stored (grants, sessions) and received (staff forms, CLI): parsed, never cast.
- * Codes must exist, and départements given with a région must belong to it (a région lock must never
- * reach beyond the départements granted).
+ * Codes must exist, and a région comes with départements, all of them inside it: the région names where
+ * they lie and never grants more. A région lock must never reach beyond the départements granted, so
+ * lockValue signs it only when they are the whole région (a DDETS carries its région's code, and gets
+ * a 403 from a dashboard locked on `region`).
  */
 export const PerimeterSchema = z
   .object({
@@ -26,6 +28,12 @@ export const PerimeterSchema = z
       const region = findRegion(perimeter.region);
       if (!region) {
         ctx.addIssue({ code: "custom", path: ["region"], message: `région inconnue : ${perimeter.region}` });
+      } else if ((perimeter.departements ?? []).length === 0) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["region"],
+          message: `la région ${region.nom} est donnée sans ses départements`,
+        });
       } else {
         const outside = (perimeter.departements ?? []).filter((d) => !region.departements.includes(d));
         if (outside.length > 0) {

@@ -1,15 +1,24 @@
-import { ALL_DEPARTEMENT_CODES, findDepartement, findRegion } from "../territories/territories.js";
 import type { Perimeter } from "./lock-values.js";
+import {
+  organisationPlacement,
+  type OrganisationMatch,
+  type OrganisationPlacement,
+} from "./organisation-placement.js";
 
 /**
  * Placement: from who ProConnect says a person is, to the profiles they may use. Pure: the I/O around it
- * (grants from the gateway database, organisations from the warehouse) is in placement-service.ts.
+ * (grants from the gateway database, organisations and members from the warehouse) is in
+ * placement-service.ts.
  *
- * Order (PRODUCT.md §3): an explicit grant wins; otherwise automatic rules on the claims (the SIRET
- * matched against the warehouse's reference organisations, confirmed by an e-mail domain rule where one
- * is configured; France Travail agents by the SAFIR code of `custom.structureTravail`); otherwise no
- * access, never a default perimeter.
+ * Order (PRODUCT.md §3): an explicit grant wins; otherwise automatic rules on the claims, where the SIRET
+ * (or, for France Travail, the SAFIR code its own identity provider sends) only names an organisation and
+ * a second signal must confirm the person belongs to it: their e-mail among les emplois' members of that
+ * structure or organisation, or, for State services and France Travail, an e-mail domain tied to that
+ * service and its territory; otherwise no access, never a default perimeter, and the reason says which
+ * signal was missing.
  */
+
+export type { OrganisationMatch } from "./organisation-placement.js";
 
 export const PROFILE_KINDS = [
   "ddets",
@@ -56,94 +65,64 @@ export interface Grant {
   revokedAt: Date | null;
 }
 
-/** An organisation of the warehouse the claims point to (by SIRET, or by SAFIR code). */
-export type OrganisationMatch =
-  | {
-      source: "institution";
-      id: number;
-      type: string;
-      nom: string;
-      departement: string | null;
-      codeRegion: string | null;
-      /** Member structures, for a réseau IAE. */
-      members: number[];
-    }
-  | {
-      source: "organisation";
-      id: number;
-      type: string;
-      nom: string;
-      departement: string | null;
-      habilitee: boolean;
-      brsa: boolean;
-      codeSafir: string | null;
-      niveauFt: string | null;
-      /** Départements a France Travail territorial direction covers (some cover two). */
-      departementsCouverts: string[];
-      matchedBy: "siret" | "safir";
-    }
-  | {
-      source: "employeur";
-      siren: string;
-      nom: string;
-      /** Every active structure of the employer (same SIREN). */
-      structures: Array<{ id: number; departement: string }>;
-    };
+/** The person's memberships in les emplois (warehouse ids), found by e-mail in `annuaire.membres`. */
+export interface Memberships {
+  structures: readonly number[];
+  organisations: readonly number[];
+  institutions: readonly number[];
+}
 
+export const NO_MEMBERSHIPS: Memberships = { structures: [], organisations: [], institutions: [] };
+
+/** metabase-config/placement.yaml, as placement-rules.ts reads it. */
 export interface PlacementRules {
-  /**
-   * Per profile kind, the e-mail domains that confirm it (`gouv.fr` accepts `gouv.fr` and any
-   * sub-domain). Kinds of DOMAIN_CHECKED_KINDS without an entry place nobody.
-   */
-  emailDomains: Partial<Record<ProfileKind, readonly string[]>>;
   /** SIRETs ProConnect substitutes for invalid ones (ministries' head offices): never trusted. */
   untrustedSirets: readonly string[];
+  franceTravail: {
+    /**
+     * Identity providers whose `custom.structureTravail` (SAFIR code) is believed: any provider can put
+     * any property in `custom`, so only France Travail's own count.
+     */
+    idpIds: readonly string[];
+    /** E-mail domains that confirm a France Travail agent (membership of the agency does too). */
+    emailDomains: readonly string[];
+  };
   /**
-   * Identity providers whose `custom.structureTravail` (SAFIR code) is believed: any provider can put
-   * any property in `custom`, so only France Travail's own count.
+   * E-mail domains that confirm a State service (membership of the service does too): the DGEFP's, each
+   * DREETS's by région code, each DDETS's by département code. A domain accepts its sub-domains.
    */
-  franceTravailIdpIds: readonly string[];
+  stateDomains: {
+    dgefp: readonly string[];
+    dreets: Readonly<Record<string, readonly string[]>>;
+    ddets: Readonly<Record<string, readonly string[]>>;
+  };
 }
 
-/**
- * State services and France Travail are placed on claims a wrong SIRET could point elsewhere: for them
- * the e-mail domain rule is mandatory, never skipped.
- */
-export const DOMAIN_CHECKED_KINDS: ReadonlySet<ProfileKind> = new Set([
-  "ddets",
-  "dreets",
-  "dgefp",
-  "france_travail",
-]);
-
-export function emailDomainAccepted(email: string, domains: readonly string[] | undefined): boolean {
-  if (!domains) return false;
-  const domain = emailDomain(email);
-  return domains.some((entry) => {
-    const d = entry.trim().toLowerCase();
-    return domain === d || domain.endsWith(`.${d}`);
-  });
-}
-
-export interface Placement {
-  kind: ProfileKind;
-  /** Stable reference of the organisation, e.g. "institution:1", "organisation:2", "employeur:812000001", "grant:5". */
-  organisationRef: string;
-  organisationLabel: string;
-  perimeter: Perimeter;
+export interface Placement extends OrganisationPlacement {
   source: "grant" | "siret" | "safir";
 }
 
-export type Refusal =
-  | "no_siret"
-  | "untrusted_siret"
-  | "unknown_organisation"
-  | "organisation_not_eligible"
-  | "email_domain_refused"
-  | "empty_perimeter";
+/** Why a person could not be placed (the request-access page says it in French: refusalMessage). */
+export const REFUSALS = [
+  "no_siret",
+  "untrusted_siret",
+  "unknown_organisation",
+  "organisation_not_eligible",
+  "not_a_member",
+  "email_domain_refused",
+  "untrusted_identity_provider",
+  "empty_perimeter",
+] as const;
+export type Refusal = (typeof REFUSALS)[number];
 
 export type PlacementResult =
-  { placements: Placement[]; refusal: null } | { placements: []; refusal: Refusal };
+  | { placements: Placement[]; refusal: null }
+  | {
+      placements: [];
+      refusal: Refusal;
+      /** The organisation the SIRET named, when the second signal was what failed. */
+      organisation?: string | undefined;
+    };
 
 export function isGrantActive(grant: Grant, now: Date): boolean {
   return (
@@ -160,106 +139,88 @@ export function grantState(grant: Grant, now: Date): "actif" | "révoqué" | "à
   return grant.validFrom.getTime() > now.getTime() ? "à venir" : "expiré";
 }
 
-function emailDomain(email: string): string {
+export function emailDomainOf(email: string): string {
   return email.slice(email.lastIndexOf("@") + 1).toLowerCase();
 }
 
-function regionOf(departement: string | null): string | undefined {
-  return departement ? findDepartement(departement)?.codeRegion : undefined;
+/** Whether the e-mail's domain is one of `domains` or a sub-domain of one. */
+export function emailDomainAccepted(email: string, domains: readonly string[] | undefined): boolean {
+  if (!domains) return false;
+  const domain = emailDomainOf(email);
+  return domains.some((entry) => {
+    const d = entry.trim().toLowerCase();
+    return domain === d || domain.endsWith(`.${d}`);
+  });
 }
 
-function departementPerimeter(departement: string | null): Perimeter | null {
-  if (!departement || !findDepartement(departement)) return null;
-  const region = regionOf(departement);
-  return { departements: [departement], ...(region ? { region } : {}) };
-}
-
-function regionPerimeter(codeRegion: string | null): Perimeter | null {
-  const region = codeRegion ? findRegion(codeRegion) : undefined;
-  return region ? { departements: [...region.departements], region: region.code } : null;
-}
-
-const NATIONAL: Perimeter = { departements: ALL_DEPARTEMENT_CODES };
-
-/** France Travail by level: DG everything, DR its région, DT the départements it covers, an agency its own. */
-function franceTravailPerimeter(
-  match: Extract<OrganisationMatch, { source: "organisation" }>,
-): Perimeter | null {
-  switch (match.niveauFt) {
-    case "DGFT":
-      return NATIONAL;
-    case "DRFT":
-      return regionPerimeter(regionOf(match.departement) ?? null);
-    case "DTFT":
-      return match.departementsCouverts.length > 0
-        ? { departements: [...match.departementsCouverts] }
-        : departementPerimeter(match.departement);
+/** The e-mail domains tied to a State service's kind and territory, if it is one. */
+function stateDomainsOf(match: OrganisationMatch, rules: PlacementRules): readonly string[] | undefined {
+  if (match.source !== "institution") return undefined;
+  switch (match.type) {
+    case "DDETS IAE":
+      return match.departement ? rules.stateDomains.ddets[match.departement] : undefined;
+    case "DREETS IAE":
+      return match.codeRegion ? rules.stateDomains.dreets[match.codeRegion] : undefined;
+    case "DGEFP IAE":
+      return rules.stateDomains.dgefp;
     default:
-      return departementPerimeter(match.departement);
+      return undefined;
   }
 }
 
-function withOrganisation(perimeter: Perimeter | null, organisation: number): Perimeter | null {
-  return perimeter ? { ...perimeter, organisation } : null;
-}
+type Confirmation =
+  | { confirmed: OrganisationPlacement }
+  | { refusal: "not_a_member" | "email_domain_refused"; organisation: string };
 
-/** The automatic rule for one organisation, before the e-mail check: its kind and perimeter, or null. */
-function automaticPlacement(match: OrganisationMatch): Omit<Placement, "source"> | null {
+/**
+ * The second signal for one organisation the claims named: the person's memberships, or for State
+ * services and France Travail an e-mail domain tied to the service. An employer keeps the structures of
+ * its SIREN the person is a member of, as les emplois does.
+ */
+function confirm(
+  match: OrganisationMatch,
+  placement: OrganisationPlacement,
+  identity: Identity,
+  memberships: Memberships,
+  rules: PlacementRules,
+): Confirmation {
+  const refused = (refusal: "not_a_member" | "email_domain_refused"): Confirmation => ({
+    refusal,
+    organisation: placement.organisationLabel,
+  });
   if (match.source === "employeur") {
-    if (match.structures.length === 0) return null;
-    return {
-      kind: "employeur_siae",
-      organisationRef: `employeur:${match.siren}`,
-      organisationLabel: match.nom,
-      perimeter: { structures: match.structures.map((s) => s.id) },
-    };
+    const mine = new Set(memberships.structures);
+    const structures = match.structures.filter((s) => mine.has(s.id)).map((s) => s.id);
+    return structures.length > 0
+      ? { confirmed: { ...placement, perimeter: { structures } } }
+      : refused("not_a_member");
   }
   if (match.source === "institution") {
-    const base = { organisationRef: `institution:${match.id}`, organisationLabel: match.nom };
-    switch (match.type) {
-      case "DDETS IAE": {
-        const perimeter = departementPerimeter(match.departement);
-        return perimeter && { ...base, kind: "ddets", perimeter };
-      }
-      case "DREETS IAE": {
-        const perimeter = regionPerimeter(match.codeRegion);
-        return perimeter && { ...base, kind: "dreets", perimeter };
-      }
-      case "DGEFP IAE":
-        return { ...base, kind: "dgefp", perimeter: NATIONAL };
-      case "Réseau IAE":
-        return match.members.length > 0
-          ? { ...base, kind: "reseau_iae", perimeter: { reseau: match.id, structures: [...match.members] } }
-          : null;
-      default:
-        return null;
-    }
+    if (memberships.institutions.includes(match.id)) return { confirmed: placement };
+    const domains = stateDomainsOf(match, rules);
+    if (domains === undefined) return refused("not_a_member");
+    return emailDomainAccepted(identity.email, domains)
+      ? { confirmed: placement }
+      : refused("email_domain_refused");
   }
-  const base = { organisationRef: `organisation:${match.id}`, organisationLabel: match.nom };
-  if (match.type === "FT") {
-    const perimeter = withOrganisation(franceTravailPerimeter(match), match.id);
-    return perimeter && { ...base, kind: "france_travail", perimeter };
+  if (memberships.organisations.includes(match.id)) return { confirmed: placement };
+  if (placement.kind === "france_travail") {
+    return emailDomainAccepted(identity.email, rules.franceTravail.emailDomains)
+      ? { confirmed: placement }
+      : refused("email_domain_refused");
   }
-  // A "DEPT" organisation flagged bRSA is not a conseil départemental (les-emplois' guard).
-  if (match.type === "DEPT" && match.habilitee && !match.brsa) {
-    const perimeter = withOrganisation(departementPerimeter(match.departement), match.id);
-    return perimeter && { ...base, kind: "conseil_departemental", perimeter };
-  }
-  if (match.habilitee && match.type !== "DEPT") {
-    const perimeter = withOrganisation(departementPerimeter(match.departement), match.id);
-    return perimeter && { ...base, kind: "prescripteur", perimeter };
-  }
-  return null;
+  return refused("not_a_member");
 }
 
 export function resolvePlacements(input: {
   identity: Identity;
   grants: readonly Grant[];
   matches: readonly OrganisationMatch[];
+  memberships: Memberships;
   rules: PlacementRules;
   now: Date;
 }): PlacementResult {
-  const { identity, grants, matches, rules, now } = input;
+  const { identity, grants, matches, memberships, rules, now } = input;
 
   const active = grants.filter((g) => isGrantActive(g, now));
   if (active.length > 0) {
@@ -280,33 +241,46 @@ export function resolvePlacements(input: {
   const siretTrusted = !!identity.siret && !rules.untrustedSirets.includes(identity.siret);
   // France Travail agents are placed by the SAFIR code of their agency only: many share one SIRET
   // (a direction's), which must never widen an agent's scope.
-  const safirTrusted = !!identity.idpId && rules.franceTravailIdpIds.includes(identity.idpId);
+  const safirTrusted = !!identity.idpId && rules.franceTravail.idpIds.includes(identity.idpId);
+  const isFranceTravail = (m: OrganisationMatch) => m.source === "organisation" && m.type === "FT";
   const usable = matches.filter((m) => {
-    if (m.source === "organisation" && m.type === "FT") return m.matchedBy === "safir" && safirTrusted;
+    if (isFranceTravail(m)) return m.source === "organisation" && m.matchedBy === "safir" && safirTrusted;
     return siretTrusted;
   });
   if (usable.length === 0) {
+    // A SAFIR code, or France Travail's SIRET, from a provider that is not France Travail's own.
+    const claimsFranceTravail =
+      typeof identity.custom?.structureTravail === "string" ||
+      (siretTrusted && matches.some(isFranceTravail));
+    if (claimsFranceTravail && !safirTrusted)
+      return { placements: [], refusal: "untrusted_identity_provider" };
     if (!identity.siret) return { placements: [], refusal: "no_siret" };
     if (!siretTrusted) return { placements: [], refusal: "untrusted_siret" };
     return { placements: [], refusal: "unknown_organisation" };
   }
 
-  const candidates = usable.flatMap((m) => {
-    const placement = automaticPlacement(m);
-    if (!placement) return [];
-    const source: Placement["source"] =
-      m.source === "organisation" && m.matchedBy === "safir" ? "safir" : "siret";
-    return [{ ...placement, source }];
+  const candidates = usable.flatMap((match) => {
+    const placement = organisationPlacement(match);
+    return placement ? [{ match, placement }] : [];
   });
   if (candidates.length === 0) return { placements: [], refusal: "organisation_not_eligible" };
 
-  const confirmed = candidates.filter((p) => {
-    const domains = rules.emailDomains[p.kind];
-    if (!domains && !DOMAIN_CHECKED_KINDS.has(p.kind)) return true;
-    return emailDomainAccepted(identity.email, domains);
+  const confirmations = candidates.map(({ match, placement }) => ({
+    match,
+    outcome: confirm(match, placement, identity, memberships, rules),
+  }));
+  const confirmed = confirmations.flatMap(({ match, outcome }) => {
+    if (!("confirmed" in outcome)) return [];
+    const source: Placement["source"] =
+      match.source === "organisation" && match.matchedBy === "safir" ? "safir" : "siret";
+    return [{ ...outcome.confirmed, source }];
   });
-  if (confirmed.length === 0) return { placements: [], refusal: "email_domain_refused" };
-
+  if (confirmed.length === 0) {
+    const first = confirmations[0]!.outcome;
+    return "refusal" in first
+      ? { placements: [], refusal: first.refusal, organisation: first.organisation }
+      : { placements: [], refusal: "organisation_not_eligible" };
+  }
   const unique = new Map(confirmed.map((p) => [`${p.kind}|${p.organisationRef}`, p]));
   return { placements: [...unique.values()], refusal: null };
 }
@@ -320,14 +294,28 @@ function hasSomeScope(perimeter: Perimeter): boolean {
   );
 }
 
-/** French explanation of a refusal, shown on the no-access page. */
-export const REFUSAL_MESSAGES: Record<Refusal, string> = {
-  no_siret: "ProConnect ne nous a pas transmis le SIRET de votre organisation.",
-  untrusted_siret:
-    "Le SIRET transmis par ProConnect est celui, par défaut, de votre ministère : il ne permet pas de savoir dans quel service vous travaillez.",
-  unknown_organisation: "Votre organisation ne figure pas parmi celles que nous connaissons.",
-  organisation_not_eligible: "Votre organisation ne donne pas accès à des tableaux de bord privés.",
-  email_domain_refused:
-    "Votre adresse électronique ne correspond pas aux domaines attendus pour votre organisation.",
-  empty_perimeter: "Votre accès ne couvre aucun territoire ni aucune structure.",
-};
+/**
+ * French explanation of a refusal, shown on the request-access page: which signal was missing, and for
+ * the second signal, which organisation the SIRET named.
+ */
+export function refusalMessage(refusal: Refusal, organisation?: string | null): string {
+  const named = organisation ? `« ${organisation} »` : "votre organisation";
+  switch (refusal) {
+    case "no_siret":
+      return "ProConnect ne nous a pas transmis le SIRET de votre organisation.";
+    case "untrusted_siret":
+      return "Le SIRET transmis par ProConnect est celui, par défaut, de votre ministère : il ne permet pas de savoir dans quel service vous travaillez.";
+    case "unknown_organisation":
+      return "Votre organisation ne figure pas parmi celles que nous connaissons.";
+    case "organisation_not_eligible":
+      return "Votre organisation ne donne pas accès à des tableaux de bord privés.";
+    case "not_a_member":
+      return `Le SIRET transmis par ProConnect désigne ${named}, mais votre adresse électronique ne figure pas parmi ses membres sur les emplois de l'inclusion. Un administrateur de votre structure peut vous y inviter ; vous pouvez aussi demander un accès ci-dessous.`;
+    case "email_domain_refused":
+      return `Le SIRET transmis par ProConnect désigne ${named}, mais votre adresse électronique ne relève d'aucun domaine rattaché à ce service, et vous ne figurez pas parmi ses membres sur les emplois de l'inclusion.`;
+    case "untrusted_identity_provider":
+      return "Votre code d'agence France Travail n'est pris en compte que si vous vous connectez avec votre compte France Travail, pas avec un autre fournisseur d'identité.";
+    case "empty_perimeter":
+      return "Votre accès ne couvre aucun territoire ni aucune structure.";
+  }
+}

@@ -3,16 +3,21 @@ import { z } from "zod";
 import { getSessionUser, requireUser } from "../auth/session.js";
 import { wantsJson } from "../http/negotiation.js";
 import type { SessionUser } from "../auth/identity.js";
+import type { OpenSessions } from "../auth/open-sessions.js";
 import { ForbiddenError, UnauthenticatedError } from "../errors.js";
+import type { Database } from "../storage/database.js";
+import { activeStaffGrant } from "./grants.js";
 import type { Perimeter } from "./lock-values.js";
 import { PerimeterSchema, ProfileKindSchema } from "./perimeter-schema.js";
-import type { Placement, ProfileKind, Refusal } from "./placement.js";
+import { REFUSALS, type Placement, type ProfileKind, type Refusal } from "./placement.js";
 import type { PlacementService } from "./placement-service.js";
 
 /**
  * The profile of the logged-in person, kept in the session: the placements worked out at login, the
- * one they chose (organisation switcher), and a staff preview. Placements are recomputed at each login
- * and when older than `maxAgeMs`, so a revoked or expired grant stops within minutes.
+ * one they chose (organisation switcher), and a staff preview. A change to a grant ends the sessions of
+ * the person concerned (src/auth/open-sessions.ts), so it counts from their next request; a grant that
+ * expires is worked out again the moment it does; and placements from les emplois' members are worked
+ * out again when older than `maxAgeMs` (a member removed from an organisation).
  */
 
 const StoredPlacement = z.object({
@@ -25,10 +30,14 @@ const StoredPlacement = z.object({
 
 const StoredProfile = z.object({
   computedAt: z.number(),
+  /** The earliest end of a grant the placements rest on (epoch ms). */
+  validUntil: z.number().nullable(),
   placements: z.array(StoredPlacement),
   /** `kind|organisationRef` of the chosen placement. */
   chosen: z.string().nullable(),
-  refusal: z.string().nullable(),
+  refusal: z.enum(REFUSALS).nullable(),
+  /** The organisation the SIRET named, when the second signal failed. */
+  refusalOrganisation: z.string().nullable(),
 });
 type StoredProfile = z.infer<typeof StoredProfile>;
 
@@ -94,29 +103,52 @@ async function compute(
   req: Request,
   user: SessionUser,
   previous: StoredProfile | undefined,
+  atLogin = false,
 ): Promise<StoredProfile> {
-  const result = await service.place(identityOf(user), { requestId: String(req.id ?? "") });
+  const { result, validUntil } = await service.place(identityOf(user), {
+    requestId: String(req.id ?? ""),
+    atLogin,
+  });
   const keys = result.placements.map(placementKey);
   const chosen = previous?.chosen && keys.includes(previous.chosen) ? previous.chosen : (keys[0] ?? null);
   const placements = result.placements.map((p) => StoredPlacement.parse(p));
-  return { computedAt: Date.now(), placements, chosen, refusal: result.refusal };
-}
-
-/** The onLogin hook of the auth router: places the person before the session is saved. */
-export function placeOnLogin(service: PlacementService) {
-  return async (user: SessionUser, req: Request): Promise<void> => {
-    req.session.profile = await compute(service, req, user, undefined);
-    delete req.session.preview;
+  return {
+    computedAt: Date.now(),
+    validUntil: validUntil?.getTime() ?? null,
+    placements,
+    chosen,
+    refusal: result.refusal,
+    refusalOrganisation: (result.refusal && result.organisation) || null,
   };
 }
 
-/** Recomputes a placement older than `maxAgeMs`, and exposes the profile to the page layout. */
+/**
+ * The onLogin hook of the auth router: places the person before the session is saved, and records the
+ * session as theirs (so that a change to their grants can end it).
+ */
+export function placeOnLogin(service: PlacementService, sessions: OpenSessions) {
+  return async (user: SessionUser, req: Request): Promise<void> => {
+    req.session.profile = await compute(service, req, user, undefined, true);
+    delete req.session.preview;
+    await sessions.remember(req);
+  };
+}
+
+/**
+ * Works the placement out again when a grant it rests on has ended or it is older than `maxAgeMs`, and
+ * exposes the profile to the page layout.
+ */
 export function refreshProfile(deps: { service: PlacementService; maxAgeMs: number }): RequestHandler {
   return async (req, res, next) => {
     const user = getSessionUser(req);
     if (!user) return next();
     const stored = storedProfileOf(req);
-    if (!stored || Date.now() - stored.computedAt > deps.maxAgeMs) {
+    const now = Date.now();
+    if (
+      !stored ||
+      now - stored.computedAt > deps.maxAgeMs ||
+      (stored.validUntil !== null && now >= stored.validUntil)
+    ) {
       req.session.profile = await compute(deps.service, req, user, stored);
     }
     res.locals.profile = currentProfile(req);
@@ -156,8 +188,11 @@ export function currentProfile(req: Request): Profile | null {
   return own;
 }
 
-export function refusalOf(req: Request): Refusal | null {
-  return (storedProfileOf(req)?.refusal as Refusal | null | undefined) ?? null;
+/** Why the person could not be placed, and which organisation the SIRET named, if that was the point. */
+export function refusalOf(req: Request): { refusal: Refusal; organisation: string | null } | null {
+  const stored = storedProfileOf(req);
+  if (!stored?.refusal) return null;
+  return { refusal: stored.refusal, organisation: stored.refusalOrganisation };
 }
 
 /** The person chooses among their placements (organisation switcher). */
@@ -214,3 +249,23 @@ export const requireStaff: RequestHandler = (req, _res, next) => {
     throw new ForbiddenError("Cette page est réservée à l'équipe Pilotage.");
   next();
 };
+
+/**
+ * Staff rights read again from the gateway database on every staff request, not from the session: a
+ * staff grant revoked or expired a moment ago opens no staff page (mounted on `/admin`, before every
+ * router serving a staff page).
+ */
+export function recheckStaff(deps: { db: Database; now?: () => Date }): RequestHandler {
+  return async (req, _res, next) => {
+    const user = getSessionUser(req);
+    if (!user) throw new UnauthenticatedError();
+    const grant = await activeStaffGrant(
+      deps.db,
+      { sub: user.sub, idpId: user.idpId ?? undefined },
+      deps.now?.() ?? new Date(),
+    );
+    if (!grant || ownProfile(req)?.kind !== "staff")
+      throw new ForbiddenError("Cette page est réservée à l'équipe Pilotage.");
+    next();
+  };
+}

@@ -1,6 +1,6 @@
 import type { Catalog, Question, QuestionParameter } from "../catalog/index.js";
 import { BadRequestError } from "../errors.js";
-import { dateStringToRange } from "../template/index.js";
+import { dateStringToRange, parseDay, type DayRange } from "../template/index.js";
 import { dashboardAccess, type AccessProfile } from "../perimeter/dashboard-access.js";
 import type { LockValue } from "../perimeter/lock-values.js";
 
@@ -67,39 +67,72 @@ export function visibleQuestions(
   });
 }
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/**
+ * What a value may be before it reaches the warehouse (issue 15 §3): whatever a person or a script types,
+ * the answer is a 400 naming the parameter, never a Postgres error turned into a 500. Numbers in plain
+ * decimal notation (no exponent, hexadecimal, spaces or `Infinity`) of at most 15 digits, which a double
+ * holds exactly; days and date ranges within years 1 to 9999 (Postgres has no year 0, and a relative
+ * period of a million years must not reach it); texts of at most 1,000 characters without control
+ * characters (a NUL byte is refused by Postgres' UTF-8 text).
+ */
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+const MAX_DIGITS = 15;
+const MAX_TEXT_LENGTH = 1000;
+const CONTROL = /[\u0000-\u001F\u007F]/;
+const FIRST_YEAR = 1;
+const LAST_YEAR = 9999;
+/** Relative periods are checked against a fixed day; the render uses today's, a century away at most. */
+const CHECK_DAY = { year: 2000, month: 1, day: 1 };
+
+function withinYears(range: DayRange): boolean {
+  return [range.start, range.end].every(
+    (day) =>
+      day === undefined || (Number.isInteger(day.year) && day.year >= FIRST_YEAR && day.year <= LAST_YEAR),
+  );
+}
 
 function parseOne(parameter: QuestionParameter, raw: string): string | number {
   const kind = parameter.type === "field filter" ? (parameter.columnType ?? "text") : parameter.type;
+  const refuse = (message: string) => new BadRequestError(message, { parameter: parameter.tag });
   if (kind === "number") {
-    const n = Number(raw);
-    if (raw.trim() === "" || !Number.isFinite(n)) {
-      throw new BadRequestError(`Le paramètre « ${parameter.tag} » attend un nombre.`, {
-        parameter: parameter.tag,
-      });
+    if (!DECIMAL.test(raw)) throw refuse(`Le paramètre « ${parameter.tag} » attend un nombre.`);
+    if (raw.replace(/\D/g, "").length > MAX_DIGITS) {
+      throw refuse(`Le paramètre « ${parameter.tag} » attend un nombre d'au plus ${MAX_DIGITS} chiffres.`);
     }
-    return n;
+    return Number(raw);
   }
   if (parameter.type === "field filter" && (kind === "date" || kind === "datetime")) {
     // A date field filter takes Metabase's date strings (a day, a range, `past12months`…), as the
     // dashboard's filter sends them; the renderer refuses what it cannot render, so ask it first.
+    let range: DayRange;
     try {
-      dateStringToRange(raw, { year: 2000, month: 1, day: 1 });
+      range = dateStringToRange(raw, CHECK_DAY);
     } catch {
-      throw new BadRequestError(
+      throw refuse(
         `Le paramètre « ${parameter.tag} » attend une date (AAAA-MM-JJ), une période (AAAA-MM-JJ~AAAA-MM-JJ) ou une période relative (past12months, thisyear…).`,
-        { parameter: parameter.tag },
+      );
+    }
+    if (!withinYears(range)) {
+      throw refuse(
+        `Le paramètre « ${parameter.tag} » sort des dates prises en charge (de l'an ${FIRST_YEAR} à l'an ${LAST_YEAR}).`,
       );
     }
     return raw;
   }
   if (kind === "date" || kind === "datetime") {
-    if (!DATE.test(raw) || Number.isNaN(Date.parse(raw))) {
-      throw new BadRequestError(`Le paramètre « ${parameter.tag} » attend une date au format AAAA-MM-JJ.`, {
-        parameter: parameter.tag,
-      });
+    const day = parseDay(raw);
+    if (!day || !withinYears({ start: day })) {
+      throw refuse(`Le paramètre « ${parameter.tag} » attend une date au format AAAA-MM-JJ.`);
     }
     return raw;
+  }
+  if (CONTROL.test(raw)) {
+    throw refuse(
+      `Le paramètre « ${parameter.tag} » contient un caractère de contrôle, qui n'est pas accepté.`,
+    );
+  }
+  if (raw.length > MAX_TEXT_LENGTH) {
+    throw refuse(`Le paramètre « ${parameter.tag} » est trop long (au plus ${MAX_TEXT_LENGTH} caractères).`);
   }
   return raw;
 }

@@ -5,7 +5,15 @@ import { writeAudit, type AuditEntry } from "../audit/audit-log.js";
 import { getSessionUser } from "../auth/session.js";
 import { questionRenderParameters, renderQuestion, type Catalog } from "../catalog/index.js";
 import type { Config } from "../config.js";
-import { AppError, BadRequestError, ForbiddenError, NotFoundError, UnauthenticatedError } from "../errors.js";
+import { withDeadline } from "../deadline.js";
+import {
+  AppError,
+  BadRequestError,
+  DependencyError,
+  ForbiddenError,
+  NotFoundError,
+  UnauthenticatedError,
+} from "../errors.js";
 import { rateLimit } from "../http/rate-limit.js";
 import type { Logger } from "../logging.js";
 import { currentProfile, NoAccessError, type Profile } from "../perimeter/session-profile.js";
@@ -72,6 +80,9 @@ export function questionsRouter(deps: QuestionsRouterDeps): Router {
   const limits: StreamLimits = {
     rowCap: config.export.rowCap,
     statementTimeoutMs: config.export.statementTimeoutSeconds * 1000,
+    // Exports take the rest of their time from EXPORT_STATEMENT_TIMEOUT_SECONDS, not from the request's
+    // deadline; only their start is bounded like a page's: a free export connection, a first answer.
+    ...(warehouse.limits ? { waitMs: warehouse.limits.connectTimeoutMs } : {}),
   };
   // Per person, across every gateway process; anonymous callers per address.
   const exportLimit = rateLimit({
@@ -149,18 +160,22 @@ export function questionsRouter(deps: QuestionsRouterDeps): Router {
     await sendExport(req, res, {
       format: format.data,
       fileName,
+      refusal: (failure) => valueRefusal(failure, editable),
       run: (sink) =>
-        warehouse.pool
-          ? (format.data === "csv" ? streamCsv : streamJson)(warehouse.pool, rendered, sink, limits)
+        warehouse.streamPool
+          ? (format.data === "csv" ? streamCsv : streamJson)(warehouse.streamPool, rendered, sink, limits)
           : exportBuffered(warehouse, rendered, format.data, sink, limits),
-      // The log is append-only: the outcome is a second row pointing at the first.
+      // The log is append-only: the outcome is a second row pointing at the first. Written under a
+      // deadline of its own: the request's may be long gone, and so may the client.
       record: async (outcome) => {
         try {
-          await writeAudit(db, {
-            ...audit,
-            action: outcome.ok ? "export.completed" : "export.failed",
-            details: { export_audit_id: auditId, format: format.data, ...outcome.details },
-          });
+          await withDeadline(config.limits.requestDeadlineMs, () =>
+            writeAudit(db, {
+              ...audit,
+              action: outcome.ok ? "export.completed" : "export.failed",
+              details: { export_audit_id: auditId, format: format.data, ...outcome.details },
+            }),
+          );
         } catch (error) {
           (req.log ?? deps.logger).error({ err: error, auditId }, "export outcome not audited");
         }
@@ -169,6 +184,29 @@ export function questionsRouter(deps: QuestionsRouterDeps): Router {
   });
 
   return router;
+}
+
+/**
+ * Postgres' words for a value it cannot take: a number beyond the column (`make_date(0, 1, 1)`, beyond an
+ * int), a date out of range, text it cannot read. The parsing above refuses what it can tell alone;
+ * what only the question's SQL tells is answered the same way, a 400, when the request chose values.
+ */
+const VALUE_REJECTED = new Set(["22001", "22003", "22007", "22008", "22021", "22P02"]);
+
+function valueRefusal(failure: ExportError, editable: Record<string, unknown>): AppError | undefined {
+  const code: unknown = (failure.cause as { code?: unknown } | undefined)?.code;
+  const names = Object.keys(editable);
+  if (failure.reason !== "query_failed" || typeof code !== "string" || !VALUE_REJECTED.has(code)) return;
+  if (names.length === 0) return; // The defaults failed: the question's fault, not the request's.
+  return names.length === 1
+    ? new BadRequestError(
+        `La valeur du paramètre « ${names[0]} » est hors des limites que cette question accepte.`,
+        { parameter: names[0] },
+      )
+    : new BadRequestError(
+        `L'une des valeurs choisies (${names.map((n) => `« ${n} »`).join(", ")}) est hors des limites que cette question accepte.`,
+        { parameters: names },
+      );
 }
 
 interface Outcome {
@@ -188,6 +226,8 @@ async function sendExport(
   options: {
     format: ExportFormat;
     fileName: string;
+    /** The answer for a failure the request caused, rather than the failure itself. */
+    refusal: (failure: ExportError) => AppError | undefined;
     run: (sink: ResponseSink) => Promise<number>;
     record: (outcome: Outcome) => Promise<void>;
   },
@@ -207,20 +247,21 @@ async function sendExport(
     res.end();
   } catch (error) {
     const failure =
-      error instanceof ExportError
+      error instanceof ExportError || error instanceof DependencyError
         ? error
         : new ExportError("query_failed", "La requête a échoué : l'export est interrompu.", error);
+    const reason = failure instanceof ExportError ? failure.reason : `warehouse_${failure.failure}`;
     await options.record({
       ok: false,
-      details: { reason: failure.reason, bytes: sink.bytes, message: failure.publicMessage },
+      details: { reason, bytes: sink.bytes, message: failure.publicMessage },
     });
     if (!res.headersSent) {
       res.removeHeader("Content-Disposition");
       res.removeHeader("Content-Type");
-      throw failure;
+      throw (failure instanceof ExportError ? options.refusal(failure) : undefined) ?? failure;
     }
-    req.log?.warn({ reason: failure.reason, bytes: sink.bytes }, "export ended early");
-    if (options.format === "json" && failure.reason !== "aborted" && !res.destroyed) {
+    req.log?.warn({ reason, bytes: sink.bytes }, "export ended early");
+    if (options.format === "json" && reason !== "aborted" && !res.destroyed) {
       // streamJson closed its envelope with the error; deliver it.
       await sink.flush().catch(() => {});
       res.end();

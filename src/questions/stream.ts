@@ -7,7 +7,8 @@ import { to as copyTo } from "pg-copy-streams";
 
 const pgTypes = pg.types;
 import Cursor from "pg-cursor";
-import { AppError } from "../errors.js";
+import { AppError, DependencyError } from "../errors.js";
+import { acquire, cancelBackend, ClientTimeout, failureOf, within } from "../storage/postgres-limits.js";
 
 /**
  * Streams a rendered question out of the warehouse in constant memory: CSV through Postgres'
@@ -28,7 +29,15 @@ export interface StreamLimits {
   statementTimeoutMs: number;
   /** Overall limit of an export, slow readers included (default: twice the statement timeout). */
   deadlineMs?: number;
+  /**
+   * Waiting for a connection of the export pool (full: as many exports run as it holds) and for the
+   * warehouse to answer the set-up statements (a frozen one does not): past it, a 503. Unbounded when absent.
+   */
+  waitMs?: number;
 }
+
+const BUSY_MESSAGE =
+  "Trop d'exports sont en cours : le vôtre n'a pas pu commencer. Réessayez dans quelques instants.";
 
 /** Dates leave as Postgres wrote them ('YYYY-MM-DD'), not as JS Dates shifted by the time zone. */
 const EXPORT_TYPES = {
@@ -235,19 +244,43 @@ function csvRowGuard(rowCap: number, onRows: (n: number) => void): Transform {
   });
 }
 
-function translate(error: unknown): ExportError {
-  if (error instanceof ExportError) return error;
+/**
+ * An export's failure as the caller sees it: the statement timeout (the question is too heavy: 422), a
+ * warehouse that does not answer or went away (503, DependencyError), or a failed query.
+ */
+function translate(error: unknown): ExportError | DependencyError {
+  if (error instanceof ExportError || error instanceof DependencyError) return error;
   const code = (error as { code?: string })?.code;
   if (code === "57014") {
     return new ExportError("timeout", TIMEOUT_MESSAGE, error);
   }
+  const failure = failureOf(error);
+  if (failure) return new DependencyError("warehouse", failure, { cause: error });
   return new ExportError("query_failed", "La requête a échoué : l'export est interrompu.", error);
+}
+
+/** A connection of the export pool, or a 503 saying why none came: the pool is full, or the warehouse is away. */
+async function exportConnection(pool: pg.Pool, limits: StreamLimits): Promise<pg.PoolClient> {
+  const full = pool.totalCount >= (pool.options.max ?? 10) && pool.idleCount === 0;
+  try {
+    return await acquire(pool, { acquireMs: limits.waitMs, signal: undefined });
+  } catch (error) {
+    if (full) {
+      throw new DependencyError("warehouse", "busy", {
+        cause: error,
+        code: "export_busy",
+        message: BUSY_MESSAGE,
+      });
+    }
+    throw translate(error);
+  }
 }
 
 /**
  * Runs an export in a read-only transaction with a statement timeout, under an overall deadline: a
  * client that stops reading (back-pressure) or goes away must not hold a warehouse connection past it.
- * On any failure the connection is discarded, never returned to the pool mid-protocol.
+ * On any failure the connection is discarded, never returned to the pool mid-protocol; when the server
+ * may still be running the query (the client left, a limit fired), it is asked to cancel it first.
  */
 async function inTransaction<T>(
   pool: pg.Pool,
@@ -255,7 +288,7 @@ async function inTransaction<T>(
   out: Writable,
   work: (client: pg.PoolClient, signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
-  const client = await pool.connect();
+  const client = await exportConnection(pool, limits);
   const controller = new AbortController();
   const deadline = setTimeout(
     () => controller.abort(new ExportError("timeout", TIMEOUT_MESSAGE)),
@@ -267,9 +300,12 @@ async function inTransaction<T>(
   };
   out.once("close", onClose);
   let broken = false;
+  // A warehouse that does not answer BEGIN is down: say so within the wait, not at the export's deadline.
+  const setup = (text: string, values?: unknown[]) =>
+    within(client.query(text, values), limits.waitMs, controller.signal, () => new ClientTimeout("query"));
   try {
-    await client.query("BEGIN READ ONLY");
-    await client.query(
+    await setup("BEGIN READ ONLY");
+    await setup(
       "SELECT set_config('statement_timeout', $1, true), set_config('idle_in_transaction_session_timeout', $2, true)",
       [String(limits.statementTimeoutMs), String(limits.deadlineMs ?? limits.statementTimeoutMs * 2)],
     );
@@ -278,6 +314,8 @@ async function inTransaction<T>(
     return result;
   } catch (error) {
     broken = true;
+    // The server answered with an error: the statement is over. Otherwise it may still be running.
+    if (!(error instanceof pg.DatabaseError)) void cancelBackend(client, limits.waitMs ?? 5_000);
     throw translate(error);
   } finally {
     clearTimeout(deadline);

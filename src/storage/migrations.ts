@@ -23,7 +23,12 @@ export async function migrate(db: Database, dir = MIGRATIONS_DIR): Promise<Migra
   const files = (await fs.readdir(dir)).filter((name) => MIGRATION_FILE.test(name)).sort();
   const applied: string[] = [];
   await db.transaction(async (tx) => {
-    if (db.kind === "postgres") await tx.query("SELECT pg_advisory_xact_lock($1)", [LOCK_KEY]);
+    if (db.kind === "postgres") {
+      // A migration may take longer than the statement limit of the gateway's queries (src/main.ts runs
+      // it under a deadline of its own), and waits here while another process migrates.
+      await tx.query("SET LOCAL statement_timeout = 0");
+      await tx.query("SELECT pg_advisory_xact_lock($1)", [LOCK_KEY]);
+    }
     await tx.query(
       `CREATE TABLE IF NOT EXISTS schema_migrations (
          name text PRIMARY KEY,

@@ -1,10 +1,22 @@
 import session from "express-session";
 import type { Redis } from "ioredis";
+import { DependencyError } from "../errors.js";
 
 /** Where sessions live in Redis: one string key per session, expiring with it. */
 export const SESSION_KEY_PREFIX = "pilotage:sess:";
 
 type Callback = (err?: unknown) => void;
+
+/**
+ * A Redis that does not answer (REDIS_COMMAND_TIMEOUT_MS) or is away: sessions need it, so the request
+ * ends in a 503 whose page says to try again (docs/failure-policy.md), not in a generic 500.
+ */
+export function sessionStoreFailure(error: unknown): DependencyError {
+  const message = error instanceof Error ? error.message : "";
+  return new DependencyError("redis", /timed out/i.test(message) ? "timeout" : "unavailable", {
+    cause: error,
+  });
+}
 
 /**
  * An express-session store over ioredis (connect-redis's current major only speaks node-redis). Each
@@ -71,7 +83,7 @@ export class RedisSessionStore extends session.Store {
         }
         callback(null, data);
       },
-      (error: unknown) => callback(error),
+      (error: unknown) => callback(sessionStoreFailure(error)),
     );
   }
 
@@ -83,7 +95,7 @@ export class RedisSessionStore extends session.Store {
         this.rememberExpiry(sid, expiresAt);
         callback?.();
       },
-      (error: unknown) => callback?.(error),
+      (error: unknown) => callback?.(sessionStoreFailure(error)),
     );
   }
 
@@ -104,7 +116,7 @@ export class RedisSessionStore extends session.Store {
         this.rememberExpiry(sid, expiresAt);
         done?.();
       },
-      (error: unknown) => done?.(error),
+      (error: unknown) => done?.(sessionStoreFailure(error)),
     );
   }
 
@@ -112,7 +124,7 @@ export class RedisSessionStore extends session.Store {
     this.rememberExpiry(sid, undefined);
     this.redis.del(this.key(sid)).then(
       () => callback?.(),
-      (error: unknown) => callback?.(error),
+      (error: unknown) => callback?.(sessionStoreFailure(error)),
     );
   }
 }

@@ -74,3 +74,10 @@ CREATE INDEX ON entrepot.etats_mensuels_individuels (departement_af, annee);
 CREATE INDEX ON entrepot.etats_mensuels_individuels (id_structure);
 CREATE INDEX ON entrepot.esat (departement);
 CREATE INDEX ON entrepot.esat_reponses (departement);
+
+-- Members (annuaire.sql): looked up by e-mail at each login.
+ALTER TABLE annuaire.membres
+  ADD FOREIGN KEY (id_structure) REFERENCES entrepot.structures (id),
+  ADD FOREIGN KEY (id_organisation) REFERENCES entrepot.organisations (id),
+  ADD FOREIGN KEY (id_institution) REFERENCES entrepot.institutions (id);
+CREATE INDEX ON annuaire.membres (lower(email));

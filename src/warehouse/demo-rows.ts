@@ -80,3 +80,13 @@ export const RESERVED_SIRENS: readonly string[] = [
 
 /** First ids of generated rows (demo rows sit below). */
 export const FIRST_GENERATED_ID = { structure: 1100, organisation: 100, institution: 500 } as const;
+
+/**
+ * Members of les emplois beside the demo accounts (whose memberships are in src/demo/accounts.ts), fixed
+ * so that tests can name them: someone on one structure only of the demo employer, and the head of a
+ * member structure of the demo network, which belongs to another SIREN.
+ */
+export const REFERENCE_MEMBERS: ReadonlyArray<{ email: string; structure: number; role: string }> = [
+  { email: "chef.chantier@ateliers-solidaires.test", structure: 1001, role: "membre" },
+  { email: "direction@phocee-insertion.test", structure: 1004, role: "administrateur" },
+];

@@ -2,8 +2,8 @@ import { z } from "zod";
 import { DEMO_ACCOUNTS, MINISTRY_DEFAULT_SIRET } from "../demo/accounts.js";
 import type { Perimeter } from "../perimeter/lock-values.js";
 import { warehouseDirectory } from "../perimeter/organisation-directory.js";
+import { organisationPlacement } from "../perimeter/organisation-placement.js";
 import {
-  PROFILE_KINDS,
   PROFILE_LABELS,
   resolvePlacements,
   type PlacementRules,
@@ -14,9 +14,10 @@ import { ALL_DEPARTEMENT_CODES } from "../territories/territories.js";
 
 /**
  * The profiles `pilotage test` runs every dashboard under: the demo accounts of PRODUCT.md §6, placed on
- * the warehouse by the gateway's own directory and placement rules (so the perimeters are exactly what
- * those people would get), plus profiles the demo lacks, taken from the warehouse: a prescriber, a France
- * Travail territorial direction covering two départements, and staff.
+ * the warehouse by the gateway's own directory and placement rules (members of their organisations, so
+ * the perimeters are exactly what those people would get), plus profiles the demo lacks, taken from the
+ * warehouse as their members would see them: a prescriber, a France Travail territorial direction
+ * covering two départements, and staff.
  */
 export interface SampleProfile {
   /** French, for messages: "DDETS 93 (agent.ddets93@demo.pilotage.test)". */
@@ -28,17 +29,13 @@ export interface SampleProfile {
 const REFERENCE_NOW = new Date("2026-11-01T00:00:00Z");
 
 /**
- * Sample profiles come from the warehouse's own organisations, not from real ProConnect claims: every
- * kind's e-mail rule accepts the sample domains, and the sample identity provider is trusted for SAFIR
- * codes, so each organisation lands on the perimeter the placement rules give it.
+ * The demo accounts are members of their organisations in the synthetic warehouse: no e-mail domain is
+ * needed, and the demo's France Travail provider is trusted for SAFIR codes, as the demo does.
  */
-const SAMPLE_IDP = "pilotage-sample";
 const SAMPLE_RULES: PlacementRules = {
-  emailDomains: Object.fromEntries(
-    PROFILE_KINDS.map((kind) => [kind, ["demo.pilotage.test", "exemple.test"]]),
-  ),
   untrustedSirets: [MINISTRY_DEFAULT_SIRET],
-  franceTravailIdpIds: [SAMPLE_IDP],
+  franceTravail: { idpIds: ["france-travail"], emailDomains: [] },
+  stateDomains: { dgefp: [], dreets: {}, ddets: {} },
 };
 
 function scope(perimeter: Perimeter): string {
@@ -53,26 +50,32 @@ function scope(perimeter: Perimeter): string {
 
 async function placeByClaims(
   warehouse: Queryable,
-  claims: { email: string; siret: string; safir?: string | undefined },
+  account: (typeof DEMO_ACCOUNTS)[number],
 ): Promise<Array<{ kind: ProfileKind; perimeter: Perimeter }>> {
-  const matches = await warehouseDirectory(warehouse).find({ siret: claims.siret, safir: claims.safir });
+  const safir = account.custom.structureTravail;
+  const found = await warehouseDirectory(warehouse).find({
+    siret: account.siret,
+    safir,
+    email: account.email,
+  });
   const result = resolvePlacements({
     identity: {
-      sub: claims.email,
-      email: claims.email,
-      siret: claims.siret,
-      idpId: SAMPLE_IDP,
-      custom: claims.safir ? { structureTravail: claims.safir } : {},
+      sub: account.email,
+      email: account.email,
+      siret: account.siret,
+      idpId: account.idpId,
+      custom: account.custom,
     },
     grants: [],
-    matches,
+    matches: found.matches,
+    memberships: found.memberships,
     rules: SAMPLE_RULES,
     now: REFERENCE_NOW,
   });
   return result.placements.map((p) => ({ kind: p.kind, perimeter: p.perimeter }));
 }
 
-const SiretRow = z.object({ siret: z.string(), code_safir: z.string().nullable() });
+const OrganisationId = z.object({ id: z.coerce.number() });
 
 export async function sampleProfiles(warehouse: Queryable): Promise<SampleProfile[]> {
   const profiles: SampleProfile[] = [];
@@ -81,31 +84,21 @@ export async function sampleProfiles(warehouse: Queryable): Promise<SampleProfil
       profiles.push({ label: `${PROFILE_LABELS[p.kind]} ${scope(p.perimeter)} (${who})`, ...p });
     }
   };
-  for (const account of DEMO_ACCOUNTS) {
-    add(
-      account.email,
-      await placeByClaims(warehouse, { ...account, safir: account.custom.structureTravail }),
-    );
-  }
+  for (const account of DEMO_ACCOUNTS) add(account.email, await placeByClaims(warehouse, account));
   // A Mission locale of Seine-Saint-Denis and the France Travail direction covering Sarthe and Mayenne.
   const extras: Array<[string, string]> = [
     [
       "mission locale du 93",
-      "SELECT siret, code_safir FROM entrepot.organisations WHERE type = 'ML' AND departement = '93' ORDER BY id LIMIT 1",
+      "SELECT id FROM entrepot.organisations WHERE type = 'ML' AND departement = '93' ORDER BY id LIMIT 1",
     ],
-    ["DTFT 72203", "SELECT siret, code_safir FROM entrepot.organisations WHERE code_safir = '72203'"],
+    ["DTFT 72203", "SELECT id FROM entrepot.organisations WHERE code_safir = '72203'"],
   ];
+  const directory = warehouseDirectory(warehouse);
   for (const [who, sql] of extras) {
-    const row = (await warehouse.query(sql)).rows.map((r) => SiretRow.parse(r))[0];
-    if (row)
-      add(
-        who,
-        await placeByClaims(warehouse, {
-          email: `${who}@exemple.test`,
-          siret: row.siret,
-          safir: row.code_safir ?? undefined,
-        }),
-      );
+    const row = (await warehouse.query(sql)).rows.map((r) => OrganisationId.parse(r))[0];
+    const match = row ? await directory.organisation(row.id) : null;
+    const placement = match ? organisationPlacement(match) : null;
+    if (placement) add(who, [{ kind: placement.kind, perimeter: placement.perimeter }]);
   }
   profiles.push({
     label: "Équipe Pilotage France entière (aperçu staff)",

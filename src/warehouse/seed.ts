@@ -12,11 +12,11 @@ import {
   type CopyValue,
 } from "./generate.js";
 import { SYNTHETIC_SOURCE, writeLoadMarker } from "./load-marker.js";
-import { WAREHOUSE_SCHEMA, WAREHOUSE_TABLES } from "./tables.js";
+import { ANNUAIRE_SCHEMA, MEMBERS_TABLE, WAREHOUSE_SCHEMA, WAREHOUSE_TABLES } from "./tables.js";
 
 /**
- * `pilotage seed`: (re)creates the `entrepot` schema and fills it with synthetic data, through COPY on
- * Postgres and PGlite alike, then adds keys and indexes and writes what generated it in
+ * `pilotage seed`: (re)creates the `entrepot` and `annuaire` schemas and fills them with synthetic data,
+ * through COPY on Postgres and PGlite alike, then adds keys and indexes and writes what generated it in
  * `entrepot.metadonnees`.
  */
 
@@ -30,6 +30,7 @@ function readSql(name: string): string {
 export function seedVersion(): string {
   const hash = createHash("sha256")
     .update(readSql("schema.sql"))
+    .update(readSql("annuaire.sql"))
     .update(readSql("constraints.sql"))
     .digest("hex")
     .slice(0, 12);
@@ -67,12 +68,12 @@ export interface SeedMetadata {
   referenceDate: string;
 }
 
-/** Refused: the schema holds data `pilotage seed` did not write (a real warehouse, perhaps). */
+/** Refused: a schema holds data `pilotage seed` did not write (a real warehouse, perhaps). */
 export class ForeignWarehouseError extends AppError {
-  constructor() {
+  constructor(schema = WAREHOUSE_SCHEMA) {
     super(
       409,
-      `Le schéma « ${WAREHOUSE_SCHEMA} » existe déjà et n'a pas été créé par « pilotage seed » : il n'est pas remplacé. ` +
+      `Le schéma « ${schema} » existe déjà et n'a pas été créé par « pilotage seed » : il n'est pas remplacé. ` +
         "Vérifiez l'adresse de la base (--database-url), ou relancez avec --force pour l'écraser.",
       { code: "foreign_warehouse" },
     );
@@ -135,10 +136,10 @@ export async function readSeedMetadata(db: Queryable): Promise<SeedMetadata | nu
   };
 }
 
-async function schemaExists(db: Queryable): Promise<boolean> {
+async function schemaExists(db: Queryable, schema: string): Promise<boolean> {
   const result = await db.query<{ found: boolean }>(
     "SELECT EXISTS (SELECT 1 FROM information_schema.schemata WHERE schema_name = $1) AS found",
-    [WAREHOUSE_SCHEMA],
+    [schema],
   );
   return result.rows[0]?.found === true;
 }
@@ -158,16 +159,24 @@ export async function seedWarehouse(db: Database, options: SeedOptions = {}): Pr
   const started = performance.now();
   const version = seedVersion();
 
-  if (!options.force && (await schemaExists(db)) && !(await isSeeded(db))) throw new ForeignWarehouseError();
+  // Either schema may hold real data (a warehouse loaded by the pipeline): only ours are replaced.
+  if (!options.force && !(await isSeeded(db))) {
+    for (const schema of [WAREHOUSE_SCHEMA, ANNUAIRE_SCHEMA]) {
+      if (await schemaExists(db, schema)) throw new ForeignWarehouseError(schema);
+    }
+  }
 
   progress({ step: "schema" });
-  await db.exec(`DROP SCHEMA IF EXISTS ${WAREHOUSE_SCHEMA} CASCADE;\n${readSql("schema.sql")}`);
+  await db.exec(
+    `DROP SCHEMA IF EXISTS ${ANNUAIRE_SCHEMA} CASCADE; DROP SCHEMA IF EXISTS ${WAREHOUSE_SCHEMA} CASCADE;\n` +
+      `${readSql("schema.sql")}\n${readSql("annuaire.sql")}`,
+  );
 
   const rows: Record<string, number> = {};
-  for (const { table, rows: draw } of generateWarehouse({ seed, scale })) {
+  for (const { schema, table, rows: draw } of generateWarehouse({ seed, scale })) {
     progress({ step: "table", table: table.name, rows: 0, done: false });
     await db.copyFrom(
-      `${WAREHOUSE_SCHEMA}.${table.name}`,
+      `${schema}.${table.name}`,
       table.columns,
       copyChunks(draw(), (count, done) => {
         rows[table.name] = count;
@@ -178,7 +187,10 @@ export async function seedWarehouse(db: Database, options: SeedOptions = {}): Pr
 
   progress({ step: "constraints" });
   await db.exec(readSql("constraints.sql"));
-  const analyze = `ANALYZE ${WAREHOUSE_TABLES.map((t) => `${WAREHOUSE_SCHEMA}.${t.name}`).join(", ")}`;
+  const analyze = `ANALYZE ${[
+    ...WAREHOUSE_TABLES.map((t) => `${WAREHOUSE_SCHEMA}.${t.name}`),
+    `${ANNUAIRE_SCHEMA}.${MEMBERS_TABLE.name}`,
+  ].join(", ")}`;
   // ANALYZE samples 300 rows per unit of statistics target: at Postgres' default (100) that takes
   // seconds in WASM, and the demo's small tables plan just as well from a smaller sample.
   if (db.kind === "pglite") {

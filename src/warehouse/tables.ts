@@ -347,3 +347,19 @@ export function warehouseTable(name: string): WarehouseTable {
   if (!table) throw new Error(`unknown warehouse table ${name}`);
   return table;
 }
+
+/**
+ * The schema of les emplois' members (annuaire.sql): personal data (e-mail addresses), read by the gateway
+ * to place people and never granted to Metabase's reader (docs/warehouse.md, "Who may read what").
+ */
+export const ANNUAIRE_SCHEMA = "annuaire";
+
+/**
+ * One row per membership: a person (by e-mail) in a structure, a prescriber organisation or an
+ * institution, as les emplois attaches them. No perimeter column: nobody reads it through a dashboard.
+ */
+export const MEMBERS_TABLE: WarehouseTable = {
+  name: "membres",
+  columns: ["email", "id_structure", "id_organisation", "id_institution", "role", "depuis"],
+  perimeter: {},
+};

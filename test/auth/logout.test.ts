@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { captureLogger } from "../support/app.js";
 import { sessionKeyOf, startLoginStack, type LoginStack } from "../support/auth-stack.js";
-import { Browser, formOf, loginAs } from "../support/login.js";
+import { Browser, formOf, loginAs, startLogout } from "../support/login.js";
 
 const DDETS = "agent.ddets93@demo.pilotage.test";
 const OTHER_SITE = "https://site-tiers.example";
@@ -159,5 +159,132 @@ describe("logout only by a POST from this site", () => {
     assert.equal(home.status, 200);
     assert.equal(await stack.sessionCount(), sessions);
     assert.equal((await someoneElse.get(`${stack.baseUrl}/api/me`)).status, 200);
+  });
+
+  describe("ProConnect's two callbacks end no session they did not start (logout CSRF)", () => {
+    /** What a link or an <img> on another site sends when it points at the gateway. */
+    const CROSS_SITE = {
+      "sec-fetch-site": "cross-site",
+      "sec-fetch-mode": "navigate",
+      referer: `${OTHER_SITE}/piege.html`,
+    };
+
+    /** The refusal page for a logged-in person: French, the person still shown as logged in. */
+    async function assertIgnored(res: Response, title: string, message: string, label: string) {
+      assert.equal(res.status, 400, label);
+      assert.equal(res.headers.get("location"), null, label);
+      assert.ok(
+        res.headers.getSetCookie().every((c) => !/Expires=Thu, 01 Jan 1970/.test(c)),
+        `${label}: no cookie cleared`,
+      );
+      const text = await res.text();
+      assert.match(text, new RegExp(`<h1>${title}</h1>`), label);
+      assert.ok(text.includes(message), `${label}: ${mainOf(text)}`);
+      assert.match(text, /id="identite-connectee">Camille Martin</, `${label}: still logged in`);
+      assert.match(mainOf(text), /<a class="fr-btn" href="\/">Retour à l&#39;accueil<\/a>/, label);
+    }
+
+    it("GET /connexion/callback without this browser's login in flight: refused, the session untouched", async () => {
+      const browser = await loginAs(stack.baseUrl, DDETS);
+      const before = await storedSession(browser);
+      const cookie = browser.jar.get("pilotage.sid")!.value;
+      const ignoredBefore = lines.filter((l) => l.includes('"reason":"login_callback_ignored"')).length;
+      const forged = [
+        "/connexion/callback",
+        `/connexion/callback?code=${"c".repeat(43)}&state=${"s".repeat(43)}`,
+        `/connexion/callback?error=access_denied&state=${"s".repeat(43)}`,
+        `/connexion/callback?code=x&state=`,
+        `/connexion/callback?code=x&state=a&state=b`,
+      ];
+      for (const path of forged) {
+        const res = await browser.get(`${stack.baseUrl}${path}`, CROSS_SITE);
+        await assertIgnored(
+          res,
+          "Retour de connexion ignoré",
+          "Ce retour de ProConnect ne correspond à aucune connexion demandée depuis ce navigateur : il a été ignoré, et vous restez connecté.",
+          path,
+        );
+        assert.equal(browser.jar.get("pilotage.sid")?.value, cookie, path);
+        assert.deepEqual(await storedSession(browser), before, path);
+        assert.equal((await browser.get(`${stack.baseUrl}/api/me`)).status, 200, path);
+      }
+      const ignored = lines.filter((l) => l.includes('"reason":"login_callback_ignored"')).length;
+      assert.equal(ignored - ignoredBefore, forged.length);
+    });
+
+    it("a forged callback spends nothing of a login in flight: the real answer still logs in", async () => {
+      const browser = await loginAs(stack.baseUrl, DDETS);
+      // A logged-in person starts another login (the button still posts).
+      const start = await browser.post(
+        `${stack.baseUrl}/connexion`,
+        {},
+        {
+          origin: stack.baseUrl,
+          "sec-fetch-site": "same-origin",
+        },
+      );
+      assert.equal(start.status, 303);
+      const inFlight = await storedSession(browser);
+      assert.ok(inFlight.login, "a login transaction in the session");
+      const res = await browser.get(
+        `${stack.baseUrl}/connexion/callback?code=x&state=${"s".repeat(43)}`,
+        CROSS_SITE,
+      );
+      assert.equal(res.status, 400);
+      assert.deepEqual(await storedSession(browser), inFlight, "the transaction is still there");
+
+      const gateway = new URL(stack.baseUrl);
+      let callback: URL | undefined;
+      await browser.follow(new URL(start.headers.get("location")!), {
+        stopAt: (url) => {
+          if (url.origin === gateway.origin && url.pathname === "/connexion/callback") callback = url;
+          return callback !== undefined;
+        },
+      });
+      assert.ok(callback, "the provider answers at once (single sign-on)");
+      const page = await browser.follow(callback);
+      assert.equal(page.status, 200);
+      assert.match(page.text, /id="identite-connectee">Camille Martin</);
+    });
+
+    it("GET /deconnexion/callback checks its state before anything: a forged one ends no session", async () => {
+      const browser = await loginAs(stack.baseUrl, DDETS);
+      const before = await storedSession(browser);
+      const cookie = browser.jar.get("pilotage.sid")!.value;
+      for (const path of ["/deconnexion/callback", `/deconnexion/callback?state=${"s".repeat(43)}`]) {
+        const res = await browser.get(`${stack.baseUrl}${path}`, CROSS_SITE);
+        await assertIgnored(
+          res,
+          "Déconnexion non reconnue",
+          "Ce retour de ProConnect ne correspond à aucune déconnexion demandée depuis ce navigateur : il a été ignoré, et vous restez connecté.",
+          path,
+        );
+        assert.equal(browser.jar.get("pilotage.sid")?.value, cookie, path);
+        assert.deepEqual(await storedSession(browser), before, path);
+        assert.equal((await browser.get(`${stack.baseUrl}/api/me`)).status, 200, path);
+      }
+    });
+
+    it("a forged logout return spends nothing of a logout in flight: the real one still completes", async () => {
+      const browser = await loginAs(stack.baseUrl, DDETS);
+      const start = await startLogout(browser, stack.baseUrl);
+      assert.equal(start.status, 303);
+      const pending = await storedSession(browser);
+      assert.deepEqual(Object.keys(pending), ["logout"]);
+      const forged = await browser.get(
+        `${stack.baseUrl}/deconnexion/callback?state=${"s".repeat(43)}`,
+        CROSS_SITE,
+      );
+      assert.equal(forged.status, 400);
+      assert.match(await forged.text(), /<h1>Déconnexion non reconnue<\/h1>/);
+      assert.deepEqual(await storedSession(browser), pending);
+
+      const confirmation = await browser.follow(new URL(start.headers.get("location")!));
+      const form = formOf(confirmation, /\/session\/end\/confirm$/);
+      const back = await browser.submit(form.action, { ...form.fields, logout: "yes" });
+      assert.equal(new URL(back.url).pathname, "/deconnexion/callback");
+      assert.equal(back.status, 200);
+      assert.match(back.text, /<h1>Vous êtes déconnecté<\/h1>/);
+    });
   });
 });

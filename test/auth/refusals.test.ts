@@ -200,8 +200,24 @@ describe("refused logins: a French page, and no session", () => {
   });
 
   it("ID token issued for another login (nonce mismatch)", async () => {
-    forgeIdToken((payload) => ({ ...payload, nonce: randomBytes(32).toString("base64url") }));
-    assertRefusalPage(await refusedLogin(/unexpected ID Token "nonce" claim value/), REFUSALS.nonce);
+    let sent: string | null | undefined;
+    let issued: unknown;
+    forgeIdToken((payload) => {
+      issued = payload.nonce;
+      return { ...payload, nonce: randomBytes(32).toString("base64url") };
+    });
+    const page = await refusedLogin(/unexpected ID Token "nonce" claim value/, {
+      rewriteAuthorizationUrl: (url) => {
+        sent = url.searchParams.get("nonce");
+        return url;
+      },
+    });
+    assertRefusalPage(page, REFUSALS.nonce);
+    // Refused because the nonce differs from the one this login sent, not because none was sent (the
+    // library refuses a nonce it does not expect just the same): the request carried one, and the
+    // provider's genuine token echoed it.
+    assert.match(String(sent), /^[\w-]{43}$/);
+    assert.equal(issued, sent);
   });
 
   it("userinfo with a tampered signature", async () => {
@@ -353,7 +369,7 @@ describe("refused logins: a French page, and no session", () => {
         },
       });
       assertRefusalPage(page, {
-        status: 502,
+        status: 503,
         title: "ProConnect est injoignable",
         message:
           "ProConnect ne répond pas pour le moment, la connexion est impossible. Merci de réessayer dans quelques minutes.",
@@ -365,7 +381,7 @@ describe("refused logins: a French page, and no session", () => {
 });
 
 describe("refused logins that need another provider", () => {
-  it("ProConnect unreachable (connection refused): a French 502 page, nothing stored", async () => {
+  it("ProConnect unreachable (connection refused): a French 503 page with Retry-After, nothing stored", async () => {
     const { logger, lines } = captureLogger("info");
     const testStack = await openTestStack({
       logger,
@@ -377,7 +393,8 @@ describe("refused logins that need another provider", () => {
       }),
     });
     try {
-      const res = await request(createApp(testStack.deps)).post("/connexion").expect(502);
+      const res = await request(createApp(testStack.deps)).post("/connexion").expect(503);
+      assert.equal(res.headers["retry-after"], "5");
       assert.ok(res.text.includes("<h1>ProConnect est injoignable</h1>"));
       assert.equal(res.headers["set-cookie"], undefined);
       assert.ok(
@@ -388,7 +405,7 @@ describe("refused logins that need another provider", () => {
       const api = await request(createApp(testStack.deps))
         .post("/connexion")
         .set("Accept", "application/json");
-      assert.equal(api.status, 502);
+      assert.equal(api.status, 503);
       assert.equal(api.body.error, "proconnect_unavailable");
     } finally {
       await testStack.close();
@@ -439,7 +456,7 @@ describe("refused logins that need another provider", () => {
       const loginPage = await browser.follow(`${stack.baseUrl}/connexion`);
       const button = formOf(loginPage, /^\/connexion$/);
       const page = await browser.submit(button.action, button.fields);
-      assert.equal(page.status, 502);
+      assert.equal(page.status, 503);
       assert.ok(page.text.includes("<h1>ProConnect est injoignable</h1>"));
       assert.ok(
         page.text.includes(

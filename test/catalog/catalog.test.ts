@@ -168,10 +168,10 @@ describe("catalog loading", () => {
     assert.deepEqual(
       real.profileKinds.map((k) => [k.key, k.scope, k.provides]),
       [
-        ["ddets", "departement", ["departements", "departement_labels", "region"]],
+        ["ddets", "departement", ["departements", "departement_labels"]],
         ["dreets", "region", ["departements", "departement_labels", "region"]],
         ["dgefp", "national", ["departements", "departement_labels"]],
-        ["conseil_departemental", "departement", ["departements", "departement_labels", "region"]],
+        ["conseil_departemental", "departement", ["departements", "departement_labels"]],
         ["france_travail", "safir", ["departements", "departement_labels", "organisation"]],
         ["prescripteur", "organisation", ["organisation", "departements", "departement_labels"]],
         ["reseau_iae", "reseau", ["reseau", "structures"]],

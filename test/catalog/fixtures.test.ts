@@ -60,6 +60,15 @@ describe("catalog fixtures", () => {
       ["lock-public", [["lock.public", dashboard, 9]]],
       ["lock-multi-value-equals", [["lock.multi-value-equals", "sql/iae/delai.sql", 13]]],
       ["lock-editable-same-column", [["lock.editable-same-column", dashboard, 22]]],
+      ["lock-region-scope", [["lock.region-scope", dashboard, 10]]],
+      [
+        "lock-conflicting-attributes",
+        [["lock.conflicting-attributes", "metabase-config/dashboards/par-libelle.yaml", 18]],
+      ],
+      [
+        "profile-kind-region-scope",
+        [["profile-kind.region-scope", "metabase-config/profile-kinds.yaml", 14]],
+      ],
       [
         "embed-url-too-long",
         [["embed.url-too-long", "metabase-config/dashboards/orientations-croisees.yaml", 6]],

@@ -23,6 +23,7 @@ import { captureLogger, testContent } from "../support/app.js";
 import { startLoginStack, type LoginStack } from "../support/auth-stack.js";
 import { documentedAccess, documentedProfile } from "../support/demo-profiles.js";
 import { decodeJwt } from "../support/jwt.js";
+import { getWithBody, tamperedBodies, tamperedQueries } from "../support/tampering.js";
 import { Browser, loginAs } from "../support/login.js";
 import { createMetabaseTestServer, type MetabaseTestServer } from "../support/metabase-server/index.js";
 import { createTestDatabase, testServices } from "../support/services.js";
@@ -314,6 +315,41 @@ describe("embedded dashboards through the Metabase test server (issue 8)", funct
       );
     });
 
+    it("never lets the perimeter's attribute names, in any form, in the query or a body, change the signed values", async () => {
+      const cases: Array<[string, string]> = [
+        ["agent.ddets93@demo.pilotage.test", "pass-iae"],
+        ["employeur.siae@demo.pilotage.test", "mes-structures"],
+        ["direction.reseau@demo.pilotage.test", "reseau-adherents"],
+        ["conseiller.ft69@demo.pilotage.test", "mes-orientations"],
+      ];
+      for (const [email, key] of cases) {
+        const dashboard = catalog.dashboards.find((d) => d.key === key)!;
+        const expected = documentedAccess(documentedProfile(email), dashboard);
+        assert.ok(
+          expected.allowed && Object.keys(expected.locks).length > 0,
+          `${email} opens ${key}, locked`,
+        );
+        const paramsOf = (text: string) =>
+          decodeJwt(new URL((JSON.parse(text) as EmbedAnswer).url).pathname.split("/").at(-1)!).payload
+            .params;
+        const browser = await as(email);
+        for (const [label, query] of tamperedQueries()) {
+          const res = await browser.request(url(`/api/dashboards/${key}/embed?${query}`));
+          const text = await res.text();
+          assert.equal(res.status, 200, `${email} ${label}: ${text}`);
+          assert.deepEqual(paramsOf(text), expected.locks, `${email} ${label}`);
+        }
+        const cookie = browser.jar.headerFor(new URL(stack.baseUrl));
+        for (const body of tamperedBodies()) {
+          const answer = await getWithBody(url(`/api/dashboards/${key}/embed`), cookie, body, {
+            accept: "application/json",
+          });
+          assert.equal(answer.status, 200, `${email} ${body.label}: ${answer.text}`);
+          assert.deepEqual(paramsOf(answer.text), expected.locks, `${email} ${body.label}`);
+        }
+      }
+    });
+
     it("a token edited by hand, or signed with another key, is refused by the test server", async () => {
       const browser = await as("agent.ddets93@demo.pilotage.test");
       const { url: signed } = (await (await embedOf(browser, "pass-iae")).json()) as EmbedAnswer;
@@ -378,6 +414,40 @@ describe("embedded dashboards through the Metabase test server (issue 8)", funct
         Number(rows[0]?.dashboard_id),
         (decodeJwt(token).payload.resource as { dashboard: number }).dashboard,
       );
+    });
+
+    it("never frames Metabase during a staff preview: the gateway's own cards, exports refused, no token signed", async () => {
+      // Metabase's frame has its own download buttons, beyond the export audit and the preview's rule.
+      const admin = await loginAs(stack.baseUrl, "admin@demo.pilotage.test");
+      await admin.submit(url("/admin/apercu"), { profil: "ddets", departement: "93" });
+      const tokensBefore = (await readAudit(gatewayDb, { action: "embed.token_issued" })).length;
+      try {
+        const page = await admin.follow(url("/tableaux-de-bord/pass-iae"));
+        assert.equal(page.status, 200);
+        assert.match(page.text, /id="bandeau-apercu"/);
+        assert.doesNotMatch(page.text, /<iframe/);
+        assert.doesNotMatch(page.text, /embed\.js/);
+        assert.match(
+          page.text,
+          /<div class="fr-alert fr-alert--info fr-mb-4w" id="apercu-sans-metabase">\s*<h2 class="fr-alert__title">Aperçu : version interactive non affichée<\/h2>\s*<p>Pendant un aperçu, le tableau de bord Metabase n'est pas affiché : il permet de télécharger des données, ce que l'aperçu interdit\. Les données ci-dessous sont calculées directement, sur le périmètre prévisualisé\.<\/p>/,
+        );
+        assert.equal([...page.text.matchAll(/<caption>/g)].length, 2, "the gateway's own cards");
+        assert.doesNotMatch(page.text, /href="\/api\/questions\//, "no export link");
+        const api = await admin.get(url("/api/dashboards/pass-iae/embed"), { accept: "application/json" });
+        assert.equal(api.status, 403);
+        const { requestId: _id, ...body } = (await api.json()) as Record<string, unknown>;
+        assert.deepEqual(body, {
+          error: "preview_embed",
+          message:
+            "Pendant un aperçu, le tableau de bord interactif (Metabase) n'est pas affiché : il permettrait de télécharger des données. Les données restent lisibles dans les tableaux de la page.",
+        });
+        assert.equal((await readAudit(gatewayDb, { action: "embed.token_issued" })).length, tokensBefore);
+      } finally {
+        await admin.submit(url("/admin/apercu/quitter"), {});
+      }
+      // Out of the preview, the same person gets the frame again.
+      const own = await admin.follow(url("/tableaux-de-bord/pass-iae"));
+      assert.match(own.text, /<iframe class="pilotage-integration" data-embed-frame/);
     });
 
     it("embeds a public dashboard for anyone, with no parameter in the token, and audits it without a person", async () => {

@@ -3,6 +3,7 @@ import { readAudit } from "../../src/audit/audit-log.js";
 import { DEMO_ACCOUNTS } from "../../src/demo/accounts.js";
 import { startLoginStack, type LoginStack } from "../support/auth-stack.js";
 import { Browser, loginAs } from "../support/login.js";
+import { getWithBody, tamperedBodies, tamperedQueries } from "../support/tampering.js";
 import { ownUnknownAccount } from "../support/unknown-account.js";
 
 /**
@@ -208,6 +209,28 @@ describe("dashboard pages without Metabase (issue 8)", function () {
       );
     });
 
+    it("ignores the perimeter's attribute names, in any form, in the query or a body: the tables stay the perimeter's", async () => {
+      for (const [email, key] of [
+        [DDETS, "pass-iae"],
+        [EMPLOYER, "mes-structures"],
+      ] as const) {
+        const browser = await as(email);
+        const plain = tablesOf((await browser.follow(url(`/tableaux-de-bord/${key}`))).text);
+        assert.ok(plain.length > 0);
+        for (const [label, query] of tamperedQueries()) {
+          const tampered = await browser.follow(url(`/tableaux-de-bord/${key}?${query}`));
+          assert.equal(tampered.status, 200, `${email} ${label}`);
+          assert.deepEqual(tablesOf(tampered.text), plain, `${email} ${label}`);
+        }
+        const cookie = browser.jar.headerFor(new URL(stack.baseUrl));
+        for (const body of tamperedBodies()) {
+          const tampered = await getWithBody(url(`/tableaux-de-bord/${key}`), cookie, body);
+          assert.equal(tampered.status, 200, `${email} ${body.label}`);
+          assert.deepEqual(tablesOf(tampered.text), plain, `${email} ${body.label}`);
+        }
+      }
+    });
+
     it("applies an editable filter and answers a French 400 for one it cannot read, keeping the default", async () => {
       const browser = await as(DDETS);
       const page = await browser.follow(
@@ -287,7 +310,7 @@ describe("dashboard pages without Metabase (issue 8)", function () {
 
     it("disables the CSV buttons during a staff preview, and says why", async () => {
       const admin = await loginAs(stack.baseUrl, ADMIN);
-      await admin.submit(url("/admin/apercu"), { profil: "ddets-93", departement: "" });
+      await admin.submit(url("/admin/apercu"), { profil: "ddets", departement: "93" });
       const page = await admin.follow(url("/tableaux-de-bord/pass-iae"));
       assert.match(page.text, /<h1 id="titre-tableau">PASS IAE — 93 - Seine-Saint-Denis<\/h1>/);
       assert.doesNotMatch(page.text, /href="\/api\/questions\//);

@@ -5,8 +5,10 @@ import {
   createEmbedService,
   DashboardNotVerifiedError,
   MetabaseNotConfiguredError,
+  PreviewEmbedError,
   type EmbedDashboard,
 } from "../../src/embed/embed-service.js";
+import type { AppError } from "../../src/errors.js";
 import { clearVerified, markVerified, recordBinding } from "../../src/metabase/object-map.js";
 import { openDatabase, type Database } from "../../src/storage/database.js";
 import { migrate } from "../../src/storage/migrations.js";
@@ -68,7 +70,7 @@ describe("embed service", () => {
       ttlSeconds: 600,
       now: () => NOW,
     });
-  const tokenOf = (url: string) => url.split("/embed/dashboard/")[1]!.split("?")[0]!;
+  const tokenOf = (url: string) => url.split("/embed/dashboard/")[1]!.split(/[?#]/)[0]!;
   const resourceOf = (url: string) =>
     (jwt.decode(tokenOf(url)) as { resource: { dashboard: number } }).resource.dashboard;
   const issuedRows = async () => (await readAudit(db, { action: "embed.token_issued" })).length;
@@ -145,6 +147,43 @@ describe("embed service", () => {
       service().issue(dashboard, { ...viewer, kind: "conseil_departemental" }),
       (error: unknown) => (error as { status?: number }).status === 403,
     );
+    assert.equal((await readAudit(db)).length, before);
+  });
+
+  it("never signs a région for a perimeter that is not exactly one région: 403, nothing audited", async () => {
+    // A dashboard validate would refuse (lock.region-scope), served anyway: the signer still says no.
+    const regional: EmbedDashboard = {
+      ...dashboard,
+      audiences: ["ddets", "dreets"],
+      parameters: [{ slug: "region", locked: "region" }],
+    };
+    const before = (await readAudit(db)).length;
+    await assert.rejects(service().issue(regional, viewer), (error: unknown) => {
+      assert.deepEqual(
+        { status: (error as AppError).status, message: (error as AppError).publicMessage },
+        { status: 403, message: "Vous n'avez pas accès à ce tableau de bord." },
+      );
+      return true;
+    });
+    assert.equal((await readAudit(db)).length, before);
+    const idf = ["75", "77", "78", "91", "92", "93", "94", "95"];
+    const issued = await service().issue(regional, {
+      ...viewer,
+      kind: "dreets",
+      perimeter: { departements: idf, region: "11" },
+    });
+    assert.deepEqual((jwt.decode(tokenOf(issued.url)) as { params: unknown }).params, {
+      region: "Île-de-France",
+    });
+  });
+
+  it("signs nothing during a staff preview: Metabase's frame has downloads the preview forbids", async () => {
+    const before = (await readAudit(db)).length;
+    await assert.rejects(service().issue(dashboard, { ...viewer, preview: true }), (error: unknown) => {
+      assert.ok(error instanceof PreviewEmbedError);
+      assert.deepEqual({ status: error.status, code: error.code }, { status: 403, code: "preview_embed" });
+      return true;
+    });
     assert.equal((await readAudit(db)).length, before);
   });
 

@@ -10,6 +10,7 @@ import { EmptyLockError } from "../../src/perimeter/lock-values.js";
 import { ALL_DEPARTEMENT_CODES } from "../../src/territories/territories.js";
 
 const SECRET = "0123456789abcdef".repeat(4);
+const IDF = ["75", "77", "78", "91", "92", "93", "94", "95"];
 const NOW = new Date("2026-11-29T10:00:00.000Z");
 
 function input(overrides: Partial<SignEmbedInput> = {}): SignEmbedInput {
@@ -24,7 +25,7 @@ function input(overrides: Partial<SignEmbedInput> = {}): SignEmbedInput {
       ],
     },
     resourceId: 42,
-    perimeter: { departements: ["93"], region: "11" },
+    perimeter: { departements: IDF, region: "11" },
     siteUrl: "https://stats.example.gouv.fr/",
     secretKey: SECRET,
     ttlSeconds: 600,
@@ -44,11 +45,11 @@ describe("signEmbedToken", () => {
     });
     assert.deepEqual(payload, {
       resource: { dashboard: 42 },
-      params: { departement: ["93"], region: "Île-de-France" },
+      params: { departement: IDF, region: "Île-de-France" },
       exp: NOW.getTime() / 1000 + 600,
       iat: NOW.getTime() / 1000,
     });
-    assert.deepEqual(signed.lockedValues, { departement: ["93"], region: "Île-de-France" });
+    assert.deepEqual(signed.lockedValues, { departement: IDF, region: "Île-de-France" });
     assert.equal(signed.expiresAt.toISOString(), "2026-11-29T10:10:00.000Z");
   });
 
@@ -80,6 +81,12 @@ describe("signEmbedToken", () => {
       EmptyLockError,
     );
     assert.throws(() => signEmbedToken(input({ perimeter: { departements: ["93"] } })), EmptyLockError);
+    // A DDETS carries its région's code: a région lock would show it the whole région (issue 15).
+    assert.throws(
+      () => signEmbedToken(input({ perimeter: { departements: ["93"], region: "11" } })),
+      (error: unknown) =>
+        error instanceof EmptyLockError && error.status === 403 && error.attribute === "region",
+    );
     assert.throws(
       () =>
         signEmbedToken(

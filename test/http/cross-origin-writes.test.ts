@@ -31,7 +31,7 @@ describe("state-changing requests from another origin", () => {
       const previews = (await readAudit(stack.testStack.deps.db, { action: "preview.started" })).length;
       const refused = await admin.post(
         `${stack.baseUrl}/admin/apercu`,
-        { profil: "dreets-11", departement: "" },
+        { profil: "dreets", region: "11" },
         headers,
       );
       assert.equal(refused.status, 403);
@@ -69,7 +69,7 @@ describe("state-changing requests from another origin", () => {
     const admin = await loginAs(stack.baseUrl, ADMIN);
     const sameOrigin = await admin.post(
       `${stack.baseUrl}/admin/apercu`,
-      { profil: "dreets-11", departement: "" },
+      { profil: "dreets", region: "11" },
       { "sec-fetch-site": "same-origin", origin: stack.baseUrl },
     );
     assert.equal(sameOrigin.status, 303);

@@ -211,6 +211,28 @@ describe("plan", () => {
     );
   });
 
+  it("reports a breach it finds only by reading the dashboard in full: a card unwired in the UI", async () => {
+    const definitions = sampleDefinitions();
+    const state = appliedState(definitions);
+    const stored = storedAfterApply(definitions, state);
+    // A dashcard saved in the UI without its locked filter: the list still says "locked", the detail not.
+    state.lists.dashboards[0]!.updated_at = "2026-02-02T00:00:00Z";
+    state.details.get(10)!.dashcards[1]!.parameter_mappings = [];
+    const { plan: p, reads } = await plan(definitions, state, stored);
+    assert.deepEqual(reads, [10]);
+    assert.deepEqual(p.breaches, [
+      {
+        dashboard: "territoire",
+        metabaseId: 10,
+        problems: ["la carte « Structures » (#2) n'est pas reliée au filtre verrouillé « departement »"],
+      },
+    ]);
+    assert.match(
+      renderPlan(p),
+      /Contrats de verrouillage rompus dans Metabase \(la passerelle ne signe plus de jeton pour ces tableaux\) :\n  territoire \(#10\) :\n    - la carte « Structures » \(#2\) n'est pas reliée au filtre verrouillé « departement »/,
+    );
+  });
+
   it("restores an archived dashboard with its id, and archives what is no longer defined", async () => {
     const definitions = sampleDefinitions();
     const state = appliedState(definitions);
@@ -259,6 +281,24 @@ describe("plan", () => {
       "Question iae/structures (#2) se trouve hors des collections gérées : remettez cet objet dans sa collection depuis Metabase (la synchronisation ne touche à rien en dehors), puis relancez.",
     ]);
     assert.equal(p.hasChanges, true);
+  });
+
+  it("refuses to guess when an owned dashboard was moved out of the managed collections", async () => {
+    const definitions = sampleDefinitions();
+    const state = appliedState(definitions);
+    const stored = storedAfterApply(definitions, state);
+    state.lists.dashboards[0]!.collection_id = 999;
+    const { plan: p } = await plan(definitions, state, stored);
+    assert.deepEqual(p.conflicts, [
+      "Tableau de bord territoire (#10) se trouve hors des collections gérées : remettez cet objet dans sa collection depuis Metabase (la synchronisation ne touche à rien en dehors), puis relancez.",
+    ]);
+    assert.equal(p.hasChanges, true);
+    // Moved out and no longer defined: left where it is, never archived from outside.
+    const { plan: q } = await plan({ ...definitions, dashboards: [] }, state, stored);
+    assert.deepEqual(
+      q.entries.filter((e) => e.model === "dashboard"),
+      [],
+    );
   });
 
   it("asks for a verification when the dashboard's content version changed but Metabase did not", async () => {

@@ -252,7 +252,8 @@ for (const version of PINNED_VERSIONS) {
       server.setEmbeddingParam("dashboard", dashboard.id, "departement", "enabled");
 
       const plan = await cli("plan");
-      assert.equal(plan.code, 2);
+      // A broken lock is a failure (1), not a pending change (2).
+      assert.equal(plan.code, 1);
       assert.match(plan.out, /VERROU departement : modifiable → verrouillé/);
       assert.match(plan.err, /Contrat de verrouillage rompu dans Metabase pour territoire/);
       assert.equal(await verifiedDashboardId(db, "territoire", version), undefined);
@@ -264,6 +265,47 @@ for (const version of PINNED_VERSIONS) {
         periode: "enabled",
       });
       assert.equal(await verifiedDashboardId(db, "territoire", version), dashboard.id);
+    });
+
+    it("re-reads a dashboard whose card was unwired in the UI: plan reports it, stops the gateway from signing and exits 1", async () => {
+      const dashboard = managedDashboard("territoire");
+      const version = await contentVersion("territoire");
+      assert.equal(await verifiedDashboardId(db, "territoire", version), dashboard.id);
+      // What the UI sends when someone removes a card's link to the locked filter: the whole dashcard list.
+      const api = (path: string, init: RequestInit = {}) =>
+        fetch(`${server.url}${path}`, {
+          ...init,
+          headers: { "content-type": "application/json", "x-api-key": server.adminApiKey },
+        });
+      const current = (await (await api(`/api/dashboard/${dashboard.id}`)).json()) as {
+        dashcards: Array<Record<string, unknown>>;
+      };
+      const dashcards = current.dashcards.map((dashcard, i) =>
+        i === 1 ? { ...dashcard, parameter_mappings: [] } : dashcard,
+      );
+      const saved = await api(`/api/dashboard/${dashboard.id}`, {
+        method: "PUT",
+        body: JSON.stringify({ dashcards }),
+      });
+      assert.equal(saved.status, 200, await saved.text());
+      // The list still says "locked": only the full read shows the breach.
+      assert.deepEqual(server.state.dashboards.get(dashboard.id)!.embedding_params, {
+        departement: "locked",
+        periode: "enabled",
+      });
+
+      const plan = await cli("plan");
+      assert.equal(plan.code, 1, plan.err);
+      assert.match(
+        plan.out,
+        /Contrats de verrouillage rompus dans Metabase \(la passerelle ne signe plus de jeton pour ces tableaux\) :\n  territoire \(#\d+\) :\n    - la carte « Délai de réponse \(9e décile\) » \(#\d+\) n'est pas reliée au filtre verrouillé « departement »/,
+      );
+      assert.match(plan.err, /Contrat de verrouillage rompu dans Metabase pour territoire/);
+      assert.equal(await verifiedDashboardId(db, "territoire", version), undefined);
+
+      assert.equal((await cli("apply")).code, 0);
+      assert.equal(await verifiedDashboardId(db, "territoire", version), dashboard.id);
+      assert.equal((await cli("plan")).code, 0);
     });
 
     it("fails the run when what Metabase returns breaks the lock contract, and leaves the dashboard unverified", async () => {

@@ -74,6 +74,31 @@ describe("dashboard access", () => {
     );
   });
 
+  it("opens a dashboard locked on the région only to a perimeter that is exactly one région", () => {
+    const regional: AccessDashboard = {
+      key: "region",
+      public: false,
+      audiences: ["ddets", "dreets"],
+      parameters: [{ slug: "region", locked: "region" }],
+    };
+    const idf = ["75", "77", "78", "91", "92", "93", "94", "95"];
+    assert.deepEqual(
+      dashboardAccess({ kind: "dreets", perimeter: { departements: idf, region: "11" } }, regional),
+      {
+        allowed: true,
+        locks: { region: "Île-de-France" },
+      },
+    );
+    assert.deepEqual(
+      dashboardAccess({ kind: "ddets", perimeter: { departements: ["93"], region: "11" } }, regional),
+      {
+        allowed: false,
+        reason: "perimeter_cannot_fill_lock",
+        attribute: "region",
+      },
+    );
+  });
+
   it("lets staff open a territorial dashboard with their own (national) perimeter", () => {
     const staff = dashboardAccess(
       { kind: "staff", perimeter: { departements: ALL_DEPARTEMENT_CODES } },

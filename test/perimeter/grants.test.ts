@@ -2,12 +2,22 @@ import assert from "node:assert/strict";
 import { readAudit } from "../../src/audit/audit-log.js";
 import {
   approveAccessRequest,
+  approveByRebinding,
   createAccessRequest,
   listAccessRequests,
   pendingRequestOf,
   refuseAccessRequest,
+  RequestAlreadyPendingError,
 } from "../../src/perimeter/access-requests.js";
-import { createGrant, grantsFor, listGrants, revokeGrant } from "../../src/perimeter/grants.js";
+import {
+  activeStaffGrant,
+  bindGrants,
+  createGrant,
+  grantsFor,
+  listGrants,
+  rebindGrant,
+  revokeGrant,
+} from "../../src/perimeter/grants.js";
 import { type Database } from "../../src/storage/database.js";
 import { migrate } from "../../src/storage/migrations.js";
 import { databaseImplementations } from "../support/services.js";
@@ -145,6 +155,170 @@ for (const [name, open] of implementations) {
       assert.equal(refused.status, "refused");
       assert.equal(refused.grantId, null);
       assert.deepEqual(await grantsFor(db, { sub: "sub-refus", email: "refus@demo.pilotage.test" }), []);
+    });
+
+    describe("binding to the ProConnect account at first use (issue 15)", () => {
+      const newGrant = (email: string, kind: "staff" | "ddets" = "staff") =>
+        createGrant(db, {
+          subject: { email },
+          kind,
+          organisationLabel: "GIP",
+          perimeter: { departements: ["75"] },
+          grantedBy: "admin@demo.pilotage.test",
+        });
+      const ids = (grants: Array<{ id: number }>) => grants.map((g) => g.id);
+
+      it("binds an e-mail grant to the first account that uses it; the same address elsewhere then has nothing", async () => {
+        const grant = await newGrant("chef@travail.gouv.fr");
+        const first = { sub: "sub-first", email: "chef@travail.gouv.fr", idpId: "fia1v2" };
+        const [bound] = await bindGrants(db, [grant.id], first);
+        assert.deepEqual(
+          { sub: bound?.subjectSub, idp: bound?.boundIdpId, at: bound?.boundAt instanceof Date },
+          { sub: "sub-first", idp: "fia1v2", at: true },
+        );
+        assert.deepEqual(ids(await grantsFor(db, first)), [grant.id]);
+        for (const other of [
+          { sub: "sub-other", email: "CHEF@travail.gouv.fr", idpId: "other-idp" },
+          { sub: "sub-other", email: "chef@travail.gouv.fr", idpId: "fia1v2" },
+          { sub: "sub-first", email: "chef@travail.gouv.fr", idpId: "other-idp" },
+        ]) {
+          assert.deepEqual(await grantsFor(db, other), [], JSON.stringify(other));
+        }
+        assert.deepEqual(
+          await activeStaffGrant(db, { sub: "sub-other", idpId: "fia1v2" }, new Date()),
+          undefined,
+        );
+        assert.equal((await activeStaffGrant(db, first, new Date()))?.id, grant.id);
+        const [audit] = await readAudit(db, { action: "grant.bound", limit: 1 });
+        assert.deepEqual(
+          { resource: audit?.resourceId, details: audit?.details },
+          {
+            resource: String(grant.id),
+            details: { subjectSub: "sub-first", idpId: "fia1v2", subjectEmail: "chef@travail.gouv.fr" },
+          },
+        );
+      });
+
+      it("gives a grant two accounts race for to the first only", async () => {
+        const grant = await newGrant("course@travail.gouv.fr");
+        const [a, b] = await Promise.all([
+          bindGrants(db, [grant.id], { sub: "sub-a", email: "course@travail.gouv.fr", idpId: "fia1v2" }),
+          bindGrants(db, [grant.id], { sub: "sub-b", email: "course@travail.gouv.fr", idpId: "other-idp" }),
+        ]);
+        assert.equal(a.length + b.length, 1);
+      });
+
+      it("re-binds a grant to another account or unbinds it, audited, and refuses to unbind one without e-mail", async () => {
+        const grant = await newGrant("mobile@travail.gouv.fr", "ddets");
+        await bindGrants(db, [grant.id], {
+          sub: "sub-old",
+          email: "mobile@travail.gouv.fr",
+          idpId: "fia1v2",
+        });
+        const { before, after } = await rebindGrant(
+          db,
+          grant.id,
+          { sub: "sub-new", idpId: "rie" },
+          "staff@x",
+        );
+        assert.deepEqual(
+          [before.subjectSub, after.subjectSub, after.boundIdpId],
+          ["sub-old", "sub-new", "rie"],
+        );
+        assert.deepEqual(
+          await grantsFor(db, { sub: "sub-old", email: "mobile@travail.gouv.fr", idpId: "fia1v2" }),
+          [],
+        );
+        const unbound = await rebindGrant(db, grant.id, null, "staff@x");
+        assert.deepEqual([unbound.after.subjectSub, unbound.after.boundIdpId], [null, null]);
+        assert.deepEqual(
+          ids(await grantsFor(db, { sub: "anyone", email: "mobile@travail.gouv.fr" })),
+          [grant.id],
+          "waits for the next login with its e-mail",
+        );
+        const bySub = await createGrant(db, {
+          subject: { sub: "sub-only" },
+          kind: "ddets",
+          organisationLabel: "x",
+          perimeter: { departements: ["75"] },
+          grantedBy: "a",
+        });
+        await assert.rejects(
+          rebindGrant(db, bySub.id, null, "staff@x"),
+          /ne vise aucune adresse électronique/,
+        );
+        await assert.rejects(
+          rebindGrant(db, 99_999_999, null, "staff@x"),
+          /Aucun accès actif n'a le numéro 99999999/,
+        );
+        const actions = (await readAudit(db, { action: "grant.rebound", limit: 2 })).map((a) => a.details);
+        assert.deepEqual(actions, [
+          {
+            subjectEmail: "mobile@travail.gouv.fr",
+            before: { sub: "sub-new", idpId: "rie" },
+            after: { sub: null, idpId: null },
+          },
+          {
+            subjectEmail: "mobile@travail.gouv.fr",
+            before: { sub: "sub-old", idpId: "fia1v2" },
+            after: { sub: "sub-new", idpId: "rie" },
+          },
+        ]);
+      });
+
+      it("keeps one pending request per person, even for two posts at once", async () => {
+        const person = { sub: "sub-double", email: "double@demo.pilotage.test", idpId: "fia1v2" };
+        const input = { organisation: "Org", role: "Rôle", reason: "Une raison suffisamment longue" };
+        const results = await Promise.allSettled([
+          createAccessRequest(db, person, input),
+          createAccessRequest(db, person, input),
+        ]);
+        assert.deepEqual(results.map((r) => r.status).sort(), ["fulfilled", "rejected"]);
+        const rejected = results.find((r) => r.status === "rejected");
+        assert.ok(rejected?.reason instanceof RequestAlreadyPendingError);
+        const pending = await pendingRequestOf(db, "sub-double");
+        assert.equal(pending?.idpId, "fia1v2");
+        await refuseAccessRequest(db, pending!.id, { decidedBy: "staff@x" });
+        await createAccessRequest(db, person, input);
+      });
+
+      it("binds an approved request's grant to the very account that asked", async () => {
+        const request = await createAccessRequest(
+          db,
+          { sub: "sub-asks", email: "asks@demo.pilotage.test", idpId: "proconnect-identite" },
+          { organisation: "Org", role: "Rôle", reason: "Une raison suffisamment longue" },
+        );
+        const { grant } = await approveAccessRequest(db, request.id, {
+          decidedBy: "staff@x",
+          kind: "prescripteur",
+          organisationLabel: "Org",
+          perimeter: { departements: ["93"], region: "11" },
+        });
+        assert.deepEqual([grant.subjectSub, grant.boundIdpId], ["sub-asks", "proconnect-identite"]);
+        assert.deepEqual(
+          await grantsFor(db, { sub: "sub-other", email: "asks@demo.pilotage.test", idpId: "x" }),
+          [],
+        );
+      });
+
+      it("approves a request by re-binding only a grant of the same e-mail", async () => {
+        const grant = await newGrant("autre@travail.gouv.fr", "ddets");
+        const request = await createAccessRequest(
+          db,
+          { sub: "sub-pas-moi", email: "pas.moi@travail.gouv.fr", idpId: "fia1v2" },
+          { organisation: "Org", role: "Rôle", reason: "Une raison suffisamment longue" },
+        );
+        await assert.rejects(
+          approveByRebinding(db, request.id, grant.id, "staff@x"),
+          /L'accès n° \d+ ne vise pas l'adresse pas\.moi@travail\.gouv\.fr/,
+        );
+        assert.equal((await pendingRequestOf(db, "sub-pas-moi"))?.id, request.id, "nothing changed");
+        assert.deepEqual(
+          ids(await grantsFor(db, { sub: "anyone", email: "autre@travail.gouv.fr" })),
+          [grant.id],
+          "the grant is left unbound",
+        );
+      });
     });
   });
 }

@@ -8,11 +8,22 @@ import {
 } from "../../src/perimeter/lock-values.js";
 import { ALL_DEPARTEMENT_CODES } from "../../src/territories/territories.js";
 
+const IDF = ["75", "77", "78", "91", "92", "93", "94", "95"];
+
 describe("lock values", () => {
-  it("fills every attribute a département perimeter provides", () => {
+  it("fills every attribute a département perimeter provides, never its région", () => {
     assert.deepEqual(lockValues({ departements: ["93"], region: "11" }), {
       departements: ["93"],
       departement_labels: ["93 - Seine-Saint-Denis"],
+    });
+  });
+
+  it("signs a région only for a perimeter that is exactly that région, in any order", () => {
+    assert.equal(lockValue({ departements: IDF, region: "11" }, "region"), "Île-de-France");
+    assert.equal(lockValue({ departements: [...IDF].reverse(), region: "11" }, "region"), "Île-de-France");
+    assert.deepEqual(lockValues({ departements: IDF, region: "11" }), {
+      departements: IDF,
+      departement_labels: IDF.map((code) => lockValue({ departements: [code] }, "departement_labels")[0]),
       region: "Île-de-France",
     });
   });
@@ -47,6 +58,11 @@ describe("lock values", () => {
     ["a missing organisation", { departements: ["33"] }, "organisation"],
     ["a missing région", { departements: ["33"] }, "region"],
     ["an unknown région", { departements: ["33"], region: "99" }, "region"],
+    // A DDETS carries its région's code: a région lock would show it the whole région (issue 15).
+    ["the région of a single département", { departements: ["93"], region: "11" }, "region"],
+    ["a région missing one of its départements", { departements: IDF.slice(1), region: "11" }, "region"],
+    ["a région and a département outside it", { departements: [...IDF, "13"], region: "11" }, "region"],
+    ["a région without départements", { region: "11" }, "region"],
     ["an attribute the code does not know", { departements: ["33"] }, "commune" as never],
   ];
   for (const [name, perimeter, attribute] of empty) {
@@ -60,16 +76,21 @@ describe("lock values", () => {
   }
 
   it("requires every lock a dashboard declares", () => {
-    const perimeter = { departements: ["93"], region: "11" };
+    const perimeter = { departements: IDF, region: "11" };
     assert.deepEqual(
       requiredLockValues(perimeter, [
         { slug: "departement", attribute: "departements" },
         { slug: "region", attribute: "region" },
       ]),
-      { departement: ["93"], region: "Île-de-France" },
+      { departement: IDF, region: "Île-de-France" },
     );
     assert.throws(
       () => requiredLockValues(perimeter, [{ slug: "structure", attribute: "structures" }]),
+      EmptyLockError,
+    );
+    assert.throws(
+      () =>
+        requiredLockValues({ departements: ["93"], region: "11" }, [{ slug: "region", attribute: "region" }]),
       EmptyLockError,
     );
   });

@@ -13,6 +13,7 @@ import type { Database } from "../../src/storage/database.js";
 import { testContent } from "../support/app.js";
 import { startLoginStack, type LoginStack } from "../support/auth-stack.js";
 import { Browser, loginAs } from "../support/login.js";
+import { getWithBody, tamperedBodies, tamperedQueries } from "../support/tampering.js";
 import { ownUnknownAccount } from "../support/unknown-account.js";
 
 /**
@@ -404,11 +405,49 @@ describe("questions API (issue 10)", function () {
       assert.deepEqual(data?.lockedValues, { departement: ["93"] });
     });
 
+    it("refuses the perimeter's attribute names in any form in the query, and ignores them in a body", async () => {
+      for (const [email, key, locked] of [
+        [DDETS, ETP, { departement: ["93"] }],
+        [EMPLOYEUR, "employeur/etp-de-mes-structures", { structures: ["1001", "1002", "1003"] }],
+      ] as const) {
+        const browser = await as(email);
+        const base = `${stack.baseUrl}/api/questions/${key}/data?format=json`;
+        const baseline = await read(await browser.get(base));
+        assert.equal(baseline.status, 200, baseline.text);
+        assert.deepEqual((await lastAudits(stack, 2))[0]?.lockedValues, locked);
+        const before = (await lastAudits(stack, 1))[0]?.id;
+        for (const [label, query] of tamperedQueries()) {
+          const refused = await read(await browser.get(`${base}&${query}`));
+          const name = [...new URLSearchParams(query).keys()][0]!;
+          assert.equal(refused.status, 400, `${email} ${label}`);
+          assert.deepEqual(
+            errorOf(refused.text),
+            {
+              error: "bad_request",
+              message: Object.hasOwn(locked, name)
+                ? `Le paramètre « ${name} » est verrouillé sur votre périmètre : il ne peut pas être choisi dans la requête.`
+                : `Le paramètre « ${name} » n'existe pas pour cette question.`,
+              parameter: name,
+            },
+            `${email} ${label}`,
+          );
+        }
+        assert.equal((await lastAudits(stack, 1))[0]?.id, before, "a refused request is no export");
+        const cookie = browser.jar.headerFor(new URL(base));
+        for (const body of tamperedBodies()) {
+          const answer = await getWithBody(base, cookie, body);
+          assert.equal(answer.status, 200, `${email} ${body.label}`);
+          assert.equal(answer.text, baseline.text, `${email} ${body.label}`);
+          assert.deepEqual((await lastAudits(stack, 2))[0]?.lockedValues, locked, `${email} ${body.label}`);
+        }
+      }
+    });
+
     it("refuses exports during a staff preview, and lists what the previewed profile sees", async () => {
       const admin = await as(ADMIN);
       const own = await read(await admin.get(`${stack.baseUrl}/api/questions/${ETP}/data`));
       assert.equal(own.status, 200, "staff may export on their own profile");
-      await admin.submit(`${stack.baseUrl}/admin/apercu`, { profil: "ddets-93", departement: "" });
+      await admin.submit(`${stack.baseUrl}/admin/apercu`, { profil: "ddets", departement: "93" });
       const before = (await lastAudits(stack, 1))[0]?.id;
       for (const format of ["csv", "json"]) {
         const refused = await read(

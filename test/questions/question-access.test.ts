@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
-import type { Dashboard, Question } from "../../src/catalog/index.js";
+import path from "node:path";
+import { checkCatalog, loadCatalog, type Dashboard, type Question } from "../../src/catalog/index.js";
 import { BadRequestError } from "../../src/errors.js";
+import { PROJECT_ROOT } from "../../src/project-root.js";
 import {
+  ConflictingLocksError,
   parseEditableParameters,
   questionGrant,
   visibleQuestions,
@@ -127,6 +130,46 @@ describe("question access", () => {
     );
     assert.deepEqual(grant?.locks, { dep: ["93"] });
     assert.deepEqual(grant?.dashboards, ["candidatures-libre", "candidatures-territoire"]);
+  });
+
+  it("refuses a tag two dashboards lock from different attributes, rather than let the last one win", () => {
+    const byLabel = dashboard("candidatures-libelles", {
+      audiences: ["ddets"],
+      parameters: [
+        {
+          slug: "territoire",
+          label: "Territoire",
+          type: "text",
+          multiple: true,
+          locked: "departement_labels",
+        },
+      ],
+      cards: [
+        { question: "candidatures", row: 0, col: 0, sizeX: 12, sizeY: 6, mappings: { territoire: "dep" } },
+      ],
+    });
+    for (const dashboards of [
+      [territorial, byLabel],
+      [byLabel, territorial],
+    ]) {
+      assert.throws(
+        () => questionGrant({ questions: catalog.questions, dashboards }, ddets, candidatures),
+        (error: unknown) =>
+          error instanceof ConflictingLocksError &&
+          error.message === "question candidatures: tag dep is locked to different values by two dashboards",
+      );
+    }
+  });
+
+  it("is reached only by a catalogue validate refuses (lock.conflicting-attributes)", async () => {
+    const root = path.join(PROJECT_ROOT, "test/fixtures/catalog/broken/lock-conflicting-attributes");
+    assert.deepEqual(
+      (await checkCatalog(root)).problems.map((p) => p.rule),
+      ["lock.conflicting-attributes"],
+    );
+    const loaded = await loadCatalog(root);
+    const question = loaded.questions.find((q) => q.key === "iae/candidatures-par-departement")!;
+    assert.throws(() => questionGrant(loaded, ddets, question), ConflictingLocksError);
   });
 
   describe("editable parameters from the query string", () => {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import type session from "express-session";
 import type { Redis } from "ioredis";
+import { DependencyError } from "../../src/errors.js";
 import { openRedis, REDIS_COMMAND_TIMEOUT_MS, waitForRedis } from "../../src/storage/redis.js";
 import { RedisSessionStore, SESSION_KEY_PREFIX } from "../../src/storage/session-store.js";
 import { freePort, startRedis } from "../support/redis-server.js";
@@ -94,7 +95,12 @@ describe("Redis session store", () => {
       const started = Date.now();
       await assert.rejects(
         call((done) => frozenStore.get(sid(), done)),
-        /timed out/i,
+        (error: unknown) => {
+          assert.ok(error instanceof DependencyError);
+          assert.deepEqual([error.status, error.dependencyName, error.failure], [503, "redis", "timeout"]);
+          assert.match(String((error.cause as Error).message), /timed out/i);
+          return true;
+        },
       );
       // Not a benchmark: only that it answers at the timeout, not never.
       assert.ok(Date.now() - started < REDIS_COMMAND_TIMEOUT_MS + 5_000);

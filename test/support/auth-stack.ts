@@ -15,6 +15,8 @@ import {
   type DemoIdentityProviderOptions,
 } from "../../src/demo-idp/provider.js";
 import type { Logger } from "../../src/logging.js";
+import type { Metrics } from "../../src/metrics/metrics.js";
+import type { PlacementRules } from "../../src/perimeter/placement.js";
 import type { Database } from "../../src/storage/database.js";
 import { startServer, type RunningServer } from "../../src/server.js";
 import { SESSION_KEY_PREFIX } from "../../src/storage/session-store.js";
@@ -49,10 +51,21 @@ export interface LoginStackOptions {
   extraRedirectOrigins?: string[];
   /** Another gateway database than the shared test one (e.g. one `pilotage apply` wrote into). */
   db?: Database;
+  /** Another warehouse than the shared test one (e.g. on a server the fault suite freezes). */
+  warehouse?: Database;
   /** The gateway's clock for embed tokens (AppDeps.now). */
   now?: () => Date;
   /** Another catalogue than the repository's (e.g. a test fixture). */
   catalog?: Catalog;
+  /** Other placement rules than the demo's (e.g. production's: `loadPlacementRules(root, { demo: false })`). */
+  placementRules?: PlacementRules;
+  /** Prometheus metrics the gateway counts into (AppDeps.metrics). */
+  metrics?: Metrics;
+  /**
+   * Runs the gateway as NODE_ENV=production would (secure `__Host-` session cookie, HSTS…), on this
+   * test configuration; `env` must then set PUBLIC_URL to the https address a TLS proxy serves.
+   */
+  production?: boolean;
 }
 
 export interface LoginStack {
@@ -112,7 +125,7 @@ export async function startLoginStack(options: LoginStackOptions = {}): Promise<
   });
   providerServer.attach(express().use(provider.basePath, provider.router));
 
-  const config = testConfig({
+  const loaded = testConfig({
     PUBLIC_URL: baseUrl,
     REDIS_URL: options.redis === "none" ? undefined : testServices.redisUrl,
     DATABASE_URL: testServices.databaseUrl,
@@ -123,11 +136,14 @@ export async function startLoginStack(options: LoginStackOptions = {}): Promise<
     LOGIN_RATE_LIMIT_PER_MINUTE: "100000",
     ...options.env,
   });
+  // loadConfig would also want a real https issuer: the demo provider stays on loopback http.
+  const config: Config = options.production ? { ...loaded, env: "production" } : loaded;
   const testStack = await openTestStack({
     config,
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.redis ? { redis: options.redis } : {}),
     ...(options.db ? { db: options.db } : {}),
+    ...(options.warehouse ? { warehouse: options.warehouse } : {}),
   });
   gatewayServer.attach(
     createApp({
@@ -135,6 +151,8 @@ export async function startLoginStack(options: LoginStackOptions = {}): Promise<
       ...(options.onLogin ? { onLogin: options.onLogin } : {}),
       ...(options.now ? { now: options.now } : {}),
       ...(options.catalog ? { catalog: options.catalog } : {}),
+      ...(options.placementRules ? { placementRules: options.placementRules } : {}),
+      ...(options.metrics ? { metrics: options.metrics } : {}),
     }),
   );
 

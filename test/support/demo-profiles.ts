@@ -67,8 +67,14 @@ export function documentedLock(perimeter: Perimeter, attribute: string): string 
       return perimeter.departements?.length
         ? perimeter.departements.map((c) => findDepartement(c)!.libelle)
         : undefined;
-    case "region":
-      return perimeter.region ? findRegion(perimeter.region)!.nom : undefined;
+    case "region": {
+      // Only a perimeter that is the whole région sees it (a DDETS carries its région's code too).
+      const region = perimeter.region ? findRegion(perimeter.region) : undefined;
+      const departements = [...(perimeter.departements ?? [])].sort();
+      return region && JSON.stringify([...region.departements].sort()) === JSON.stringify(departements)
+        ? region.nom
+        : undefined;
+    }
     case "structures":
       return perimeter.structures?.length ? perimeter.structures.map(String) : undefined;
     case "reseau":

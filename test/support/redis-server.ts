@@ -13,8 +13,15 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** A Redis of one's own (the test services' binary), for tests that stop, freeze or restart it. */
-export async function startRedis(port: number): Promise<ChildProcess> {
+/**
+ * A Redis of one's own (the test services' binary), for tests that stop, freeze or restart it. Without
+ * persistence by default; `appendonly` keeps every write in an append-only file of `dir`, fsynced at
+ * each (what a restart must not lose: sessions).
+ */
+export async function startRedis(
+  port: number,
+  options: { appendonly?: boolean; dir?: string } = {},
+): Promise<ChildProcess> {
   const child = spawn(
     testServices.redisServerBin,
     [
@@ -25,9 +32,10 @@ export async function startRedis(port: number): Promise<ChildProcess> {
       "--save",
       "",
       "--appendonly",
-      "no",
+      options.appendonly ? "yes" : "no",
+      ...(options.appendonly ? ["--appendfsync", "always"] : []),
       "--dir",
-      testServices.tmpDir,
+      options.dir ?? testServices.tmpDir,
     ],
     { stdio: "ignore" },
   );

@@ -31,6 +31,10 @@ export const testServices = {
   get redisServerBin() {
     return required("TEST_REDIS_SERVER_BIN");
   },
+  /** Debian's Postgres binaries (initdb, postgres), for the servers the fault suite starts itself. */
+  get postgresBinDir() {
+    return required("TEST_PG_BIN_DIR");
+  },
   /** Debian's Chromium, driven by the browser journeys (test/browser/). */
   get chromiumBin() {
     return required("TEST_CHROMIUM_BIN");

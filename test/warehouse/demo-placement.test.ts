@@ -12,7 +12,8 @@ import { createTestDatabase } from "../support/services.js";
 /**
  * The seeded warehouse against the demo accounts' contract (PRODUCT.md §6): each account's claims, looked
  * up in the synthetic warehouse by the real directory and placement rules, land on the documented profile
- * and perimeter.
+ * and perimeter — by production's own rules (the accounts are members of their organisations), the demo
+ * adding only its France Travail identity provider.
  */
 describe("demo accounts placed on the seeded warehouse", function () {
   this.timeout(60_000);
@@ -30,11 +31,12 @@ describe("demo accounts placed on the seeded warehouse", function () {
     await drop();
   });
 
-  async function place(email: string) {
+  async function place(email: string, options: { demo: boolean } = { demo: true }) {
     const account = DEMO_ACCOUNTS.find((a) => a.email === email)!;
-    const matches = await warehouseDirectory(db).find({
+    const { matches, memberships } = await warehouseDirectory(db).find({
       siret: account.siret,
       safir: account.custom.structureTravail,
+      email,
     });
     return resolvePlacements({
       identity: {
@@ -46,7 +48,8 @@ describe("demo accounts placed on the seeded warehouse", function () {
       },
       grants: [],
       matches,
-      rules: await loadPlacementRules(PROJECT_ROOT, { demo: true }),
+      memberships,
+      rules: await loadPlacementRules(PROJECT_ROOT, options),
       now: new Date("2026-11-01T00:00:00Z"),
     });
   }
@@ -65,6 +68,21 @@ describe("demo accounts placed on the seeded warehouse", function () {
       );
     });
   }
+
+  it("places them alike on production's rules, but France Travail's, whose demo provider only the demo trusts", async () => {
+    for (const { email, kind, perimeter } of expected) {
+      const result = await place(email, { demo: false });
+      assert.deepEqual(
+        kind === "france_travail"
+          ? result
+          : result.placements.map((p) => ({ kind: p.kind, perimeter: p.perimeter })),
+        kind === "france_travail"
+          ? { placements: [], refusal: "untrusted_identity_provider" }
+          : [{ kind, perimeter }],
+        email,
+      );
+    }
+  });
 
   it("knows neither the unknown organisation nor the staff one (staff come by grant)", async () => {
     assert.equal((await place("inconnu@demo.pilotage.test")).refusal, "unknown_organisation");

@@ -22,7 +22,7 @@ import {
   seedVersion,
   seedWarehouse,
 } from "../../src/warehouse/seed.js";
-import { WAREHOUSE_TABLES } from "../../src/warehouse/tables.js";
+import { MEMBERS_TABLE, WAREHOUSE_TABLES } from "../../src/warehouse/tables.js";
 import { checkTrickyCases, TRICKY_CASES } from "../../src/warehouse/tricky-cases.js";
 import { createTestDatabase } from "../support/services.js";
 
@@ -69,10 +69,7 @@ describe("synthetic warehouse", function () {
 
   it("gives the same content, table by table, from the same seed on Postgres twice and on PGlite", async () => {
     const [a, b, c] = await Promise.all([pgFirst, pgSecond, pglite].map((db) => tableChecksums(db)));
-    assert.deepEqual(
-      Object.keys(a!),
-      WAREHOUSE_TABLES.map((t) => t.name),
-    );
+    assert.deepEqual(Object.keys(a!), [...WAREHOUSE_TABLES.map((t) => t.name), MEMBERS_TABLE.name]);
     for (const table of Object.keys(a!)) assert.ok(a![table]!.rows > 0, `${table} is empty`);
     assert.deepEqual(b, a);
     assert.deepEqual(c, a);
@@ -91,7 +88,15 @@ describe("synthetic warehouse", function () {
     assert.deepEqual(again, one);
     // Reference geography does not depend on the seed; everything drawn does.
     assert.equal(other.ref_commune, one.ref_commune);
-    for (const table of ["structures", "organisations", "candidats", "candidatures", "pass_iae", "esat"]) {
+    for (const table of [
+      "structures",
+      "organisations",
+      "candidats",
+      "candidatures",
+      "pass_iae",
+      "esat",
+      "membres",
+    ]) {
       assert.notEqual(other[table], one[table], `${table} did not change with the seed`);
     }
   });
@@ -207,6 +212,101 @@ describe("synthetic warehouse", function () {
     );
   });
 
+  it("holds les emplois' members in schema annuaire: the demo accounts on their organisations, and people for the others", async () => {
+    const demo = await pgFirst.query(
+      `SELECT email, id_structure, id_organisation, id_institution, role, depuis::text AS depuis
+         FROM annuaire.membres WHERE email LIKE '%@demo.pilotage.test' OR email LIKE '%@%-solidaires.test'
+             OR email LIKE '%@phocee-insertion.test'
+        ORDER BY email, id_structure, id_organisation, id_institution`,
+    );
+    const member = (email: string, of: Partial<Record<"s" | "o" | "i", number>>, role = "membre") => ({
+      email,
+      id_structure: of.s ?? null,
+      id_organisation: of.o ?? null,
+      id_institution: of.i ?? null,
+      role,
+      depuis: "2022-01-10",
+    });
+    // PRODUCT.md §6: staff come by grant and the unknown person by nothing, so neither is a member.
+    assert.deepEqual(demo.rows, [
+      member("agent.cd33@demo.pilotage.test", { o: 1 }),
+      member("agent.ddets93@demo.pilotage.test", { i: 1 }),
+      member("agent.dgefp@demo.pilotage.test", { i: 3 }),
+      member("agent.dreets-idf@demo.pilotage.test", { i: 2 }),
+      member("chef.chantier@ateliers-solidaires.test", { s: 1001 }),
+      member("conseiller.ft69@demo.pilotage.test", { o: 2 }),
+      member("direction.reseau@demo.pilotage.test", { i: 4 }),
+      member("direction@phocee-insertion.test", { s: 1004 }, "administrateur"),
+      member("employeur.siae@demo.pilotage.test", { s: 1001 }, "administrateur"),
+      member("employeur.siae@demo.pilotage.test", { s: 1002 }, "administrateur"),
+      member("employeur.siae@demo.pilotage.test", { s: 1003 }, "administrateur"),
+    ]);
+    const coverage = await pgFirst.query<{ kind: string; without: number }>(
+      `SELECT 'structures' AS kind, count(*)::int AS without FROM entrepot.structures s
+        WHERE NOT EXISTS (SELECT 1 FROM annuaire.membres m WHERE m.id_structure = s.id)
+       UNION ALL SELECT 'organisations', count(*)::int FROM entrepot.organisations o
+        WHERE NOT EXISTS (SELECT 1 FROM annuaire.membres m WHERE m.id_organisation = o.id)
+       UNION ALL SELECT 'institutions', count(*)::int FROM entrepot.institutions i
+        WHERE NOT EXISTS (SELECT 1 FROM annuaire.membres m WHERE m.id_institution = i.id)`,
+    );
+    assert.deepEqual(
+      coverage.rows.map((r) => [r.kind, r.without]),
+      [
+        ["structures", 0],
+        ["organisations", 0],
+        ["institutions", 0],
+      ],
+    );
+    const twoEmployers = await pgFirst.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM (
+         SELECT m.email FROM annuaire.membres m JOIN entrepot.structures s ON s.id = m.id_structure
+          GROUP BY m.email HAVING count(DISTINCT left(s.siret, 9)) > 1) x`,
+    );
+    assert.ok(twoEmployers.rows[0]!.n > 0, "some people work for two employers (two SIRENs)");
+    await assert.rejects(
+      pgFirst.query(
+        "INSERT INTO annuaire.membres (email, id_structure, id_organisation, role, depuis) VALUES ('x@y.test', 1001, 1, 'membre', '2024-01-01')",
+      ),
+      /membres_une_seule_organisation/,
+      "a membership names one structure, organisation or institution",
+    );
+  });
+
+  it("lets the gateway's reader read the members and Metabase's reader only entrepot, with the grants of docs/warehouse.md", async () => {
+    const doc = fs.readFileSync(path.join(import.meta.dirname, "../../docs/warehouse.md"), "utf8");
+    const section = doc.slice(doc.indexOf("## Who may read what"));
+    const sql = /```sql\n([\s\S]*?)```/.exec(section)?.[1];
+    assert.ok(sql, "docs/warehouse.md has the grants statement under « Who may read what »");
+    const suffix = Math.random().toString(36).slice(2, 8);
+    const roles = { gateway: `warehouse_reader_${suffix}`, metabase: `metabase_reader_${suffix}` };
+    await pgFirst.exec(`CREATE ROLE ${roles.gateway}; CREATE ROLE ${roles.metabase};`);
+    try {
+      await pgFirst.exec(
+        sql.replaceAll("warehouse_reader", roles.gateway).replaceAll("metabase_reader", roles.metabase),
+      );
+      const canRead = async (role: string, table: string) =>
+        (
+          await pgFirst.query<{ ok: boolean }>(
+            "SELECT has_schema_privilege($1, split_part($2, '.', 1), 'USAGE') AND has_table_privilege($1, $2, 'SELECT') AS ok",
+            [role, table],
+          )
+        ).rows[0]!.ok;
+      assert.deepEqual(
+        {
+          gatewayMembers: await canRead(roles.gateway, "annuaire.membres"),
+          gatewayWarehouse: await canRead(roles.gateway, "entrepot.structures"),
+          metabaseMembers: await canRead(roles.metabase, "annuaire.membres"),
+          metabaseWarehouse: await canRead(roles.metabase, "entrepot.candidatures"),
+        },
+        { gatewayMembers: true, gatewayWarehouse: true, metabaseMembers: false, metabaseWarehouse: true },
+      );
+    } finally {
+      await pgFirst.exec(
+        `DROP OWNED BY ${roles.gateway}, ${roles.metabase}; DROP ROLE ${roles.gateway}; DROP ROLE ${roles.metabase};`,
+      );
+    }
+  });
+
   it("holds every tricky case of the service's data", async () => {
     const results = await checkTrickyCases(pgFirst);
     assert.deepEqual(
@@ -284,6 +384,29 @@ describe("synthetic warehouse", function () {
       await fresh.drop();
     }
   });
+
+  it("refuses to replace an annuaire schema it did not create (les emplois' real members), unless forced", async () => {
+    const fresh = await createTestDatabase("whforeign");
+    const db = await openDatabase({ name: "warehouse", url: fresh.url, pgliteDataDir: "memory://" });
+    try {
+      await db.exec(
+        "CREATE SCHEMA annuaire; CREATE TABLE annuaire.vrais_membres (email text); INSERT INTO annuaire.vrais_membres VALUES ('a@b.fr')",
+      );
+      await assert.rejects(seedWarehouse(db, { scale: 0.02 }), (error: unknown) => {
+        assert.ok(error instanceof ForeignWarehouseError);
+        assert.match(
+          error.publicMessage,
+          /^Le schéma « annuaire » existe déjà et n'a pas été créé par « pilotage seed »/,
+        );
+        return true;
+      });
+      const kept = await db.query("SELECT email FROM annuaire.vrais_membres");
+      assert.deepEqual(kept.rows, [{ email: "a@b.fr" }]);
+    } finally {
+      await db.close();
+      await fresh.drop();
+    }
+  });
 });
 
 describe("demo warehouse", function () {
@@ -333,10 +456,10 @@ describe("pilotage seed", function () {
       };
       assert.equal(report.seed, "cli");
       assert.equal(report.scale, 0.02);
-      assert.deepEqual(
-        Object.keys(report.rows),
-        WAREHOUSE_TABLES.map((t) => t.name),
-      );
+      assert.deepEqual(Object.keys(report.rows), [
+        ...WAREHOUSE_TABLES.map((t) => t.name),
+        MEMBERS_TABLE.name,
+      ]);
       assert.equal(
         report.totalRows,
         Object.values(report.rows).reduce((a, b) => a + b, 0),

@@ -31,7 +31,9 @@ export function staffPreviewJourney(ctx: () => BrowserJourneyContext): void {
         assert.equal(await banner.count(), 0);
         await recorder.check("Choix du profil à prévisualiser");
 
-        await page.locator("label", { hasText: PREVIEW.label }).click();
+        // A real territory of the reference data: the DREETS profile, then its région.
+        await page.locator('label[for="profil-dreets"]').click();
+        await page.getByLabel(/^Région/).selectOption("11");
         await Promise.all([
           page.waitForEvent("load"),
           page.getByRole("button", { name: "Prévisualiser" }).click(),
