@@ -2,14 +2,13 @@ import path from "node:path";
 import { createApp } from "./app.js";
 import { proconnectRedirectUris } from "./auth/routes.js";
 import { ConfigError, loadConfig } from "./config.js";
-import { inProcessDemoProvider } from "./demo-idp/in-process.js";
 import { loadValidCatalog } from "./catalog/index.js";
-import { ensureDemoGrants } from "./demo/grants.js";
 import { createLogger } from "./logging.js";
 import { createMetrics } from "./metrics/metrics.js";
+import { metricsHandler } from "./metrics/metrics-listener.js";
 import { loadPlacementRules } from "./perimeter/placement-rules.js";
 import { PROJECT_ROOT } from "./project-root.js";
-import { PortInUseError, reservePort } from "./server.js";
+import { PortInUseError, reservePort, startServer } from "./server.js";
 import { withDeadline } from "./deadline.js";
 import { openDatabase } from "./storage/database.js";
 import { migrate } from "./storage/migrations.js";
@@ -53,6 +52,11 @@ async function main(): Promise<void> {
     throw error;
   }
 
+  // Without PROCONNECT_ISSUER (never in production), the demo provider answers in this process. It is
+  // imported only then (production never loads oidc-provider, a development dependency), and before the
+  // demo's long start-up, so that an install without it says so at once.
+  const demoProvider = config.proconnect.issuer ? undefined : await importDemoProvider();
+
   const redis = config.redis.url ? openRedis(config.redis.url) : undefined;
   if (redis) await waitForRedis(redis);
   // Every query of a request shares its deadline; outside requests, each is bounded by as much (issue 21).
@@ -90,12 +94,13 @@ async function main(): Promise<void> {
     "catalogue loaded",
   );
 
-  // Without PROCONNECT_ISSUER (never in production), the demo provider answers in this process.
-  const demoIdp = inProcessDemoProvider(config, proconnectRedirectUris(config.http.publicUrl));
+  const demoIdp = demoProvider?.inProcessDemoProvider(config, proconnectRedirectUris(config.http.publicUrl));
   if (demoIdp) {
     logger.info({ issuer: demoIdp.provider.issuer }, "demo identity provider mounted");
+    const { ensureDemoGrants } = await import("./demo/grants.js");
     await ensureDemoGrants(db);
   }
+  const metrics = createMetrics();
   const app = createApp({
     config: demoIdp?.config ?? config,
     logger,
@@ -105,11 +110,17 @@ async function main(): Promise<void> {
     catalog,
     placementRules,
     loadMarker: createLoadMarkerReader({ warehouse }),
-    metrics: createMetrics(),
+    metrics,
     ...(demoIdp ? { demoIdentityProvider: demoIdp.mount } : {}),
   });
   const running = port.serve(app);
   logger.info({ url: running.url }, "gateway listening");
+  // Prometheus reads /metrics on a listener of its own, bound to an internal address: never the public port.
+  const metricsServer =
+    config.metrics.port === undefined
+      ? undefined
+      : await startServer(metricsHandler(metrics), config.metrics.port, config.metrics.host);
+  if (metricsServer) logger.info({ url: `${metricsServer.url}/metrics` }, "metrics listening");
   console.log(`\nPilotage de l'inclusion : ${config.http.publicUrl}\n`);
 
   let stopping = false;
@@ -117,13 +128,27 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "shutting down: finishing in-flight requests");
-    await running.stop();
+    await Promise.all([running.stop(), metricsServer?.stop(1_000)]);
     await Promise.allSettled([db.close(), warehouse.close(), redis?.quit()]);
     logger.info("stopped");
     process.exit(0);
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+/** The demo's in-process provider, or a French error when the install has no development dependencies. */
+async function importDemoProvider() {
+  try {
+    return await import("./demo-idp/in-process.js");
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== "ERR_MODULE_NOT_FOUND") throw error;
+    console.error(
+      "Sans PROCONNECT_ISSUER, la passerelle monte le fournisseur d'identité de démonstration, qui n'est pas installé ici " +
+        "(installation sans dépendances de développement) : donnez PROCONNECT_ISSUER et son client, ou installez avec `npm ci`.",
+    );
+    process.exit(78);
+  }
 }
 
 main().catch((error) => {

@@ -47,8 +47,8 @@ export interface DashboardsDeps {
   rowLimit?: number;
   /** The warehouse's load marker (cut-off date, source); read from the warehouse when absent. */
   loadMarker?: LoadMarkerReader;
-  /** Counts the dependency failures a page survives (docs/failure-policy.md). */
-  metrics?: Metrics;
+  /** Counts the dependency failures a page survives (docs/failure-policy.md) and the embed tokens signed. */
+  metrics?: Metrics | undefined;
 }
 
 /** What a page says about the data: « Données arrêtées au … », and the day relative periods count from. */

@@ -1,9 +1,10 @@
-import { isMap, isScalar, isSeq, parseDocument, type Document } from "yaml";
+import { isMap, isSeq, parseDocument, type Document } from "yaml";
 import { columnTitles } from "./column-settings.js";
 import { pairDashcards, type FieldChange } from "./diff.js";
 import type { DashcardForm } from "./forms.js";
 import type { Plan, PlanEntry } from "./plan.js";
-import { pullCardVisualization, pullColumnTitles } from "./pull-columns.js";
+import { pullCardVisualization, pullColumnTitles, type ColumnPull } from "./pull-columns.js";
+import { editYaml, type YamlEdit } from "./yaml-edit.js";
 
 /**
  * `pilotage pull`: edits made in the Metabase UI to managed objects, written back into the files so that
@@ -82,7 +83,7 @@ export function planPull(plan: Plan, files: ReadonlyMap<string, { file: string; 
     write(source, result.text);
     if (entry.model === "dashboard") notes.push(...pullDashcardTitles(plan, entry, files, textOf, write));
   }
-  const edits = [...texts.entries()]
+  const edits: FileEdit[] = [...texts.entries()]
     .filter(([, t]) => t.before !== t.after)
     .map(([file, t]) => ({ file, before: t.before, after: t.after }));
   return { edits, notes };
@@ -115,99 +116,81 @@ function pullDashcardTitles(
       notes.push(`${where} : fichier de définition introuvable, rien n'est rapatrié.`);
       continue;
     }
-    const edited = editQuestionHeader(textOf(source), (doc) => pullColumnTitles(doc, titles));
+    const edited = editQuestionHeader(textOf(source), (header) => pullColumnTitles(header, titles));
     notes.push(...edited.notes.map((n) => `${where} : ${n}`));
     write(source, edited.text);
   }
   return notes;
 }
 
-/** As people write YAML: `[a, b]`, not `[ a, b ]`. */
-const YAML_OPTIONS = { flowCollectionPadding: false } as const;
-
-/** The top-level block of `key` (its line and the indented or `-` lines under it), or undefined. */
-function blockOf(text: string, key: string): { start: number; end: number } | undefined {
-  const lines = text.split("\n");
-  const start = lines.findIndex((line) => line.startsWith(`${key}:`));
-  if (start < 0) return undefined;
-  let end = start + 1;
-  while (end < lines.length && /^(\s|-|$)/.test(lines[end]!) && lines[end] !== "") end++;
-  return { start, end };
-}
-
-/**
- * A question's header as text. `columns:` is a list of one-line maps (`- { name: …, label: … }`), which
- * the YAML library would break over several lines past 80 characters: that block is written unfolded and
- * padded, the rest as before.
- */
-function stringifyHeader(doc: Document): string {
-  const text = doc.toString(YAML_OPTIONS);
-  const flat = doc.toString({ flowCollectionPadding: true, lineWidth: 0 });
-  const [target, source] = [blockOf(text, "columns"), blockOf(flat, "columns")];
-  if (!target || !source) return text;
-  const lines = text.split("\n");
-  lines.splice(target.start, target.end - target.start, ...flat.split("\n").slice(source.start, source.end));
-  return lines.join("\n");
-}
-
 const HEADER_OPEN = /^\/\*\s*---\s*$/;
 const HEADER_CLOSE = /^---\s*\*\/\s*$/;
 
-/** Edits the YAML header of a question file (`/* ---` … `--- *\/`), the SQL after it replaced when given. */
+/**
+ * Edits the YAML header of a question file (`/* ---` … `--- *\/`) in place, and replaces the SQL after it
+ * when given one.
+ */
 function editQuestionHeader(
   text: string,
-  edit: (doc: Document) => string[],
-  sql?: (current: string) => string | undefined,
+  pull: (header: string) => ColumnPull,
+  sql?: string,
 ): { text: string; notes: string[] } {
+  const newline = text.includes("\r\n") ? "\r\n" : "\n";
   const lines = text.replace(/\r\n?/g, "\n").split("\n");
   const close = lines.findIndex((line, i) => i > 0 && HEADER_CLOSE.test(line));
   if (!HEADER_OPEN.test(lines[0] ?? "") || close < 0) {
     return { text, notes: ["en-tête de métadonnées introuvable, rien n'est rapatrié"] };
   }
-  const doc = parseDocument(lines.slice(1, close).join("\n"));
-  const notes = edit(doc);
-  const current = lines
-    .slice(close + 1)
-    .join("\n")
-    .replace(/^\n+/, "");
-  const body = sql?.(current) ?? current;
-  const header = stringifyHeader(doc).replace(/\n+$/, "");
-  return { text: `${lines[0]}\n${header}\n${lines[close]}\n${body.replace(/\s+$/, "")}\n`, notes };
+  const header = `${lines.slice(1, close).join("\n")}\n`;
+  const { edits, notes } = pull(header);
+  const edited = editYaml(header, edits);
+  if (edited === header && sql === undefined) return { text, notes };
+  const body =
+    sql === undefined
+      ? lines.slice(close + 1).join("\n")
+      : `${sql.replace(/^\n+/, "").replace(/\s+$/, "")}\n`;
+  const result = `${lines[0]}\n${edited}${lines[close]}\n${body}`;
+  return { text: newline === "\n" ? result : result.replace(/\n/g, newline), notes };
 }
 
 /** A question file: `/* ---` YAML header `--- *\/`, then the SQL (sql/README.md). */
 export function pullQuestionFile(text: string, entry: PlanEntry): { text: string; notes: string[] } {
   let sql: string | undefined;
+  for (const change of entry.changes) {
+    if (change.field === "sql" && typeof change.before === "string") sql = change.before;
+  }
   return editQuestionHeader(
     text,
-    (doc) => {
-      const notes: string[] = [];
+    (header) => {
+      const pull: ColumnPull = { edits: [], notes: [] };
       for (const change of entry.changes) {
-        if (change.field === "sql" && typeof change.before === "string") sql = change.before;
         const field = QUESTION_FIELDS[change.field];
-        if (field) setField(doc, [field], change.before);
-        if (change.field === "visualizationSettings")
-          notes.push(...pullCardVisualization(doc, change.before, change.after));
+        if (field) pull.edits.push({ path: [field], value: change.before });
+        if (change.field === "visualizationSettings") {
+          const columns = pullCardVisualization(header, change.before, change.after);
+          pull.edits.push(...columns.edits);
+          pull.notes.push(...columns.notes);
+        }
       }
-      return notes;
+      return pull;
     },
-    () => sql,
+    sql,
   );
 }
 
 /** A dashboard file (metabase-config/dashboards/*.yaml). */
 export function pullDashboardFile(text: string, entry: PlanEntry): { text: string; notes: string[] } {
-  const doc = parseDocument(text);
+  const edits: YamlEdit[] = [];
   const notes: string[] = [];
   for (const change of entry.changes) {
-    if (change.field === "name") setField(doc, ["title"], change.before);
-    if (change.field === "description") setField(doc, ["description"], change.before);
-    if (change.field === "dashcards") notes.push(...pullLayout(doc, change));
+    if (change.field === "name") edits.push({ path: ["title"], value: change.before });
+    if (change.field === "description") edits.push({ path: ["description"], value: change.before });
+    if (change.field === "dashcards") notes.push(...pullLayout(parseDocument(text), change, edits));
   }
-  return { text: doc.toString(YAML_OPTIONS), notes };
+  return { text: editYaml(text, edits), notes };
 }
 
-function pullLayout(doc: Document, change: FieldChange): string[] {
+function pullLayout(doc: Document, change: FieldChange, edits: YamlEdit[]): string[] {
   const remote = asDashcards(change.before);
   const wanted = asDashcards(change.after);
   const cards = doc.get("cards", true);
@@ -220,10 +203,12 @@ function pullLayout(doc: Document, change: FieldChange): string[] {
         return item.get("question") === w.question && item.get("row") === w.row && item.get("col") === w.col;
       });
       if (index < 0) continue;
-      doc.setIn(["cards", index, "row"], current.row);
-      doc.setIn(["cards", index, "col"], current.col);
-      doc.setIn(["cards", index, "size_x"], current.sizeX);
-      doc.setIn(["cards", index, "size_y"], current.sizeY);
+      edits.push(
+        { path: ["cards", index, "row"], value: current.row },
+        { path: ["cards", index, "col"], value: current.col },
+        { path: ["cards", index, "size_x"], value: current.sizeX },
+        { path: ["cards", index, "size_y"], value: current.sizeY },
+      );
       if (JSON.stringify(w.mappings) !== JSON.stringify(current.mappings)) {
         notes.push(`les filtres reliés à la carte ${w.question} ont changé dans Metabase : non rapatrié`);
       }
@@ -244,21 +229,4 @@ function asDashcards(value: unknown): DashcardForm[] {
   return Array.isArray(value)
     ? value.filter((v): v is DashcardForm => typeof v === "object" && v !== null)
     : [];
-}
-
-/** Sets a value, keeping the existing scalar's style (a folded description stays folded). */
-function setField(doc: Document, path: string[], value: unknown): void {
-  const node = doc.getIn(path, true);
-  if (
-    isScalar(node) &&
-    (typeof value === "string" || typeof value === "number" || typeof value === "boolean")
-  ) {
-    node.value = typeof value === "string" && node.type?.startsWith("BLOCK") ? `${value}\n` : value;
-    return;
-  }
-  if (value === "" || value === undefined) {
-    doc.deleteIn(path);
-    return;
-  }
-  doc.setIn(path, doc.createNode(value));
 }

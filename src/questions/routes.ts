@@ -16,6 +16,7 @@ import {
 } from "../errors.js";
 import { rateLimit } from "../http/rate-limit.js";
 import type { Logger } from "../logging.js";
+import type { Metrics } from "../metrics/metrics.js";
 import { currentProfile, NoAccessError, type Profile } from "../perimeter/session-profile.js";
 import type { Database } from "../storage/database.js";
 import { TemplateError, type RenderedQuery } from "../template/index.js";
@@ -41,6 +42,7 @@ export interface QuestionsRouterDeps {
   warehouse: Database;
   catalog: Catalog;
   redis: Redis | undefined;
+  metrics?: Pick<Metrics, "exports"> | undefined;
 }
 
 const FormatSchema = z.enum(EXPORT_FORMATS);
@@ -168,6 +170,7 @@ export function questionsRouter(deps: QuestionsRouterDeps): Router {
       // The log is append-only: the outcome is a second row pointing at the first. Written under a
       // deadline of its own: the request's may be long gone, and so may the client.
       record: async (outcome) => {
+        deps.metrics?.exports.inc({ format: format.data, outcome: outcome.ok ? "completed" : "failed" });
         try {
           await withDeadline(config.limits.requestDeadlineMs, () =>
             writeAudit(db, {

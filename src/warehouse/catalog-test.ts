@@ -1,3 +1,4 @@
+import { countOf } from "../french-plural.js";
 import {
   anchorDashboard,
   cutoffDay,
@@ -366,9 +367,9 @@ export async function testCatalog(options: CatalogTestOptions): Promise<CatalogT
             kind: "leak",
             message:
               `Fuite : la question ${named}, sous le périmètre « ${context.profileLabel} », ne donne pas le même ` +
-              `résultat que sur une copie de l'entrepôt réduite à ce périmètre : ${onlyA.length} ligne(s) du ` +
-              `résultat n'existent pas sur la copie (par exemple ${show(onlyA[0])}) et ${onlyB.length} ligne(s) ` +
-              `de la copie manquent au résultat (par exemple ${show(onlyB[0])}). Des lignes hors du périmètre ` +
+              `résultat que sur une copie de l'entrepôt réduite à ce périmètre : ${countOf(onlyA.length, "ligne", "lignes")} du ` +
+              `résultat ${onlyA.length <= 1 ? "n'existe" : "n'existent"} pas sur la copie (par exemple ${show(onlyA[0])}) et ` +
+              `${countOf(onlyB.length, "ligne", "lignes")} de la copie ${onlyB.length <= 1 ? "manque" : "manquent"} au résultat (par exemple ${show(onlyB[0])}). Des lignes hors du périmètre ` +
               "influencent la réponse : vérifiez que chaque sous-requête applique le verrou.",
           });
         }

@@ -181,10 +181,10 @@ describe("catalog fixtures", () => {
       );
     });
 
-    it("refuses an unknown option with exit code 2", async () => {
+    it("refuses an unknown option with the usage exit code, 64 (2 is plan's « changes pending »)", async () => {
       const out = io();
-      assert.equal(await runCli(["validate", "--jsn"], out), 2);
-      assert.match(out.err, /Usage : pilotage validate/);
+      assert.equal(await runCli(["validate", "--jsn"], out), 64);
+      assert.equal(out.err, "Option inconnue : --jsn.\nVoir : pilotage validate --help\n");
     });
   });
 });

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { parseDocument } from "yaml";
 import type { QuestionColumn } from "../../src/catalog/index.js";
 import {
   columnSettings,
@@ -8,6 +7,7 @@ import {
   visualizationDetails,
 } from "../../src/metabase/column-settings.js";
 import { pullCardVisualization } from "../../src/metabase/pull-columns.js";
+import { editYaml } from "../../src/metabase/yaml-edit.js";
 
 /** Issue 17: a question's columns as Metabase column settings, and back (pure). */
 
@@ -105,7 +105,6 @@ columns:
   - { name: delai, label: Délai médian de réponse, kind: days, unit: jours }
 `;
   it("writes titles as labels (unit left out) and decimals, reports the rest, keeps other settings apart", () => {
-    const doc = parseDocument(header);
     const desired = {
       "graph.dimensions": ["type_structure"],
       column_settings: {
@@ -132,16 +131,17 @@ columns:
         [key("autre")]: { column_title: "Autre" },
       },
     };
-    assert.deepEqual(pullCardVisualization(doc, remote, desired), [
+    const pull = pullCardVisualization(header, remote, desired);
+    assert.deepEqual(pull.notes, [
       "titre « Autre » d'une colonne « autre » que la question ne décrit pas : non rapatrié",
       "colonne delai : réglages number_separators modifiés dans Metabase non rapatriés (ils découlent de « kind: » ; `pilotage apply` les remettra)",
     ]);
+    // In place: the columns' one-line maps keep their style, the decimals join their map.
     assert.equal(
-      doc.toString({ flowCollectionPadding: true, lineWidth: 0 }),
+      editYaml(header, pull.edits),
       `name: Délais
 visualization:
-  graph.dimensions:
-    - type_structure
+  graph.dimensions: [type_structure]
   graph.show_values: true
 columns:
   - { name: type_structure, label: Type de SIAE, kind: text }
