@@ -8,7 +8,8 @@ import {
 } from "../template/index.js";
 import { EMBED_URL_LIMIT_BYTES, worstCaseEmbedUrlBytes, type EmbedSizeOptions } from "./embed-size.js";
 import { MULTI_VALUE_ATTRIBUTES } from "./load.js";
-import { questionColumnProblems } from "./validate-columns.js";
+import { dashboardCardColumnProblems, questionColumnProblems } from "./validate-columns.js";
+import { dashboardFilterProblems } from "./validate-filters.js";
 import type {
   Catalog,
   CatalogProblem,
@@ -791,5 +792,7 @@ export function validateCatalog(catalog: Catalog, options: ValidateOptions = {})
   for (const q of catalog.questions) out.list.push(...questionColumnProblems(q));
   for (const d of catalog.dashboards) validateDashboard(d, questions, collections, kinds, options, out);
   validateLockSources(catalog.dashboards, out);
+  for (const d of catalog.dashboards) out.list.push(...dashboardFilterProblems(d, questions));
+  for (const d of catalog.dashboards) out.list.push(...dashboardCardColumnProblems(d, questions));
   return out.list.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0));
 }

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { checkCatalog, type Catalog, type CatalogProblem } from "../catalog/index.js";
+import { catalogWarnings, checkCatalog, type Catalog, type CatalogProblem } from "../catalog/index.js";
 import { PROJECT_ROOT } from "../project-root.js";
 import { countOf } from "../french-plural.js";
 import { EXIT, type CliCommand, type CliIo } from "./command.js";
@@ -10,7 +10,7 @@ const USAGE = `validate [--json] [--root DOSSIER]
 Vérifie sql/ et metabase-config/ : format des fichiers, tags {{…}} et paramètres déclarés,
 tableaux de bord (questions, grille, types), contrat des verrous et taille des adresses intégrées.
 --root   dossier contenant sql/ et metabase-config/ (par défaut : le dépôt)
---json   sortie JSON { ok, counts, problems: [{ rule, file, line, message, hint }] }`;
+--json   sortie JSON { ok, counts, problems: [{ rule, file, line, message, hint }], warnings: […] }`;
 
 const OPTIONS = { json: { type: "boolean" }, root: { type: "string" } } as const;
 
@@ -33,14 +33,19 @@ async function run(args: string[], io: CliIo): Promise<number> {
   const root = path.resolve(values.root ?? PROJECT_ROOT);
   const { catalog, problems, stage } = await checkCatalog(root);
   const ok = problems.length === 0;
+  // Warnings never fail the run: they point at what a reader would find odd (a filter missing a card).
+  const warnings = stage === "rules" ? catalogWarnings(catalog) : [];
   if (values.json) {
-    io.stdout(`${JSON.stringify({ ok, root, counts: counts(catalog), problems }, null, 2)}\n`);
+    io.stdout(`${JSON.stringify({ ok, root, counts: counts(catalog), problems, warnings }, null, 2)}\n`);
     return ok ? EXIT.ok : EXIT.failed;
   }
   const c = counts(catalog);
   const summary = `${countOf(c.questions, "question", "questions")}, ${countOf(c.dashboards, "tableau de bord", "tableaux de bord")}, ${countOf(c.collections, "collection", "collections")}, ${countOf(c.profileKinds, "type de profil", "types de profil")}`;
+  if (warnings.length > 0) io.stderr(warnings.map((w) => `attention : ${formatProblem(w)}`).join(""));
   if (ok) {
-    io.stdout(`Catalogue valide (${root}) : ${summary}.\n`);
+    const warned =
+      warnings.length > 0 ? `, ${countOf(warnings.length, "avertissement", "avertissements")}` : "";
+    io.stdout(`Catalogue valide (${root}) : ${summary}${warned}.\n`);
     return EXIT.ok;
   }
   io.stderr(problems.map(formatProblem).join(""));

@@ -55,6 +55,8 @@ function spliceFor(text: string, doc: Document, edit: YamlEdit): Splice | "unsup
   const parentPath = edit.path.slice(0, -1);
   const key = edit.path.at(-1);
   const parent = parentPath.length === 0 ? doc.contents : doc.getIn(parentPath, true);
+  if (isMap(parent) && typeof key === "string" && parent.flow)
+    return flowSplice(text, parent, key, edit.value);
   if (!isMap(parent) || typeof key !== "string" || parent.flow) return "unsupported";
   const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === key);
   if (!pair) {
@@ -141,6 +143,44 @@ function indentAfterFirstLine(printed: string, column: number): string {
     .split("\n")
     .map((line, index) => (index === 0 || line === "" ? line : `${pad}${line}`))
     .join("\n");
+}
+
+/**
+ * A scalar of a one-line flow map (`- { name: mois, label: Mois, kind: month }`, a question's columns):
+ * its value re-written where it stands, or a new `key: value` before the closing brace; anything else is
+ * not spliced.
+ */
+function flowSplice(
+  text: string,
+  parent: YAMLMap,
+  key: string,
+  value: unknown,
+): Splice | "unsupported" | undefined {
+  if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean")
+    return "unsupported";
+  const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === key);
+  const rendered = flowScalar(value);
+  if (pair) {
+    const valueNode = pair.value as Node | null;
+    if (!isScalar(valueNode) || !valueNode.range) return "unsupported";
+    if (sameJson(valueNode.toJSON(), value)) return undefined;
+    return { start: valueNode.range[0], end: valueNode.range[1], text: rendered };
+  }
+  const range = parent.range;
+  if (!range) return "unsupported";
+  const close = text.lastIndexOf("}", range[1]);
+  if (close < range[0]) return "unsupported";
+  const before = text.slice(range[0], close).trimEnd();
+  const at = range[0] + before.length;
+  return { start: at, end: at, text: `${before.endsWith("{") ? " " : ", "}${key}: ${rendered}` };
+}
+
+/** A scalar as a flow collection holds it: plain when it reads back the same, else double-quoted (JSON). */
+function flowScalar(value: string | number | boolean): string {
+  if (typeof value !== "string") return String(value);
+  const plain = /^[^\s,:{}[\]#&*!|>'"%@`?-][^,{}[\]#]*$/.test(value) && !/:\s|\s$/.test(value);
+  if (plain && parseDocument(`{ k: ${value} }`).toJSON()?.k === value) return value;
+  return JSON.stringify(value);
 }
 
 /** Shapes this editor does not splice (a flow map, a path through a list to a new key): re-printed. */

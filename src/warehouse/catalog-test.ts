@@ -185,9 +185,13 @@ export function shapeProblems(
       problems.push(`la mesure « ${column} » n'est pas numérique`);
     }
   }
-  if (question.display === "scalar" && (result.columns.length !== 1 || result.rows.length > 1)) {
+  // A key figure: one value, and the previous period's in a second column when the question gives it.
+  if (
+    question.display === "scalar" &&
+    (result.columns.length < 1 || result.columns.length > 2 || result.rows.length > 1)
+  ) {
     problems.push(
-      `un affichage « scalar » attend une seule valeur, le résultat a ${result.columns.length} colonnes et ${result.rows.length} lignes`,
+      `un affichage « scalar » attend une seule ligne, une valeur et au plus celle de la période précédente ; le résultat a ${result.columns.length} colonnes et ${result.rows.length} lignes`,
     );
   }
   if (question.display === "pie" && result.columns.length < 2) {

@@ -8,6 +8,7 @@ import { ddetsAgentJourney } from "./journeys/ddets-agent.js";
 import { foundationJourney } from "./journeys/foundation.js";
 import { publicDashboardJourney } from "./journeys/public-dashboard.js";
 import { staffPreviewJourney } from "./journeys/staff-preview.js";
+import { starterDashboardsJourney } from "./journeys/starter-dashboards.js";
 
 /**
  * The main journeys of the product in Debian's Chromium (headless, through playwright-core), against the
@@ -48,4 +49,5 @@ describe("browser journeys (Chromium, demo server)", function () {
   publicDashboardJourney(ctx);
   staffPreviewJourney(ctx);
   crossSiteLogoutJourney(ctx);
+  starterDashboardsJourney(ctx);
 });

@@ -97,8 +97,7 @@ description: >
 collection: iae # where it lives
 display: bar
 visualization:
-  graph.dimensions:
-    - mois
+  graph.dimensions: [mois]
   graph.show_values: true
 parameters:
   departement:

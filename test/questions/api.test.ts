@@ -130,6 +130,7 @@ describe("questions API (issue 10)", function () {
             },
           ],
           columns: [
+            { name: "region", label: "Région", kind: "territory" },
             { name: "departement", label: "Département", kind: "territory" },
             { name: "type", label: "Type de structure", kind: "text" },
             { name: "categorie_structure", label: "Catégorie", kind: "text" },
@@ -272,7 +273,7 @@ describe("questions API (issue 10)", function () {
           .trimEnd()
           .split("\n")
           .slice(1)
-          .map((l) => l.split(",")[0]),
+          .map((l) => l.split(",")[1]),
       );
       assert.deepEqual([...departements].sort(), ["75 - Paris", "93 - Seine-Saint-Denis"]);
       const [data] = await lastAudits(stack, 2);
