@@ -37,6 +37,8 @@ export interface CardView {
   description: string;
   sizeX: number;
   exportHref: string;
+  /** The same data as a workbook (labels, number formats, an « Informations » sheet). */
+  xlsxHref: string;
   table?: CardTable;
   /** What the table shows: headers (quantities on the right) and formatted cells. */
   grid?: { headers: Array<{ label: string; right: boolean; nowrap: boolean }>; cells: string[][] };
@@ -125,6 +127,7 @@ export function cardRenderer(deps: {
           description: question?.description ?? "",
           sizeX: card.sizeX,
           exportHref: question ? exportHref(dashboard, card, question, choice) : "",
+          xlsxHref: question ? exportHref(dashboard, card, question, choice, "xlsx") : "",
           scalar: question?.display === "scalar",
         };
         if (!question) return { ...base, error: "Cette carte n'a pas de question associée." };

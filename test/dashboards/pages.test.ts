@@ -145,7 +145,7 @@ describe("dashboard pages without Metabase (issue 8)", function () {
       assert.doesNotMatch(page.text, /DSFRChart|<bar-chart|<line-chart/, "no client-side chart library");
     });
 
-    it("links each card's CSV export with the editable values, never a locked one, periods as the page read them", async () => {
+    it("links each card's CSV and Excel exports with the editable values, never a locked one, periods as the page read them", async () => {
       const page = await (
         await as(DDETS)
       ).follow(url("/tableaux-de-bord/candidatures-recues-par-les-siae?periode=past3months"));
@@ -154,13 +154,20 @@ describe("dashboard pages without Metabase (issue 8)", function () {
       );
       // Data stopped on 31 October 2026: the last three months are August to October, whatever today is.
       const periode = "periode=2026-08-01%7E2026-10-31";
-      assert.deepEqual(links, [
-        `/api/questions/iae%2Fcandidatures-par-mois-et-origine/data?format=csv&dialect=excel-fr&${periode}`,
-        `/api/questions/iae%2Ftaux-acceptation-par-type/data?format=csv&dialect=excel-fr&${periode}`,
-        `/api/questions/iae%2Fcandidatures-par-etat/data?format=csv&dialect=excel-fr&${periode}`,
-        `/api/questions/iae%2Fdelais-de-traitement/data?format=csv&dialect=excel-fr&${periode}`,
-        `/api/questions/iae%2Fmotifs-de-refus/data?format=csv&dialect=excel-fr&${periode}`,
-      ]);
+      const questions = [
+        "candidatures-par-mois-et-origine",
+        "taux-acceptation-par-type",
+        "candidatures-par-etat",
+        "delais-de-traitement",
+        "motifs-de-refus",
+      ];
+      assert.deepEqual(
+        links,
+        questions.flatMap((q) => [
+          `/api/questions/iae%2F${q}/data?format=csv&dialect=excel-fr&${periode}`,
+          `/api/questions/iae%2F${q}/data?format=xlsx&${periode}`,
+        ]),
+      );
     });
 
     it("says when the data stops and where it comes from, from the warehouse's load marker", async () => {

@@ -243,11 +243,12 @@ describe("leak check through the questions API (issue 10)", function () {
     }
   });
 
-  it("answers every « Télécharger (CSV) » link of every dashboard page each demo account may open", async () => {
+  it("answers every « Télécharger » link (CSV and Excel) of every dashboard page each demo account may open", async () => {
     const stack = await startLoginStack({ env: { EXPORT_RATE_LIMIT_PER_MINUTE: "100000" } });
     try {
       const { catalog } = await testContent();
       let links = 0;
+      let xlsx = 0;
       for (const account of DEMO_ACCOUNTS) {
         const { browser, profile } = await placed(stack, account.email);
         if (!profile) continue;
@@ -261,14 +262,20 @@ describe("leak check through the questions API (issue 10)", function () {
           );
           for (const href of hrefs) {
             const response = await browser.get(`${stack.baseUrl}${href}`);
-            const body = Buffer.from(await response.arrayBuffer()).toString("utf8");
-            assert.equal(response.status, 200, `${account.email} ${href}: ${body.slice(0, 300)}`);
-            assert.ok(body.startsWith("\uFEFF"), href);
+            const bytes = Buffer.from(await response.arrayBuffer());
+            assert.equal(response.status, 200, `${account.email} ${href}: ${bytes.toString("utf8", 0, 300)}`);
+            if (href.includes("format=xlsx")) {
+              assert.equal(bytes.toString("latin1", 0, 2), "PK", `${href}: a workbook is a zip archive`);
+              xlsx++;
+            } else {
+              assert.ok(bytes.toString("utf8").startsWith("\uFEFF"), href);
+            }
             links++;
           }
         }
       }
       assert.ok(links >= catalog.dashboards.length, `${links} links`);
+      assert.equal(xlsx * 2, links, "every card offers both downloads");
     } finally {
       await stack.close();
     }
