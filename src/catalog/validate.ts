@@ -8,6 +8,7 @@ import {
 } from "../template/index.js";
 import { EMBED_URL_LIMIT_BYTES, worstCaseEmbedUrlBytes, type EmbedSizeOptions } from "./embed-size.js";
 import { MULTI_VALUE_ATTRIBUTES } from "./load.js";
+import { RESERVED_PARAMETER_NAMES } from "./reserved-parameters.js";
 import { dashboardCardColumnProblems, questionColumnProblems } from "./validate-columns.js";
 import { dashboardFilterProblems } from "./validate-filters.js";
 import type {
@@ -213,6 +214,15 @@ function validateQuestion(q: Question, collections: Set<string>, out: Problems) 
   for (const p of q.parameters) {
     const at = line(lines, `parameters.${p.tag}`);
     const own = uses.filter((u) => u.name === p.tag);
+    if (RESERVED_PARAMETER_NAMES.has(p.tag)) {
+      out.add(
+        "question.parameter-reserved",
+        q.file,
+        at,
+        `Le paramètre « ${p.tag} » porte un nom que l'API des questions réserve à l'export (${[...RESERVED_PARAMETER_NAMES].join(", ")}).`,
+        `Renommez le tag {{${p.tag}}} et sa déclaration (par exemple « ${p.tag}_choisi »).`,
+      );
+    }
     if (q.template && own.length === 0) {
       out.add(
         "question.parameter-unused",

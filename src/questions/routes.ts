@@ -150,7 +150,7 @@ export function questionsRouter(deps: QuestionsRouterDeps): Router {
         parameter: "dialect",
       });
     }
-    const editable = parseEditableParameters(grant, req.query, new Set(["format", "dialect"]));
+    const editable = parseEditableParameters(grant, req.query);
     let rendered: RenderedQuery;
     try {
       // Locks last: they win over anything, though parseEditableParameters already refused them.

@@ -7,7 +7,7 @@ import { testContent } from "../support/app.js";
 import { startLoginStack, type LoginStack } from "../support/auth-stack.js";
 import { documentedProfile } from "../support/demo-profiles.js";
 import { Browser, loginAs } from "../support/login.js";
-import { readerFacingProblems } from "../support/reader-facing-text.js";
+import { readerFacingProblems } from "../support/reader-facing.js";
 
 /**
  * Issue 17's acceptance on the pages: every starter dashboard, opened by someone it is meant for, opens
