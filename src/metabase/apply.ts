@@ -18,17 +18,14 @@ import {
   dashboardUpdatePayload,
   type CurrentDashcard,
 } from "./payloads.js";
+import { type ContractBreach, type Plan, type PlanContext, type PlanEntry } from "./plan.js";
 import {
   cardFingerprint,
   collectionFingerprint,
   collectionVersion,
   dashboardChangeMarker,
   dashboardFingerprint,
-  type ContractBreach,
-  type Plan,
-  type PlanContext,
-  type PlanEntry,
-} from "./plan.js";
+} from "./fingerprints.js";
 import { readDashboardOrNothing } from "./remote-state.js";
 import type { Dashboard } from "./schemas.js";
 

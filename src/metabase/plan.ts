@@ -1,13 +1,6 @@
 import { agree, countOf } from "../french-plural.js";
-import { createHash } from "node:crypto";
 import { bindObjects, type Binding, type BindableObject, type StoredBinding } from "./binding.js";
-import {
-  collectionsInOrder,
-  type DefinedCollection,
-  type DefinedDashboard,
-  type DefinedQuestion,
-  type SyncDefinitions,
-} from "./definitions.js";
+import { collectionsInOrder, type DefinedDashboard, type SyncDefinitions } from "./definitions.js";
 import { diffCard, diffCollection, diffDashboard, embeddingDetails, type FieldChange } from "./diff.js";
 import {
   desiredCardForm,
@@ -22,9 +15,14 @@ import {
 } from "./forms.js";
 import { checkLockContract } from "./lock-contract.js";
 import { readMarker } from "./marker.js";
-import { canonicalJson } from "./normalize.js";
+import {
+  cardFingerprint,
+  collectionFingerprint,
+  collectionVersion,
+  dashboardChangeMarker,
+  dashboardFingerprint,
+} from "./fingerprints.js";
 import type { ObjectModel, StoredObject } from "./object-map.js";
-import { cardEmbeddingPayload, cardPayload, collectionPayload, dashboardUpdatePayload } from "./payloads.js";
 import type { Card, Collection, Dashboard, DashboardSummary } from "./schemas.js";
 import type { MetabaseVersion, SyncFeatures } from "./version.js";
 
@@ -109,17 +107,6 @@ const NOUN: Record<ObjectModel, string> = {
   card: "Question",
   dashboard: "Tableau de bord",
 };
-
-export function fingerprint(value: unknown): string {
-  return createHash("sha256").update(canonicalJson(value)).digest("hex").slice(0, 32);
-}
-
-/** `updated_at` and the last revision's time: they move on every save, dashcards included. */
-export function dashboardChangeMarker(dashboard: DashboardSummary): string | null {
-  const updated = dashboard.updated_at ?? "";
-  const edited = dashboard["last-edit-info"]?.timestamp ?? "";
-  return updated || edited ? `${updated}|${edited}` : null;
-}
 
 export function numericCollections(collections: readonly Collection[]): NumericCollection[] {
   return collections.filter((c): c is NumericCollection => typeof c.id === "number");
@@ -486,62 +473,4 @@ function summaryContractProblems(dashboard: DefinedDashboard, summary: Dashboard
   );
   problems.push(...lockLines.map((line) => `filtre ${line.slice("VERROU ".length)} attendu`));
   return problems;
-}
-
-export interface IdLookup {
-  collection(key: string): number | undefined;
-  card(key: string): number | undefined;
-}
-
-export function cardFingerprint(
-  question: DefinedQuestion,
-  definitions: SyncDefinitions,
-  target: SyncTarget,
-  ids: IdLookup,
-): string {
-  return fingerprint({
-    content: cardPayload(question, {
-      databaseId: target.warehouseDatabaseId,
-      fieldIdByColumn: target.fieldIdByColumn,
-      collectionId: ids.collection(question.collection) ?? 0,
-      features: target.features,
-    }),
-    embedding: cardEmbeddingPayload(question, definitions),
-  });
-}
-
-export function dashboardFingerprint(
-  dashboard: DefinedDashboard,
-  definitions: SyncDefinitions,
-  ids: IdLookup,
-): string {
-  const questionsByKey = new Map(definitions.questions.map((q) => [q.key, q]));
-  const cardIdByKey = new Map(dashboard.cards.map((c) => [c.question, ids.card(c.question) ?? 0]));
-  return fingerprint(
-    dashboardUpdatePayload(dashboard, {
-      collectionId: ids.collection(dashboard.collection) ?? 0,
-      cardIdByKey,
-      questionsByKey,
-      current: [],
-    }),
-  );
-}
-
-/** A collection has no content version in the catalog; its definition's hash stands in. */
-export function collectionVersion(collection: DefinedCollection): string {
-  return fingerprint({
-    key: collection.key,
-    name: collection.name,
-    description: collection.description,
-    parent: collection.parent,
-  });
-}
-
-export function collectionFingerprint(collection: DefinedCollection, ids: IdLookup): string {
-  return fingerprint(
-    collectionPayload(
-      collection,
-      collection.parent === undefined ? undefined : ids.collection(collection.parent),
-    ),
-  );
 }

@@ -2,15 +2,14 @@ import assert from "node:assert/strict";
 import type { SyncDefinitions } from "../../src/metabase/definitions.js";
 import { cardEmbeddingParams, dashboardEmbeddingParams } from "../../src/metabase/definitions.js";
 import type { StoredObject } from "../../src/metabase/object-map.js";
+import { computePlan, type Plan } from "../../src/metabase/plan.js";
 import {
   cardFingerprint,
   collectionFingerprint,
   collectionVersion,
-  computePlan,
   dashboardChangeMarker,
   dashboardFingerprint,
-  type Plan,
-} from "../../src/metabase/plan.js";
+} from "../../src/metabase/fingerprints.js";
 import { renderPlan } from "../../src/metabase/plan-text.js";
 import { Card } from "../../src/metabase/schemas.js";
 import { appliedState, sampleTarget, type AppliedState } from "./applied-state.js";
