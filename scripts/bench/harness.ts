@@ -172,7 +172,7 @@ export interface BenchGateway {
 export async function startBenchGateway(
   deps: Pick<AppDeps, "db" | "warehouse" | "redis">,
   env: Record<string, string> = {},
-  extra: Pick<AppDeps, "metrics"> = {},
+  extra: Pick<AppDeps, "metrics" | "resultCache"> = {},
 ): Promise<BenchGateway> {
   let handler: RequestListener | undefined;
   const server = await startServer((req, res) => handler!(req, res), 0, "127.0.0.1");

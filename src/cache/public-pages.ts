@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Request, RequestHandler, Response } from "express";
 import type { ResultCache } from "./result-cache.js";
 
@@ -34,25 +35,24 @@ export function publicPageCache(options: {
 
     let routeAnswered = false;
     const render = () =>
-      new Promise<string>((resolve, reject) => {
+      new Promise<CachedPage>((resolve, reject) => {
         beforeSend(res, (body) => {
           routeAnswered = true;
-          if (
-            res.statusCode === 200 &&
-            typeof body === "string" &&
-            /html/.test(String(res.get("Content-Type")))
-          ) {
+          const html = /html/.test(String(res.get("Content-Type")));
+          if (res.statusCode === 200 && typeof body === "string" && html) {
+            const page = pageOf(body);
             res.setHeader("Cache-Control", publicControl);
-            resolve(body);
+            res.setHeader("ETag", page.etag);
+            resolve(page);
           } else reject(new NotCacheable());
         });
         res.once("close", () => reject(new NotCacheable()));
         next();
       });
 
-    let html: string;
+    let page: CachedPage;
     try {
-      html = await cache.remember("public_page", { url: req.originalUrl }, render, {
+      page = await cache.remember("public_page", { url: req.originalUrl }, render, {
         ttlSeconds: options.ttlSeconds,
       });
     } catch (error) {
@@ -62,8 +62,24 @@ export function publicPageCache(options: {
     }
     if (routeAnswered) return;
     res.setHeader("Cache-Control", publicControl);
-    res.type("html").send(html);
+    // Express sends an ETag it finds set as is, and answers 304 to a request that already holds it.
+    res.setHeader("ETag", page.etag);
+    res.type("html").send(page.body);
   };
+}
+
+/**
+ * A page as it is kept: its bytes, encoded once, and their ETag, hashed once, rather than both again at
+ * every request as Express would do from a string.
+ */
+interface CachedPage {
+  body: Buffer;
+  etag: string;
+}
+
+function pageOf(html: string): CachedPage {
+  const body = Buffer.from(html, "utf8");
+  return { body, etag: `"${createHash("sha1").update(body).digest("base64url")}"` };
 }
 
 class NotCacheable extends Error {

@@ -6,7 +6,7 @@ import type { Redis } from "ioredis";
  * them: docs/performance.md says how to run the cache's Redis). Losing an entry only costs a recomputation.
  */
 export interface CacheStore {
-  readonly kind: "redis" | "memory";
+  readonly kind: "redis" | "memory" | "memory+redis";
   /** Entries larger than this are not stored (the caller computes them each time). */
   readonly maxEntryBytes: number;
   get(key: string): Promise<Buffer | undefined>;
@@ -97,6 +97,35 @@ export function redisCacheStore(redis: Redis, options: { maxEntryBytes: number }
         if (keys.length > 0) count += await redis.unlink(...keys);
       } while (cursor !== "0");
       return count;
+    },
+  };
+}
+
+/**
+ * Redis behind a small LRU of the process: an entry read or written through it stays near for at most
+ * `nearTtlSeconds`, sparing the round trip and the transfer on the busiest entries (a public page under
+ * a crawler). Keys carry the data version, so a near copy is never stale data; a purge reaches the other
+ * processes' near copies only as they expire.
+ */
+export function tieredCacheStore(near: CacheStore, far: CacheStore, nearTtlSeconds: number): CacheStore {
+  return {
+    kind: "memory+redis",
+    maxEntryBytes: far.maxEntryBytes,
+    async get(key) {
+      const close = await near.get(key);
+      if (close !== undefined) return close;
+      const value = await far.get(key);
+      if (value !== undefined) await near.set(key, value, nearTtlSeconds);
+      return value;
+    },
+    async set(key, value, ttlSeconds) {
+      if (!(await far.set(key, value, ttlSeconds))) return false;
+      await near.set(key, value, Math.min(ttlSeconds, nearTtlSeconds));
+      return true;
+    },
+    async purge() {
+      await near.purge();
+      return far.purge();
     },
   };
 }

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import http from "node:http";
 import type { Redis } from "ioredis";
 import { createResultCache } from "../../src/cache/result-cache.js";
 import { createMetrics, type Metrics } from "../../src/metrics/metrics.js";
@@ -88,10 +89,23 @@ describe("public pages: whole-page cache, headers and rate limit", function () {
         assert.match(String(response.headers.get("content-type")), /^text\/html/);
       }
       assert.equal(secondHtml, firstHtml);
+      const etag = second.headers.get("etag");
+      assert.match(String(etag), /^"[A-Za-z0-9_-]{27}"$/);
+      assert.equal(first.headers.get("etag"), etag, "the first rendering carries the same ETag");
+      // Through node:http: fetch adds `Cache-Control: no-cache` to a conditional request (Fetch standard).
+      const revalidated = await new Promise<number | undefined>((resolve, reject) =>
+        http
+          .get(url(PUBLIC_PAGE), { headers: { "if-none-match": etag! } }, (res) => {
+            res.resume();
+            resolve(res.statusCode);
+          })
+          .on("error", reject),
+      );
+      assert.equal(revalidated, 304);
       assert.match(firstHtml, /<h1 id="titre-tableau">ETP conventionnés par département<\/h1>/);
       const counted = await lookups(metrics);
       assert.equal(counted["public_page miss"], 1);
-      assert.equal(counted["public_page hit"], 1);
+      assert.equal(counted["public_page hit"], 2);
       assert.equal(counted["card_data miss"], 1, "the card ran once, for the first rendering");
       assert.equal(counted["card_data hit"], undefined, "the second view never reached the cards");
     });
