@@ -1,5 +1,7 @@
 import { AsyncResource } from "node:async_hooks";
+import { currentDeadline } from "../deadline.js";
 import type { Queryable } from "../storage/database.js";
+import { ClientTimeout, translateFailure, within } from "../storage/postgres-limits.js";
 import { auditParams, AUDIT_COLUMN_LIST, type AuditEntry } from "./audit-log.js";
 
 /**
@@ -14,7 +16,9 @@ import { auditParams, AUDIT_COLUMN_LIST, type AuditEntry } from "./audit-log.js"
  * is not written and its request gets `undefined`, as with writeAuditIf.
  *
  * The statement runs outside any request's context (its deadline, its client going away): a batch is
- * shared, so one request's end must not cut the others'.
+ * shared, so one request's end must not cut the others'. Each request still waits no longer than its own
+ * deadline (a 503 then, as for any statement); its row may be committed after it gave up — an audit row
+ * for a URL that never left, never the reverse.
  */
 
 /**
@@ -121,7 +125,13 @@ export function createAuditBatcher(db: Queryable, options: { maxRows?: number } 
         current.writing = true;
         detached(() => flush(current));
       }
-      return written;
+      const deadline = currentDeadline();
+      if (!deadline) return written;
+      return within(written, deadline.remainingMs(), deadline.signal, () => new ClientTimeout("query")).catch(
+        (error: unknown) => {
+          throw translateFailure("gateway_database", error);
+        },
+      );
     },
   };
 }

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { createAuditBatcher, type RowCondition } from "../../src/audit/audit-batch.js";
 import { readAudit, type AuditEntry } from "../../src/audit/audit-log.js";
+import { withDeadline } from "../../src/deadline.js";
+import { DependencyError } from "../../src/errors.js";
 import type { Database, Queryable } from "../../src/storage/database.js";
 import { migrate } from "../../src/storage/migrations.js";
 import { databaseImplementations } from "../support/services.js";
@@ -134,6 +136,29 @@ for (const [name, open] of databaseImplementations("audit_batch")) {
       } finally {
         await db.exec("ALTER TABLE audit_log DROP CONSTRAINT audit_test_refuses");
       }
+    });
+
+    it("answers a request at its own deadline (503), leaving the others of its batch alone", async () => {
+      const slow: Queryable = {
+        query: async (sql, params, options) => {
+          await new Promise((resolve) => setTimeout(resolve, 150));
+          return db.query(sql, params, options);
+        },
+      };
+      const batcher = createAuditBatcher(slow);
+      const [hurried, patient] = await Promise.allSettled([
+        withDeadline(30, () => batcher.write(entry("hurried"))),
+        withDeadline(5_000, () => batcher.write(entry("patient"))),
+      ]);
+      assert.equal(hurried.status, "rejected");
+      const error = (hurried as PromiseRejectedResult).reason as DependencyError;
+      assert.ok(error instanceof DependencyError);
+      assert.deepEqual(
+        [error.status, error.dependencyName, error.failure],
+        [503, "gateway_database", "timeout"],
+      );
+      assert.equal(patient.status, "fulfilled");
+      assert.equal(typeof (patient as PromiseFulfilledResult<number | undefined>).value, "number");
     });
 
     it("writes outside the context of the request that started the batch", async () => {
