@@ -155,11 +155,12 @@ export interface Config {
     concurrency: number;
   };
   /**
-   * The result cache (src/cache/): `redisUrl` is set whenever REDIS_URL is (CACHE_REDIS_URL, else REDIS_URL
-   * on its next logical database); without it the cache is an LRU in the process (the demo).
+   * The result cache (src/cache/): `url`, its Redis, is set whenever REDIS_URL is (CACHE_REDIS_URL, else
+   * REDIS_URL on its next logical database); without it the cache is an LRU in the process (the demo).
+   * The logger redacts `cache.url` as it does `redis.url` (src/logging.ts): it may hold a password.
    */
   cache: {
-    redisUrl: string | undefined;
+    url: string | undefined;
     ttlSeconds: number;
     maxEntryBytes: number;
     memoryMaxBytes: number;
@@ -357,7 +358,7 @@ export function loadConfig(
       concurrency: env.EXPORT_CONCURRENCY,
     },
     cache: {
-      redisUrl:
+      url:
         env.CACHE_REDIS_URL ?? (env.REDIS_URL ? (nextRedisDatabase(env.REDIS_URL) ?? undefined) : undefined),
       ttlSeconds: env.CACHE_TTL_SECONDS,
       maxEntryBytes: env.CACHE_MAX_ENTRY_BYTES,

@@ -24,7 +24,8 @@ export interface OpenedCacheStore {
 }
 
 export function openCacheStore(config: Pick<Config, "cache">): OpenedCacheStore {
-  const { redisUrl, maxEntryBytes, memoryMaxBytes } = config.cache;
+  const { maxEntryBytes, memoryMaxBytes } = config.cache;
+  const redisUrl = config.cache.url;
   if (!redisUrl) {
     return {
       store: memoryCacheStore({ maxBytes: memoryMaxBytes, maxEntryBytes }),
