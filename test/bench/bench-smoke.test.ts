@@ -32,7 +32,7 @@ describe("benchmarks still run (a fraction of a second each, figures not checked
   };
 
   it("embed: prints each row, both ratios, and one audit row per URL issued", async () => {
-    const out = await bench("embed", "--seconds", "0.2", "--clients", "1,2");
+    const out = await bench("embed", "--seconds", "0.2", "--clients", "1,2", "--rounds", "1");
     const rows = out.split("\n").filter((line) => /^ {2}\S/.test(line));
     for (const name of ["bare Express handler", "bare + Redis GET + INSERT", "GET /api/me", "GET …/embed"]) {
       const measured = rows.filter((line) => line.trim().startsWith(name) && / req\/s /.test(line));
