@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { openCacheStore } from "../cache/open-cache-store.js";
 import { loadConfig } from "../config.js";
-import { EXIT, type CliCommand } from "./command.js";
+import { EXIT, UsageError, type CliCommand } from "./command.js";
 import { parseCommandOptions } from "./options.js";
 
 const USAGE = [
@@ -15,20 +15,25 @@ const USAGE = [
   "  --json   rapport en JSON sur la sortie standard",
 ].join("\n");
 
+const OPTIONS = { json: { type: "boolean" } } as const;
 const Options = z.object({ json: z.boolean().default(false) });
 
 export const cacheCommand: CliCommand = {
   summary: "vider le cache des résultats (cartes, pages publiques)",
   usage: USAGE,
+  exitCodes: {
+    [EXIT.ok]: "cache vidé",
+    [EXIT.failed]: "pas de Redis de cache à vider (sans REDIS_URL, le cache vit dans la passerelle)",
+    [EXIT.upstream]: "le Redis du cache ne répond pas",
+  },
+  options: OPTIONS,
   async run(args, io) {
     const [action, ...rest] = args;
     if (action !== "purge") {
-      io.stderr(`Action inconnue : ${action ?? "(aucune)"}\n\nUsage : pilotage ${USAGE}\n`);
-      return EXIT.usage;
+      throw new UsageError(`Action inconnue : ${action ?? "(aucune)"} (attendu : purge).`);
     }
-    const options = parseCommandOptions("cache", rest, { json: { type: "boolean" } }, Options, io);
-    if (!options) return EXIT.usage;
-    const config = loadConfig(io.env);
+    const options = parseCommandOptions(rest, OPTIONS, Options);
+    const config = loadConfig(io.env, { for: "cli" });
     const { store, ready, close } = openCacheStore(config);
     try {
       if (store.kind === "memory") {
