@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm run bench -- <name>`: starts throw-away Redis and Postgres (as the tests do), runs one benchmark
-# of scripts/bench/, prints its figures, and stops the services.
+# of scripts/bench/, prints its figures, and stops the services. `--durable` (anywhere in the arguments)
+# starts Postgres with fsync and synchronous_commit on, as in production (scripts/test-services.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/node-runtime.sh
@@ -9,5 +10,9 @@ use_project_node
 # shellcheck source=scripts/test-services.sh
 source scripts/test-services.sh
 trap stop_test_services EXIT INT TERM
+args=()
+for arg in "$@"; do
+  if [[ "$arg" == --durable ]]; then export PILOTAGE_TEST_PG_DURABLE=1; else args+=("$arg"); fi
+done
 start_test_services
-npx tsx scripts/bench/main.ts "$@"
+npx tsx scripts/bench/main.ts "${args[@]}"

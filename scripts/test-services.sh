@@ -3,6 +3,10 @@
 # Debian's redis-server and postgresql, on free loopback ports, with temporary data folders; and
 # Debian's chromium, which the browser journeys (test/browser/) drive headless through playwright-core.
 # Sourced by scripts/test.sh; usable alone: `source scripts/test-services.sh && start_test_services`.
+#
+# Postgres runs without durability (fsync, synchronous_commit and full_page_writes off): tests need
+# speed, not crash safety. PILOTAGE_TEST_PG_DURABLE=1 (`npm run bench -- <name> --durable`) starts it as
+# production runs it, with every commit flushed to disk, which is what the audit row's cost depends on.
 
 set -euo pipefail
 
@@ -83,8 +87,13 @@ start_test_services() {
   fi
   "${as_pg[@]}" "$pg_bin/initdb" -D "$PILOTAGE_TEST_DIR/pg" -U pilotage --auth=trust -E UTF8 --locale=C.UTF-8 >"$PILOTAGE_TEST_DIR/initdb.log" 2>&1 ||
     pilotage_die "initdb failed, see $PILOTAGE_TEST_DIR/initdb.log"
+  local durability=(-c fsync=off -c synchronous_commit=off -c full_page_writes=off) durable_note=""
+  if [[ "${PILOTAGE_TEST_PG_DURABLE:-}" == 1 ]]; then
+    durability=(-c fsync=on -c synchronous_commit=on -c full_page_writes=on)
+    durable_note=" (durable: fsync and synchronous_commit on)"
+  fi
   "${as_pg[@]}" "$pg_bin/postgres" -D "$PILOTAGE_TEST_DIR/pg" -p "$pg_port" -c listen_addresses=127.0.0.1 \
-    -k "$PILOTAGE_TEST_DIR/pg-socket" -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
+    -k "$PILOTAGE_TEST_DIR/pg-socket" "${durability[@]}" \
     -c max_connections=200 >"$PILOTAGE_TEST_DIR/postgres.log" 2>&1 &
   echo $! >"$PILOTAGE_TEST_DIR/postgres.pid"
   wait_until "postgres" 100 psql -h 127.0.0.1 -p "$pg_port" -U pilotage -d postgres -c "select 1"
@@ -101,7 +110,7 @@ start_test_services() {
   export TEST_CHROMIUM_BIN=/usr/bin/chromium
   # The fault suite (test/faults/) starts Postgres servers of its own, which it freezes and restarts.
   export TEST_PG_BIN_DIR="$pg_bin"
-  echo "test-services: redis on $redis_port, postgres on $pg_port ($PILOTAGE_TEST_DIR)" >&2
+  echo "test-services: redis on $redis_port, postgres on $pg_port$durable_note ($PILOTAGE_TEST_DIR)" >&2
 }
 
 stop_test_services() {

@@ -15,6 +15,7 @@ import { createErrorHandler, notFoundHandler } from "./http/error-handler.js";
 import { requestLogging } from "./http/request-logging.js";
 import { refuseCrossOriginWrites } from "./http/same-origin.js";
 import { securityHeaders } from "./http/security-headers.js";
+import type { ResultCache } from "./cache/result-cache.js";
 import type { Catalog } from "./catalog/index.js";
 import type { Logger } from "./logging.js";
 import type { Metrics } from "./metrics/metrics.js";
@@ -51,6 +52,11 @@ export interface AppDeps {
   metrics?: Metrics;
   /** The warehouse's load marker (cut-off date, data version); read from the warehouse when absent. */
   loadMarker?: LoadMarkerReader;
+  /**
+   * The result cache of cards and public pages (src/cache/result-cache.ts), keyed on the load marker's
+   * data version; absent, every view runs its cards (tests that change the warehouse under a page).
+   */
+  resultCache?: ResultCache;
   /** The clock of embed tokens and relative dates (tests move it; the real one by default). */
   now?: () => Date;
 }

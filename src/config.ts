@@ -101,6 +101,15 @@ const EnvSchema = z.object({
   // Prometheus metrics on their own listener, never on the public port; off unless METRICS_PORT is set.
   METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   METRICS_HOST: z.string().trim().min(1).default("127.0.0.1"),
+  // The result cache of pages (docs/performance.md): Redis in production, on its own logical database
+  // (REDIS_URL's next one by default) or instance, so that its eviction never reaches sessions or limits.
+  CACHE_REDIS_URL: optionalUrl("CACHE_REDIS_URL"),
+  CACHE_TTL_SECONDS: positiveInt(3600),
+  CACHE_MAX_ENTRY_BYTES: positiveInt(1024 * 1024),
+  CACHE_MEMORY_MAX_MEGABYTES: positiveInt(64),
+  // Anonymous public pages: the whole page is cached this long, and each address is limited.
+  PUBLIC_PAGE_CACHE_SECONDS: positiveInt(60),
+  PUBLIC_RATE_LIMIT_PER_MINUTE: positiveInt(120),
 });
 
 type Env = z.infer<typeof EnvSchema>;
@@ -145,6 +154,21 @@ export interface Config {
     /** Exports streaming at once in this process (the warehouse's export pool). */
     concurrency: number;
   };
+  /**
+   * The result cache (src/cache/): `url`, its Redis, is set whenever REDIS_URL is (CACHE_REDIS_URL, else
+   * REDIS_URL on its next logical database); without it the cache is an LRU in the process (the demo).
+   * The logger redacts `cache.url` as it does `redis.url` (src/logging.ts): it may hold a password.
+   */
+  cache: {
+    url: string | undefined;
+    ttlSeconds: number;
+    maxEntryBytes: number;
+    memoryMaxBytes: number;
+    /** How long an anonymous public page is served whole from the cache (and told to shared caches). */
+    publicPageSeconds: number;
+  };
+  /** Anonymous visits of public pages per client address and per minute. */
+  publicRateLimitPerMinute: number;
   metabase: {
     /** Metabase as the browser reaches it: the frames' address and the CSP's frame-src. Defaults to internalUrl. */
     siteUrl: string | undefined;
@@ -247,6 +271,22 @@ export function loadConfig(
     problems.push(`PROCONNECT_CLIENT_SECRET : trop courte (au moins ${MIN_SECRET_LENGTH} caractères)`);
   }
 
+  // Malformed URLs are reported by the schema above.
+  const parsable = (value: string | undefined) => (value && URL.canParse(value) ? value : undefined);
+  const sessionsRedis = parsable(raw("REDIS_URL"));
+  const cacheRedis = raw("CACHE_REDIS_URL")
+    ? parsable(raw("CACHE_REDIS_URL"))
+    : sessionsRedis && nextRedisDatabase(sessionsRedis);
+  if (cacheRedis === null) {
+    problems.push(
+      "CACHE_REDIS_URL : REDIS_URL utilise la dernière base logique de Redis (15) ; donnez au cache sa propre base ou instance",
+    );
+  } else if (cacheRedis && sessionsRedis && sameRedisDatabase(cacheRedis, sessionsRedis)) {
+    problems.push(
+      "CACHE_REDIS_URL : ne doit pas désigner la base Redis des sessions (REDIS_URL) ; prenez une autre base logique ou instance",
+    );
+  }
+
   if (production && gateway) {
     const refuse = (name: keyof Env, why: string) => {
       if (!raw(name)) problems.push(`${name} : obligatoire en production (${why})`);
@@ -317,6 +357,19 @@ export function loadConfig(
       rateLimitPerMinute: env.EXPORT_RATE_LIMIT_PER_MINUTE,
       concurrency: env.EXPORT_CONCURRENCY,
     },
+    cache: {
+      url:
+        env.CACHE_REDIS_URL ?? (env.REDIS_URL ? (nextRedisDatabase(env.REDIS_URL) ?? undefined) : undefined),
+      ttlSeconds: env.CACHE_TTL_SECONDS,
+      maxEntryBytes: env.CACHE_MAX_ENTRY_BYTES,
+      memoryMaxBytes: env.CACHE_MEMORY_MAX_MEGABYTES * 1024 * 1024,
+      // A cached public page carries an embed token: it is never served past half the token's life.
+      publicPageSeconds: Math.max(
+        1,
+        Math.min(env.PUBLIC_PAGE_CACHE_SECONDS, Math.floor(env.EMBED_TOKEN_TTL_SECONDS / 2)),
+      ),
+    },
+    publicRateLimitPerMinute: env.PUBLIC_RATE_LIMIT_PER_MINUTE,
     metabase: {
       // Each defaults to the other: one Metabase address is enough when the browser and this server reach
       // Metabase the same way; behind compose or a private network they differ.
@@ -334,4 +387,24 @@ export function loadConfig(
     },
     metrics: { port: env.METRICS_PORT, host: env.METRICS_HOST },
   };
+}
+
+/** A Redis URL's logical database (its path, `redis://host:6379/2`; 0 when it names none). */
+function redisDatabase(url: URL): number {
+  const db = Number(url.pathname.replace(/^\/+/, "") || "0");
+  return Number.isInteger(db) ? db : 0;
+}
+
+/** REDIS_URL on its next logical database (the cache's default), or null when it uses the last one. */
+export function nextRedisDatabase(redisUrl: string): string | null {
+  const url = new URL(redisUrl);
+  const next = redisDatabase(url) + 1;
+  if (next > 15) return null;
+  url.pathname = `/${next}`;
+  return url.toString();
+}
+
+function sameRedisDatabase(a: string, b: string): boolean {
+  const [x, y] = [new URL(a), new URL(b)];
+  return x.host === y.host && redisDatabase(x) === redisDatabase(y);
 }

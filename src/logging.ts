@@ -35,7 +35,7 @@ export const SECRET_FIELD_NAMES = [
 ] as const;
 
 /** Objects whose `url` may carry a password (`postgres://user:password@host/db`, `redis://:password@…`). */
-const URL_HOLDERS = ["redis", "database", "warehouse"] as const;
+const URL_HOLDERS = ["redis", "database", "warehouse", "cache"] as const;
 
 const MAX_DEPTH = 4;
 const atEveryDepth = (path: string, depth: number) =>

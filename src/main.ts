@@ -1,5 +1,7 @@
 import path from "node:path";
 import { createApp } from "./app.js";
+import { openCacheStore } from "./cache/open-cache-store.js";
+import { createResultCache } from "./cache/result-cache.js";
 import { proconnectRedirectUris } from "./auth/routes.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { loadValidCatalog } from "./catalog/index.js";
@@ -100,7 +102,27 @@ async function main(): Promise<void> {
     const { ensureDemoGrants } = await import("./demo/grants.js");
     await ensureDemoGrants(db);
   }
+  const loadMarker = createLoadMarkerReader({ warehouse });
   const metrics = createMetrics();
+  const cacheStore = openCacheStore(config);
+  let cacheWarnedAt = 0;
+  const resultCache = createResultCache({
+    store: cacheStore.store,
+    loadMarker,
+    ttlSeconds: config.cache.ttlSeconds,
+    metrics,
+    // Pages go on without the cache; say so once a minute at most, not once per card.
+    onStoreError: (error) => {
+      if (Date.now() - cacheWarnedAt < 60_000) return;
+      cacheWarnedAt = Date.now();
+      logger.warn({ err: error }, "result cache unavailable: pages computed without it");
+    },
+  });
+  // Without its Redis the gateway still serves (every page computed): the cache must never stop it.
+  await cacheStore
+    .ready()
+    .then(() => logger.info({ store: cacheStore.store.kind }, "result cache ready"))
+    .catch((error: unknown) => logger.warn({ err: error }, "result cache unreachable at start-up"));
   const app = createApp({
     config: demoIdp?.config ?? config,
     logger,
@@ -109,8 +131,9 @@ async function main(): Promise<void> {
     redis,
     catalog,
     placementRules,
-    loadMarker: createLoadMarkerReader({ warehouse }),
+    loadMarker,
     metrics,
+    resultCache,
     ...(demoIdp ? { demoIdentityProvider: demoIdp.mount } : {}),
   });
   const running = port.serve(app);
@@ -129,7 +152,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, "shutting down: finishing in-flight requests");
     await Promise.all([running.stop(), metricsServer?.stop(1_000)]);
-    await Promise.allSettled([db.close(), warehouse.close(), redis?.quit()]);
+    await Promise.allSettled([db.close(), warehouse.close(), redis?.quit(), cacheStore.close()]);
     logger.info("stopped");
     process.exit(0);
   };

@@ -214,6 +214,35 @@ describe("config", () => {
     );
   });
 
+  it("gives the result cache REDIS_URL's next logical database unless CACHE_REDIS_URL says otherwise", () => {
+    assert.deepEqual(loadConfig({}).cache, {
+      url: undefined,
+      ttlSeconds: 3600,
+      maxEntryBytes: 1_048_576,
+      memoryMaxBytes: 64 * 1024 * 1024,
+      publicPageSeconds: 60,
+    });
+    assert.equal(loadConfig({}).publicRateLimitPerMinute, 120);
+    assert.equal(loadConfig({ REDIS_URL: "redis://:pw@redis:6379" }).cache.url, "redis://:pw@redis:6379/1");
+    assert.equal(loadConfig({ REDIS_URL: "redis://redis:6379/4" }).cache.url, "redis://redis:6379/5");
+    assert.equal(
+      loadConfig({ REDIS_URL: "redis://redis:6379", CACHE_REDIS_URL: "redis://cache:6379/0" }).cache.url,
+      "redis://cache:6379/0",
+    );
+    // Never the sessions' database: eviction there would log people out.
+    assert.deepEqual(
+      problemsOf({ REDIS_URL: "redis://redis:6379/2", CACHE_REDIS_URL: "redis://redis:6379/2" }),
+      [
+        "CACHE_REDIS_URL : ne doit pas désigner la base Redis des sessions (REDIS_URL) ; prenez une autre base logique ou instance",
+      ],
+    );
+    assert.deepEqual(problemsOf({ REDIS_URL: "redis://redis:6379/15" }), [
+      "CACHE_REDIS_URL : REDIS_URL utilise la dernière base logique de Redis (15) ; donnez au cache sa propre base ou instance",
+    ]);
+    // A cached public page carries an embed token: it never outlives half of it.
+    assert.equal(loadConfig({ EMBED_TOKEN_TTL_SECONDS: "60" }).cache.publicPageSeconds, 30);
+  });
+
   it("reads the request deadline, 5 s by default, in seconds with decimals", () => {
     assert.deepEqual(loadConfig({}).limits, { requestDeadlineMs: 5_000 });
     assert.deepEqual(loadConfig({ REQUEST_DEADLINE_SECONDS: "1.5" }).limits, { requestDeadlineMs: 1_500 });

@@ -17,7 +17,7 @@ import { createLogger } from "../../src/logging.js";
 import { loadPlacementRules } from "../../src/perimeter/placement-rules.js";
 import { PROJECT_ROOT } from "../../src/project-root.js";
 import { startServer, type RunningServer } from "../../src/server.js";
-import { openDatabase, type Database } from "../../src/storage/database.js";
+import { openDatabase, type Database, type Queryable } from "../../src/storage/database.js";
 import { databaseLimits } from "../../src/storage/postgres-limits.js";
 import { migrate } from "../../src/storage/migrations.js";
 import { openRedis, waitForRedis } from "../../src/storage/redis.js";
@@ -86,9 +86,15 @@ export interface BenchStores {
 
 /**
  * The throw-away services scripts/bench.sh started: Redis, the gateway database (migrated) and a demo
- * warehouse at scale 0.05 (logins place people through its organisations).
+ * warehouse at `scale` (0.05 by default: logins place people through its organisations), seeded unless
+ * `warehouseUrl` already holds one at that scale (`--warehouse-url`, to run a bench again without
+ * seeding scale 10 each time).
  */
-export async function openBenchStores(bench: string): Promise<BenchStores> {
+export async function openBenchStores(
+  bench: string,
+  options: { scale?: number; warehouseUrl?: string | undefined } = {},
+): Promise<BenchStores> {
+  const scale = options.scale ?? 0.05;
   const redis = openRedis(requiredEnv("TEST_REDIS_URL", bench));
   await waitForRedis(redis);
   const setUp = {
@@ -99,13 +105,19 @@ export async function openBenchStores(bench: string): Promise<BenchStores> {
     }),
     warehouse: await openDatabase({
       name: "warehouse",
-      url: requiredEnv("TEST_WAREHOUSE_URL", bench),
+      url: options.warehouseUrl ?? requiredEnv("TEST_WAREHOUSE_URL", bench),
       pgliteDataDir: "",
     }),
   };
   await migrate(setUp.db);
-  console.error("Entrepôt de démonstration (échelle 0,05)…");
-  await ensureDemoWarehouse(setUp.warehouse, { scale: 0.05 });
+  console.error(`Entrepôt de démonstration (échelle ${scale.toLocaleString("fr-FR")})…`);
+  const seeding = performance.now();
+  const demo = await ensureDemoWarehouse(setUp.warehouse, { scale });
+  console.error(
+    demo.reused
+      ? "  déjà rempli à cette échelle : réutilisé"
+      : `  rempli en ${((performance.now() - seeding) / 1000).toFixed(0)} s (${demo.report!.totalRows.toLocaleString("fr-FR")} lignes)`,
+  );
   await Promise.all([setUp.db.close(), setUp.warehouse.close()]);
   // The gateway's own connections as src/main.ts opens them: with the client-side limits of production.
   const limits = databaseLimits(loadConfig({}).limits.requestDeadlineMs);
@@ -117,7 +129,7 @@ export async function openBenchStores(bench: string): Promise<BenchStores> {
   });
   const warehouse = await openDatabase({
     name: "warehouse",
-    url: requiredEnv("TEST_WAREHOUSE_URL", bench),
+    url: options.warehouseUrl ?? requiredEnv("TEST_WAREHOUSE_URL", bench),
     pgliteDataDir: "",
     limits,
   });
@@ -133,6 +145,20 @@ export async function openBenchStores(bench: string): Promise<BenchStores> {
   };
 }
 
+/**
+ * What a commit costs on this Postgres, said in every bench that writes: the audit row's price depends
+ * on it (`--durable` starts Postgres as production runs it).
+ */
+export async function describeDurability(db: Queryable): Promise<string> {
+  const { rows } = await db.query<{ fsync: string; synchronous_commit: string }>(
+    "SELECT current_setting('fsync') AS fsync, current_setting('synchronous_commit') AS synchronous_commit",
+  );
+  const { fsync, synchronous_commit: synchronous } = rows[0]!;
+  return fsync === "on" && synchronous === "on"
+    ? "durable Postgres (fsync=on, synchronous_commit=on: every commit waits for the disk, as in production)"
+    : `Postgres WITHOUT durability (fsync=${fsync}, synchronous_commit=${synchronous}, as the tests run it; --durable for production's)`;
+}
+
 export interface BenchGateway {
   server: RunningServer;
   config: Config;
@@ -146,6 +172,7 @@ export interface BenchGateway {
 export async function startBenchGateway(
   deps: Pick<AppDeps, "db" | "warehouse" | "redis">,
   env: Record<string, string> = {},
+  extra: Pick<AppDeps, "metrics" | "resultCache"> = {},
 ): Promise<BenchGateway> {
   let handler: RequestListener | undefined;
   const server = await startServer((req, res) => handler!(req, res), 0, "127.0.0.1");
@@ -161,6 +188,7 @@ export async function startBenchGateway(
   const demo = inProcessDemoProvider(baseConfig, proconnectRedirectUris(server.url))!;
   const app: Express = createApp({
     ...deps,
+    ...extra,
     config: demo.config,
     logger: createLogger("silent"),
     demoIdentityProvider: demo.mount,

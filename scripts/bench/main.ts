@@ -31,6 +31,11 @@ const BENCHMARKS: Record<string, { summary: string; run: (args: string[]) => Pro
       "GET /api/dashboards/:key/embed for a logged-in session (session, access, audit row, signature) vs a bare Express handler",
     run: async (args) => (await import("./embed.js")).run(args),
   },
+  pages: {
+    summary:
+      "dashboard pages at scale 10 (national, regional, département): first vs cached view; EXPLAIN of every card; a public page vs a bare handler",
+    run: async (args) => (await import("./pages.js")).run(args),
+  },
   sync: {
     summary:
       "pilotage apply / plan against the Metabase test server: requests and time for 300 questions and 30 dashboards, baseline 30/3",

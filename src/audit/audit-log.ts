@@ -33,13 +33,27 @@ export interface AuditEntry {
   requestId?: string | undefined;
 }
 
-const AUDIT_COLUMNS = `action, actor_sub, actor_email, profile_kind, organisation_id, resource_kind,
-   resource_key, resource_id, locked_values, details, request_id`;
+/** The columns a caller fills, in the order of auditParams. */
+export const AUDIT_COLUMN_LIST = [
+  "action",
+  "actor_sub",
+  "actor_email",
+  "profile_kind",
+  "organisation_id",
+  "resource_kind",
+  "resource_key",
+  "resource_id",
+  "locked_values",
+  "details",
+  "request_id",
+] as const;
+const AUDIT_COLUMNS = AUDIT_COLUMN_LIST.join(", ");
 /** The placeholders of one row, typed so that they also read right in an INSERT … SELECT. */
 const AUDIT_VALUES =
   "$1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::jsonb, $10::jsonb, $11::text";
 
-function auditParams(entry: AuditEntry): unknown[] {
+/** The row's values, in the order of AUDIT_COLUMN_LIST (JSON columns as their text). */
+export function auditParams(entry: AuditEntry): unknown[] {
   return [
     entry.action,
     entry.actor?.sub ?? null,

@@ -7,6 +7,7 @@ import { AppError } from "../errors.js";
 import { PROJECT_ROOT } from "../project-root.js";
 import { COMMON_EXIT_CODES, EXIT, UsageError, type CliCommand, type CliIo } from "./command.js";
 import { applyCommand } from "./apply.js";
+import { cacheCommand } from "./cache.js";
 import { grantsCommand } from "./grants.js";
 import { metabaseCommand } from "./metabase.js";
 import { planCommand } from "./plan.js";
@@ -31,6 +32,7 @@ export function commands(): Record<string, CliCommand> {
     metabase: metabaseCommand,
     seed: seedCommand,
     grants: grantsCommand,
+    cache: cacheCommand,
   };
 }
 

@@ -3,6 +3,7 @@ import type { Redis } from "ioredis";
 import { getSessionUser } from "../auth/session.js";
 import { anchorDashboard, type Catalog, type Dashboard } from "../catalog/index.js";
 import type { EmbedService } from "../embed/embed-service.js";
+import type { Day } from "../template/index.js";
 import type { LoadMarkerReader } from "../warehouse/load-marker.js";
 import { rateLimit } from "../http/rate-limit.js";
 import { dashboardAccess } from "../perimeter/dashboard-access.js";
@@ -45,6 +46,15 @@ export function dashboardsApiRouter(deps: {
   });
   const limitAnonymous: RequestHandler = (req, res, next) =>
     getSessionUser(req) ? next() : anonymousLimit(req, res, next);
+  // A dashboard anchored on the data's cut-off day, made once per day rather than once per token.
+  let anchoredOn: { day: string; dashboards: Map<string, Dashboard> } | undefined;
+  const anchored = (dashboard: Dashboard, day: Day): Dashboard => {
+    const key = JSON.stringify(day);
+    if (anchoredOn?.day !== key) anchoredOn = { day: key, dashboards: new Map() };
+    let found = anchoredOn.dashboards.get(dashboard.key);
+    if (!found) anchoredOn.dashboards.set(dashboard.key, (found = anchorDashboard(dashboard, day)));
+    return found;
+  };
   const router = Router();
 
   router.get("/api/dashboards", async (req, res) => {
@@ -103,9 +113,12 @@ export function dashboardsApiRouter(deps: {
     // cookies other than the session) reaches the signer.
     const profile = isPublicDashboard(dashboard) ? currentProfile(req) : profileOrThrow(req);
     if (!dashboardAccess(profile, dashboard).allowed) throw new DashboardForbiddenError();
-    const cutoff = await readDataCutoff(deps.loadMarker, deps.now(), req.log);
+    // The request's logger only if the marker cannot be read: making it costs more than the rest.
+    const cutoff = await readDataCutoff(deps.loadMarker, deps.now(), {
+      warn: (object, message) => req.log.warn(object, message),
+    });
     const issued = await embed.issue(
-      anchorDashboard(dashboard, cutoff.day),
+      anchored(dashboard, cutoff.day),
       viewerOf(req, profile),
       requestIdOf(req),
     );

@@ -1,4 +1,5 @@
 import type { Request, Response } from "express";
+import type { ResultCache } from "../cache/result-cache.js";
 import type { Redis } from "ioredis";
 import { recordVisit } from "../audit/visits.js";
 import { getSessionUser } from "../auth/session.js";
@@ -49,6 +50,8 @@ export interface DashboardsDeps {
   loadMarker?: LoadMarkerReader;
   /** Counts the dependency failures a page survives (docs/failure-policy.md) and the embed tokens signed. */
   metrics?: Metrics | undefined;
+  /** Cards read through it when present (src/cache/result-cache.ts). */
+  resultCache?: ResultCache;
 }
 
 /** What a page says about the data: « Données arrêtées au … », and the day relative periods count from. */
@@ -128,7 +131,10 @@ export function createDashboardView(
     loadMarker: LoadMarkerReader;
   },
 ): DashboardView {
-  const { catalog, db, warehouse, embed, metabaseStatus } = deps;
+  const { catalog, db, embed, metabaseStatus } = deps;
+  // Cards read the warehouse through the result cache, keyed on their SQL, its bound values (the locks
+  // among them) and the data version: another perimeter's entry cannot answer.
+  const warehouse = deps.resultCache?.reader(deps.warehouse) ?? deps.warehouse;
   const now = deps.now ?? (() => new Date());
   const rowLimit = deps.rowLimit ?? DEFAULT_ROW_LIMIT;
   const questions = new Map(catalog.questions.map((q) => [q.key, q]));

@@ -1,21 +1,58 @@
-import { Router } from "express";
+import { Router, type Request, type RequestHandler } from "express";
+import type { Redis } from "ioredis";
+import { SESSION_COOKIE_NAME, getSessionUser } from "../auth/session.js";
+import { publicPageCache } from "../cache/public-pages.js";
+import type { ResultCache } from "../cache/result-cache.js";
 import type { Catalog } from "../catalog/index.js";
+import type { Config } from "../config.js";
 import { NotFoundError } from "../errors.js";
+import { rateLimit } from "../http/rate-limit.js";
 import { currentProfile } from "../perimeter/session-profile.js";
 import { isPublicDashboard } from "./dashboard-pages.js";
 import type { DashboardView } from "./dashboard-view.js";
 import { keyOf } from "./page-routes.js";
 
-/** Public dashboards, open to anyone without login, at their own address. */
-export function publicDashboardsRouter(deps: { catalog: Catalog; view: DashboardView }): Router {
+/** Neither a person in the session nor a session cookie: the page can hold nothing personal. */
+const isAnonymous = (req: Request) =>
+  !getSessionUser(req) && !(req.headers.cookie ?? "").includes(`${SESSION_COOKIE_NAME}=`);
+
+/**
+ * Public dashboards, open to anyone without login, at their own address. Anonymous visits are limited
+ * per address (PUBLIC_RATE_LIMIT_PER_MINUTE) and, with a result cache, served whole from it.
+ */
+export function publicDashboardsRouter(deps: {
+  catalog: Catalog;
+  view: DashboardView;
+  config: Pick<Config, "cache" | "publicRateLimitPerMinute">;
+  redis: Redis | undefined;
+  resultCache?: ResultCache | undefined;
+}): Router {
   const dashboards = new Map(deps.catalog.dashboards.map((d) => [d.key, d]));
-  const router = Router();
-  router.get("/public/:key", async (req, res) => {
-    const dashboard = dashboards.get(keyOf(req));
-    // Only public dashboards exist here: a private key is "not found", like an unknown one.
-    if (!dashboard || !isPublicDashboard(dashboard))
-      throw new NotFoundError("Ce tableau de bord public n'existe pas.");
-    await deps.view.show(req, res, dashboard, currentProfile(req));
+  const perAddress = rateLimit({
+    name: "public-pages",
+    points: deps.config.publicRateLimitPerMinute,
+    windowSeconds: 60,
+    redis: deps.redis,
   });
+  // Logged-in people are accountable and not limited; a made-up cookie does not make anyone logged in.
+  const limitAnonymous: RequestHandler = (req, res, next) =>
+    getSessionUser(req) ? next() : perAddress(req, res, next);
+  const router = Router();
+  router.get(
+    "/public/:key",
+    limitAnonymous,
+    publicPageCache({
+      cache: deps.resultCache,
+      ttlSeconds: deps.config.cache.publicPageSeconds,
+      isAnonymous,
+    }),
+    async (req, res) => {
+      const dashboard = dashboards.get(keyOf(req));
+      // Only public dashboards exist here: a private key is "not found", like an unknown one.
+      if (!dashboard || !isPublicDashboard(dashboard))
+        throw new NotFoundError("Ce tableau de bord public n'existe pas.");
+      await deps.view.show(req, res, dashboard, currentProfile(req));
+    },
+  );
   return router;
 }

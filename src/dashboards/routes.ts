@@ -54,7 +54,15 @@ export function dashboardsRouter(deps: DashboardsDeps): Router {
 
   const router = Router();
   router.use(dashboardPagesRouter({ catalog: deps.catalog, view }));
-  router.use(publicDashboardsRouter({ catalog: deps.catalog, view }));
+  router.use(
+    publicDashboardsRouter({
+      catalog: deps.catalog,
+      view,
+      config: deps.config,
+      redis: deps.redis,
+      resultCache: deps.resultCache,
+    }),
+  );
   router.use(dashboardsApiRouter({ catalog: deps.catalog, embed, redis: deps.redis, loadMarker, now }));
   router.use(dashboardUsageRouter({ catalog: deps.catalog, db: deps.db, now }));
   return router;

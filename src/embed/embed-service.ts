@@ -1,4 +1,5 @@
-import { writeAuditIf, type AuditEntry } from "../audit/audit-log.js";
+import { createAuditBatcher } from "../audit/audit-batch.js";
+import type { AuditEntry } from "../audit/audit-log.js";
 import { AppError, ForbiddenError } from "../errors.js";
 import { dashboardAccess, type AccessDashboard } from "../perimeter/dashboard-access.js";
 import type { Perimeter } from "../perimeter/lock-values.js";
@@ -71,7 +72,7 @@ export interface IssuedEmbed {
  *
  * The Metabase id of each dashboard is remembered in the process, but whether it is still verified is
  * not: the audit row is written only if, at that instant, `metabase_objects` still holds that id verified
- * for this content version (one statement, writeAuditIf). A plan that finds a lock contract broken
+ * for this content version (in the statement that writes it). A plan that finds a lock contract broken
  * therefore stops the tokens at once, and a token costs one database round trip, not two.
  */
 export function createEmbedService(deps: {
@@ -84,6 +85,9 @@ export function createEmbedService(deps: {
   metrics?: Pick<Metrics, "embedTokens"> | undefined;
 }) {
   const now = deps.now ?? (() => new Date());
+  // Tokens are the hot path of the audit log: their rows are group-committed (one INSERT for the
+  // requests of the same moment), each request still answered only once its own row is committed.
+  const audit = createAuditBatcher(deps.db);
   /** `key@contentVersion` → the Metabase id last found verified (bounded by the catalogue). */
   const knownIds = new Map<string, number>();
 
@@ -117,8 +121,7 @@ export function createEmbedService(deps: {
       },
       requestId,
     };
-    const written = await writeAuditIf(
-      deps.db,
+    const written = await audit.write(
       entry,
       verifiedDashboardCondition(dashboard.key, dashboard.contentVersion, dashboardId),
     );

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { AuditCondition } from "../audit/audit-log.js";
+import type { RowCondition } from "../audit/audit-batch.js";
 import type { Queryable } from "../storage/database.js";
 
 /**
@@ -158,19 +158,19 @@ export async function verifiedDashboardId(
 }
 
 /**
- * The condition "this dashboard still has this Metabase id, verified for this content version", to check
- * in the same statement that audits a token for it (writeAuditIf): a dashboard found broken by a plan
- * stops getting tokens at once, even where its id is remembered.
+ * The condition "this dashboard still has this Metabase id, verified for this content version", checked
+ * in the same statement that audits a token for it (src/audit/audit-batch.ts): a dashboard found broken
+ * by a plan stops getting tokens at once, even where its id is remembered.
  */
 export function verifiedDashboardCondition(
   key: string,
   contentVersion: string,
   metabaseId: number,
-): AuditCondition {
+): RowCondition {
   return {
-    sql: (n) => `EXISTS (SELECT 1 FROM metabase_objects
-      WHERE model = 'dashboard' AND key = $${n} AND verified_version = $${n + 1}
-        AND metabase_id = $${n + 2} AND verified_at IS NOT NULL)`,
-    params: [key, contentVersion, metabaseId],
+    sql: `EXISTS (SELECT 1 FROM metabase_objects
+      WHERE model = 'dashboard' AND key = r.c1 AND verified_version = r.c2
+        AND metabase_id = r.c3::integer AND verified_at IS NOT NULL)`,
+    values: [key, contentVersion, String(metabaseId)],
   };
 }

@@ -9,12 +9,12 @@ export const REDIS_COMMAND_TIMEOUT_MS = 2_000;
  * limits answer instead of hanging; the client keeps reconnecting in the background and recovers
  * without a restart.
  */
-export function openRedis(url: string): Redis {
+export function openRedis(url: string, options: { commandTimeoutMs?: number } = {}): Redis {
   const redis = new Redis(url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2_000,
-    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+    commandTimeout: options.commandTimeoutMs ?? REDIS_COMMAND_TIMEOUT_MS,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
     lazyConnect: false,
     // Commands issued in the same tick (sessions, rate limits of concurrent requests) share one write.
@@ -24,6 +24,12 @@ export function openRedis(url: string): Redis {
   redis.on("error", () => {});
   return redis;
 }
+
+/**
+ * The result cache's Redis: a cache that answers late is worse than none (the page computes instead),
+ * so its commands give up sooner than those of sessions and limits.
+ */
+export const CACHE_REDIS_COMMAND_TIMEOUT_MS = 250;
 
 export async function waitForRedis(redis: Redis, timeoutMs = 5_000): Promise<void> {
   if (redis.status === "ready") return;

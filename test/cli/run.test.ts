@@ -38,8 +38,8 @@ describe("pilotage CLI", () => {
   // Every command, so that a new one cannot forget: a usage error is 64 and French, never 2 (plan's
   // « changes pending »), and --help lists the exit codes.
   for (const [name, command] of Object.entries(commands())) {
-    const prefix =
-      name === "grants" ? ["grants", "list"] : name === "metabase" ? ["metabase", "bootstrap"] : [name];
+    const actions: Record<string, string> = { grants: "list", metabase: "bootstrap", cache: "purge" };
+    const prefix = actions[name] ? [name, actions[name]] : [name];
 
     it(`${name}: an unknown option exits 64 with a French message pointing at --help`, async () => {
       const out = io();

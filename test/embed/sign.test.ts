@@ -35,6 +35,19 @@ function input(overrides: Partial<SignEmbedInput> = {}): SignEmbedInput {
 }
 
 describe("signEmbedToken", () => {
+  it("signs byte for byte as jsonwebtoken does with HS256", () => {
+    const national = input({
+      dashboard: { key: "national", parameters: [{ slug: "departement", locked: "departements" }] },
+      perimeter: { departements: ALL_DEPARTEMENT_CODES },
+    });
+    for (const given of [input(), national]) {
+      const signed = signEmbedToken(given);
+      const [, body] = signed.token.split(".");
+      const payload = JSON.parse(Buffer.from(body!, "base64url").toString()) as Record<string, unknown>;
+      assert.equal(signed.token, jwt.sign(payload, SECRET, { algorithm: "HS256" }));
+    }
+  });
+
   it("signs exactly the locked parameters, from the perimeter, with HS256 and exp in seconds", () => {
     const signed = signEmbedToken(input());
     const header = JSON.parse(Buffer.from(signed.token.split(".")[0]!, "base64url").toString());

@@ -178,16 +178,24 @@ export function buildOrganisations(w: SyntheticWarehouse): void {
     if (usedSafir.has(safir) || dept.codeRegion === null) continue;
     ft(`France Travail — Direction territoriale ${dept.deNom}`, dept, safir, "DTFT", [dept.code]);
   }
-  const agencySafir = (dept: GeoDepartement): string => {
+  // A département has 1,000 SAFIR codes (100 overseas, whose prefix takes three digits): drawn at random
+  // while they are plenty, then the first one left; none when all are taken (scale 50 fills La Réunion's).
+  const agencySafir = (dept: GeoDepartement): string | undefined => {
     const prefix = safirPrefix(dept.code);
-    for (;;) {
-      const safir = `${prefix}${String(rng.int(0, dept.code.length === 3 ? 99 : 999)).padStart(5 - prefix.length, "0")}`;
-      if (!usedSafir.has(safir) && !safir.endsWith("980")) return safir;
+    const last = dept.code.length === 3 ? 99 : 999;
+    const code = (n: number) => `${prefix}${String(n).padStart(5 - prefix.length, "0")}`;
+    const free = (safir: string) => !usedSafir.has(safir) && !safir.endsWith("980");
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const safir = code(rng.int(0, last));
+      if (free(safir)) return safir;
     }
+    for (let n = 0; n <= last; n++) if (free(code(n))) return code(n);
+    return undefined;
   };
   const agency = (dept: GeoDepartement) => {
     const commune = dept.communePicker.pick(rng);
     const safir = agencySafir(dept);
+    if (safir === undefined) return undefined;
     usedSafir.add(safir);
     return add({
       ...common,
@@ -223,7 +231,7 @@ export function buildOrganisations(w: SyntheticWarehouse): void {
     w.geo.departements.filter((d) => d.codeRegion !== null),
     w.geo.departements.filter((d) => d.codeRegion !== null).map((d) => d.weight),
   );
-  for (let i = 0; i < w.count(160); i++) agency(metro.pick(rng));
+  for (let i = 0; i < w.count(160); i++) while (!agency(metro.pick(rng)));
   const variable: ReadonlyArray<[string, number, (c: Commune) => string]> = [
     ["ML", 80, (c) => `Mission locale ${c.nom}`],
     ["PLIE", 50, (c) => `PLIE ${c.bassin.nom.replace(/^Bassin /, "")}`],

@@ -1,0 +1,137 @@
+import { AsyncResource } from "node:async_hooks";
+import { currentDeadline } from "../deadline.js";
+import type { Queryable } from "../storage/database.js";
+import { ClientTimeout, translateFailure, within } from "../storage/postgres-limits.js";
+import { auditParams, AUDIT_COLUMN_LIST, type AuditEntry } from "./audit-log.js";
+
+/**
+ * Group commit of audit rows (PRODUCT.md §3, invariant 5, at the service's volume): concurrent requests
+ * share one multi-row INSERT, one round trip and one commit, instead of one each. The first row to come
+ * while no batch is being written goes at once (a lone request waits for nothing); the rows that come
+ * while a batch is being written wait for it to end and go together in the next one.
+ *
+ * Still fail closed: a request's promise resolves only once the statement holding its row has committed,
+ * and a batch that fails rejects every request in it, with the same error. Each row may carry a condition
+ * checked in that same statement (a dashboard still verified, say): a row whose condition does not hold
+ * is not written and its request gets `undefined`, as with writeAuditIf.
+ *
+ * The statement runs outside any request's context (its deadline, its client going away): a batch is
+ * shared, so one request's end must not cut the others'. Each request still waits no longer than its own
+ * deadline (a 503 then, as for any statement); its row may be committed after it gave up — an audit row
+ * for a URL that never left, never the reverse.
+ */
+
+/**
+ * A condition checked for one row, in the statement that writes it. Its SQL reads the row's own values,
+ * given as text, as `r.c1`, `r.c2`… (cast them as needed); rows are batched with others of the same SQL.
+ */
+export interface RowCondition {
+  sql: string;
+  values: readonly string[];
+}
+
+const ALWAYS: RowCondition = { sql: "true", values: [] };
+
+interface Pending {
+  params: unknown[];
+  values: readonly string[];
+  resolve(id: number | undefined): void;
+  reject(error: unknown): void;
+}
+
+interface Shape {
+  statement: string;
+  arity: number;
+  queue: Pending[];
+  writing: boolean;
+}
+
+/** Rows of one statement, at most: a larger queue is written in several batches. */
+const MAX_ROWS = 200;
+const TEXT_COLUMNS = AUDIT_COLUMN_LIST.length;
+
+function batchStatement(condition: string, arity: number): string {
+  const conditionColumns = Array.from({ length: arity }, (_, i) => `c${i + 1}`);
+  const arrays = [...AUDIT_COLUMN_LIST, ...conditionColumns].map((_, i) => `$${i + 1}::text[]`);
+  const select = AUDIT_COLUMN_LIST.map((c) =>
+    c === "locked_values" || c === "details" ? `${c}::jsonb` : c,
+  ).join(", ");
+  // `checked` is read twice, so Postgres evaluates it once: the ids drawn there are those written.
+  return `WITH checked AS MATERIALIZED (
+  SELECT r.*, CASE WHEN ${condition} THEN nextval('audit_log_id_seq'::regclass) END AS id
+    FROM unnest(${arrays.join(", ")})
+      WITH ORDINALITY AS r(${[...AUDIT_COLUMN_LIST, ...conditionColumns].join(", ")}, ord)
+), written AS (
+  INSERT INTO audit_log (id, ${AUDIT_COLUMN_LIST.join(", ")})
+  SELECT id, ${select} FROM checked WHERE id IS NOT NULL ORDER BY ord
+)
+SELECT ord, id FROM checked ORDER BY ord`;
+}
+
+export interface AuditBatcher {
+  /** Writes `entry` if `condition` holds, with the rows of concurrent requests; its id, or undefined. */
+  write(entry: AuditEntry, condition?: RowCondition): Promise<number | undefined>;
+}
+
+export function createAuditBatcher(db: Queryable, options: { maxRows?: number } = {}): AuditBatcher {
+  const maxRows = options.maxRows ?? MAX_ROWS;
+  const shapes = new Map<string, Shape>();
+  // Bound here, where the batcher is built (at start-up, outside any request): batches run in that context.
+  const detached = AsyncResource.bind((work: () => Promise<void>) => void work());
+
+  async function flush(shape: Shape): Promise<void> {
+    shape.writing = true;
+    while (shape.queue.length > 0) {
+      const batch = shape.queue.splice(0, maxRows);
+      const columns: unknown[][] = Array.from({ length: TEXT_COLUMNS + shape.arity }, () => []);
+      for (const row of batch) {
+        row.params.forEach((value, i) => columns[i]!.push(value));
+        row.values.forEach((value, i) => columns[TEXT_COLUMNS + i]!.push(value));
+      }
+      try {
+        const { rows } = await db.query<{ ord: string; id: string | null }>(shape.statement, columns, {
+          prepare: true,
+        });
+        batch.forEach((row, i) => {
+          const id = rows[i]?.id;
+          row.resolve(id === null || id === undefined ? undefined : Number(id));
+        });
+      } catch (error) {
+        for (const row of batch) row.reject(error);
+      }
+    }
+    shape.writing = false;
+  }
+
+  return {
+    write(entry, condition = ALWAYS) {
+      const key = `${condition.values.length}|${condition.sql}`;
+      let shape = shapes.get(key);
+      if (!shape) {
+        shape = {
+          statement: batchStatement(condition.sql, condition.values.length),
+          arity: condition.values.length,
+          queue: [],
+          writing: false,
+        };
+        shapes.set(key, shape);
+      }
+      const params = auditParams(entry).map((value) => (value === null ? null : String(value)));
+      const written = new Promise<number | undefined>((resolve, reject) =>
+        shape.queue.push({ params, values: condition.values, resolve, reject }),
+      );
+      if (!shape.writing) {
+        const current = shape;
+        current.writing = true;
+        detached(() => flush(current));
+      }
+      const deadline = currentDeadline();
+      if (!deadline) return written;
+      return within(written, deadline.remainingMs(), deadline.signal, () => new ClientTimeout("query")).catch(
+        (error: unknown) => {
+          throw translateFailure("gateway_database", error);
+        },
+      );
+    },
+  };
+}
