@@ -9,6 +9,7 @@ import { COMMON_EXIT_CODES, EXIT, UsageError, type CliCommand, type CliIo } from
 import { applyCommand } from "./apply.js";
 import { grantsCommand } from "./grants.js";
 import { metabaseCommand } from "./metabase.js";
+import { migrateCommand } from "./migrate.js";
 import { planCommand } from "./plan.js";
 import { pullCommand } from "./pull.js";
 import { seedCommand } from "./seed.js";
@@ -29,6 +30,7 @@ export function commands(): Record<string, CliCommand> {
     apply: applyCommand,
     pull: pullCommand,
     metabase: metabaseCommand,
+    migrate: migrateCommand,
     seed: seedCommand,
     grants: grantsCommand,
   };

@@ -1,0 +1,177 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+
+/**
+ * The stack's processes: each in a process group of its own (so that stopping one stops what it started,
+ * `npm run` wrappers included), its output in a log file, its group id in a pid file that
+ * scripts/test-services.sh also reads when `npm test` ends (nothing is left running).
+ */
+export interface StackProcess {
+  readonly name: string;
+  readonly pid: number;
+  readonly logFile: string;
+  /** Resolves with the exit code (or the signal's name) when the process ends. */
+  readonly exited: Promise<number | string>;
+  readonly running: boolean;
+  /** SIGTERM to the whole group, SIGKILL after `graceMs`; resolves once the leader is gone. */
+  stop(graceMs?: number): Promise<void>;
+  /** SIGKILL to the whole group at once (a crash, for the fault scenarios). */
+  kill(): Promise<void>;
+}
+
+export interface StartOptions {
+  name: string;
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd: string;
+  logDir: string;
+  /** Where the group id is written (`<name>.pid`), for a last-resort cleanup. */
+  pidDir?: string | undefined;
+  uid?: number;
+  gid?: number;
+  /** Leave it running when this process exits (`npm run stack -- --detach`). */
+  detach?: boolean;
+}
+
+export function startProcess(options: StartOptions): StackProcess {
+  fs.mkdirSync(options.logDir, { recursive: true });
+  const logFile = path.join(options.logDir, `${options.name}.log`);
+  const log = fs.openSync(logFile, "a");
+  const child: ChildProcess = spawn(options.command, options.args, {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: ["ignore", log, log],
+    detached: true,
+    ...(options.uid !== undefined ? { uid: options.uid } : {}),
+    ...(options.gid !== undefined ? { gid: options.gid } : {}),
+  });
+  fs.closeSync(log);
+  if (child.pid === undefined) throw new Error(`${options.name}: ${options.command} could not be started`);
+  const pid = child.pid;
+  const pidFile = options.pidDir ? path.join(options.pidDir, `stack-${options.name}.pid`) : undefined;
+  // A negative id: `kill -9 -<pgid>` stops the whole group (scripts/test-services.sh).
+  if (pidFile) fs.writeFileSync(pidFile, `-${pid}\n`);
+  let running = true;
+  const exited = new Promise<number | string>((resolve) => {
+    child.once("exit", (code, signal) => {
+      running = false;
+      if (pidFile) fs.rmSync(pidFile, { force: true });
+      resolve(code ?? signal ?? "unknown");
+    });
+  });
+  if (options.detach) child.unref();
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // The group is already gone.
+    }
+  };
+  return {
+    name: options.name,
+    pid,
+    logFile,
+    exited,
+    get running() {
+      return running;
+    },
+    async stop(graceMs = 10_000) {
+      if (!running) return;
+      signalGroup("SIGTERM");
+      const timer = setTimeout(() => signalGroup("SIGKILL"), graceMs);
+      await exited;
+      clearTimeout(timer);
+      // Children that outlived their leader (an `npm run` wrapper's node, say).
+      signalGroup("SIGKILL");
+    },
+    async kill() {
+      if (!running) return;
+      signalGroup("SIGKILL");
+      await exited;
+    },
+  };
+}
+
+/** Runs a command to its end; resolves with its exit code and output (for init steps and healthchecks). */
+export async function runToEnd(
+  command: string,
+  args: string[],
+  options: {
+    env: Record<string, string>;
+    cwd: string;
+    logFile?: string;
+    timeoutMs?: number;
+    user?: { uid: number; gid: number } | undefined;
+  },
+): Promise<{ code: number | string; output: string }> {
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: ["ignore", "pipe", "pipe"],
+    ...(options.user ?? {}),
+  });
+  let output = "";
+  const append = (chunk: Buffer) => {
+    output += chunk.toString("utf8");
+    if (options.logFile) fs.appendFileSync(options.logFile, chunk);
+  };
+  child.stdout?.on("data", append);
+  child.stderr?.on("data", append);
+  const timer = options.timeoutMs ? setTimeout(() => child.kill("SIGKILL"), options.timeoutMs) : undefined;
+  const [code, signal] = (await once(child, "close")) as [number | null, NodeJS.Signals | null];
+  clearTimeout(timer);
+  return { code: code ?? signal ?? "unknown", output };
+}
+
+export async function waitUntil(
+  what: string,
+  check: () => Promise<boolean>,
+  options: { timeoutMs: number; intervalMs?: number; logFile?: string },
+): Promise<void> {
+  const deadline = Date.now() + options.timeoutMs;
+  for (;;) {
+    if (await check().catch(() => false)) return;
+    if (Date.now() > deadline) {
+      const tail = options.logFile ? logTail(options.logFile) : "";
+      throw new Error(`${what} did not become ready in ${options.timeoutMs / 1000} s${tail}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 200));
+  }
+}
+
+/** The last lines of a log, for an error message that says what went wrong. */
+export function logTail(file: string, lines = 30): string {
+  try {
+    const text = fs.readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+    return text ? `\n--- ${file} (last lines) ---\n${text}` : "";
+  } catch {
+    return "";
+  }
+}
+
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Whether nothing listens on 127.0.0.1:port (a preferred port for the sites may be taken). */
+export async function portIsFree(port: number): Promise<boolean> {
+  const server = net.createServer();
+  try {
+    server.listen(port, "127.0.0.1");
+    await once(server, "listening");
+    return true;
+  } catch {
+    return false;
+  } finally {
+    server.close();
+  }
+}
