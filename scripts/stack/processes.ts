@@ -16,7 +16,7 @@ export interface StackProcess {
   /** Resolves with the exit code (or the signal's name) when the process ends. */
   readonly exited: Promise<number | string>;
   readonly running: boolean;
-  /** SIGTERM to the whole group, SIGKILL after `graceMs`; resolves once the leader is gone. */
+  /** Its stop signal to the whole group, SIGKILL after `graceMs`; resolves once the whole group is gone. */
   stop(graceMs?: number): Promise<void>;
   /** SIGKILL to the whole group at once (a crash, for the fault scenarios). */
   kill(): Promise<void>;
@@ -35,6 +35,8 @@ export interface StartOptions {
   gid?: number;
   /** Leave it running when this process exits (`npm run stack -- --detach`). */
   detach?: boolean;
+  /** What asks it to stop (SIGTERM by default; Postgres: SIGINT, its fast shutdown). */
+  stopSignal?: NodeJS.Signals;
 }
 
 export function startProcess(options: StartOptions): StackProcess {
@@ -64,12 +66,17 @@ export function startProcess(options: StartOptions): StackProcess {
     });
   });
   if (options.detach) child.unref();
-  const signalGroup = (signal: NodeJS.Signals) => {
+  const signalGroup = (signal: NodeJS.Signals | 0): boolean => {
     try {
       process.kill(-pid, signal);
+      return true;
     } catch {
-      // The group is already gone.
+      return false; // The group is gone.
     }
+  };
+  // Until the last member of the group has exited (Postgres's workers outlive their postmaster a little).
+  const groupGone = async () => {
+    for (let i = 0; i < 200 && signalGroup(0); i++) await new Promise((resolve) => setTimeout(resolve, 50));
   };
   return {
     name: options.name,
@@ -80,18 +87,20 @@ export function startProcess(options: StartOptions): StackProcess {
       return running;
     },
     async stop(graceMs = 10_000) {
-      if (!running) return;
-      signalGroup("SIGTERM");
-      const timer = setTimeout(() => signalGroup("SIGKILL"), graceMs);
-      await exited;
-      clearTimeout(timer);
+      if (running) {
+        signalGroup(options.stopSignal ?? "SIGTERM");
+        const timer = setTimeout(() => signalGroup("SIGKILL"), graceMs);
+        await exited;
+        clearTimeout(timer);
+      }
       // Children that outlived their leader (an `npm run` wrapper's node, say).
       signalGroup("SIGKILL");
+      await groupGone();
     },
     async kill() {
-      if (!running) return;
       signalGroup("SIGKILL");
       await exited;
+      await groupGone();
     },
   };
 }

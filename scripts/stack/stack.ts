@@ -184,6 +184,7 @@ function start(
   args: string[],
   extra: Record<string, string> = {},
   user?: { uid: number; gid: number },
+  stopSignal?: NodeJS.Signals,
 ): StackProcess {
   return startProcess({
     name: service,
@@ -195,6 +196,7 @@ function start(
     pidDir: ctx.options.pidDir,
     detach: ctx.options.detach ?? false,
     ...(user ?? {}),
+    ...(stopSignal ? { stopSignal } : {}),
   });
 }
 
@@ -291,6 +293,8 @@ export const LAUNCHERS: Readonly<Record<string, Launcher>> = {
       ],
       {},
       user,
+      // Fast shutdown: the gateways' pooled connections would hold a smart one for ever.
+      "SIGINT",
     );
     await waitUntil(
       "postgres (socket)",
