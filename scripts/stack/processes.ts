@@ -6,15 +6,15 @@ import path from "node:path";
 
 /**
  * The stack's processes: each in a process group of its own (so that stopping one stops what it started,
- * `npm run` wrappers included), its output in a log file, its group id in a pid file that
- * scripts/test-services.sh also reads when `npm test` ends (nothing is left running).
+ * `npm run` wrappers included), its output in a log file. A group is known by its id alone, so that
+ * another process (`npm run stack -- stop`, a test attached to a stack the CLI started) can stop it; and
+ * under `npm test` its id also goes to a pid file scripts/test-services.sh reads when the run ends.
  */
 export interface StackProcess {
   readonly name: string;
+  /** The group's id (its leader's pid). */
   readonly pid: number;
   readonly logFile: string;
-  /** Resolves with the exit code (or the signal's name) when the process ends. */
-  readonly exited: Promise<number | string>;
   readonly running: boolean;
   /** Its stop signal to the whole group, SIGKILL after `graceMs`; resolves once the whole group is gone. */
   stop(graceMs?: number): Promise<void>;
@@ -29,14 +29,67 @@ export interface StartOptions {
   env: Record<string, string>;
   cwd: string;
   logDir: string;
-  /** Where the group id is written (`<name>.pid`), for a last-resort cleanup. */
+  /** Where the group id is written (`stack-<name>.pid`), for a last-resort cleanup. */
   pidDir?: string | undefined;
   uid?: number;
   gid?: number;
-  /** Leave it running when this process exits (`npm run stack -- --detach`). */
-  detach?: boolean;
   /** What asks it to stop (SIGTERM by default; Postgres: SIGINT, its fast shutdown). */
-  stopSignal?: NodeJS.Signals;
+  stopSignal?: NodeJS.Signals | undefined;
+}
+
+function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch {
+    return false; // The group is gone.
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A group known by its id: started here, or by another process of the same stack. */
+export function groupProcess(options: {
+  name: string;
+  pgid: number;
+  logFile: string;
+  stopSignal?: NodeJS.Signals | undefined;
+  child?: ChildProcess;
+  onGone?: () => void;
+}): StackProcess {
+  const { pgid } = options;
+  let leaderExited = false;
+  options.child?.once("exit", () => {
+    leaderExited = true;
+  });
+  const alive = () => !leaderExited && signalGroup(pgid, 0);
+  // Until the last member of the group has exited (Postgres's workers outlive their postmaster a little).
+  const gone = async (timeoutMs: number) => {
+    const deadline = Date.now() + timeoutMs;
+    while (signalGroup(pgid, 0) && Date.now() < deadline) await sleep(50);
+    return !signalGroup(pgid, 0);
+  };
+  return {
+    name: options.name,
+    pid: pgid,
+    logFile: options.logFile,
+    get running() {
+      return alive();
+    },
+    async stop(graceMs = 10_000) {
+      signalGroup(pgid, options.stopSignal ?? "SIGTERM");
+      if (!(await gone(graceMs))) {
+        signalGroup(pgid, "SIGKILL");
+        await gone(5_000);
+      }
+      options.onGone?.();
+    },
+    async kill() {
+      signalGroup(pgid, "SIGKILL");
+      await gone(5_000);
+      options.onGone?.();
+    },
+  };
 }
 
 export function startProcess(options: StartOptions): StackProcess {
@@ -53,56 +106,22 @@ export function startProcess(options: StartOptions): StackProcess {
   });
   fs.closeSync(log);
   if (child.pid === undefined) throw new Error(`${options.name}: ${options.command} could not be started`);
-  const pid = child.pid;
+  // The stack's processes outlive whoever started them until stopped: `npm run stack -- --detach`, or a
+  // test attached to the CLI's stack; what stops them is the stack's state file, not this handle.
+  child.unref();
   const pidFile = options.pidDir ? path.join(options.pidDir, `stack-${options.name}.pid`) : undefined;
-  // A negative id: `kill -9 -<pgid>` stops the whole group (scripts/test-services.sh).
-  if (pidFile) fs.writeFileSync(pidFile, `-${pid}\n`);
-  let running = true;
-  const exited = new Promise<number | string>((resolve) => {
-    child.once("exit", (code, signal) => {
-      running = false;
-      if (pidFile) fs.rmSync(pidFile, { force: true });
-      resolve(code ?? signal ?? "unknown");
-    });
-  });
-  if (options.detach) child.unref();
-  const signalGroup = (signal: NodeJS.Signals | 0): boolean => {
-    try {
-      process.kill(-pid, signal);
-      return true;
-    } catch {
-      return false; // The group is gone.
-    }
-  };
-  // Until the last member of the group has exited (Postgres's workers outlive their postmaster a little).
-  const groupGone = async () => {
-    for (let i = 0; i < 200 && signalGroup(0); i++) await new Promise((resolve) => setTimeout(resolve, 50));
-  };
-  return {
+  // A negative id: `kill -9 -- -<pgid>` stops the whole group (scripts/test-services.sh).
+  if (pidFile) fs.writeFileSync(pidFile, `-${child.pid}\n`);
+  return groupProcess({
     name: options.name,
-    pid,
+    pgid: child.pid,
     logFile,
-    exited,
-    get running() {
-      return running;
+    stopSignal: options.stopSignal,
+    child,
+    onGone: () => {
+      if (pidFile) fs.rmSync(pidFile, { force: true });
     },
-    async stop(graceMs = 10_000) {
-      if (running) {
-        signalGroup(options.stopSignal ?? "SIGTERM");
-        const timer = setTimeout(() => signalGroup("SIGKILL"), graceMs);
-        await exited;
-        clearTimeout(timer);
-      }
-      // Children that outlived their leader (an `npm run` wrapper's node, say).
-      signalGroup("SIGKILL");
-      await groupGone();
-    },
-    async kill() {
-      signalGroup("SIGKILL");
-      await exited;
-      await groupGone();
-    },
-  };
+  });
 }
 
 /** Runs a command to its end; resolves with its exit code and output (for init steps and healthchecks). */
@@ -148,7 +167,7 @@ export async function waitUntil(
       const tail = options.logFile ? logTail(options.logFile) : "";
       throw new Error(`${what} did not become ready in ${options.timeoutMs / 1000} s${tail}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 200));
+    await sleep(options.intervalMs ?? 200);
   }
 }
 
