@@ -8,7 +8,7 @@ import { logTail, runToEnd, startProcess, waitUntil, type StackProcess } from ".
 /**
  * How each compose service runs without Docker: the same program (or, for Metabase, the Metabase test
  * server), the same command line and mounted files as the compose file gives it, on this machine's
- * addresses. A daemon returns its process; `init` runs to its end. test/docker-compose.test.ts checks
+ * addresses. A daemon returns its process; `init` runs to its end. test/compose/ checks
  * that this covers exactly the file's services.
  */
 type Launcher = (ctx: Context) => Promise<StackProcess | undefined>;

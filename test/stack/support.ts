@@ -6,11 +6,19 @@ import https from "node:https";
 import os from "node:os";
 import path from "node:path";
 import tls from "node:tls";
-import { PROJECT_ROOT } from "../../src/project-root.js";
 import { docCommand } from "../support/doc-commands.js";
+import type { Stack } from "../../scripts/stack/stack.js";
 import type { Browser } from "../support/login.js";
 
 /** What the stack test needs around the stack: running the docs' commands, and a few probes. */
+
+export const SESSION_COOKIE = "pilotage.sid";
+
+/** The started stack, and the DDETS agent logged in over https (once the session tests ran). */
+export interface StackTestContext {
+  stack: Stack;
+  agent: () => Browser;
+}
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -79,11 +87,3 @@ export async function frameTokenOf(browser: Browser, gateway: string, dashboard:
   assert.ok(token, "the page frames a Metabase dashboard");
   return token;
 }
-
-/** The npm CLI of this project, for `npm run stack` as docs/operations/stack.md gives it. */
-export function projectCommand(text: string, append: string[]): { command: string; args: string[] } {
-  const [command, ...args] = text.split(" ");
-  return { command: command!, args: [...args, ...append] };
-}
-
-export { PROJECT_ROOT };
