@@ -43,7 +43,8 @@ function banner(stack: Stack): string {
     ),
     "",
     `Certificats : l'autorité locale de Caddy, ${stack.caCertFile}`,
-    "(importez-la dans le navigateur, ou acceptez son avertissement pour localhost).",
+    "Importez-la dans le navigateur, ou ouvrez une fois chacune des trois adresses et acceptez son",
+    "avertissement : sans cela, les cadres Metabase restent vides (un navigateur ne demande rien pour un cadre).",
     `Journaux : ${path.join(stack.dir, "logs")}`,
     "",
   ].join("\n");
