@@ -19,6 +19,7 @@ function problemsOf(load: () => unknown): string[] {
 const PRODUCTION_OK = {
   NODE_ENV: "production",
   PUBLIC_URL: "https://pilotage.example.gouv.fr",
+  TRUST_PROXY: "1",
   SESSION_SECRET: "s".repeat(48),
   REDIS_URL: "redis://redis:6379",
   DATABASE_URL: "postgres://gateway@postgres/gateway",

@@ -12,7 +12,8 @@ import type { Browser } from "../support/login.js";
 
 /** What the stack test needs around the stack: running the docs' commands, and a few probes. */
 
-export const SESSION_COOKIE = "pilotage.sid";
+/** The gateways run in production: their session cookie is host-only (`__Host-`). */
+export const SESSION_COOKIE = "__Host-pilotage.sid";
 
 /** The started stack, and the DDETS agent logged in over https (once the session tests ran). */
 export interface StackTestContext {
