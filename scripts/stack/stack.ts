@@ -130,6 +130,12 @@ async function sitePort(preferred: number | undefined): Promise<number> {
   return preferred;
 }
 
+function forgetPidFile(ctx: Context, service: string, pgid: number): void {
+  if (!ctx.pidDir) return;
+  const file = path.join(ctx.pidDir, `stack-${service}.pid`);
+  if (fs.existsSync(file) && fs.readFileSync(file, "utf8").trim() === `-${pgid}`) fs.rmSync(file);
+}
+
 function stackOf(ctx: Context): Stack {
   const processOf = (service: string, pgid: number): StackProcess =>
     groupProcess({
@@ -137,6 +143,8 @@ function stackOf(ctx: Context): Stack {
       pgid,
       logFile: logFileOf(ctx, service),
       stopSignal: STOP_SIGNALS[service],
+      // The last-resort pid file goes with the group: a stale one could name another group later.
+      onGone: () => forgetPidFile(ctx, service, pgid),
     });
   const forget = (service: string) => {
     const state = readState(ctx.dir);

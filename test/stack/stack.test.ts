@@ -96,6 +96,11 @@ describe("npm run stack (docker-compose.yml without Docker, over https through C
       [],
       "every process of the stack stopped",
     );
+    // Nothing left for scripts/test-services.sh to kill when `npm test` ends.
+    assert.deepEqual(
+      fs.readdirSync(testServices.tmpDir).filter((file) => file.startsWith("stack-")),
+      [],
+    );
   });
 
   it("prints the address and the demo accounts, and runs every long-running service of the compose file", async () => {
