@@ -17,16 +17,20 @@ function newestSource(dir: string): number {
   return newest;
 }
 
+/** The compiled entry points the stack runs: the gateway, the CLI (init), the demo provider. */
+const ENTRY_POINTS = ["dist/src/main.js", "dist/src/cli/main.js", "dist/src/demo-idp/main.js"].map((file) =>
+  path.join(PROJECT_ROOT, file),
+);
+
 export function distIsFresh(): boolean {
-  const built = path.join(PROJECT_ROOT, "dist", "src", "main.js");
-  if (!fs.existsSync(built)) return false;
+  if (!ENTRY_POINTS.every((file) => fs.existsSync(file))) return false;
   const sources = Math.max(
     newestSource(path.join(PROJECT_ROOT, "src")),
     ...["tsconfig.json", "tsconfig.build.json", "package-lock.json"].map(
       (file) => fs.statSync(path.join(PROJECT_ROOT, file)).mtimeMs,
     ),
   );
-  return fs.statSync(built).mtimeMs >= sources;
+  return Math.min(...ENTRY_POINTS.map((file) => fs.statSync(file).mtimeMs)) >= sources;
 }
 
 export async function ensureDist(): Promise<void> {
@@ -37,7 +41,8 @@ export async function ensureDist(): Promise<void> {
     cwd: PROJECT_ROOT,
   });
   if (result.code !== 0) throw new Error(`npm run build failed:\n${result.output}`);
-  // tsc leaves an unchanged output file's time alone: mark the build as newer than its sources.
+  // tsc leaves an unchanged output's time alone: mark the entry points as newer than their sources, as
+  // bin/pilotage.js also checks before running dist/.
   const now = new Date();
-  fs.utimesSync(path.join(PROJECT_ROOT, "dist", "src", "main.js"), now, now);
+  for (const file of ENTRY_POINTS) fs.utimesSync(file, now, now);
 }

@@ -32,6 +32,9 @@ export const CONTAINER_PORTS: Readonly<Record<string, number | undefined>> = {
   metabase: 3000,
 };
 
+/** The gateways' metrics listener inside their containers (compose's METRICS_PORT). */
+export const METRICS_CONTAINER_PORT = 9464;
+
 /** The compose profile the stack always enables: the demo provider logs people in. */
 export const STACK_PROFILES = ["demo"];
 
@@ -161,8 +164,13 @@ export function environmentOf(ctx: Context, service: string): Record<string, str
       translate(v, ctx.addresses, view),
     ]),
   );
-  // The container's own port, which compose writes as PORT=3000.
+  // The container's own ports, which compose writes as PORT=3000 and METRICS_PORT=9464; and what binds
+  // every interface inside a container's private network binds loopback here.
   if (env.PORT !== undefined && ctx.ports[service] !== undefined) env.PORT = String(ctx.ports[service]);
+  if (env.METRICS_PORT !== undefined && ctx.ports[`${service}-metrics`] !== undefined) {
+    env.METRICS_PORT = String(ctx.ports[`${service}-metrics`]);
+  }
+  if (env.METRICS_HOST === "0.0.0.0") env.METRICS_HOST = "127.0.0.1";
   return {
     // `pilotage` as the image links it, then Node 24 (npm puts node_modules/.bin first).
     PATH: `${path.join(ctx.dir, "bin")}:${process.env.PATH ?? "/usr/bin:/bin"}`,

@@ -157,12 +157,12 @@ export const LAUNCHERS: Readonly<Record<string, Launcher>> = {
   },
 
   async metabase(ctx) {
-    // No Metabase runs here: the Metabase test server stands in for it, running card SQL with Metabase's
-    // own role (`entrepot` only), as the bootstrap connects it.
+    // No Metabase runs here: the Metabase test server stands in for it, as a Metabase is after its first
+    // start (no user, no key, embedding off), for deploy/init.sh's bootstrap to set up. Its cards run with
+    // Metabase's own role (`entrepot` only), the one the bootstrap connects it with.
     const init = environmentOf(ctx, "init");
-    const args = ["run", "--silent", "metabase:test-server", "--"];
-    args.push("--host", "127.0.0.1", "--port", String(ctx.ports.metabase), "--schema", "entrepot");
-    args.push("--secret-key", init.METABASE_EMBEDDING_SECRET_KEY ?? "");
+    const args = ["run", "--silent", "metabase:test-server:fresh", "--"];
+    args.push("--host", "127.0.0.1", "--port", String(ctx.ports.metabase));
     return start(ctx, "metabase", "npm", args, {
       extraEnv: { WAREHOUSE_URL: init.METABASE_WAREHOUSE_URL ?? "" },
     });

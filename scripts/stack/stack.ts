@@ -7,6 +7,7 @@ import { readCompose } from "./compose.js";
 import {
   CONTAINER_PORTS,
   contextOf,
+  GATEWAY_REPLICAS,
   environmentOf,
   logFileOf,
   operatorEnvironment,
@@ -240,6 +241,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   for (const service of Object.keys(CONTAINER_PORTS)) {
     if (CONTAINER_PORTS[service] !== undefined) ports[service] = await freePort();
   }
+  for (const replica of GATEWAY_REPLICAS) ports[`${replica}-metrics`] = await freePort();
   ports["caddy-http"] = await freePort();
   ports["caddy-https"] = await freePort();
   const settings: StackSettings = {

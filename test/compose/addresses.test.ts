@@ -77,6 +77,19 @@ describe("docker-compose.yml: addresses and TLS", () => {
       }
     });
 
+    it("serves the gateways' metrics inside the network only: another port, never published, never proxied", () => {
+      for (const replica of GATEWAY_REPLICAS) {
+        const env = envOf(replica);
+        assert.deepEqual(
+          { port: env.METRICS_PORT, host: env.METRICS_HOST },
+          { port: "9464", host: "0.0.0.0" },
+        );
+        assert.notEqual(env.METRICS_PORT, env.PORT);
+        assert.deepEqual(loadConfig(env).metrics, { port: 9464, host: "0.0.0.0" });
+      }
+      assert.doesNotMatch(JSON.stringify(services.caddy!.environment), /:9464\b/);
+    });
+
     it("gives the browser's Metabase address for frames and the network's for the gateway's own calls", () => {
       for (const service of ["gateway-1", "gateway-2", "init"]) {
         assert.equal(envOf(service).METABASE_SITE_URL, COMPOSE_ORIGINS.metabase);

@@ -41,6 +41,33 @@ export function operatorDocsOnStack(ctx: () => StackTestContext): void {
       );
     });
 
+    it("monitoring: each replica's metrics on its own listener, never through the proxy (docs/operations/monitoring.md)", async () => {
+      // Caddy takes turns between the replicas: each answers some of these.
+      for (let i = 0; i < 4; i++) await meAfterFault(loggedIn(), started().urls.gateway, "nothing");
+      let issued = 0;
+      for (const replica of ["gateway-1", "gateway-2"]) {
+        const { METRICS_PORT, METRICS_HOST } = started().environment(replica);
+        assert.equal(METRICS_HOST, "127.0.0.1");
+        const metrics = await runDocCommand(
+          "docs/operations/monitoring.md",
+          'curl -fsS "http://127.0.0.1:$METRICS_PORT/metrics"',
+          { env: { METRICS_PORT: METRICS_PORT ?? "" } },
+        );
+        assert.match(
+          metrics,
+          /^pilotage_http_request_duration_seconds_count\{route="\/api\/me",method="GET",status="200"\} \d+$/m,
+        );
+        issued += Number(/^pilotage_embed_tokens_total\{outcome="issued"\} (\d+)$/m.exec(metrics)?.[1] ?? 0);
+      }
+      // The journey's frame token was counted by whichever replica signed it.
+      assert.ok(issued >= 1, `${issued} embed tokens counted`);
+      assert.notEqual(
+        started().environment("gateway-1").METRICS_PORT,
+        started().environment("gateway-2").METRICS_PORT,
+      );
+      assert.equal((await fetch(`${started().urls.gateway}/metrics`)).status, 404);
+    });
+
     it("audit: the tokens issued to the agent, the day's actions, one person's rows as CSV (docs/operations/audit.md)", async () => {
       const env = gatewayDatabase();
       const tokens = await runDocCommand(

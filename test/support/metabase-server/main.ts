@@ -5,7 +5,7 @@ import { FIXTURE_SQL, FIXTURE_TABLE } from "./fixture.js";
 import { createMetabaseTestServer } from "./index.js";
 
 /**
- * `npm run metabase:test-server [-- --version v0.50.3 --port 3001 --schema entrepot --no-embedding]`: the Metabase test server
+ * `npm run metabase:test-server [-- --version v0.50.3 --port 3001 --no-embedding]`: the Metabase test server
  * on its own, for manual exploration and benchmarks. It runs card SQL against WAREHOUSE_URL when set (read
  * through the gateway's configuration), else against an in-memory PGlite holding the contract
  * suite's small `contract_structures` table, under the sync's database name (METABASE_WAREHOUSE_DATABASE).
@@ -19,8 +19,6 @@ async function main(): Promise<void> {
       port: { type: "string", default: "3001" },
       host: { type: "string", default: "127.0.0.1" },
       "secret-key": { type: "string" },
-      // The warehouse schemas its "sync" exposes as tables (default public); `npm run stack` reads entrepot.
-      schema: { type: "string", multiple: true },
       "no-embedding": { type: "boolean", default: false },
     },
   });
@@ -35,7 +33,6 @@ async function main(): Promise<void> {
     version: values.version,
     warehouse,
     warehouseName: config.metabase.warehouseDatabase,
-    ...(values.schema ? { warehouseScope: { schemas: values.schema } } : {}),
     embedding: !values["no-embedding"],
     ...(values["secret-key"] ? { embeddingSecretKey: values["secret-key"] } : {}),
     port: Number(values.port),
