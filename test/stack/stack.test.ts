@@ -188,6 +188,26 @@ describe("npm run stack (docker-compose.yml without Docker, over https through C
     }
   });
 
+  it("runs deploy/init.sh again as a second `docker compose up` does: data kept, Metabase only checked, nothing to apply", async function () {
+    this.timeout(180_000);
+    const log = started().logFile("init");
+    const before = fs.readFileSync(log, "utf8").length;
+    await started().start("init");
+    const second = fs.readFileSync(log, "utf8").slice(before);
+    assert.match(
+      second,
+      /^init: migrations of the gateway database\n[^]*à jour : \d+ migrations déjà appliquées\.$/m,
+    );
+    assert.match(second, /^Entrepôt déjà rempli \(Postgres [^)]+\), version [^ ]+ : inchangé\.$/m);
+    assert.match(second, /: Metabase installé par cette commande : seul ce qui manque est recréé\.$/m);
+    assert.match(second, /^Aucun secret créé ; /m);
+    assert.match(
+      second,
+      /^Aucun changement à écrire\. \d+ tableaux de bord vérifiés \(verrous relus dans Metabase\)\.$/m,
+    );
+    assert.match(second, /\ninit: done\n$/);
+  });
+
   describe("a session over https, through the soak's faults", () => {
     before(async () => {
       agent = await loginAs(started().urls.gateway, DDETS_AGENT.email);
