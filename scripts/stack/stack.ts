@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { PROJECT_ROOT } from "../../src/project-root.js";
 import { ensureDist } from "./build.js";
+import { ensureStackPackages } from "./packages.js";
 import { readCompose } from "./compose.js";
 import {
   CONTAINER_PORTS,
@@ -257,6 +258,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const stack = stackOf(ctx);
 
   try {
+    await ensureStackPackages(progress);
     progress("compiling the gateway (dist/) when a source changed…");
     await ensureDist();
     // depends_on, as compose reads it: each service starts once its dependencies are started, healthy
