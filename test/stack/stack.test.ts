@@ -13,6 +13,7 @@ import { loginAs, type Browser } from "../support/login.js";
 import { testServices } from "../support/services.js";
 import { stackJourney } from "./journey.js";
 import { operatorDocsOnStack } from "./operator-docs.js";
+import { soakOnStack } from "./soak.js";
 import {
   getWithSystemTrustOnly,
   meAfterFault,
@@ -270,4 +271,6 @@ describe("npm run stack (docker-compose.yml without Docker, over https through C
   const context = (): StackTestContext => ({ stack: started(), agent: loggedIn });
   stackJourney(context);
   operatorDocsOnStack(context);
+  // Last: its traffic fills the audit log the operator documentation's commands read.
+  soakOnStack(context);
 });
