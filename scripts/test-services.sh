@@ -2,8 +2,8 @@
 # Installs (when missing), starts and stops the throw-away services the tests run against:
 # Debian's redis-server and postgresql, on free loopback ports, with temporary data folders; Debian's
 # chromium, which the browser journeys (test/browser/) drive headless through playwright-core; and for
-# `npm run stack` and its test (test/stack/), Debian's caddy and certutil (libnss3-tools: Chromium then
-# trusts Caddy's local CA).
+# `npm run stack` and its test (test/stack/), Debian's caddy, curl (a compose healthcheck), openssl (the
+# operator docs' commands) and certutil (libnss3-tools: Chromium then trusts Caddy's local CA).
 # Sourced by scripts/test.sh; usable alone: `source scripts/test-services.sh && start_test_services`.
 
 set -euo pipefail
@@ -45,6 +45,8 @@ stack_missing_packages() {
   [[ -n "$(pg_bin_dir)" ]] || echo postgresql
   command -v psql >/dev/null 2>&1 || echo postgresql-client
   command -v caddy >/dev/null 2>&1 || echo caddy
+  # Metabase's compose healthcheck, run as written (the base image of a fresh machine has no curl).
+  command -v curl >/dev/null 2>&1 || echo curl
 }
 
 ensure_stack_packages() {
@@ -59,6 +61,8 @@ ensure_test_packages() {
   # Debian's build, never a browser downloaded by a test tool (`npx playwright install` cannot work here).
   [[ -x /usr/bin/chromium ]] || missing+=(chromium)
   command -v certutil >/dev/null 2>&1 || missing+=(libnss3-tools)
+  # The operator documentation's commands the stack test runs (docs/operations/secrets.md).
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl)
   if ((${#missing[@]})); then apt_install "${missing[@]}"; fi
   # Debian's postinst may start a cluster and a redis service of its own; ours run on private ports.
 }
