@@ -29,11 +29,13 @@ export function soakChart(options: {
   const { durationMs, samples, windows, rss } = options;
   const plotWidth = WIDTH - LEFT - 20;
   const x = (ms: number) => LEFT + (ms / Math.max(durationMs, 1)) * plotWidth;
-  const buckets = Math.max(1, Math.ceil(durationMs / BUCKET_MS));
+  // Whole buckets only: a last partial one would read as a drop.
+  const buckets = Math.max(1, Math.floor(durationMs / BUCKET_MS));
   const all = new Array<number>(buckets).fill(0);
   const failed = new Array<number>(buckets).fill(0);
   for (const s of samples) {
-    const i = Math.min(buckets - 1, Math.floor(s.at / BUCKET_MS));
+    const i = Math.floor(s.at / BUCKET_MS);
+    if (i >= buckets) continue;
     all[i]! += 1000 / BUCKET_MS;
     if (s.status === 0 || s.status >= 500) failed[i]! += 1000 / BUCKET_MS;
   }

@@ -79,6 +79,18 @@ export function perRoute(samples: readonly Sample[]): RouteFigures[] {
     .sort((a, b) => a.route.localeCompare(b.route));
 }
 
+/** Answers other than 2xx and 3xx, per route and status (a 429 says a limit was reached, a 401 a session lost). */
+export function failuresByRoute(samples: readonly Sample[]): Record<string, Record<string, number>> {
+  const result: Record<string, Record<string, number>> = {};
+  for (const s of [...samples].sort((a, b) => a.route.localeCompare(b.route) || a.status - b.status)) {
+    if (s.status >= 200 && s.status < 400) continue;
+    const byStatus = (result[s.route] ??= {});
+    const key = s.status === 0 ? "no answer" : String(s.status);
+    byStatus[key] = (byStatus[key] ?? 0) + 1;
+  }
+  return result;
+}
+
 /** A failed answer overlapping a window (its request left before the window closed, ended after it opened). */
 export function insideWindow(sample: Sample, windows: readonly FaultWindow[]): string | undefined {
   return windows.find(

@@ -3,6 +3,7 @@ import path from "node:path";
 import { soakChart } from "./chart.js";
 import {
   byStatus,
+  failuresByRoute,
   insideWindow,
   perRoute,
   unexpectedFailures,
@@ -26,6 +27,7 @@ export interface SoakReport {
   warmUpMs: number;
   requests: number;
   byStatus: Record<string, number>;
+  failuresByRoute: Record<string, Record<string, number>>;
   faultWindows: { fault: string; injectedAt: number; recoveredAt: number; failuresInside: number }[];
   /** 5xx or no answer outside every window (injection to 10 s after recovery): must be none. */
   unexpectedFailures: { count: number; first: Sample[] };
@@ -63,6 +65,7 @@ export function buildReport(run: SoakRun, command: string): SoakReport {
     warmUpMs: run.warmUpMs,
     requests: run.samples.length,
     byStatus: byStatus(run.samples),
+    failuresByRoute: failuresByRoute(run.samples),
     faultWindows: run.windows.map((w) => ({ ...w, failuresInside: failures.insideByFault[w.fault] ?? 0 })),
     unexpectedFailures: { count: failures.outside.length, first: failures.outside.slice(0, 20) },
     tokens: {
@@ -120,6 +123,12 @@ export function summary(report: SoakReport): string {
     `soak: ${report.minutes} min, ${report.requests} answers — ${Object.entries(report.byStatus)
       .map(([status, n]) => `${status}: ${n}`)
       .join(", ")}`,
+    ...Object.entries(report.failuresByRoute).map(
+      ([route, statuses]) =>
+        `  ${route}: ${Object.entries(statuses)
+          .map(([status, n]) => `${status}: ${n}`)
+          .join(", ")}`,
+    ),
     ...report.faultWindows.map(
       (w) =>
         `  ${w.fault}: ${(w.injectedAt / 1000).toFixed(1)} s → ${(w.recoveredAt / 1000).toFixed(1)} s, ${w.failuresInside} failed answers inside its window`,

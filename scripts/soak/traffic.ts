@@ -1,5 +1,6 @@
-import { z } from "zod";
 import { DEMO_ACCOUNTS } from "../../src/demo/accounts.js";
+import { DashboardListSchema } from "../../src/openapi/document.js";
+import { QuestionListSchema } from "../../src/questions/api-schemas.js";
 import type { DeliveryLedger } from "../../test/support/audit-ledger.js";
 import { Browser, loginAs, startLogout } from "../../test/support/login.js";
 import type { Recorder } from "./recorder.js";
@@ -63,20 +64,6 @@ export interface Answer {
   headers: Headers;
   body: string;
 }
-
-const DashboardsSchema = z.object({
-  dashboards: z.array(
-    z.object({ key: z.string(), public: z.boolean(), page: z.string(), embed: z.string() }),
-  ),
-});
-const QuestionsSchema = z.object({
-  questions: z.array(
-    z.object({
-      key: z.string(),
-      parameters: z.array(z.object({ locked: z.boolean(), required: z.boolean(), default: z.unknown() })),
-    }),
-  ),
-});
 
 /** Exports per person and minute the soak stays under (the gateway's default limit is 20). */
 const EXPORTS_PER_MINUTE = 10;
@@ -170,17 +157,18 @@ export function startTraffic(options: {
     const learn = async () => {
       const list = await fetchWhole(visitor, "GET /api/dashboards", "/api/dashboards");
       if (list.status !== 200) return lostSession(visitor, "GET /api/dashboards", list);
-      const all = DashboardsSchema.parse(JSON.parse(list.body)).dashboards;
+      const all = DashboardListSchema.parse(JSON.parse(list.body)).dashboards;
       dashboards = all.filter((d) => !d.public);
       // Public pages are learnt from the list, which only a logged-in person may read.
       for (const d of all) if (d.public && !publicPages.includes(d.page)) publicPages.push(d.page);
       const asked = await fetchWhole(visitor, "GET /api/questions", "/api/questions");
       if (asked.status !== 200) return;
-      questions = QuestionsSchema.parse(JSON.parse(asked.body))
+      // Every format the pages and the API offer, for the questions that need no value from the person.
+      questions = QuestionListSchema.parse(JSON.parse(asked.body))
         .questions.filter((q) =>
           q.parameters.every((p) => p.locked || !p.required || p.default !== undefined),
         )
-        .map((q) => q.key);
+        .flatMap((q) => [q.data.csv, q.data.csv_excel_fr, q.data.json, q.data.xlsx]);
     };
     while (running) {
       try {
@@ -220,20 +208,20 @@ export function startTraffic(options: {
               await fetchWhole(visitor, "GET /public/:key", page),
               "embed",
             );
-        } else if (roll < 97) {
-          const question = pick(questions);
+        } else if (roll < 99) {
+          const url = pick(questions);
           const now = Date.now();
           while (exportTimes.length > 0 && exportTimes[0]! < now - 60_000) exportTimes.shift();
-          if (question && exportTimes.length < EXPORTS_PER_MINUTE) {
+          if (url && exportTimes.length < EXPORTS_PER_MINUTE) {
             exportTimes.push(now);
-            const url = `/api/questions/${encodeURIComponent(question)}/data?format=csv`;
             const route = "GET /api/questions/:key/data";
             const answer = await fetchWhole(visitor, route, url);
             if (!lostSession(visitor, route, answer))
               ledger.record(`${visitor.email}: ${url}`, answer, "export");
           }
         } else if (logouts) {
-          // Logging out goes through the provider's end-session page, then a new login.
+          // Logging out goes through the provider's end-session page, then a new login: rare, since
+          // every visitor comes from Caddy's one address, under the login limit (60 a minute).
           visitor.loggingOut = true;
           try {
             const response = await startLogout(visitor.browser, gateway);

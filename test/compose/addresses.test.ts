@@ -149,6 +149,8 @@ describe("docker-compose.yml: addresses and TLS", () => {
       assert.ok(namedVolumes(caddy).some((v) => v.volume === "caddy-data" && v.target === "/data"));
       for (const replica of GATEWAY_REPLICAS) {
         assert.equal(envOf(replica).NODE_EXTRA_CA_CERTS, "/caddy-ca/root.crt");
+        // Flat memory per replica, which the soak measures (docs/testing.md).
+        assert.equal(envOf(replica).NODE_OPTIONS, "--max-semi-space-size=16");
         assert.deepEqual(namedVolumes(services[replica]!), [
           { volume: "caddy-ca", target: "/caddy-ca", readOnly: true },
         ]);
