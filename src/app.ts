@@ -120,7 +120,7 @@ export function createApp(deps: AppDeps): Express {
       config,
       logger,
       redis,
-      demoProvider: deps.demoIdentityProvider !== undefined,
+      demoProvider: deps.demoIdentityProvider !== undefined || config.proconnect.demoAccounts,
       onLogin: async (user, req) => {
         await placeAtLogin(user, req);
         await deps.onLogin?.(user, req);

@@ -25,6 +25,12 @@ export const DEFAULT_WAREHOUSE_DATABASE = "Entrepôt Pilotage";
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+/** `1` or `0` (unset: `0`), as compose files and PaaS dashboards write switches. */
+const flag = z
+  .enum(["0", "1", ""], { message: "attendu : 1 (oui) ou 0 (non)" })
+  .default("0")
+  .transform((value) => value === "1");
+
 const EnvSchema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -36,6 +42,7 @@ const EnvSchema = z.object({
     message: "CONTACT_EMAIL doit être une adresse électronique (par exemple pilotage@exemple.gouv.fr)",
   }),
 
+  // Several keys, newest first, separated by commas: the first signs, all verify (rotation, docs/operations/secrets.md).
   SESSION_SECRET: optionalString,
   SESSION_IDLE_TIMEOUT_SECONDS: positiveInt(30 * 60),
   SESSION_ABSOLUTE_TIMEOUT_SECONDS: positiveInt(12 * 60 * 60),
@@ -59,6 +66,8 @@ const EnvSchema = z.object({
     .default("openid email given_name usual_name uid siret idp_id roles organization_label custom"),
   PROCONNECT_MIN_ACR: z.string().default("eidas1"),
   PROCONNECT_SIGNING_ALG: z.enum(["RS256", "ES256"]).default("RS256"),
+  // The issuer is the demo provider run on its own (src/demo-idp/main.ts): trust its accounts' claims.
+  PROCONNECT_DEMO_ACCOUNTS: flag,
   LOGIN_RATE_LIMIT_PER_MINUTE: positiveInt(60),
 
   // How long a placement resting on les emplois' members is trusted before it is worked out again (grant
@@ -110,6 +119,10 @@ const EnvSchema = z.object({
   // Anonymous public pages: the whole page is cached this long, and each address is limited.
   PUBLIC_PAGE_CACHE_SECONDS: positiveInt(60),
   PUBLIC_RATE_LIMIT_PER_MINUTE: positiveInt(120),
+
+  // `pilotage seed` replaces the warehouse with synthetic data: allowed under NODE_ENV=production only
+  // with this switch (the compose stack's init service, for a demonstration).
+  PILOTAGE_SEED_DEMO_DATA: flag,
 });
 
 type Env = z.infer<typeof EnvSchema>;
@@ -123,7 +136,10 @@ export interface Config {
   contact: { email: string | undefined };
   dataDir: string;
   session: {
+    /** The newest key: signs every new session cookie. */
     secret: string;
+    /** Older keys, still accepted for cookies they signed, until the operator removes them. */
+    previousSecrets: string[];
     /** True when the secret was generated at start-up (embedded default: sessions do not survive a restart). */
     generatedSecret: boolean;
     idleTimeoutSeconds: number;
@@ -142,6 +158,8 @@ export interface Config {
     scopes: string;
     minAcr: string;
     signingAlg: "RS256" | "ES256";
+    /** The issuer is the demo provider on its own: its accounts are placed as `npm run demo` places them. */
+    demoAccounts: boolean;
   };
   /** Per client IP and per minute, on `/connexion` and on ProConnect's callback (each counted apart). */
   loginRateLimitPerMinute: number;
@@ -191,6 +209,8 @@ export interface Config {
   };
   /** `GET /metrics` on a listener of its own; undefined port: no listener. */
   metrics: { port: number | undefined; host: string };
+  /** `pilotage seed` may replace the warehouse with synthetic data even under NODE_ENV=production. */
+  seedDemoData: boolean;
 }
 
 export class ConfigError extends Error {
@@ -201,6 +221,26 @@ export class ConfigError extends Error {
 }
 
 const MIN_SECRET_LENGTH = 32;
+
+/**
+ * Host names no real ProConnect uses (RFC 6761's `localhost` and `test`): the only issuers whose
+ * accounts PROCONNECT_DEMO_ACCOUNTS may trust, so that the switch can never widen placement on the
+ * integration or production federation.
+ */
+const DEMO_ISSUER_HOST = /^(localhost|127\.0\.0\.1|\[::1\]|[a-z0-9.-]+\.(localhost|test))$/;
+
+/** SESSION_SECRET's keys, newest first. */
+export function sessionSecretsOf(value: string | undefined): string[] {
+  return (value ?? "")
+    .split(",")
+    .map((key) => key.trim())
+    .filter((key) => key !== "");
+}
+
+/** Whether an issuer URL is one the demo provider may serve (see DEMO_ISSUER_HOST). */
+export function isDemoIssuer(issuer: string): boolean {
+  return URL.canParse(issuer) && DEMO_ISSUER_HOST.test(new URL(issuer).host.replace(/:\d+$/, ""));
+}
 const METABASE_SECRET_FORMAT = /^[0-9a-f]{64}$/;
 
 export interface LoadConfigOptions {
@@ -251,10 +291,12 @@ export function loadConfig(
   if (raw("METABASE_PASSWORD") && !raw("METABASE_USERNAME")) {
     problems.push("METABASE_USERNAME : requis dès que METABASE_PASSWORD est défini");
   }
-  const sessionSecret = raw("SESSION_SECRET");
-  if (sessionSecret && sessionSecret.length < MIN_SECRET_LENGTH) {
-    problems.push(`SESSION_SECRET : trop courte (au moins ${MIN_SECRET_LENGTH} caractères)`);
-  }
+  const sessionSecrets = sessionSecretsOf(raw("SESSION_SECRET"));
+  sessionSecrets.forEach((key, index) => {
+    if (key.length >= MIN_SECRET_LENGTH) return;
+    const which = sessionSecrets.length > 1 ? ` (clé n° ${index + 1} de la liste)` : "";
+    problems.push(`SESSION_SECRET : trop courte${which} (au moins ${MIN_SECRET_LENGTH} caractères)`);
+  });
   const issuer = raw("PROCONNECT_ISSUER");
   const clientSecret = raw("PROCONNECT_CLIENT_SECRET");
   if (issuer && !raw("PROCONNECT_CLIENT_ID")) {
@@ -269,6 +311,12 @@ export function loadConfig(
   }
   if (clientSecret && clientSecret.length < MIN_SECRET_LENGTH) {
     problems.push(`PROCONNECT_CLIENT_SECRET : trop courte (au moins ${MIN_SECRET_LENGTH} caractères)`);
+  }
+  if (raw("PROCONNECT_DEMO_ACCOUNTS") === "1" && issuer && !isDemoIssuer(issuer)) {
+    problems.push(
+      "PROCONNECT_DEMO_ACCOUNTS : réservé au fournisseur de démonstration, dont l'émetteur est sur localhost, " +
+        "*.localhost ou *.test ; retirez-le avec un vrai ProConnect",
+    );
   }
 
   // Malformed URLs are reported by the schema above.
@@ -302,7 +350,11 @@ export function loadConfig(
       "TRUST_PROXY",
       "derrière le proxy TLS, sans lui le cookie de session n'est jamais envoyé : 1 pour un proxy",
     );
-    refuse("SESSION_SECRET", "sinon une clé aléatoire est tirée à chaque démarrage");
+    if (sessionSecrets.length === 0) {
+      problems.push(
+        "SESSION_SECRET : obligatoire en production (sinon une clé aléatoire est tirée à chaque démarrage)",
+      );
+    }
     refuse("REDIS_URL", "sinon sessions et limites de débit restent en mémoire");
     refuse("DATABASE_URL", "sinon la base de la passerelle est un PGlite embarqué");
     refuse("WAREHOUSE_URL", "sinon l'entrepôt est un PGlite de données synthétiques");
@@ -332,8 +384,9 @@ export function loadConfig(
     contact: { email: env.CONTACT_EMAIL },
     dataDir: path.resolve(env.DATA_DIR ?? ".data"),
     session: {
-      secret: env.SESSION_SECRET ?? randomBytes(32).toString("hex"),
-      generatedSecret: !env.SESSION_SECRET,
+      secret: sessionSecrets[0] ?? randomBytes(32).toString("hex"),
+      previousSecrets: sessionSecrets.slice(1),
+      generatedSecret: sessionSecrets.length === 0,
       idleTimeoutSeconds: env.SESSION_IDLE_TIMEOUT_SECONDS,
       absoluteTimeoutSeconds: env.SESSION_ABSOLUTE_TIMEOUT_SECONDS,
     },
@@ -348,6 +401,7 @@ export function loadConfig(
       scopes: env.PROCONNECT_SCOPES,
       minAcr: env.PROCONNECT_MIN_ACR,
       signingAlg: env.PROCONNECT_SIGNING_ALG,
+      demoAccounts: env.PROCONNECT_DEMO_ACCOUNTS,
     },
     loginRateLimitPerMinute: env.LOGIN_RATE_LIMIT_PER_MINUTE,
     placement: { cacheSeconds: env.PLACEMENT_CACHE_SECONDS },
@@ -386,6 +440,79 @@ export function loadConfig(
       warehouseUrl: env.METABASE_WAREHOUSE_URL,
     },
     metrics: { port: env.METRICS_PORT, host: env.METRICS_HOST },
+    seedDemoData: env.PILOTAGE_SEED_DEMO_DATA,
+  };
+}
+
+const DemoProviderEnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_URL: z.url({ message: "PUBLIC_URL : l'adresse publique de la passerelle, requise" }),
+  TRUST_PROXY: optionalString,
+  LOG_LEVEL: EnvSchema.shape.LOG_LEVEL,
+  PROCONNECT_ISSUER: z.url({ message: "PROCONNECT_ISSUER : l'émetteur servi par ce fournisseur, requis" }),
+  PROCONNECT_CLIENT_ID: z.string().trim().min(1).default("pilotage-demo"),
+  PROCONNECT_CLIENT_SECRET: z
+    .string({ message: "PROCONNECT_CLIENT_SECRET : requis (le même que celui de la passerelle)" })
+    .trim()
+    .min(
+      MIN_SECRET_LENGTH,
+      `PROCONNECT_CLIENT_SECRET : trop courte (au moins ${MIN_SECRET_LENGTH} caractères)`,
+    ),
+  PROCONNECT_SIGNING_ALG: EnvSchema.shape.PROCONNECT_SIGNING_ALG,
+});
+
+/** The demo provider run on its own (src/demo-idp/main.ts): the gateway's own variable names. */
+export interface DemoProviderConfig {
+  port: number;
+  /** The gateway's public address: its callback and post-logout URLs are registered from it. */
+  gatewayPublicUrl: string;
+  trustProxy: number | string | undefined;
+  log: { level: Env["LOG_LEVEL"] };
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  signingAlg: "RS256" | "ES256";
+}
+
+/**
+ * The standalone demo provider reads the same variables as the gateway it serves (compose hands both
+ * the same values): PROCONNECT_ISSUER is the address it answers at, PROCONNECT_CLIENT_ID and _SECRET the
+ * one client it knows, PUBLIC_URL the gateway it sends people back to. It refuses any issuer outside
+ * localhost and *.test, so that it can never pose as the real federation.
+ */
+export function loadDemoProviderConfig(
+  source: Record<string, string | undefined> = process.env,
+): DemoProviderConfig {
+  const present = Object.fromEntries(
+    Object.entries(source).filter(([, value]) => value !== undefined && value.trim() !== ""),
+  );
+  const parsed = DemoProviderEnvSchema.safeParse(present);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) =>
+        issue.message.includes(" : ") ? issue.message : `${issue.path.join(".")} : ${issue.message}`,
+      );
+  const issuer = present.PROCONNECT_ISSUER;
+  if (issuer && URL.canParse(issuer) && !isDemoIssuer(issuer)) {
+    problems.push(
+      "PROCONNECT_ISSUER : le fournisseur de démonstration ne sert que localhost, *.localhost ou *.test " +
+        "(jamais l'adresse d'un vrai ProConnect)",
+    );
+  }
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const env = parsed.data;
+  return {
+    port: env.PORT,
+    gatewayPublicUrl: env.PUBLIC_URL.replace(/\/+$/, ""),
+    trustProxy:
+      env.TRUST_PROXY !== undefined && /^\d+$/.test(env.TRUST_PROXY)
+        ? Number(env.TRUST_PROXY)
+        : env.TRUST_PROXY,
+    log: { level: env.LOG_LEVEL },
+    issuer: env.PROCONNECT_ISSUER.replace(/\/+$/, ""),
+    clientId: env.PROCONNECT_CLIENT_ID,
+    clientSecret: env.PROCONNECT_CLIENT_SECRET,
+    signingAlg: env.PROCONNECT_SIGNING_ALG,
   };
 }
 

@@ -32,6 +32,7 @@ export const SECRET_FIELD_NAMES = [
   "sessionSecret",
   // METABASE_WAREHOUSE_URL, Metabase's role on the warehouse with its password (`config.metabase.warehouseUrl`).
   "warehouseUrl",
+  "previousSecrets",
 ] as const;
 
 /** Objects whose `url` may carry a password (`postgres://user:password@host/db`, `redis://:password@…`). */

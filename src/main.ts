@@ -39,6 +39,7 @@ async function main(): Promise<void> {
     !config.warehouse.url && `entrepôt PGlite (${path.join(config.dataDir, "warehouse")})`,
     !config.proconnect.issuer && "fournisseur d'identité de démonstration",
     config.session.generatedSecret && "clé de session tirée au démarrage",
+    config.proconnect.demoAccounts && `comptes de démonstration acceptés (${config.proconnect.issuer})`,
   ].filter(Boolean);
   if (embedded.length > 0)
     logger.warn({ embedded }, "valeurs embarquées de démonstration (jamais en production)");
@@ -90,7 +91,9 @@ async function main(): Promise<void> {
   }
 
   const catalog = await loadValidCatalog(PROJECT_ROOT);
-  const placementRules = await loadPlacementRules(PROJECT_ROOT, { demo: !config.proconnect.issuer });
+  const placementRules = await loadPlacementRules(PROJECT_ROOT, {
+    demo: !config.proconnect.issuer || config.proconnect.demoAccounts,
+  });
   logger.info(
     { questions: catalog.questions.length, dashboards: catalog.dashboards.length },
     "catalogue loaded",

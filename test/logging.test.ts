@@ -27,6 +27,7 @@ const SECRET_NAMES = [
   "api_key",
   "sessionSecret",
   "warehouseUrl",
+  "previousSecrets",
 ];
 
 /** A secret that names itself, so that a leak says which one. */
@@ -36,7 +37,8 @@ const secretFor = (label: string) => `s3cr3t-${label.replace(/[^\w]/g, "-")}-012
 const ENV = {
   NODE_ENV: "test",
   PUBLIC_URL: "https://pilotage.example.gouv.fr",
-  SESSION_SECRET: secretFor("session-secret"),
+  // Two keys (a rotation in progress, docs/operations/secrets.md): the older one is a secret too.
+  SESSION_SECRET: `${secretFor("session-secret")},${secretFor("previous-session-secret")}`,
   PROCONNECT_ISSUER: "https://proconnect.example.gouv.fr/api/v2",
   PROCONNECT_CLIENT_ID: "pilotage",
   PROCONNECT_CLIENT_SECRET: secretFor("client-secret"),
@@ -52,7 +54,8 @@ const ENV = {
 };
 
 const CONFIG_SECRETS = [
-  ENV.SESSION_SECRET,
+  secretFor("session-secret"),
+  secretFor("previous-session-secret"),
   ENV.PROCONNECT_CLIENT_SECRET,
   ENV.METABASE_EMBEDDING_SECRET_KEY,
   ENV.METABASE_API_KEY,
@@ -86,6 +89,7 @@ describe("the logger's redaction", () => {
         username: nested.deps.config.metabase!.username,
         secrets: [
           nested.deps.config.session!.secret,
+          nested.deps.config.session!.previousSecrets,
           nested.deps.config.proconnect!.clientSecret,
           nested.deps.config.metabase!.embeddingSecretKey,
           nested.deps.config.metabase!.apiKey,
@@ -100,7 +104,7 @@ describe("the logger's redaction", () => {
         publicUrl: "https://pilotage.example.gouv.fr",
         clientId: "pilotage",
         username: "data@example.gouv.fr",
-        secrets: Array(9).fill("[redacted]"),
+        secrets: Array(10).fill("[redacted]"),
       },
     );
   });

@@ -57,7 +57,8 @@ export function sessionMiddleware(deps: { config: Config; redis: Redis | undefin
   const cookie = sessionCookie(config);
   const handler = session({
     name: cookie.name,
-    secret: config.session.secret,
+    // The first key signs; every key verifies, so a rotation logs nobody out (docs/operations/secrets.md).
+    secret: [config.session.secret, ...config.session.previousSecrets],
     store: redis
       ? new RedisSessionStore(redis, idleMs, Math.min(TOUCH_AFTER_MAX_MS, Math.floor(idleMs / 10)))
       : new session.MemoryStore(),

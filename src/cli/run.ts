@@ -10,6 +10,7 @@ import { applyCommand } from "./apply.js";
 import { cacheCommand } from "./cache.js";
 import { grantsCommand } from "./grants.js";
 import { metabaseCommand } from "./metabase.js";
+import { migrateCommand } from "./migrate.js";
 import { planCommand } from "./plan.js";
 import { pullCommand } from "./pull.js";
 import { seedCommand } from "./seed.js";
@@ -30,6 +31,7 @@ export function commands(): Record<string, CliCommand> {
     apply: applyCommand,
     pull: pullCommand,
     metabase: metabaseCommand,
+    migrate: migrateCommand,
     seed: seedCommand,
     grants: grantsCommand,
     cache: cacheCommand,

@@ -4,7 +4,9 @@ import { loadConfig } from "../config.js";
 import { UpstreamError } from "../errors.js";
 import { openDatabase } from "../storage/database.js";
 import { DEFAULT_SEED } from "../warehouse/generate.js";
-import { seedWarehouse, type SeedProgress } from "../warehouse/seed.js";
+import { ensureDemoGrants } from "../demo/grants.js";
+import { readSeedMetadata, seedVersion, seedWarehouse, type SeedProgress } from "../warehouse/seed.js";
+import { openGatewayDatabase } from "./gateway-database.js";
 import { parseCommandOptions } from "./options.js";
 import { EXIT, type CliCommand } from "./command.js";
 
@@ -20,6 +22,8 @@ const Options = z.object({
     .refine((value) => /^postgres(ql)?:\/\//.test(value), "--database-url doit être une URL postgres://")
     .optional(),
   force: z.boolean().default(false),
+  "if-needed": z.boolean().default(false),
+  "demo-grants": z.boolean().default(false),
   json: z.boolean().default(false),
 });
 
@@ -37,34 +41,40 @@ const OPTIONS = {
   seed: { type: "string" },
   "database-url": { type: "string" },
   force: { type: "boolean" },
+  "if-needed": { type: "boolean" },
+  "demo-grants": { type: "boolean" },
   json: { type: "boolean" },
 } as const;
 
 export const seedCommand: CliCommand = {
   summary: "remplir l'entrepôt de données synthétiques déterministes",
   usage: [
-    "seed [--scale N] [--seed S] [--database-url URL] [--force] [--json]",
+    "seed [--scale N] [--seed S] [--database-url URL] [--force] [--if-needed] [--demo-grants] [--json]",
     "",
     "  --scale N            volume (1 : environ 320 000 lignes ; 10 : environ 2,8 millions). Défaut : 1",
     `  --seed S             graine : la même graine donne les mêmes données partout. Défaut : ${DEFAULT_SEED}`,
     "  --database-url URL   Postgres à remplir (sinon WAREHOUSE_URL, sinon le PGlite de DATA_DIR/warehouse)",
     "  --force              remplace un schéma « entrepot » qui n'a pas été créé par cette commande",
+    "  --if-needed          ne fait rien si l'entrepôt tient déjà ces données (même version, graine et échelle)",
+    "  --demo-grants        donne aussi à admin@demo.pilotage.test son accès d'administration (DATABASE_URL)",
     "  --json               rapport en JSON sur la sortie standard",
     "",
     "Recrée le schéma « entrepot » et le remplit par COPY. La progression s'affiche sur la sortie d'erreur.",
-    "Refusé avec NODE_ENV=production.",
+    "Refusé avec NODE_ENV=production, sauf démonstration déclarée par PILOTAGE_SEED_DEMO_DATA=1.",
   ].join("\n"),
   exitCodes: {
-    [EXIT.ok]: "entrepôt rempli",
+    [EXIT.ok]: "entrepôt rempli (ou déjà rempli de ces données, avec --if-needed)",
+    [EXIT.config]: "NODE_ENV=production sans PILOTAGE_SEED_DEMO_DATA=1",
     [EXIT.upstream]: "l'entrepôt (Postgres) ne répond pas",
   },
   options: OPTIONS,
   async run(args, io) {
     const options = parseCommandOptions(args, OPTIONS, Options);
     const config = loadConfig(io.env, { for: "cli" });
-    if (config.env === "production") {
+    if (config.env === "production" && !config.seedDemoData) {
       io.stderr(
-        "« pilotage seed » remplace l'entrepôt par des données synthétiques : il est refusé avec NODE_ENV=production.\n",
+        "« pilotage seed » remplace l'entrepôt par des données synthétiques : il est refusé avec NODE_ENV=production. " +
+          "Pour une démonstration (jamais sur de vraies données), déclarez-la : PILOTAGE_SEED_DEMO_DATA=1.\n",
       );
       return EXIT.config;
     }
@@ -105,13 +115,37 @@ export const seedCommand: CliCommand = {
       }
     };
 
+    const grantDemoAccounts = async () => {
+      if (!options["demo-grants"]) return;
+      const gateway = await openGatewayDatabase(config);
+      try {
+        await ensureDemoGrants(gateway);
+      } finally {
+        await gateway.close();
+      }
+      io.stderr("  accès d'administration de admin@demo.pilotage.test en place\n");
+    };
+
     try {
+      const existing = options["if-needed"] ? await readSeedMetadata(db) : null;
+      if (
+        existing &&
+        existing.version === seedVersion() &&
+        existing.seed === options.seed &&
+        existing.scale === options.scale
+      ) {
+        await grantDemoAccounts();
+        if (options.json) io.stdout(`${JSON.stringify({ reused: true, ...existing, target }, null, 2)}\n`);
+        else io.stdout(`Entrepôt déjà rempli (${target}), version ${existing.version} : inchangé.\n`);
+        return EXIT.ok;
+      }
       const report = await seedWarehouse(db, {
         seed: options.seed,
         scale: options.scale,
         force: options.force,
         onProgress,
       });
+      await grantDemoAccounts();
       const seconds = report.durationMs / 1000;
       const rate = Math.round(report.totalRows / seconds);
       if (options.json) {

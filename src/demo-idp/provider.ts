@@ -83,6 +83,11 @@ export interface DemoIdentityProviderOptions {
    * returns whatever was chosen, like ProConnect's own mock: the service provider must check.
    */
   honourEssentialAcr?: boolean;
+  /**
+   * Behind a TLS-terminating proxy (Caddy, for the standalone provider): believe X-Forwarded-Proto, so
+   * that its cookies are Secure and its URLs https.
+   */
+  proxy?: boolean;
 }
 
 export interface DemoIdentityProvider {
@@ -274,6 +279,7 @@ export function createDemoIdentityProvider(options: DemoIdentityProviderOptions)
   };
 
   const provider = new Provider(options.issuer, configuration);
+  provider.proxy = options.proxy ?? false;
   const router = Router();
   router.use(
     "/static/dsfr",

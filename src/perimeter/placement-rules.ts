@@ -109,8 +109,9 @@ export function parsePlacementRules(text: string): PlacementRules {
 
 /**
  * Loads metabase-config/placement.yaml. With `demo`, the demo provider's France Travail identity
- * provider is trusted for SAFIR codes — only ever when the demo provider is mounted, which production
- * refuses (src/config.ts). Everything else the demo accounts need is production's own path: they are
+ * provider is trusted for SAFIR codes — only ever when the demo provider is the issuer: mounted in-process
+ * (which production refuses), or run on its own with PROCONNECT_DEMO_ACCOUNTS=1 (which src/config.ts
+ * refuses unless the issuer is on localhost or a *.test host). Everything else the demo accounts need is production's own path: they are
  * members of their organisations in the synthetic warehouse.
  */
 export async function loadPlacementRules(root: string, options: { demo: boolean }): Promise<PlacementRules> {

@@ -59,6 +59,11 @@ export function openPostgres(
   // An idle client that loses its connection must not crash the process; the next query reconnects.
   pool.on("error", () => {});
   streamPool.on("error", () => {});
+  // A checked-out client has no listener of the pool's: a server ending its connection between two
+  // statements (a restart's 57P01) would crash the process. Its next statement fails instead (a 503), and
+  // the pool drops it on release.
+  for (const each of new Set([pool, streamPool]))
+    each.on("connect", (client) => client.on("error", () => {}));
   const cancelTimeoutMs = limits?.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
 
   const fail = (error: unknown) => translateFailure(dependency, error);

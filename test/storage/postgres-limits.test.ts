@@ -124,4 +124,22 @@ describe("client-side limits on Postgres", () => {
       await away.close();
     }
   });
+  it("survives the server ending a connection while it is checked out between two statements (a restart's 57P01): a 503, the process goes on", async () => {
+    const answer = db.transaction(async (tx) => {
+      const { rows } = await tx.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+      // What a Postgres restart does to every connection: FATAL 57P01, here while no statement runs on it.
+      await observer.query("SELECT pg_terminate_backend($1)", [rows[0]!.pid]);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await tx.query("SELECT 1");
+    });
+    await assert.rejects(answer, (error: unknown) => {
+      assert.ok(error instanceof DependencyError, String(error));
+      assert.deepEqual(
+        [error.status, error.dependencyName, error.failure],
+        [503, "gateway_database", "unavailable"],
+      );
+      return true;
+    });
+    assert.deepEqual((await db.query("SELECT 1 AS n")).rows, [{ n: 1 }]);
+  });
 });

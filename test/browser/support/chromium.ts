@@ -1,9 +1,13 @@
+import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
+import { promisify } from "node:util";
 import { testServices } from "../../support/services.js";
+
+const execFileAsync = promisify(execFile);
 
 /**
  * Flags for Debian's Chromium on these machines. playwright-core adds `--headless`, `--no-sandbox` (we
@@ -35,9 +39,12 @@ export interface LaunchedChromium {
  * the crash handlers Chromium double-forks out of its own process group. Its configuration folder (where
  * Debian's build writes crash reports) is a temporary one, never the user's ~/.config/chromium.
  */
-export async function launchChromium(): Promise<LaunchedChromium> {
+export async function launchChromium(
+  options: { trustCertificates?: string[] } = {},
+): Promise<LaunchedChromium> {
   const marker = randomUUID();
   const home = await fs.mkdtemp(path.join(os.tmpdir(), "pilotage-chromium-"));
+  if (options.trustCertificates?.length) await trustInProfile(home, options.trustCertificates);
   const browser = await chromium.launch({
     executablePath: testServices.chromiumBin,
     headless: true,
@@ -74,6 +81,30 @@ export async function launchChromium(): Promise<LaunchedChromium> {
       }
     },
   };
+}
+
+/**
+ * Chromium on Linux trusts the authorities of the NSS database in $HOME/.pki/nssdb: the given PEM roots
+ * (Caddy's local CA for the stack) go into this temporary profile's, never into the system's store, and
+ * no certificate error is ever ignored.
+ */
+async function trustInProfile(home: string, certificates: string[]): Promise<void> {
+  const db = path.join(home, ".pki", "nssdb");
+  await fs.mkdir(db, { recursive: true });
+  await execFileAsync("certutil", ["-d", `sql:${db}`, "-N", "--empty-password"]);
+  for (const [index, file] of certificates.entries()) {
+    await execFileAsync("certutil", [
+      "-d",
+      `sql:${db}`,
+      "-A",
+      "-t",
+      "C,,",
+      "-n",
+      `pilotage-test-ca-${index}`,
+      "-i",
+      file,
+    ]);
+  }
 }
 
 interface MarkedProcess {

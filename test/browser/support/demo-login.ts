@@ -3,16 +3,26 @@ import type { Page } from "playwright-core";
 import { chooseRadio, tabAndEnter } from "./keyboard.js";
 import type { JourneyRecorder } from "./page-checks.js";
 
+/** The in-process demo provider's issuer path (`npm run demo`), when no other issuer is given. */
+const IN_PROCESS_PROVIDER = "/demo-proconnect/api/v2";
+
+/** Whether the page is at the provider: `issuer` when it runs on its own (the stack), else in-process. */
+function atProvider(page: Page, issuer: string | undefined, under = ""): boolean {
+  if (issuer) return page.url().startsWith(`${issuer}/${under}`);
+  return new URL(page.url()).pathname.startsWith(`${IN_PROCESS_PROVIDER}/${under}`);
+}
+
 /**
  * Logging in through the demo ProConnect-like provider in the browser, the way a person does: the
  * ProConnect button on /connexion, then an account of PRODUCT.md §6 on the provider's form (a radio
- * group posting `email`). With `keyboard`, only Tab, Space, arrows and Enter are used.
+ * group posting `email`). With `keyboard`, only Tab, Space, arrows and Enter are used. `issuer`: the
+ * provider's, when it runs on its own (`npm run stack`); by default the one `npm run demo` mounts.
  */
 export async function loginWithDemoProvider(
   page: Page,
   recorder: JourneyRecorder,
   email: string,
-  options: { keyboard?: boolean; startAt?: string } = {},
+  options: { keyboard?: boolean; startAt?: string; issuer?: string } = {},
 ): Promise<void> {
   if (options.startAt !== undefined || new URL(page.url()).pathname !== "/connexion") {
     await page.goto(options.startAt ?? "/connexion");
@@ -23,7 +33,7 @@ export async function loginWithDemoProvider(
   const button = page.getByRole("button", { name: "S’identifier avec ProConnect" });
   if (options.keyboard) await tabAndEnter(page, button);
   else await Promise.all([page.waitForEvent("load"), button.click()]);
-  assert.match(new URL(page.url()).pathname, /^\/demo-proconnect\/api\/v2\/interaction\//);
+  assert.ok(atProvider(page, options.issuer, "interaction/"), `at the provider's form: ${page.url()}`);
   await recorder.check("ProConnect (démonstration) : choix du compte");
 
   const account = page.getByRole("radio", { name: new RegExp(email.replace(/[.]/g, "\\.")) });
@@ -38,7 +48,7 @@ export async function loginWithDemoProvider(
     assert.equal(await account.isChecked(), true);
     await Promise.all([page.waitForEvent("load"), submit.click()]);
   }
-  assert.doesNotMatch(new URL(page.url()).pathname, /^\/demo-proconnect\//, "back on the gateway");
+  assert.ok(!atProvider(page, options.issuer), `back on the gateway: ${page.url()}`);
 }
 
 /**
@@ -49,7 +59,7 @@ export async function loginWithDemoProvider(
 export async function logoutThroughProvider(
   page: Page,
   recorder: JourneyRecorder,
-  options: { keyboard?: boolean; backwards?: boolean; from?: "header" | "page" } = {},
+  options: { keyboard?: boolean; backwards?: boolean; from?: "header" | "page"; issuer?: string } = {},
 ): Promise<void> {
   const logout = (options.from === "page" ? page.locator("#contenu") : page.getByRole("banner")).getByRole(
     "button",
@@ -57,7 +67,7 @@ export async function logoutThroughProvider(
   );
   if (options.keyboard) await tabAndEnter(page, logout, { max: 80, backwards: options.backwards ?? false });
   else await Promise.all([page.waitForEvent("load"), logout.click()]);
-  assert.match(new URL(page.url()).pathname, /^\/demo-proconnect\/api\/v2\//);
+  assert.ok(atProvider(page, options.issuer), `at the provider's logout: ${page.url()}`);
   await recorder.check("ProConnect (démonstration) : confirmation de déconnexion");
 
   const confirm = page.getByRole("button", { name: "Oui, me déconnecter" });

@@ -33,7 +33,7 @@ const escape = (text: unknown) =>
  */
 export async function serveMetabaseEmbedFrontend(
   context: BrowserContext,
-  metabase: MetabaseTestServer,
+  metabase: Pick<MetabaseTestServer, "url">,
 ): Promise<EmbedLoad[]> {
   const loads: EmbedLoad[] = [];
   await context.route(`${metabase.url}/embed/dashboard/**`, async (route) => {
