@@ -23,10 +23,11 @@ import type { PlacementRules } from "./perimeter/placement.js";
 import { createPlacementService } from "./perimeter/placement-service.js";
 import { describeProfileForApi, perimeterRouter } from "./perimeter/routes.js";
 import { placeOnLogin, refreshProfile } from "./perimeter/session-profile.js";
+import { notesRouter } from "./notes/routes.js";
 import { questionsRouter } from "./questions/routes.js";
 import { staffRouter } from "./staff/routes.js";
 import type { Database } from "./storage/database.js";
-import type { LoadMarkerReader } from "./warehouse/load-marker.js";
+import { createLoadMarkerReader, type LoadMarkerReader } from "./warehouse/load-marker.js";
 import { PROJECT_ROOT } from "./project-root.js";
 
 export interface AppDeps {
@@ -125,7 +126,10 @@ export function createApp(deps: AppDeps): Express {
   app.use(perimeterRouter({ db: deps.db, redis }));
   // Before the dashboards router: it re-checks staff rights for every /admin page, /admin/usage included.
   app.use(staffRouter({ db: deps.db, warehouse: deps.warehouse, directory, sessions, redis }));
-  app.use(dashboardsRouter(deps));
+  const loadMarker = deps.loadMarker ?? createLoadMarkerReader({ warehouse: deps.warehouse });
+  const now = deps.now ?? (() => new Date());
+  app.use(dashboardsRouter({ ...deps, loadMarker }));
+  app.use(notesRouter({ catalog: deps.catalog, warehouse: deps.warehouse, loadMarker, now }));
   app.use(questionsRouter({ ...deps, redis }));
   app.use(openApiRouter());
 

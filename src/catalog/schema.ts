@@ -128,6 +128,13 @@ export const QuestionHeaderSchema = z.strictObject({
 });
 export type QuestionHeader = z.infer<typeof QuestionHeaderSchema>;
 
+/** Attributes whose lock value is a list (the others are a single value). */
+export const MULTI_VALUE_ATTRIBUTES: ReadonlySet<string> = new Set([
+  "departements",
+  "departement_labels",
+  "structures",
+]);
+
 export const DashboardParameterSchema = z.strictObject({
   slug: z.string().regex(SLUG_PATTERN, { error: "doit être en minuscules ASCII (lettres, chiffres et _)" }),
   label: text,

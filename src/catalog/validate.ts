@@ -8,7 +8,9 @@ import {
 } from "../template/index.js";
 import { EMBED_URL_LIMIT_BYTES, worstCaseEmbedUrlBytes, type EmbedSizeOptions } from "./embed-size.js";
 import { MULTI_VALUE_ATTRIBUTES } from "./load.js";
+import { NOTE_COLLECTION, noteDashboard } from "./note-dashboard.js";
 import { questionColumnProblems } from "./validate-columns.js";
+import { noteProblems } from "./validate-notes.js";
 import type {
   Catalog,
   CatalogProblem,
@@ -791,5 +793,12 @@ export function validateCatalog(catalog: Catalog, options: ValidateOptions = {})
   for (const q of catalog.questions) out.list.push(...questionColumnProblems(q));
   for (const d of catalog.dashboards) validateDashboard(d, questions, collections, kinds, options, out);
   validateLockSources(catalog.dashboards, out);
+  // A note follows every rule of the dashboard it behaves like (locks included), and adds its own. It is
+  // never embedded: no URL to size.
+  const noteOptions = { ...options, maxUrlBytes: Number.POSITIVE_INFINITY };
+  for (const n of catalog.notes) {
+    validateDashboard(noteDashboard(n), questions, new Set([NOTE_COLLECTION]), kinds, noteOptions, out);
+    out.list.push(...noteProblems(n, catalog));
+  }
   return out.list.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0));
 }
