@@ -1,4 +1,4 @@
-import type { Dashboard, DashboardCard, Note } from "./types.js";
+import type { Dashboard, DashboardCard, Note, NoteBlock } from "./types.js";
 
 /**
  * A note as the dashboard it behaves like: its parameters, and one full-width card per figure block, in
@@ -47,4 +47,26 @@ export function noteDashboard(note: Note): Dashboard {
       ),
     },
   };
+}
+
+function sameCell(expected: string | number | boolean, actual: unknown): boolean {
+  if (typeof expected === "number") return actual !== null && actual !== "" && Number(actual) === expected;
+  if (typeof expected === "boolean") return actual === expected;
+  return String(actual) === expected;
+}
+
+/**
+ * The row a value block reads: the one whose columns hold its `row` values, else the only row. Undefined
+ * when none (or, without `row`, several) match: the page says the value is missing rather than guess, and
+ * `pilotage test` fails.
+ */
+export function selectBlockRow<R>(
+  rows: readonly R[],
+  cell: (row: R, column: string) => unknown,
+  selector: NoteBlock["row"],
+): R | undefined {
+  if (!selector) return rows.length === 1 ? rows[0] : undefined;
+  return rows.find((row) =>
+    Object.entries(selector).every(([column, value]) => sameCell(value, cell(row, column))),
+  );
 }

@@ -6,9 +6,10 @@ import { EXIT, type CliCommand, type CliIo } from "./command.js";
 
 const USAGE = `validate [--json] [--root DOSSIER]
 
-Vérifie sql/ et metabase-config/ : format des fichiers, tags {{…}} et paramètres déclarés,
-tableaux de bord (questions, grille, types), contrat des verrous et taille des adresses intégrées.
---root   dossier contenant sql/ et metabase-config/ (par défaut : le dépôt)
+Vérifie sql/, metabase-config/ et notes/ : format des fichiers, tags {{…}} et paramètres déclarés,
+tableaux de bord (questions, grille, types), contrat des verrous, taille des adresses intégrées, et
+notes d'analyse (blocs, valeurs citées, questions publiques des notes publiques).
+--root   dossier contenant sql/, metabase-config/ et notes/ (par défaut : le dépôt)
 --json   sortie JSON { ok, counts, problems: [{ rule, file, line, message, hint }] }
 Code de sortie : 0 si tout est valide, 1 sinon, 2 en cas d'option inconnue.`;
 
@@ -18,6 +19,7 @@ function counts(catalog: Catalog) {
     dashboards: catalog.dashboards.length,
     collections: catalog.collections.length,
     profileKinds: catalog.profileKinds.length,
+    notes: catalog.notes.length,
   };
 }
 
@@ -50,7 +52,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
     return ok ? EXIT.ok : EXIT.failed;
   }
   const c = counts(catalog);
-  const summary = `${plural(c.questions, "question", "questions")}, ${plural(c.dashboards, "tableau de bord", "tableaux de bord")}, ${plural(c.collections, "collection", "collections")}, ${plural(c.profileKinds, "type de profil", "types de profil")}`;
+  const summary = `${plural(c.questions, "question", "questions")}, ${plural(c.dashboards, "tableau de bord", "tableaux de bord")}, ${plural(c.collections, "collection", "collections")}, ${plural(c.profileKinds, "type de profil", "types de profil")}, ${plural(c.notes, "note d'analyse", "notes d'analyse")}`;
   if (ok) {
     io.stdout(`Catalogue valide (${root}) : ${summary}.\n`);
     return EXIT.ok;

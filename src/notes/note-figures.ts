@@ -7,7 +7,7 @@ import {
   type QuestionColumn,
 } from "../catalog/index.js";
 import { columnDecimals, columnHeader, describedColumn, isQuantity } from "../catalog/columns.js";
-import { noteCards, noteDashboard } from "../catalog/note-dashboard.js";
+import { noteCards, noteDashboard, selectBlockRow } from "../catalog/note-dashboard.js";
 import { chartOf, formatCell, runCard, type CardTable, type ChartSpec } from "../dashboards/card-data.js";
 import type { LockValue } from "../perimeter/lock-values.js";
 import type { Queryable } from "../storage/database.js";
@@ -82,26 +82,16 @@ export function formatTableCell(
   return formatFigure(value, column, { unit: "sign" }).text;
 }
 
-function sameCell(expected: string | number | boolean, actual: unknown): boolean {
-  if (typeof expected === "number") return Number(actual) === expected;
-  if (typeof expected === "boolean") return actual === expected;
-  return String(actual) === expected;
-}
-
-/**
- * The row a value block reads: the one whose columns hold its `row` values, else the only row. Undefined
- * when none (or, without `row`, several) match: the page says the value is missing rather than guess.
- */
+/** The row a value block reads (selectBlockRow), over a card's rows. */
 export function pickRow(
   table: Pick<CardTable, "columns" | "rows">,
   row: NoteBlock["row"],
 ): unknown[] | undefined {
   const index = new Map(table.columns.map((c, i) => [c.name, i]));
-  if (!row) return table.rows.length === 1 ? table.rows[0] : undefined;
-  return table.rows.find((cells) =>
-    Object.entries(row).every(
-      ([name, expected]) => index.has(name) && sameCell(expected, cells[index.get(name)!]),
-    ),
+  return selectBlockRow(
+    table.rows,
+    (cells, name) => (index.has(name) ? cells[index.get(name)!] : undefined),
+    row,
   );
 }
 
