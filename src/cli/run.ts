@@ -6,6 +6,7 @@ import { applyCommand } from "./apply.js";
 import { grantsCommand } from "./grants.js";
 import { planCommand } from "./plan.js";
 import { pullCommand } from "./pull.js";
+import { retentionCommand } from "./retention.js";
 import { seedCommand } from "./seed.js";
 import { validateCommand } from "./validate.js";
 import { testCommand } from "./test.js";
@@ -25,6 +26,7 @@ export function commands(): Record<string, CliCommand> {
     apply: applyCommand,
     pull: pullCommand,
     test: testCommand,
+    retention: retentionCommand,
   };
 }
 
