@@ -9,6 +9,8 @@ import type { Config } from "./config.js";
 import { healthRouter } from "./health/routes.js";
 import { dashboardsRouter } from "./dashboards/routes.js";
 import { homeRouter } from "./home/routes.js";
+import { loadLegalContent, type LegalContent } from "./legal/legal-content.js";
+import { legalRouter } from "./legal/routes.js";
 import { openApiRouter } from "./openapi/routes.js";
 import { requestDeadline } from "./http/deadline.js";
 import { createErrorHandler, notFoundHandler } from "./http/error-handler.js";
@@ -24,6 +26,7 @@ import { createPlacementService } from "./perimeter/placement-service.js";
 import { describeProfileForApi, perimeterRouter } from "./perimeter/routes.js";
 import { placeOnLogin, refreshProfile } from "./perimeter/session-profile.js";
 import { notesRouter } from "./notes/routes.js";
+import { createPageViewCounter, type PageViewCounter } from "./audit/page-views.js";
 import { questionsRouter } from "./questions/routes.js";
 import { staffRouter } from "./staff/routes.js";
 import type { Database } from "./storage/database.js";
@@ -51,6 +54,10 @@ export interface AppDeps {
   metrics?: Metrics;
   /** The warehouse's load marker (cut-off date, data version); read from the warehouse when absent. */
   loadMarker?: LoadMarkerReader;
+  /** Counts views of public dashboards and notes in batches; one is built (and flushed on its timer) when absent. */
+  pageViews?: PageViewCounter;
+  /** The publisher's facts for the legal pages; read from content/mentions-legales.yaml when absent. */
+  legalContent?: LegalContent;
   /** The clock of embed tokens and relative dates (tests move it; the real one by default). */
   now?: () => Date;
 }
@@ -71,6 +78,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     securityHeaders({
       metabaseOrigin: config.metabase.siteUrl ? new URL(config.metabase.siteUrl).origin : undefined,
+      matomoOrigin: config.matomo ? new URL(config.matomo.url).origin : undefined,
       production: config.env === "production",
       formActionOrigins:
         proconnectOrigin && proconnectOrigin !== new URL(config.http.publicUrl).origin
@@ -78,6 +86,12 @@ export function createApp(deps: AppDeps): Express {
           : [],
     }),
   );
+  // Every page learns whether audience measurement is configured (the consent banner, the footer's link).
+  const audience = config.matomo ?? null;
+  app.use((_req, res, next) => {
+    res.locals.audience = audience;
+    next();
+  });
   app.use(
     healthRouter({
       ...(redis ? { redis: async () => void (await redis.ping()) } : {}),
@@ -123,13 +137,21 @@ export function createApp(deps: AppDeps): Express {
   );
 
   app.use(homeRouter({ config }));
+  app.use(legalRouter({ config, content: deps.legalContent ?? loadLegalContent() }));
   app.use(perimeterRouter({ db: deps.db, redis }));
   // Before the dashboards router: it re-checks staff rights for every /admin page, /admin/usage included.
   app.use(staffRouter({ db: deps.db, warehouse: deps.warehouse, directory, sessions, redis }));
   const loadMarker = deps.loadMarker ?? createLoadMarkerReader({ warehouse: deps.warehouse });
   const now = deps.now ?? (() => new Date());
-  app.use(dashboardsRouter({ ...deps, loadMarker }));
-  app.use(notesRouter({ catalog: deps.catalog, warehouse: deps.warehouse, loadMarker, now }));
+  const pageViews =
+    deps.pageViews ??
+    createPageViewCounter({
+      db: deps.db,
+      onError: (error) => logger.warn({ err: error }, "page views not recorded (kept for the next flush)"),
+    });
+  const countView = (view: Parameters<PageViewCounter["count"]>[0]) => pageViews.count(view);
+  app.use(dashboardsRouter({ ...deps, loadMarker, countView }));
+  app.use(notesRouter({ catalog: deps.catalog, warehouse: deps.warehouse, loadMarker, now, countView }));
   app.use(questionsRouter({ ...deps, redis }));
   app.use(openApiRouter());
 

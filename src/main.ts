@@ -4,6 +4,8 @@ import { proconnectRedirectUris } from "./auth/routes.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { inProcessDemoProvider } from "./demo-idp/in-process.js";
 import { loadValidCatalog } from "./catalog/index.js";
+import { createPageViewCounter } from "./audit/page-views.js";
+import { LEGAL_CONTENT_FILE, loadLegalContent, missingLegalFacts } from "./legal/legal-content.js";
 import { ensureDemoGrants } from "./demo/grants.js";
 import { createLogger } from "./logging.js";
 import { createMetrics } from "./metrics/metrics.js";
@@ -86,9 +88,22 @@ async function main(): Promise<void> {
   const catalog = await loadValidCatalog(PROJECT_ROOT);
   const placementRules = await loadPlacementRules(PROJECT_ROOT, { demo: !config.proconnect.issuer });
   logger.info(
-    { questions: catalog.questions.length, dashboards: catalog.dashboards.length },
+    {
+      questions: catalog.questions.length,
+      dashboards: catalog.dashboards.length,
+      notes: catalog.notes.length,
+    },
     "catalogue loaded",
   );
+  const legalContent = loadLegalContent(PROJECT_ROOT);
+  const missingLegal = missingLegalFacts(legalContent);
+  if (missingLegal.length > 0) {
+    // Not a start-up error: these facts are the publisher's to give, and the pages say they are missing.
+    logger.warn(
+      { missing: missingLegal },
+      `${LEGAL_CONTENT_FILE}: legal facts still to be given by the publisher`,
+    );
+  }
 
   // Without PROCONNECT_ISSUER (never in production), the demo provider answers in this process.
   const demoIdp = inProcessDemoProvider(config, proconnectRedirectUris(config.http.publicUrl));
@@ -96,6 +111,10 @@ async function main(): Promise<void> {
     logger.info({ issuer: demoIdp.provider.issuer }, "demo identity provider mounted");
     await ensureDemoGrants(db);
   }
+  const pageViews = createPageViewCounter({
+    db,
+    onError: (error) => logger.warn({ err: error }, "page views not recorded (kept for the next flush)"),
+  });
   const app = createApp({
     config: demoIdp?.config ?? config,
     logger,
@@ -105,6 +124,8 @@ async function main(): Promise<void> {
     catalog,
     placementRules,
     loadMarker: createLoadMarkerReader({ warehouse }),
+    legalContent,
+    pageViews,
     metrics: createMetrics(),
     ...(demoIdp ? { demoIdentityProvider: demoIdp.mount } : {}),
   });
@@ -118,6 +139,9 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, "shutting down: finishing in-flight requests");
     await running.stop();
+    await pageViews
+      .stop()
+      .catch((error: unknown) => logger.warn({ err: error }, "page views lost at shutdown"));
     await Promise.allSettled([db.close(), warehouse.close(), redis?.quit()]);
     logger.info("stopped");
     process.exit(0);

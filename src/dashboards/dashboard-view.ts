@@ -63,6 +63,8 @@ export interface DashboardsDeps {
   loadMarker?: LoadMarkerReader;
   /** Counts the dependency failures a page survives (docs/failure-policy.md). */
   metrics?: Metrics;
+  /** Counts a view of a public dashboard, signed in or not (src/audit/page-views.ts). */
+  countView?: (view: { kind: "dashboard"; key: string; signedIn: boolean }) => void;
 }
 
 /** What a page says about the data: « Données arrêtées au … », and the day relative periods count from. */
@@ -257,6 +259,9 @@ export function createDashboardView(
       if (embedding && !issued && chose) cards = await renderCards(req, anchored, choice, access.locks);
 
       const user = getSessionUser(req);
+      if (isPublicDashboard(dashboard)) {
+        deps.countView?.({ kind: "dashboard", key: dashboard.key, signedIn: user !== undefined });
+      }
       if (user && profile) {
         const deadline = currentDeadline();
         const visit = {

@@ -3,7 +3,7 @@ import express from "express";
 import type { Redis } from "ioredis";
 import type { RequestListener } from "node:http";
 import type { JWK } from "oidc-provider";
-import { createApp } from "../../src/app.js";
+import { createApp, type AppDeps } from "../../src/app.js";
 import type { OnLogin } from "../../src/auth/routes.js";
 import type { Catalog } from "../../src/catalog/index.js";
 import type { Config } from "../../src/config.js";
@@ -66,6 +66,8 @@ export interface LoginStackOptions {
    * test configuration; `env` must then set PUBLIC_URL to the https address a TLS proxy serves.
    */
   production?: boolean;
+  /** Extra gateway dependencies (e.g. a page-view counter the test flushes itself). */
+  deps?: Partial<AppDeps>;
 }
 
 export interface LoginStack {
@@ -153,6 +155,7 @@ export async function startLoginStack(options: LoginStackOptions = {}): Promise<
       ...(options.catalog ? { catalog: options.catalog } : {}),
       ...(options.placementRules ? { placementRules: options.placementRules } : {}),
       ...(options.metrics ? { metrics: options.metrics } : {}),
+      ...options.deps,
     }),
   );
 
