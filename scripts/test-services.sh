@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs (when missing), starts and stops the throw-away services the tests run against:
 # Debian's redis-server and postgresql, on free loopback ports, with temporary data folders; and
-# Debian's chromium, which the browser journeys (test/browser/) drive headless through playwright-core.
+# Debian's chromium, which the browser journeys (test/browser/) drive headless through playwright-core, and
+# poppler-utils, which reads back the PDF a journey prints.
 # Sourced by scripts/test.sh; usable alone: `source scripts/test-services.sh && start_test_services`.
 
 set -euo pipefail
@@ -42,6 +43,8 @@ ensure_test_packages() {
   command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
   # Debian's build, never a browser downloaded by a test tool (`npx playwright install` cannot work here).
   [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+  # poppler-utils: the browser journey that prints a note to PDF reads its pages back (pdfinfo, pdftotext).
+  command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
   if ((${#missing[@]})); then apt_install "${missing[@]}"; fi
   # Debian's postinst may start a cluster and a redis service of its own; ours run on private ports.
 }

@@ -266,7 +266,13 @@ describe("catalog fixtures", () => {
         problems: Array<{ rule: string }>;
       };
       assert.equal(report.ok, false);
-      assert.deepEqual(report.counts, { questions: 1, dashboards: 1, collections: 4, profileKinds: 9, notes: 0 });
+      assert.deepEqual(report.counts, {
+        questions: 1,
+        dashboards: 1,
+        collections: 4,
+        profileKinds: 9,
+        notes: 0,
+      });
       assert.deepEqual(
         report.problems.map((p) => p.rule),
         ["lock.public"],
