@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { FakeMatomo } from "../support/fake-matomo.js";
-import { focusedElement, tabAndEnter } from "../support/keyboard.js";
+import { focusedElement, tabTo } from "../support/keyboard.js";
 import { openJourney, type BrowserJourneyContext } from "../support/session.js";
 
 /**
@@ -27,7 +27,12 @@ export function audienceConsentJourney(ctx: () => BrowserJourneyContext & { mato
         const banner = page.getByRole("region", { name: /À propos de la mesure d'audience/ });
         await banner.waitFor({ state: "visible" });
         await recorder.check("Bandeau de consentement");
-        // First in the page: the first Tab reaches its first button before the skip links.
+        // First in the page: the first Tabs go through it (its link, then its buttons) before the skip links.
+        await page.keyboard.press("Tab");
+        assert.equal(
+          await focusedElement(page),
+          "A Données personnelles /donnees-personnelles#mesure-audience",
+        );
         await page.keyboard.press("Tab");
         assert.match(await focusedElement(page), /^BUTTON Accepter la mesure d'audience/);
 
@@ -35,7 +40,9 @@ export function audienceConsentJourney(ctx: () => BrowserJourneyContext & { mato
         await recorder.check("Tableau de bord public, sans choix");
         assert.deepEqual([toMatomo, matomo.requests.length], [[], 0], "nothing before consent");
 
-        await tabAndEnter(page, banner.getByRole("button", { name: "Refuser" }));
+        // By keyboard: the choice needs no mouse (it loads no page, so Tab then Enter by hand).
+        await tabTo(page, banner.getByRole("button", { name: "Refuser" }));
+        await page.keyboard.press("Enter");
         await banner.waitFor({ state: "hidden" });
         await page.goto("/notes");
         await recorder.check("Notes, après un refus");
@@ -47,8 +54,15 @@ export function audienceConsentJourney(ctx: () => BrowserJourneyContext & { mato
         await page.getByRole("button", { name: "Gestion de la mesure d'audience" }).click();
         await banner.waitFor({ state: "visible" });
         assert.match(await focusedElement(page), /^BUTTON Accepter la mesure d'audience/);
+        const tracked = (from: number) =>
+          page
+            .waitForRequest((request) => request.url().startsWith(`${matomo.url}/matomo.php`), {
+              timeout: 15_000,
+            })
+            .then(() => assert.ok(matomo.requests.length > from));
+        const accepted = tracked(0);
         await banner.getByRole("button", { name: "Accepter la mesure d'audience" }).click();
-        await page.waitForRequest((request) => request.url().startsWith(`${matomo.url}/matomo.php`));
+        await accepted;
         assert.deepEqual(
           matomo.requests.map((r) => r.path),
           ["/matomo.js", "/matomo.php"],
@@ -56,8 +70,9 @@ export function audienceConsentJourney(ctx: () => BrowserJourneyContext & { mato
         assert.equal(matomo.requests[1]!.query.get("url"), `${context.baseUrl}/notes`);
 
         // The next page is measured at once, by its route: no key, no filter value.
+        const next = tracked(2);
         await page.goto("/public/etp-conventionnes-par-departement?annee=2025");
-        await page.waitForRequest((request) => request.url().startsWith(`${matomo.url}/matomo.php`));
+        await next;
         await recorder.check("Tableau de bord public, mesure acceptée");
         assert.equal(matomo.requests.at(-1)!.query.get("url"), `${context.baseUrl}/public/:key`);
         assert.equal(matomo.requests.at(-1)!.query.get("idsite"), "7");

@@ -58,7 +58,7 @@ export function notePrintJourney(ctx: () => BrowserJourneyContext): void {
         const info = (await run("pdfinfo", [file])).stdout;
         const pages = Number(/^Pages:\s+(\d+)/m.exec(info)?.[1]);
         assert.ok(pages >= 2 && pages <= 4, `${pages} pages`);
-        assert.match(info, /^Page size:\s+595\.\d+ x 841\.\d+ pts \(A4\)/m);
+        assert.match(info, /^Page size:\s+59[45]\.\d+ x 84[12]\.\d+ pts \(A4\)/m);
         // No-break spaces (French numbers, « 94,9 % ») may come out of the PDF as plain ones.
         const spaces = (value: string) => value.replace(/[\u00a0\u202f]/g, " ");
         const text = spaces((await run("pdftotext", ["-layout", file, "-"])).stdout);
