@@ -70,6 +70,15 @@ for (const [name, open] of databaseImplementations("retention")) {
           validUntil: null,
         },
       });
+      const rebound = await insertAudit(db, 366, {
+        action: "grant.rebound",
+        email: "admin@exemple.gouv.fr",
+        details: {
+          subjectEmail: "agent@exemple.gouv.fr",
+          before: { sub: "sub-ancien", idpId: "fia1" },
+          after: { sub: "sub-agent", idpId: "fia2" },
+        },
+      });
       const recent = await insertAudit(db, 10, {
         action: "embed.token_issued",
         sub: "sub-agent",
@@ -82,7 +91,7 @@ for (const [name, open] of databaseImplementations("retention")) {
       );
 
       const dryRun = await applyRetention(db, POLICY, { dryRun: true });
-      assert.deepEqual([dryRun.audit.rows, dryRun.visits.rows], [3, 1]);
+      assert.deepEqual([dryRun.audit.rows, dryRun.visits.rows], [4, 1]);
       assert.equal(
         (await auditRow(db, token))?.["actor_email"],
         "agent@exemple.gouv.fr",
@@ -90,7 +99,7 @@ for (const [name, open] of databaseImplementations("retention")) {
       );
 
       const result = await applyRetention(db, POLICY);
-      assert.deepEqual([result.dryRun, result.audit.rows, result.visits.rows], [false, 3, 1]);
+      assert.deepEqual([result.dryRun, result.audit.rows, result.visits.rows], [false, 4, 1]);
 
       const agent = (await auditRow(db, token))!;
       assert.match(String(agent["actor_sub"]), /^pseudonyme-[0-9a-f]{24}$/);
@@ -111,6 +120,16 @@ for (const [name, open] of databaseImplementations("retention")) {
       const granted = (await auditRow(db, grant))!;
       assert.notEqual(granted["actor_sub"], agent["actor_sub"]);
       assert.deepEqual(granted["details"], { subjectSub: agent["actor_sub"], validUntil: null });
+      const rebinding = (await auditRow(db, rebound))!;
+      assert.equal(rebinding["actor_sub"], null);
+      assert.deepEqual(rebinding["details"], {
+        before: { sub: (rebinding["details"] as { before: { sub: string } }).before.sub, idpId: "fia1" },
+        after: { sub: agent["actor_sub"], idpId: "fia2" },
+      });
+      assert.match(
+        (rebinding["details"] as { before: { sub: string } }).before.sub,
+        /^pseudonyme-[0-9a-f]{24}$/,
+      );
       assert.deepEqual(
         [(await auditRow(db, recent))?.["actor_email"], (await auditRow(db, recent))?.["pseudonymised"]],
         ["agent@exemple.gouv.fr", false],
@@ -119,7 +138,7 @@ for (const [name, open] of databaseImplementations("retention")) {
         "SELECT details FROM audit_log WHERE action = 'audit.pseudonymised' ORDER BY id",
       );
       assert.equal(trail.length, 1);
-      assert.equal((trail[0]!["details"] as { rows: number }).rows, 3);
+      assert.equal((trail[0]!["details"] as { rows: number }).rows, 4);
       const { rows: visits } = await db.query("SELECT count(*)::int AS n FROM dashboard_visits");
       assert.equal(visits[0]!["n"], 1);
 

@@ -26,12 +26,21 @@ CREATE FUNCTION audit_pseudonym(identity text) RETURNS text LANGUAGE sql STABLE 
   END
 $$;
 
--- What `details` keeps: the subject of a grant or request by pseudonym, without e-mail or free text.
-CREATE FUNCTION audit_details_without_identity(details jsonb) RETURNS jsonb LANGUAGE sql STABLE AS $$
-  SELECT CASE WHEN details ? 'subjectSub' AND details->>'subjectSub' IS NOT NULL
-    THEN jsonb_set(details - 'subjectEmail' - 'note' - 'role', '{subjectSub}', to_jsonb(audit_pseudonym(details->>'subjectSub')))
-    ELSE details - 'subjectEmail' - 'note' - 'role'
-  END
+-- What `details` keeps: the people a grant or request is about by pseudonym (`subjectSub`, a re-binding's
+-- `before.sub` and `after.sub`), without their e-mail or the free texts (a grant's note, a request's role).
+CREATE FUNCTION audit_details_without_identity(details jsonb) RETURNS jsonb LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  kept jsonb := details - 'subjectEmail' - 'note' - 'role';
+  path text[];
+BEGIN
+  FOREACH path SLICE 1 IN ARRAY ARRAY[ARRAY['subjectSub', NULL], ARRAY['before', 'sub'], ARRAY['after', 'sub']] LOOP
+    path := array_remove(path, NULL);
+    IF jsonb_typeof(kept #> path) = 'string' THEN
+      kept := jsonb_set(kept, path, to_jsonb(audit_pseudonym(kept #>> path)));
+    END IF;
+  END LOOP;
+  RETURN kept;
+END;
 $$;
 
 -- The one UPDATE the log accepts: exactly this pseudonymisation, of a row at least 30 days old (a floor
@@ -46,11 +55,9 @@ BEGIN
      AND NEW.actor_email IS NULL
      AND NEW.actor_sub IS NOT DISTINCT FROM audit_pseudonym(OLD.actor_sub)
      AND NEW.details IS NOT DISTINCT FROM audit_details_without_identity(OLD.details)
-     AND (NEW.id, NEW.occurred_at, NEW.action, NEW.profile_kind, NEW.organisation_id, NEW.resource_kind,
-          NEW.resource_key, NEW.resource_id, NEW.locked_values, NEW.request_id)
-         IS NOT DISTINCT FROM
-         (OLD.id, OLD.occurred_at, OLD.action, OLD.profile_kind, OLD.organisation_id, OLD.resource_kind,
-          OLD.resource_key, OLD.resource_id, OLD.locked_values, OLD.request_id)
+     -- Every other column, those a later migration adds included, is left exactly as it was.
+     AND to_jsonb(NEW) - 'actor_sub' - 'actor_email' - 'details' - 'pseudonymised_at'
+         = to_jsonb(OLD) - 'actor_sub' - 'actor_email' - 'details' - 'pseudonymised_at'
   THEN
     RETURN NEW;
   END IF;
