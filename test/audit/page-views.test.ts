@@ -35,7 +35,9 @@ describe("page views: the week", () => {
 });
 
 for (const [name, open] of databaseImplementations("pageviews")) {
-  describe(`page views on ${name}`, () => {
+  describe(`page views on ${name}`, function () {
+    // PGlite starts and migrates in-process: slow on a loaded machine.
+    this.timeout(60_000);
     let db: Database;
     let cleanup: () => Promise<void>;
     before(async () => {

@@ -39,7 +39,9 @@ async function auditRow(db: Database, id: number) {
 }
 
 for (const [name, open] of databaseImplementations("retention")) {
-  describe(`retention on ${name}`, () => {
+  describe(`retention on ${name}`, function () {
+    // PGlite starts and migrates in-process: slow on a loaded machine.
+    this.timeout(60_000);
     let db: Database;
     let cleanup: () => Promise<void>;
     before(async () => {
