@@ -132,6 +132,8 @@ export type QuestionHeader = z.infer<typeof QuestionHeaderSchema>;
 export const MULTI_VALUE_ATTRIBUTES: ReadonlySet<string> = new Set([
   "departements",
   "departement_labels",
+  "bassins",
+  "epci",
   "structures",
 ]);
 

@@ -525,7 +525,11 @@ function validateLocks(
       );
     }
     if (
-      (p.locked === "departements" || p.locked === "departement_labels" || p.locked === "region") &&
+      (p.locked === "departements" ||
+        p.locked === "departement_labels" ||
+        p.locked === "region" ||
+        p.locked === "bassins" ||
+        p.locked === "epci") &&
       p.type !== "text"
     ) {
       out.add(
@@ -687,6 +691,12 @@ function validateLockSources(dashboards: Dashboard[], out: Problems) {
   }
 }
 
+/**
+ * Scopes whose perimeter is a list of départements, from which the bassins and EPCI are worked out (an
+ * EPCI lock needs one département: multi-département viewers choose one first, docs/security.md).
+ */
+const TERRITORIAL_SCOPES: ReadonlySet<string> = new Set(["departement", "region", "national", "safir"]);
+
 function validateProfileKinds(kinds: ProfileKind[], out: Problems) {
   const known = new Set<string>(PROFILE_KINDS);
   for (const kind of kinds) {
@@ -697,6 +707,16 @@ function validateProfileKinds(kinds: ProfileKind[], out: Problems) {
         line(kind.location.lines, `profile_kinds.${kind.key}.provides`, kind.location.line),
         `Le type de profil « ${kind.key} » fournit « region » sans couvrir une région entière (portée : ${kind.scope}) : un verrou sur la région lui montrerait toute sa région.`,
         "Retirez « region » de « provides » : seuls les profils de portée « region » la fournissent.",
+      );
+    }
+    const finer = kind.provides.filter((a) => a === "bassins" || a === "epci");
+    if (finer.length > 0 && !TERRITORIAL_SCOPES.has(kind.scope)) {
+      out.add(
+        "profile-kind.territory-scope",
+        kind.location.file,
+        line(kind.location.lines, `profile_kinds.${kind.key}.provides`, kind.location.line),
+        `Le type de profil « ${kind.key} » fournit ${finer.map((a) => `« ${a} »`).join(" et ")} mais son périmètre n'est pas un territoire (portée : ${kind.scope}) : ses bassins et EPCI se déduisent de ses départements.`,
+        `Retirez-les de « provides » : seules les portées ${[...TERRITORIAL_SCOPES].join(", ")} les fournissent.`,
       );
     }
     if (!known.has(kind.key)) {
