@@ -24,12 +24,14 @@ import { warehouseDirectory } from "./perimeter/organisation-directory.js";
 import type { PlacementRules } from "./perimeter/placement.js";
 import { createPlacementService } from "./perimeter/placement-service.js";
 import { describeProfileForApi, perimeterRouter } from "./perimeter/routes.js";
+import { attachTerritoryReference } from "./perimeter/narrowed-profile.js";
 import { placeOnLogin, refreshProfile } from "./perimeter/session-profile.js";
 import { notesRouter } from "./notes/routes.js";
 import { createPageViewCounter, type PageViewCounter } from "./audit/page-views.js";
 import { questionsRouter } from "./questions/routes.js";
 import { staffRouter } from "./staff/routes.js";
 import type { Database } from "./storage/database.js";
+import { createTerritoryReferenceReader, type TerritoryReferenceReader } from "./territories/reference.js";
 import { createLoadMarkerReader, type LoadMarkerReader } from "./warehouse/load-marker.js";
 import { PROJECT_ROOT } from "./project-root.js";
 
@@ -54,6 +56,8 @@ export interface AppDeps {
   metrics?: Metrics;
   /** The warehouse's load marker (cut-off date, data version); read from the warehouse when absent. */
   loadMarker?: LoadMarkerReader;
+  /** The bassins and EPCI of each département (narrowing); read from the warehouse when absent. */
+  territories?: TerritoryReferenceReader;
   /** Counts views of public dashboards and notes in batches; one is built (and flushed on its timer) when absent. */
   pageViews?: PageViewCounter;
   /** The publisher's facts for the legal pages; read from content/mentions-legales.yaml when absent. */
@@ -119,6 +123,9 @@ export function createApp(deps: AppDeps): Express {
   const placeAtLogin = placeOnLogin(placement, sessions);
   app.use(sessionMiddleware({ config, redis }));
   app.use(enforceSessionLifetime({ config, logger }));
+  // Before the profile is read: it carries its bassins and EPCI (issue 19, narrowing).
+  const territories = deps.territories ?? createTerritoryReferenceReader({ warehouse: deps.warehouse });
+  app.use(attachTerritoryReference(territories));
   app.use(refreshProfile({ service: placement, maxAgeMs: config.placement.cacheSeconds * 1000 }));
   // Logout answers a cross-origin post with its own page (src/auth/routes.ts); every other POST is refused here.
   app.use(refuseCrossOriginWrites(new URL(config.http.publicUrl).origin, { except: [LOGOUT_PATH] }));
@@ -150,9 +157,18 @@ export function createApp(deps: AppDeps): Express {
       onError: (error) => logger.warn({ err: error }, "page views not recorded (kept for the next flush)"),
     });
   const countView = (view: Parameters<PageViewCounter["count"]>[0]) => pageViews.count(view);
-  app.use(dashboardsRouter({ ...deps, loadMarker, countView }));
-  app.use(notesRouter({ catalog: deps.catalog, warehouse: deps.warehouse, loadMarker, now, countView }));
-  app.use(questionsRouter({ ...deps, redis }));
+  app.use(dashboardsRouter({ ...deps, loadMarker, countView, territories }));
+  app.use(
+    notesRouter({
+      catalog: deps.catalog,
+      warehouse: deps.warehouse,
+      loadMarker,
+      now,
+      countView,
+      territories,
+    }),
+  );
+  app.use(questionsRouter({ ...deps, redis, territories }));
   app.use(openApiRouter());
 
   app.use(notFoundHandler);

@@ -9,6 +9,12 @@ visualization:
   graph.dimensions: [tranche]
   graph.metrics: [candidatures]
 parameters:
+  bassin:
+    type: field filter
+    column: entrepot.candidatures.code_bassin_emploi_structure
+    label: Bassin d'emploi
+    required: true
+    multiple: true
   departement:
     type: field filter
     column: entrepot.candidatures.departement_structure
@@ -36,6 +42,7 @@ WITH tranches AS (
     END AS rang
   FROM entrepot.candidatures
   WHERE {{departement}}
+    AND {{bassin}}
     AND categorie_structure = 'IAE'
     AND delai_reponse_jours IS NOT NULL
     [[AND {{periode}}]]

@@ -27,6 +27,9 @@ import type { Profile } from "../perimeter/session-profile.js";
 import type { Database, Queryable } from "../storage/database.js";
 import { dayIn, type Day } from "../template/index.js";
 import type { LoadMarker, LoadMarkerReader } from "../warehouse/load-marker.js";
+import { isNarrowed, type TerritoryChoice } from "../perimeter/narrowing.js";
+import type { TerritoryReferenceReader } from "../territories/reference.js";
+import { choiceQuery, narrowedProfile, territoryChooser } from "./territory-choice.js";
 import { chartOf, formatCell, runCard, type CardTable, type ChartSpec } from "./card-data.js";
 import {
   cardValues,
@@ -63,6 +66,8 @@ export interface DashboardsDeps {
   loadMarker?: LoadMarkerReader;
   /** Counts the dependency failures a page survives (docs/failure-policy.md). */
   metrics?: Metrics;
+  /** The bassins and EPCI of each département, for narrowing (src/territories/reference.ts). */
+  territories: TerritoryReferenceReader;
   /** Counts a view of a public dashboard, signed in or not (src/audit/page-views.ts). */
   countView?: (view: { kind: "dashboard"; key: string; signedIn: boolean }) => void;
 }
@@ -120,10 +125,15 @@ interface CardView {
 
 type Notice = "unreachable" | "not_verified" | "preview" | "audit_unavailable";
 
-export function viewerOf(req: Request, profile: Profile | null): EmbedViewer | null {
+export function viewerOf(
+  req: Request,
+  profile: Profile | null,
+  narrowing: TerritoryChoice = {},
+): EmbedViewer | null {
   const user = getSessionUser(req);
   if (!user || !profile) return null;
   return {
+    ...(isNarrowed(narrowing) ? { narrowing } : {}),
     sub: user.sub,
     email: user.email,
     kind: profile.kind,
@@ -204,7 +214,14 @@ export function createDashboardView(
   }
 
   return {
-    async show(req, res, dashboard, profile) {
+    async show(req, res, dashboard, ownProfile) {
+      // Narrowing (issue 19): the locks of this page come from `chosen ∩ perimeter`, never wider.
+      const { profile, choice: territory } = await narrowedProfile(
+        req,
+        dashboard,
+        ownProfile,
+        deps.territories,
+      );
       const access = dashboardAccess(profile, dashboard);
       if (!access.allowed) throw new DashboardForbiddenError();
       const cutoff = await readDataCutoff(deps.loadMarker, now(), req.log);
@@ -241,7 +258,7 @@ export function createDashboardView(
       let issued: IssuedEmbed | undefined;
       if (framed) {
         try {
-          issued = await embed.issue(anchored, viewerOf(req, profile), requestIdOf(req));
+          issued = await embed.issue(anchored, viewerOf(req, profile, territory), requestIdOf(req));
         } catch (error) {
           if (error instanceof DashboardNotVerifiedError) notice = "not_verified";
           else if (error instanceof DependencyError) {
@@ -257,6 +274,10 @@ export function createDashboardView(
       }
       const chose = Object.keys(choice.values).length > 0 || choice.cleared.size > 0;
       if (embedding && !issued && chose) cards = await renderCards(req, anchored, choice, access.locks);
+      // The exports of a narrowed page export the narrowed data: they narrow the same way.
+      const narrowing = choiceQuery(territory);
+      if (narrowing)
+        cards = cards.map((c) => (c.exportHref ? { ...c, exportHref: `${c.exportHref}&${narrowing}` } : c));
 
       const user = getSessionUser(req);
       if (isPublicDashboard(dashboard)) {
@@ -288,6 +309,10 @@ export function createDashboardView(
       // The page carries a signed URL: never cached, never shared.
       res.setHeader("Cache-Control", "no-store");
       const heading = dashboardHeading(dashboard, profile?.perimeter ?? null);
+      const territories =
+        profile && ownProfile
+          ? await territoryChooser(req, dashboard, ownProfile, territory, deps.territories)
+          : null;
       await renderPage(req, res, "dashboards/dashboard", {
         title: heading,
         heading,
@@ -298,6 +323,8 @@ export function createDashboardView(
         notice,
         cards,
         choice,
+        territories,
+        territoryQuery: narrowing,
         errors: choice.errors.map((e) => ({ field: e.slug, message: e.message })),
         hasCharts: cards.some((c) => c.chart),
         preview: profile?.preview ?? false,

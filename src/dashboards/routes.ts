@@ -52,7 +52,16 @@ export function dashboardsRouter(deps: DashboardsDeps): Router {
   const router = Router();
   router.use(dashboardPagesRouter({ catalog: deps.catalog, view }));
   router.use(publicDashboardsRouter({ catalog: deps.catalog, view }));
-  router.use(dashboardsApiRouter({ catalog: deps.catalog, embed, redis: deps.redis, loadMarker, now }));
+  router.use(
+    dashboardsApiRouter({
+      catalog: deps.catalog,
+      embed,
+      redis: deps.redis,
+      loadMarker,
+      territories: deps.territories,
+      now,
+    }),
+  );
   router.use(dashboardUsageRouter({ catalog: deps.catalog, db: deps.db, now }));
   return router;
 }

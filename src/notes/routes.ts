@@ -6,7 +6,9 @@ import { dataCutoffView, readDataCutoff } from "../dashboards/dashboard-view.js"
 import { frenchLongDate } from "../dashboards/french-format.js";
 import { AppError, NotFoundError } from "../errors.js";
 import { renderPage } from "../http/render.js";
+import { narrowedPerimeter } from "../perimeter/narrowed-profile.js";
 import { currentProfile, requireProfile } from "../perimeter/session-profile.js";
+import type { TerritoryReferenceReader } from "../territories/reference.js";
 import type { Queryable } from "../storage/database.js";
 import { parseDay } from "../template/index.js";
 import type { LoadMarkerReader } from "../warehouse/load-marker.js";
@@ -25,6 +27,8 @@ export interface NotesDeps {
   warehouse: Queryable;
   loadMarker: LoadMarkerReader;
   now: () => Date;
+  /** The bassins and EPCI of each département: a note narrows like a dashboard (`?departement=93`). */
+  territories: TerritoryReferenceReader;
   /** Counts a page seen (public notes and dashboards; src/audit/page-views.ts); absent in some tests. */
   countView?: (view: { kind: "note"; key: string; signedIn: boolean }) => void;
 }
@@ -97,7 +101,12 @@ export function notesRouter(deps: NotesDeps): Router {
 
   router.get("/notes/:key", profileUnlessPublic, async (req, res) => {
     const note = findNote(req.params.key);
-    const profile = currentProfile(req);
+    const own = currentProfile(req);
+    // A note reads like a dashboard: its figures may be narrowed inside the perimeter (issue 19).
+    const profile =
+      own && !isPublicNote(note)
+        ? { ...own, perimeter: (await narrowedPerimeter(req, own.perimeter, deps.territories)).perimeter }
+        : own;
     const access = noteAccess(profile, note);
     if (!access.allowed) throw new NoteForbiddenError();
     const now = deps.now();

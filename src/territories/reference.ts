@@ -32,7 +32,12 @@ const UnitRow = z
 const collator = new Intl.Collator("fr", { sensitivity: "base", numeric: true });
 
 export function territoryReference(bassins: TerritoryUnit[], epcis: TerritoryUnit[]): TerritoryReference {
-  const sorted = (units: TerritoryUnit[]) => [...units].sort((a, b) => collator.compare(a.nom, b.nom));
+  // By name, then code: two bassins may share a name (Saint-Denis, 93 and 974), and a token's lock
+  // values must come out in the same order every time.
+  const sorted = (units: TerritoryUnit[]) =>
+    [...units].sort(
+      (a, b) => collator.compare(a.nom, b.nom) || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0),
+    );
   const bassinsByCode = new Map(bassins.map((b) => [b.code, b]));
   const epcisByCode = new Map(epcis.map((e) => [e.code, e]));
   const epcisByDepartement = new Map<string, TerritoryUnit[]>();

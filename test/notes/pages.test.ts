@@ -127,12 +127,18 @@ describe("notes d'analyse pages (issue 19)", function () {
       assert.match(page.text, /— Île-de-France<\/h1>/);
       assert.ok(page.text.includes(`ont reçu ${cited(count(f.candidatures))} candidatures`));
       // Locked values never come from the request (PRODUCT.md §3, invariant 1): the same page, figure for figure.
-      const tampered = await browser.follow(
-        url(`/notes/${WOMEN}?departement=93&departements=2A&periode=2024`),
-      );
+      const tampered = await browser.follow(url(`/notes/${WOMEN}?departements=2A&periode=2024&region=93`));
       const figures = (text: string) =>
         [...text.matchAll(/<span class="pilotage-chiffre">([^<]+)<\/span>/g)].map((m) => m[1]);
       assert.deepEqual(figures(tampered.text), figures(page.text));
+      // Narrowing (issue 19): `departement` chooses inside the perimeter, the figures are then the 93's;
+      // one outside it is a 400, never a wider or an empty page.
+      const narrowed = await browser.follow(url(`/notes/${WOMEN}?departement=93`));
+      const f93 = await womenFigures(["93"]);
+      assert.ok(narrowed.text.includes(`ont reçu ${cited(count(f93.candidatures))} candidatures`));
+      const outside = await browser.follow(url(`/notes/${WOMEN}?departement=13`));
+      assert.equal(outside.status, 400);
+      assert.deepEqual(figures(outside.text), []);
     });
 
     it("gives every figure its source and the data's cut-off, and a table of the values the text cites", async () => {
