@@ -246,6 +246,7 @@ async function loadDashboard(
     ...(d.feedback_url === undefined ? {} : { feedbackUrl: d.feedback_url }),
     mayBeWithdrawn: d.may_be_withdrawn,
     ...(d.source === undefined ? {} : { source: d.source }),
+    ...(d.comparison === undefined ? {} : { comparison: d.comparison }),
   };
   const sortedCards = [...definition.cards].sort((a, b) => a.row - b.row || a.col - b.col);
   return {

@@ -168,6 +168,8 @@ export const DashboardSchema = z.strictObject({
   feedback_url: z.url({ protocol: /^https?$/, error: "doit être une adresse http(s) complète" }).optional(),
   may_be_withdrawn: z.boolean().default(false),
   source: z.string().optional(),
+  /** Territories compared on the page (issue 19): a card's rows by département and bassin, as a rate. */
+  comparison: z.strictObject({ question: text, label: text, numerator: text, denominator: text }).optional(),
 });
 export type DashboardFile = z.infer<typeof DashboardSchema>;
 

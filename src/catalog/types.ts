@@ -135,7 +135,19 @@ export interface Dashboard {
   mayBeWithdrawn: boolean;
   /** Where the data comes from, as shown under the title (the cut-off date comes from the load marker). */
   source?: string;
+  /**
+   * Territories compared on the page (issue 19): one of the dashboard's cards, whose question answers
+   * `code_departement`, `code_bassin` and the two additive columns the rate is `numerator / denominator` of.
+   */
+  comparison?: DashboardComparison;
   location: SourceLocation;
+}
+
+export interface DashboardComparison {
+  question: string;
+  label: string;
+  numerator: string;
+  denominator: string;
 }
 
 export interface Collection {

@@ -10,6 +10,7 @@ import { EMBED_URL_LIMIT_BYTES, worstCaseEmbedUrlBytes, type EmbedSizeOptions } 
 import { MULTI_VALUE_ATTRIBUTES } from "./load.js";
 import { NOTE_COLLECTION, noteDashboard } from "./note-dashboard.js";
 import { questionColumnProblems } from "./validate-columns.js";
+import { comparisonProblems } from "./validate-comparison.js";
 import { noteProblems } from "./validate-notes.js";
 import type {
   Catalog,
@@ -812,6 +813,7 @@ export function validateCatalog(catalog: Catalog, options: ValidateOptions = {})
   for (const q of catalog.questions) validateQuestion(q, collections, out);
   for (const q of catalog.questions) out.list.push(...questionColumnProblems(q));
   for (const d of catalog.dashboards) validateDashboard(d, questions, collections, kinds, options, out);
+  for (const d of catalog.dashboards) out.list.push(...comparisonProblems(d, questions));
   validateLockSources(catalog.dashboards, out);
   // A note follows every rule of the dashboard it behaves like (locks included), and adds its own. It is
   // never embedded: no URL to size.

@@ -30,6 +30,7 @@ import type { LoadMarker, LoadMarkerReader } from "../warehouse/load-marker.js";
 import { isNarrowed, type TerritoryChoice } from "../perimeter/narrowing.js";
 import type { TerritoryReferenceReader } from "../territories/reference.js";
 import { choiceQuery, narrowedProfile, territoryChooser } from "./territory-choice.js";
+import { compareTerritories, comparisonView } from "./comparison.js";
 import { chartOf, formatCell, runCard, type CardTable, type ChartSpec } from "./card-data.js";
 import {
   cardValues,
@@ -313,6 +314,19 @@ export function createDashboardView(
         profile && ownProfile
           ? await territoryChooser(req, dashboard, ownProfile, territory, deps.territories)
           : null;
+      const comparison =
+        profile && ownProfile && !isPublicDashboard(dashboard)
+          ? await compareTerritories({
+              warehouse,
+              dashboard: anchored,
+              questions,
+              choice,
+              profile: ownProfile,
+              territory,
+              reference: req.territoryReference ?? (await deps.territories.current()),
+              now: now(),
+            })
+          : null;
       await renderPage(req, res, "dashboards/dashboard", {
         title: heading,
         heading,
@@ -325,6 +339,7 @@ export function createDashboardView(
         choice,
         territories,
         territoryQuery: narrowing,
+        comparison: comparison && comparisonView(comparison),
         errors: choice.errors.map((e) => ({ field: e.slug, message: e.message })),
         hasCharts: cards.some((c) => c.chart),
         preview: profile?.preview ?? false,
