@@ -16,7 +16,6 @@ export interface MapTile {
 /** DSFR's blue-france scale, light to dark; the text turns white on the two darkest. */
 const CLASSES = ["#ececfe", "#cacafb", "#8585f6", "#4a4ad8", "#000091"] as const;
 const NO_DATA = "#eeeeee";
-const CELL = 44;
 const GAP = 3;
 
 const percent = new Intl.NumberFormat("fr-FR", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
@@ -45,6 +44,9 @@ export function comparisonMap(
     const i = bounds.findIndex((b) => rate <= b);
     return classes === 1 ? CLASSES[2] : CLASSES[Math.round((i * (CLASSES.length - 1)) / (classes - 1))]!;
   };
+  const cols = Math.max(...placed.map((t) => t.col)) - Math.min(...placed.map((t) => t.col)) + 1;
+  // A région's few tiles drawn larger than France's hundred: about 400 pixels wide either way.
+  const CELL = Math.max(40, Math.min(88, Math.floor(400 / cols)));
   const minCol = Math.min(...placed.map((t) => t.col));
   const minRow = Math.min(...placed.map((t) => t.row));
   const width = (Math.max(...placed.map((t) => t.col)) - minCol + 1) * CELL;
@@ -58,7 +60,7 @@ export function comparisonMap(
     return (
       `<g><title>${escapeXml(`${t.label} : ${value}`)}</title>` +
       `<rect x="${x + GAP / 2}" y="${y + GAP / 2}" width="${CELL - GAP}" height="${CELL - GAP}" rx="3" fill="${fill}" stroke="#3a3a3a" stroke-width="0.5"/>` +
-      `<text x="${x + CELL / 2}" y="${y + CELL / 2 + 5}" text-anchor="middle" font-size="14" font-family="Marianne, Arial, sans-serif" fill="${dark ? "#ffffff" : "#161616"}">${escapeXml(t.code)}</text></g>`
+      `<text x="${x + CELL / 2}" y="${y + CELL / 2 + Math.round(CELL / 9)}" text-anchor="middle" font-size="${Math.round(CELL / 3)}" font-family="Marianne, Arial, sans-serif" fill="${dark ? "#ffffff" : "#161616"}">${escapeXml(t.code)}</text></g>`
     );
   });
   const svg =

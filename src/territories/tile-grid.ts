@@ -118,12 +118,33 @@ export interface Tile {
   row: number;
 }
 
+/**
+ * Île-de-France by hand, around Paris: its prefectures are too close for the grid to tell apart, and an
+ * agent of the région reads this arrangement at a glance (92 west, 93 north-east, 94 south-east…).
+ */
+const ILE_DE_FRANCE: Record<string, readonly [number, number]> = {
+  "95": [-1, -1],
+  "93": [0, -1],
+  "78": [-2, 0],
+  "92": [-1, 0],
+  "75": [0, 0],
+  "77": [1, 0],
+  "91": [-1, 1],
+  "94": [0, 1],
+};
+
 function layout(): Map<string, Tile> {
   const taken = new Set<string>();
   const tiles = new Map<string, Tile>();
-  // The Petite Couronne first, from the centre out, so the crowded middle keeps its order.
-  const order = Object.keys(PREFECTURES).sort((a, b) => priority(a) - priority(b));
-  for (const code of order) {
+  const [parisLat, parisLon] = PREFECTURES["75"]!;
+  const paris = { col: Math.floor((parisLon + 5) / LON_STEP), row: Math.floor((51.2 - parisLat) / LAT_STEP) };
+  for (const [code, [dc, dr]] of Object.entries(ILE_DE_FRANCE)) {
+    const tile = { code, col: paris.col + dc, row: paris.row + dr };
+    taken.add(`${tile.col},${tile.row}`);
+    tiles.set(code, tile);
+  }
+  for (const code of Object.keys(PREFECTURES)) {
+    if (tiles.has(code)) continue;
     const [lat, lon] = PREFECTURES[code]!;
     const x = (lon + 5) / LON_STEP;
     const y = (51.2 - lat) / LAT_STEP;
@@ -134,11 +155,6 @@ function layout(): Map<string, Tile> {
   const bottom = Math.max(...[...tiles.values()].map((t) => t.row)) + 2;
   OVERSEAS.forEach((code, i) => tiles.set(code, { code, col: i, row: bottom }));
   return tiles;
-}
-
-function priority(code: string): number {
-  const i = ["75", "92", "93", "94", "78", "91", "95", "77"].indexOf(code);
-  return i === -1 ? 100 : i;
 }
 
 function nearestFree(x: number, y: number, taken: Set<string>): { col: number; row: number } {

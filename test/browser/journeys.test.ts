@@ -13,6 +13,7 @@ import { publicDashboardJourney } from "./journeys/public-dashboard.js";
 import { staffPreviewJourney } from "./journeys/staff-preview.js";
 import { audienceConsentJourney } from "./journeys/audience-consent.js";
 import { notePrintJourney } from "./journeys/note-print.js";
+import { territoryComparisonJourney } from "./journeys/territory-comparison.js";
 import { startFakeMatomo, type FakeMatomo } from "./support/fake-matomo.js";
 
 /**
@@ -55,6 +56,7 @@ describe("browser journeys (Chromium, demo server)", function () {
   staffPreviewJourney(ctx);
   crossSiteLogoutJourney(ctx);
   notePrintJourney(ctx);
+  territoryComparisonJourney(ctx);
 
   describe("with audience measurement configured (MATOMO_URL, a fake Matomo on another origin)", () => {
     let matomo: FakeMatomo | undefined;

@@ -120,6 +120,8 @@ describe("dashboard pages without Metabase (issue 8)", function () {
         "Où en sont les candidatures reçues",
         "Délais de prise en compte et de réponse",
         "Motifs de refus des candidatures",
+        // The comparison's card (issue 19); a one-département perimeter has no comparison section.
+        "Candidatures reçues et acceptées par département et bassin d&#39;emploi",
       ]);
       for (const table of tablesOf(page.text)) assert.match(table, /<th scope="col">/);
       assert.match(page.text, /<bar-chart x="\[\[&#34;20\d\d-\d\d-01&#34;/, "the monthly bars");
@@ -150,6 +152,7 @@ describe("dashboard pages without Metabase (issue 8)", function () {
         `/api/questions/iae%2Fcandidatures-par-etat/data?format=csv&${periode}`,
         `/api/questions/iae%2Fdelais-de-traitement/data?format=csv&${periode}`,
         `/api/questions/iae%2Fmotifs-de-refus/data?format=csv&${periode}`,
+        `/api/questions/iae%2Fcandidatures-par-territoire/data?format=csv&${periode}`,
       ]);
     });
 
