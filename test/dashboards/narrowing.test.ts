@@ -54,8 +54,10 @@ function assertNarrower(narrowed: Params, whole: Params, where: string): void {
   }
 }
 
+/** The cards' tables; the comparison's (a multi-territory perimeter's only) is test/dashboards/comparison.test.ts's. */
 function tablesOf(html: string): string[] {
-  return [...html.matchAll(/<table>[\s\S]*?<\/table>/g)].map((m) => m[0]);
+  const cards = html.replace(/<section class="fr-mb-6w" id="comparaison"[\s\S]*?<\/section>/, "");
+  return [...cards.matchAll(/<table>[\s\S]*?<\/table>/g)].map((m) => m[0]);
 }
 
 function errorOf(text: string): unknown {
