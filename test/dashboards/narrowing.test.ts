@@ -421,10 +421,23 @@ describe("narrowing inside the perimeter (issue 19)", function () {
           tablesOf((await page(DDETS, `/tableaux-de-bord/${key}?bassin=${bassin}`)).text),
           `${key}: the same bassin, the same tables`,
         );
-        // The exports of a narrowed page narrow the same way.
-        for (const href of inner.text.matchAll(/href="(\/api\/questions\/[^"]+)"/g)) {
-          assert.ok(href[1]!.replaceAll("&amp;", "&").endsWith(`&departement=93&bassin=${bassin}`), href[1]);
-        }
+        // The exports of a narrowed page narrow the same way, and their audit rows say so.
+        const exports = [...inner.text.matchAll(/href="(\/api\/questions\/[^"]+)"/g)].map((m) =>
+          m[1]!.replaceAll("&amp;", "&"),
+        );
+        assert.ok(exports.length > 0);
+        for (const href of exports) assert.ok(href.endsWith(`&departement=93&bassin=${bassin}`), href);
+        const exported = await browsers
+          .get(DREETS)!
+          .get(`${stack.baseUrl}${exports[0]!.replace("format=csv", "format=json")}`);
+        assert.equal(exported.status, 200, await exported.clone().text());
+        await exported.text();
+        const [audit] = await readAudit(stack.testStack.deps.db, {
+          action: "export.data",
+          actorEmail: DREETS,
+          limit: 1,
+        });
+        assert.deepEqual(audit?.lockedValues, { departement: ["93"], bassin: [bassin] });
         for (const [email, query] of [
           [DREETS, "departement=13"],
           [DDETS, "departement=75"],
