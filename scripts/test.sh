@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 # shellcheck source=scripts/node-runtime.sh
 source scripts/node-runtime.sh
 use_project_node
+# Tests build their own configuration: a developer's .env (read by bin/pilotage.js in development) never
+# reaches them, nor anything they start.
+export NODE_ENV=test
 
 # shellcheck source=scripts/test-services.sh
 source scripts/test-services.sh

@@ -20,6 +20,7 @@ import { securityHeaders } from "./http/security-headers.js";
 import type { Catalog } from "./catalog/index.js";
 import type { Logger } from "./logging.js";
 import type { Metrics } from "./metrics/metrics.js";
+import { recordRequestDurations } from "./metrics/request-durations.js";
 import { warehouseDirectory } from "./perimeter/organisation-directory.js";
 import type { PlacementRules } from "./perimeter/placement.js";
 import { createPlacementService } from "./perimeter/placement-service.js";
@@ -77,6 +78,7 @@ export function createApp(deps: AppDeps): Express {
   if (config.http.trustProxy !== undefined) app.set("trust proxy", config.http.trustProxy);
 
   app.use(requestLogging(logger));
+  if (deps.metrics) app.use(recordRequestDurations(deps.metrics));
   app.use(requestDeadline(config.limits.requestDeadlineMs));
   const proconnectOrigin = config.proconnect.issuer ? new URL(config.proconnect.issuer).origin : undefined;
   app.use(

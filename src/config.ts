@@ -66,6 +66,7 @@ const EnvSchema = z.object({
   PLACEMENT_CACHE_SECONDS: positiveInt(300).pipe(z.number().max(900, "au plus 900 secondes (15 minutes)")),
 
   METABASE_SITE_URL: optionalUrl("METABASE_SITE_URL"),
+  METABASE_INTERNAL_URL: optionalUrl("METABASE_INTERNAL_URL"),
   METABASE_EMBEDDING_SECRET_KEY: optionalString,
   METABASE_API_KEY: optionalString,
   METABASE_USERNAME: optionalString,
@@ -73,6 +74,19 @@ const EnvSchema = z.object({
   METABASE_WAREHOUSE_DATABASE: z.string().trim().min(1).default(DEFAULT_WAREHOUSE_DATABASE),
   // Each request of `pilotage plan|apply|pull` to Metabase (GETs are retried twice on a network error).
   METABASE_TIMEOUT_SECONDS: positiveInt(30).pipe(z.number().max(600, "au plus 600 secondes")),
+  // `pilotage metabase bootstrap` only: Metabase's first administrator, and the warehouse as Metabase
+  // reaches it, with Metabase's own read-only role.
+  METABASE_ADMIN_EMAIL: optionalString.refine(
+    (value) => value === undefined || z.email().safeParse(value).success,
+    { message: "METABASE_ADMIN_EMAIL doit être une adresse électronique (par exemple data@exemple.gouv.fr)" },
+  ),
+  METABASE_WAREHOUSE_URL: optionalString.refine(
+    (value) => value === undefined || (URL.canParse(value) && /^postgres(ql)?:\/\//.test(value)),
+    {
+      message:
+        "METABASE_WAREHOUSE_URL doit être une URL postgres:// (l'entrepôt tel que Metabase le joint, avec son rôle en lecture seule)",
+    },
+  ),
   // Metabase enforces no maximum token age (contract §1.2): the gateway's TTL is the only bound, so it
   // stays short.
   EMBED_TOKEN_TTL_SECONDS: positiveInt(600).pipe(z.number().max(3600, "au plus 3600 secondes (une heure)")),
@@ -94,6 +108,10 @@ const EnvSchema = z.object({
   EXPORT_RATE_LIMIT_PER_MINUTE: positiveInt(20),
   // Exports streaming at once per gateway process: the size of the warehouse's export pool, apart from pages'.
   EXPORT_CONCURRENCY: positiveInt(4).pipe(z.number().max(50, "au plus 50")),
+
+  // Prometheus metrics on their own listener, never on the public port; off unless METRICS_PORT is set.
+  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  METRICS_HOST: z.string().trim().min(1).default("127.0.0.1"),
 });
 
 type Env = z.infer<typeof EnvSchema>;
@@ -143,7 +161,10 @@ export interface Config {
     concurrency: number;
   };
   metabase: {
+    /** Metabase as the browser reaches it: the frames' address and the CSP's frame-src. Defaults to internalUrl. */
     siteUrl: string | undefined;
+    /** Metabase as this server reaches it: the health probe, the sync and the bootstrap. Defaults to siteUrl. */
+    internalUrl: string | undefined;
     embeddingSecretKey: string | undefined;
     apiKey: string | undefined;
     /** A user session instead of an API key, for the CLI (`POST /api/session`). */
@@ -154,7 +175,13 @@ export interface Config {
     /** Limit of each request of the CLI's sync to Metabase. */
     timeoutSeconds: number;
     embedTokenTtlSeconds: number;
+    /** `pilotage metabase bootstrap`: the first administrator's e-mail. */
+    adminEmail: string | undefined;
+    /** `pilotage metabase bootstrap`: the warehouse as Metabase connects to it (Metabase's read-only role). */
+    warehouseUrl: string | undefined;
   };
+  /** `GET /metrics` on a listener of its own; undefined port: no listener. */
+  metrics: { port: number | undefined; host: string };
 }
 
 export class ConfigError extends Error {
@@ -167,7 +194,21 @@ export class ConfigError extends Error {
 const MIN_SECRET_LENGTH = 32;
 const METABASE_SECRET_FORMAT = /^[0-9a-f]{64}$/;
 
-export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+export interface LoadConfigOptions {
+  /**
+   * `gateway` (the default): the server process, which refuses the embedded defaults in production and
+   * frames nothing without an embedding secret. `cli`: the `pilotage` command, which serves no page and
+   * needs only what each subcommand checks for itself (`metabase bootstrap` creates the embedding secret,
+   * `apply` in a one-shot container needs no session secret nor ProConnect client).
+   */
+  for?: "gateway" | "cli";
+}
+
+export function loadConfig(
+  source: Record<string, string | undefined> = process.env,
+  options: LoadConfigOptions = {},
+): Config {
+  const gateway = (options.for ?? "gateway") === "gateway";
   const parsed = EnvSchema.safeParse(source);
   const problems: string[] = parsed.success
     ? []
@@ -183,8 +224,17 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       "METABASE_EMBEDDING_SECRET_KEY : doit faire 64 caractères hexadécimaux en minuscules (la clé affichée par Metabase, Admin > Intégration)",
     );
   }
-  if (raw("METABASE_SITE_URL") && !metabaseSecret) {
-    problems.push("METABASE_EMBEDDING_SECRET_KEY : requise dès que METABASE_SITE_URL est définie");
+  const metabaseUrl = raw("METABASE_SITE_URL") ?? raw("METABASE_INTERNAL_URL");
+  if (gateway && metabaseUrl && !metabaseSecret) {
+    problems.push(
+      `METABASE_EMBEDDING_SECRET_KEY : requise dès que ${raw("METABASE_SITE_URL") ? "METABASE_SITE_URL" : "METABASE_INTERNAL_URL"} est définie`,
+    );
+  }
+  const metricsPort = raw("METRICS_PORT");
+  if (metricsPort && Number(metricsPort) === Number(raw("PORT") ?? 3000)) {
+    problems.push(
+      "METRICS_PORT : doit différer de PORT (les métriques ne sont jamais servies sur le port public)",
+    );
   }
   if (raw("MATOMO_URL") && !raw("MATOMO_SITE_ID")) {
     problems.push("MATOMO_SITE_ID : requis dès que MATOMO_URL est défini (Matomo, Administration > Sites)");
@@ -218,7 +268,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     problems.push(`PROCONNECT_CLIENT_SECRET : trop courte (au moins ${MIN_SECRET_LENGTH} caractères)`);
   }
 
-  if (production) {
+  if (production && gateway) {
     const refuse = (name: keyof Env, why: string) => {
       if (!raw(name)) problems.push(`${name} : obligatoire en production (${why})`);
     };
@@ -241,7 +291,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     if (issuer && !issuer.startsWith("https://")) {
       problems.push("PROCONNECT_ISSUER : doit être en https en production");
     }
-    refuse("METABASE_SITE_URL", "adresse de l'instance Metabase");
+    if (!metabaseUrl) refuse("METABASE_SITE_URL", "adresse de l'instance Metabase");
     refuse("CONTACT_EMAIL", "la déclaration d'accessibilité doit donner un moyen de contact");
     const matomoUrl = raw("MATOMO_URL");
     if (matomoUrl && !matomoUrl.startsWith("https://")) {
@@ -298,7 +348,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       concurrency: env.EXPORT_CONCURRENCY,
     },
     metabase: {
-      siteUrl: env.METABASE_SITE_URL?.replace(/\/+$/, ""),
+      // Each defaults to the other: one Metabase address is enough when the browser and this server reach
+      // Metabase the same way; behind compose or a private network they differ.
+      siteUrl: (env.METABASE_SITE_URL ?? env.METABASE_INTERNAL_URL)?.replace(/\/+$/, ""),
+      internalUrl: (env.METABASE_INTERNAL_URL ?? env.METABASE_SITE_URL)?.replace(/\/+$/, ""),
       embeddingSecretKey: env.METABASE_EMBEDDING_SECRET_KEY,
       apiKey: env.METABASE_API_KEY,
       username: env.METABASE_USERNAME,
@@ -306,6 +359,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       warehouseDatabase: env.METABASE_WAREHOUSE_DATABASE,
       timeoutSeconds: env.METABASE_TIMEOUT_SECONDS,
       embedTokenTtlSeconds: env.EMBED_TOKEN_TTL_SECONDS,
+      adminEmail: env.METABASE_ADMIN_EMAIL,
+      warehouseUrl: env.METABASE_WAREHOUSE_URL,
     },
+    metrics: { port: env.METRICS_PORT, host: env.METRICS_HOST },
   };
 }

@@ -30,6 +30,8 @@ export const SECRET_FIELD_NAMES = [
   "apiKey",
   "api_key",
   "sessionSecret",
+  // METABASE_WAREHOUSE_URL, Metabase's role on the warehouse with its password (`config.metabase.warehouseUrl`).
+  "warehouseUrl",
 ] as const;
 
 /** Objects whose `url` may carry a password (`postgres://user:password@host/db`, `redis://:password@…`). */

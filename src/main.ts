@@ -2,16 +2,15 @@ import path from "node:path";
 import { createApp } from "./app.js";
 import { proconnectRedirectUris } from "./auth/routes.js";
 import { ConfigError, loadConfig } from "./config.js";
-import { inProcessDemoProvider } from "./demo-idp/in-process.js";
 import { loadValidCatalog } from "./catalog/index.js";
 import { createPageViewCounter } from "./audit/page-views.js";
 import { LEGAL_CONTENT_FILE, loadLegalContent, missingLegalFacts } from "./legal/legal-content.js";
-import { ensureDemoGrants } from "./demo/grants.js";
 import { createLogger } from "./logging.js";
 import { createMetrics } from "./metrics/metrics.js";
+import { metricsHandler } from "./metrics/metrics-listener.js";
 import { loadPlacementRules } from "./perimeter/placement-rules.js";
 import { PROJECT_ROOT } from "./project-root.js";
-import { PortInUseError, reservePort } from "./server.js";
+import { PortInUseError, reservePort, startServer } from "./server.js";
 import { withDeadline } from "./deadline.js";
 import { openDatabase } from "./storage/database.js";
 import { migrate } from "./storage/migrations.js";
@@ -54,6 +53,11 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+
+  // Without PROCONNECT_ISSUER (never in production), the demo provider answers in this process. It is
+  // imported only then (production never loads oidc-provider, a development dependency), and before the
+  // demo's long start-up, so that an install without it says so at once.
+  const demoProvider = config.proconnect.issuer ? undefined : await importDemoProvider();
 
   const redis = config.redis.url ? openRedis(config.redis.url) : undefined;
   if (redis) await waitForRedis(redis);
@@ -105,16 +109,17 @@ async function main(): Promise<void> {
     );
   }
 
-  // Without PROCONNECT_ISSUER (never in production), the demo provider answers in this process.
-  const demoIdp = inProcessDemoProvider(config, proconnectRedirectUris(config.http.publicUrl));
+  const demoIdp = demoProvider?.inProcessDemoProvider(config, proconnectRedirectUris(config.http.publicUrl));
   if (demoIdp) {
     logger.info({ issuer: demoIdp.provider.issuer }, "demo identity provider mounted");
+    const { ensureDemoGrants } = await import("./demo/grants.js");
     await ensureDemoGrants(db);
   }
   const pageViews = createPageViewCounter({
     db,
     onError: (error) => logger.warn({ err: error }, "page views not recorded (kept for the next flush)"),
   });
+  const metrics = createMetrics();
   const app = createApp({
     config: demoIdp?.config ?? config,
     logger,
@@ -126,11 +131,17 @@ async function main(): Promise<void> {
     loadMarker: createLoadMarkerReader({ warehouse }),
     legalContent,
     pageViews,
-    metrics: createMetrics(),
+    metrics,
     ...(demoIdp ? { demoIdentityProvider: demoIdp.mount } : {}),
   });
   const running = port.serve(app);
   logger.info({ url: running.url }, "gateway listening");
+  // Prometheus reads /metrics on a listener of its own, bound to an internal address: never the public port.
+  const metricsServer =
+    config.metrics.port === undefined
+      ? undefined
+      : await startServer(metricsHandler(metrics), config.metrics.port, config.metrics.host);
+  if (metricsServer) logger.info({ url: `${metricsServer.url}/metrics` }, "metrics listening");
   console.log(`\nPilotage de l'inclusion : ${config.http.publicUrl}\n`);
 
   let stopping = false;
@@ -138,7 +149,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "shutting down: finishing in-flight requests");
-    await running.stop();
+    await Promise.all([running.stop(), metricsServer?.stop(1_000)]);
     await pageViews
       .stop()
       .catch((error: unknown) => logger.warn({ err: error }, "page views lost at shutdown"));
@@ -148,6 +159,20 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+/** The demo's in-process provider, or a French error when the install has no development dependencies. */
+async function importDemoProvider() {
+  try {
+    return await import("./demo-idp/in-process.js");
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== "ERR_MODULE_NOT_FOUND") throw error;
+    console.error(
+      "Sans PROCONNECT_ISSUER, la passerelle monte le fournisseur d'identité de démonstration, qui n'est pas installé ici " +
+        "(installation sans dépendances de développement) : donnez PROCONNECT_ISSUER et son client, ou installez avec `npm ci`.",
+    );
+    process.exit(78);
+  }
 }
 
 main().catch((error) => {

@@ -257,4 +257,114 @@ describe("config", () => {
       ["PROCONNECT_ISSUER : doit être en https en production"],
     );
   });
+
+  describe("the two Metabase addresses (issue 18)", () => {
+    const SECRET = { METABASE_EMBEDDING_SECRET_KEY: "a".repeat(64) };
+
+    it("gives the browser's and the server's address apart, each defaulting to the other", () => {
+      const both = loadConfig({
+        ...SECRET,
+        METABASE_SITE_URL: "https://stats.example.gouv.fr/",
+        METABASE_INTERNAL_URL: "http://metabase:3000/",
+      }).metabase;
+      assert.deepEqual(
+        { siteUrl: both.siteUrl, internalUrl: both.internalUrl },
+        { siteUrl: "https://stats.example.gouv.fr", internalUrl: "http://metabase:3000" },
+      );
+      const siteOnly = loadConfig({ ...SECRET, METABASE_SITE_URL: "https://stats.example.gouv.fr" }).metabase;
+      assert.deepEqual(
+        { siteUrl: siteOnly.siteUrl, internalUrl: siteOnly.internalUrl },
+        { siteUrl: "https://stats.example.gouv.fr", internalUrl: "https://stats.example.gouv.fr" },
+      );
+      const internalOnly = loadConfig({ ...SECRET, METABASE_INTERNAL_URL: "http://metabase:3000" }).metabase;
+      assert.deepEqual(
+        { siteUrl: internalOnly.siteUrl, internalUrl: internalOnly.internalUrl },
+        { siteUrl: "http://metabase:3000", internalUrl: "http://metabase:3000" },
+      );
+      const none = loadConfig({}).metabase;
+      assert.deepEqual(
+        { siteUrl: none.siteUrl, internalUrl: none.internalUrl },
+        {
+          siteUrl: undefined,
+          internalUrl: undefined,
+        },
+      );
+    });
+
+    it("refuses a malformed internal address, and an address without the embedding secret", () => {
+      assert.deepEqual(problemsOf({ ...SECRET, METABASE_INTERNAL_URL: "metabase.internal" }), [
+        "METABASE_INTERNAL_URL : METABASE_INTERNAL_URL doit être une URL complète (par exemple https://exemple.gouv.fr)",
+      ]);
+      assert.deepEqual(problemsOf({ METABASE_INTERNAL_URL: "http://metabase:3000" }), [
+        "METABASE_EMBEDDING_SECRET_KEY : requise dès que METABASE_INTERNAL_URL est définie",
+      ]);
+    });
+
+    it("accepts production with the internal address only (the frames then use it too)", () => {
+      const env: Record<string, string> = { ...PRODUCTION_OK, METABASE_INTERNAL_URL: "http://metabase:3000" };
+      delete env.METABASE_SITE_URL;
+      assert.equal(loadConfig(env).metabase.siteUrl, "http://metabase:3000");
+    });
+  });
+
+  describe("for the CLI", () => {
+    it("asks nothing of the gateway's production set-up: each command checks what it needs", () => {
+      const config = loadConfig(
+        { NODE_ENV: "production", METABASE_INTERNAL_URL: "http://metabase:3000" },
+        { for: "cli" },
+      );
+      assert.equal(config.env, "production");
+      assert.equal(config.metabase.embeddingSecretKey, undefined);
+      assert.deepEqual(
+        problemsOf({ NODE_ENV: "production", METABASE_INTERNAL_URL: "http://metabase:3000" }).map(
+          (p) => p.split(" : ")[0],
+        ),
+        [
+          "METABASE_EMBEDDING_SECRET_KEY",
+          "PUBLIC_URL",
+          "TRUST_PROXY",
+          "SESSION_SECRET",
+          "REDIS_URL",
+          "DATABASE_URL",
+          "WAREHOUSE_URL",
+          "PROCONNECT_ISSUER",
+          "CONTACT_EMAIL",
+        ],
+      );
+    });
+
+    it("still checks formats", () => {
+      let caught: unknown;
+      try {
+        loadConfig(
+          { METABASE_WAREHOUSE_URL: "mysql://x@y/z", METABASE_ADMIN_EMAIL: "nobody" },
+          { for: "cli" },
+        );
+      } catch (error) {
+        caught = error;
+      }
+      assert.ok(caught instanceof ConfigError);
+      assert.deepEqual(caught.problems, [
+        "METABASE_ADMIN_EMAIL : METABASE_ADMIN_EMAIL doit être une adresse électronique (par exemple data@exemple.gouv.fr)",
+        "METABASE_WAREHOUSE_URL : METABASE_WAREHOUSE_URL doit être une URL postgres:// (l'entrepôt tel que Metabase le joint, avec son rôle en lecture seule)",
+      ]);
+    });
+  });
+
+  describe("metrics listener", () => {
+    it("is off by default, bound to loopback when on, and never on the public port", () => {
+      assert.deepEqual(loadConfig({}).metrics, { port: undefined, host: "127.0.0.1" });
+      assert.deepEqual(loadConfig({ METRICS_PORT: "9464", METRICS_HOST: "10.0.0.5" }).metrics, {
+        port: 9464,
+        host: "10.0.0.5",
+      });
+      assert.deepEqual(problemsOf({ PORT: "3000", METRICS_PORT: "3000" }), [
+        "METRICS_PORT : doit différer de PORT (les métriques ne sont jamais servies sur le port public)",
+      ]);
+      assert.deepEqual(
+        problemsOf({ METRICS_PORT: "0" }).map((p) => p.split(" : ")[0]),
+        ["METRICS_PORT"],
+      );
+    });
+  });
 });

@@ -26,6 +26,7 @@ const SECRET_NAMES = [
   "apiKey",
   "api_key",
   "sessionSecret",
+  "warehouseUrl",
 ];
 
 /** A secret that names itself, so that a leak says which one. */
@@ -47,6 +48,7 @@ const ENV = {
   DATABASE_URL: `postgres://gateway:${secretFor("database-password")}@db.internal:5432/gateway`,
   WAREHOUSE_URL: `postgres://reader:${secretFor("warehouse-password")}@db.internal:5432/warehouse`,
   REDIS_URL: `redis://:${secretFor("redis-password")}@redis.internal:6379`,
+  METABASE_WAREHOUSE_URL: `postgres://metabase_lecture:${secretFor("metabase-role-password")}@db.internal:5432/warehouse`,
 };
 
 const CONFIG_SECRETS = [
@@ -58,6 +60,7 @@ const CONFIG_SECRETS = [
   secretFor("database-password"),
   secretFor("warehouse-password"),
   secretFor("redis-password"),
+  secretFor("metabase-role-password"),
 ];
 
 function assertNoSecret(lines: string[], secrets: string[]): void {
@@ -90,13 +93,14 @@ describe("the logger's redaction", () => {
           nested.deps.config.database!.url,
           nested.deps.config.warehouse!.url,
           nested.deps.config.redis!.url,
+          nested.deps.config.metabase!.warehouseUrl,
         ],
       },
       {
         publicUrl: "https://pilotage.example.gouv.fr",
         clientId: "pilotage",
         username: "data@example.gouv.fr",
-        secrets: Array(8).fill("[redacted]"),
+        secrets: Array(9).fill("[redacted]"),
       },
     );
   });

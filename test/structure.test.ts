@@ -63,6 +63,11 @@ describe("structure", () => {
     });
   }
 
+  it("never imports exceljs from src/: a dev dependency, to read the XLSX exports back in tests", () => {
+    const offenders = files.filter((f) => importsOf(f.text).includes("exceljs")).map((f) => f.file);
+    assert.deepEqual(offenders, []);
+  });
+
   it("never imports test/ or scripts/ from src/", () => {
     const offenders = files
       .filter((f) =>

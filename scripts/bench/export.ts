@@ -10,20 +10,28 @@ import { loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/logging.js";
 import { loadPlacementRules } from "../../src/perimeter/placement-rules.js";
 import { PROJECT_ROOT } from "../../src/project-root.js";
-import { streamCsv } from "../../src/questions/stream.js";
+import ExcelJS from "exceljs";
+import Cursor from "pg-cursor";
+import { exportColumns } from "../../src/questions/export-columns.js";
+import { copyStatement, streamCsv, type CsvShape } from "../../src/questions/stream.js";
+import { streamXlsx, writeXlsx, type XlsxShape } from "../../src/questions/xlsx-export.js";
 import { startServer } from "../../src/server.js";
 import { openDatabase } from "../../src/storage/database.js";
 import { migrate } from "../../src/storage/migrations.js";
 import { createTestDatabase } from "../../test/support/services.js";
 
 /**
- * `npm run bench -- export [rows]` (1,000,000 by default): exports N rows as CSV three ways on the same
- * table in the same run, and reports rows/s, the ratio to psql and the gateway process's peak RSS for
- * N/10 and N rows (memory must not grow with rows):
- *   - `psql \copy (query) to '/dev/null' csv`, the baseline;
- *   - streamCsv directly (COPY with bound settings, the row guard, the BOM);
- *   - the whole gateway: `GET /api/questions/{key}/data?format=csv` of a public question, read by curl
- *     in another process (session-less: public questions need no login; audit rows written as always).
+ * `npm run bench -- export [rows]` (1,000,000 by default), on the same table in the same run, for N/10
+ * and N rows (memory must not grow with rows):
+ *   - CSV: `psql \copy (query) to '/dev/null' csv`, the baseline; streamCsv directly (COPY with bound
+ *     settings, the formula escaping of text columns, the row guard, the header) in both dialects; the
+ *     whole gateway, `GET /api/questions/{key}/data?format=csv[&dialect=excel-fr]` of a public question,
+ *     read by curl in another process (session-less; audit rows written as always). Rows/s, the ratio to
+ *     psql, and the gateway's RSS above its level at the start of each export.
+ *   - XLSX: the gateway's `format=xlsx` (cursor → streaming workbook writer → response, read by curl),
+ *     against the same writer fed from the rows read into memory first, and against exceljs' streaming
+ *     WorkbookWriter fed from the same cursor (the library issue 17 suggested; `--no-exceljs` skips it).
+ *     Seconds, bytes, and RSS above the level at the start.
  */
 const COLUMNS = "id, departement, nom_structure, type_structure, date_candidature, etat, delai_jours";
 const QUERY = {
@@ -112,9 +120,15 @@ function child(command: string, args: string[]): Promise<string> {
 }
 
 async function psqlCopy(url: string, rows: number): Promise<number> {
-  const sql = `\\copy (SELECT ${COLUMNS} FROM bench_rows WHERE departement = ANY (string_to_array('93,75,13,69,2A', ',')) AND id > 0 AND id <= ${rows}) to '/dev/null' csv header`;
+  return psqlRun(
+    url,
+    `\\copy (SELECT ${COLUMNS} FROM bench_rows WHERE departement = ANY (string_to_array('93,75,13,69,2A', ',')) AND id > 0 AND id <= ${rows}) to '/dev/null' csv header`,
+  );
+}
+
+async function psqlRun(url: string, command: string): Promise<number> {
   const start = performance.now();
-  await child("psql", [url, "-q", "-c", sql]);
+  await child("psql", [url, "-q", "-c", command]);
   return performance.now() - start;
 }
 
@@ -128,9 +142,75 @@ async function curlExport(url: string): Promise<number> {
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB`;
 const perSecond = (rows: number, ms: number) => (rows / (ms / 1000)).toFixed(0).padStart(8);
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** Interleaved runs of each CSV path per size; the median ratio is reported. */
+const RUNS = 3;
+const FRENCH: CsvShape = { dialect: "excel-fr", described: [] };
+const WALL = { year: 2026, month: 5, day: 4, hour: 9, minute: 30, second: 0 };
+const XLSX: XlsxShape = {
+  described: [],
+  about: (rows) => [{ label: "Lignes", value: rows }],
+  wallClock: WALL,
+};
+const RAW_TEXT = { getTypeParser: () => (value: string) => value };
+
+/** Every row of the query as text, read through a cursor (the rows held in memory). */
+async function readAll(pool: pg.Pool, query: { sql: string; values: unknown[] }) {
+  const client = await pool.connect();
+  try {
+    const cursor = client.query(new Cursor(query.sql, query.values, { rowMode: "array", types: RAW_TEXT }));
+    const rows: Array<Array<string | null>> = [];
+    let fields: pg.FieldDef[] = [];
+    for (;;) {
+      const batch = await new Promise<Array<Array<string | null>>>((resolve, reject) =>
+        cursor.read(1000, (error, got, result) => {
+          if (result?.fields?.length) fields = result.fields;
+          return error ? reject(error) : resolve(got as Array<Array<string | null>>);
+        }),
+      );
+      if (batch.length === 0) break;
+      for (const row of batch) rows.push(row);
+    }
+    await cursor.close();
+    return { fields, rows };
+  } finally {
+    client.release();
+  }
+}
+
+/** exceljs' streaming writer fed from a cursor, yielding to the event loop between batches. */
+async function exceljsStream(pool: pg.Pool, query: { sql: string; values: unknown[] }, out: Writable) {
+  const client = await pool.connect();
+  try {
+    const cursor = client.query(new Cursor(query.sql, query.values, { rowMode: "array" }));
+    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+      stream: out,
+      useStyles: true,
+      useSharedStrings: false,
+    });
+    const sheet = workbook.addWorksheet("Données");
+    let rows = 0;
+    for (;;) {
+      const batch = await new Promise<unknown[][]>((resolve, reject) =>
+        cursor.read(1000, (error, got) => (error ? reject(error) : resolve(got as unknown[][]))),
+      );
+      if (batch.length === 0) break;
+      for (const row of batch) sheet.addRow(row).commit();
+      rows += batch.length;
+    }
+    sheet.commit();
+    await workbook.commit();
+    await cursor.close();
+    return rows;
+  } finally {
+    client.release();
+  }
+}
 
 export async function run(args: string[]): Promise<void> {
-  const total = Number(args[0] ?? 1_000_000);
+  const total = Number(args.find((a) => /^\d+$/.test(a)) ?? 1_000_000);
+  const withExceljs = !args.includes("--no-exceljs");
   const warehouse = await createTestDatabase("bench_export");
   const gateway = await createTestDatabase("bench_export_gw");
   const pool = new pg.Pool({ connectionString: warehouse.url, max: 2 });
@@ -190,37 +270,136 @@ export async function run(args: string[]): Promise<void> {
       placementRules: await loadPlacementRules(PROJECT_ROOT, { demo: true }),
     });
     server = await startServer(app, 0, "127.0.0.1");
-    const exportUrl = (rows: number) =>
-      `${server!.url}/api/questions/bench/lignes/data?format=csv&jusqu_a=${rows}`;
+    const exportUrl = (rows: number, format: string) =>
+      `${server!.url}/api/questions/bench/lignes/data?${format}&jusqu_a=${rows}`;
 
-    const lines: string[] = [];
-    const growths: number[] = [];
-    for (const rows of [Math.floor(total / 10), total]) {
+    const csvLines: string[] = [];
+    const xlsxLines: string[] = [];
+    const growth = {
+      csv: [] as number[],
+      french: [] as number[],
+      xlsx: [] as number[],
+      memory: [] as number[],
+      exceljs: [] as number[],
+    };
+    const sizes = [Math.floor(total / 10), total];
+    for (const rows of sizes) {
       const query = { sql: `${QUERY.sql} AND id <= ${rows}`, values: QUERY.values };
       const limits = { rowCap: rows + 1, statementTimeoutMs: 600_000 };
+      console.error(`CSV, ${rows.toLocaleString("fr-FR")} lignes…`);
       // Warm every path once.
       await streamCsv(pool, query, nullSink(), limits);
       await psqlCopy(warehouse.url, rows);
-      await curlExport(exportUrl(rows));
+      await curlExport(exportUrl(rows, "format=csv"));
 
-      const psqlMs = await psqlCopy(warehouse.url, rows);
+      // The gateway's own COPY statements (escaping; French dates), run by psql: what Postgres pays for them.
+      const literal = `SELECT ${COLUMNS} FROM bench_rows WHERE departement = ANY (string_to_array('93,75,13,69,2A', ',')) AND id > 0 AND id <= ${rows}`;
+      const described = exportColumns(
+        (await pool.query(`SELECT * FROM (${literal}) AS d LIMIT 0`)).fields,
+        [],
+      );
+      const ownCopy = (shape: CsvShape) =>
+        copyStatement(literal, described, shape.dialect, rows)
+          .replace(/^COPY \(/, "\\copy (")
+          .replace(/\) TO STDOUT WITH \(/, ") to '/dev/null' with (")
+          .replaceAll("\n", " ");
+
+      // Interleaved runs, each path's time divided into the psql run just before it, the median of those
+      // ratios reported: the machine is shared, and its load drifts more than our paths differ.
+      const runs: Array<Record<string, number>> = [];
       const sink = nullSink();
-      const direct = await timed(() => streamCsv(pool, query, sink, limits));
-      const http = await timed(() => curlExport(exportUrl(rows)));
-      growths.push(http.peakRss - http.startRss);
-      lines.push(
+      let http: Awaited<ReturnType<typeof timed<number>>> | undefined;
+      for (let run = 0; run < RUNS; run++) {
+        const psql = await psqlCopy(warehouse.url, rows);
+        sink.bytes = 0;
+        const direct = await timed(() => streamCsv(pool, query, sink, limits));
+        const directFrench = await timed(() => streamCsv(pool, query, nullSink(), limits, undefined, FRENCH));
+        http = await timed(() => curlExport(exportUrl(rows, "format=csv")));
+        const httpFrench = await timed(() => curlExport(exportUrl(rows, "format=csv&dialect=excel-fr")));
+        const psqlOwn = await psqlRun(warehouse.url, ownCopy({ dialect: "rfc4180", described: [] }));
+        const psqlOwnFrench = await psqlRun(warehouse.url, ownCopy(FRENCH));
+        growth.csv.push(http.peakRss - http.startRss);
+        growth.french.push(httpFrench.peakRss - httpFrench.startRss);
+        runs.push({
+          psql,
+          direct: direct.ms,
+          directFrench: directFrench.ms,
+          http: http.ms,
+          httpFrench: httpFrench.ms,
+          psqlOwn,
+          psqlOwnFrench,
+        });
+      }
+      const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
+      const ratio = (path: string) => median(runs.map((r) => r.psql! / r[path]!)).toFixed(2);
+      const psqlMs = median(runs.map((r) => r.psql!));
+      csvLines.push(
         `${rows.toLocaleString("fr-FR").padStart(11)} rows (${mb(sink.bytes)}) | psql \\copy ${perSecond(rows, psqlMs)} rows/s (${psqlMs.toFixed(0)} ms)` +
-          ` | streamCsv ${perSecond(direct.result, direct.ms)} rows/s, ratio ${(psqlMs / direct.ms).toFixed(2)}` +
-          ` | HTTP ${perSecond(rows, http.ms)} rows/s, ratio ${(psqlMs / http.ms).toFixed(2)}, ${mb(http.result)} read by curl` +
-          ` | gateway RSS ${mb(http.startRss)} → peak ${mb(http.peakRss)}`,
+          ` | streamCsv ratio ${ratio("direct")}, excel-fr ${ratio("directFrench")}` +
+          ` | HTTP ratio ${ratio("http")}, excel-fr ${ratio("httpFrench")} (${mb(http!.result)} read by curl)` +
+          ` | psql \\copy of the gateway's COPY ratio ${ratio("psqlOwn")}, excel-fr ${ratio("psqlOwnFrench")}` +
+          ` | gateway RSS ${mb(http!.startRss)} → peak ${mb(http!.peakRss)}`,
+      );
+
+      console.error(`XLSX, ${rows.toLocaleString("fr-FR")} lignes…`);
+      await streamXlsx(pool, query, nullSink(), limits, undefined, XLSX);
+      await curlExport(exportUrl(rows, "format=xlsx"));
+      const xlsx = await timed(() => curlExport(exportUrl(rows, "format=xlsx")));
+      growth.xlsx.push(xlsx.peakRss - xlsx.startRss);
+      xlsxLines.push(
+        `${rows.toLocaleString("fr-FR").padStart(11)} rows | streamed (HTTP, curl) ${seconds(xlsx.ms)}, ${perSecond(rows, xlsx.ms)} rows/s, ${mb(xlsx.result)}` +
+          ` | gateway RSS ${mb(xlsx.startRss)} → peak ${mb(xlsx.peakRss)}`,
       );
     }
-    console.log("export benchmark (ratio = psql time / our time; target ≥ 0.5 through HTTP)");
-    for (const line of lines) console.log(line);
-    const [small, large] = growths as [number, number];
+    if (withExceljs) {
+      for (const rows of sizes) {
+        const query = { sql: `${QUERY.sql} AND id <= ${rows}`, values: QUERY.values };
+        console.error(`exceljs, ${rows.toLocaleString("fr-FR")} lignes…`);
+        const out = nullSink();
+        const streamed = await timed(() => exceljsStream(pool, query, out));
+        growth.exceljs.push(streamed.peakRss - streamed.startRss);
+        xlsxLines.push(
+          `${rows.toLocaleString("fr-FR").padStart(11)} rows | exceljs stream.xlsx.WorkbookWriter from the cursor ${seconds(streamed.ms)}, ${mb(out.bytes)}` +
+            ` | RSS ${mb(streamed.startRss)} → peak ${mb(streamed.peakRss)}`,
+        );
+      }
+    }
+
+    // Memory-bound runs last: RSS rarely goes back down after them.
+    for (const rows of sizes) {
+      const query = { sql: `${QUERY.sql} AND id <= ${rows}`, values: QUERY.values };
+      console.error(`XLSX depuis la mémoire, ${rows.toLocaleString("fr-FR")} lignes…`);
+      const out = nullSink();
+      const memory = await timed(async () => {
+        const { fields, rows: all } = await readAll(pool, query);
+        return writeXlsx(out, exportColumns(fields, []), all, XLSX);
+      });
+      growth.memory.push(memory.peakRss - memory.startRss);
+      xlsxLines.push(
+        `${rows.toLocaleString("fr-FR").padStart(11)} rows | same writer, rows read into memory first ${seconds(memory.ms)}, ${mb(out.bytes)}` +
+          ` | RSS ${mb(memory.startRss)} → peak ${mb(memory.peakRss)}`,
+      );
+    }
+    const perSize = (values: number[]) => [
+      Math.max(...values.slice(0, values.length / 2)),
+      Math.max(...values.slice(values.length / 2)),
+    ];
+    growth.csv = perSize(growth.csv);
+    growth.french = perSize(growth.french);
+    const flat = ([small, large]: number[]) =>
+      `${mb(small!)} for N/10 rows, ${mb(large!)} for N rows (${large! - small! < 32e6 ? "flat" : "GROWS WITH ROWS"})`;
     console.log(
-      `gateway RSS above its level at the start of the export: ${mb(small)} for N/10 rows, ${mb(large)} for N rows ` +
-        `(${large - small < 32e6 ? "memory does not grow with rows" : "MEMORY GROWS WITH ROWS"})`,
+      `CSV export benchmark (ratio = psql \\copy time / our time, median of ${RUNS} interleaved runs; target ≥ 0.8)`,
+    );
+    for (const line of csvLines) console.log(line);
+    console.log(
+      `gateway RSS above its level at the start of the export: CSV ${flat(growth.csv)}; excel-fr ${flat(growth.french)}`,
+    );
+    console.log("XLSX export benchmark");
+    for (const line of xlsxLines) console.log(line);
+    console.log(
+      `RSS above the level at the start: streamed XLSX ${flat(growth.xlsx)}; from memory ${flat(growth.memory)}` +
+        (withExceljs ? `; exceljs ${flat(growth.exceljs)}` : ""),
     );
   } finally {
     await server?.stop(1000);

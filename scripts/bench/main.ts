@@ -5,7 +5,7 @@
 const BENCHMARKS: Record<string, { summary: string; run: (args: string[]) => Promise<void> }> = {
   export: {
     summary:
-      "CSV export of 1 million rows through the HTTP endpoint and streamCsv vs psql \\copy, with peak memory",
+      "CSV (both dialects) and XLSX export of 1 million rows: HTTP and streamCsv vs psql \\copy, streamed XLSX vs from memory and vs exceljs, with peak memory",
     run: async (args) => (await import("./export.js")).run(args),
   },
   seed: {

@@ -7,6 +7,7 @@ import { migrate } from "../../src/storage/migrations.js";
 import { pilotageDimension } from "../../src/template/index.js";
 import { startMetabaseProxy } from "../../test/metabase/metabase-proxy.js";
 import { createMetabaseTestServer } from "../../test/support/metabase-server/index.js";
+import { PINNED_VERSIONS } from "../../test/support/metabase-server/version.js";
 import { createTestDatabase } from "../../test/support/services.js";
 
 /**
@@ -149,7 +150,7 @@ export async function run(args: string[]): Promise<void> {
     questions: Math.max(1, Math.round(questions / 10)),
     dashboards: Math.max(1, Math.round(dashboards / 10)),
   };
-  for (const version of ["v0.50.3", "v0.57.2"]) {
+  for (const version of PINNED_VERSIONS) {
     const baseline = await measureScale(version, small.questions, small.dashboards);
     const full = await measureScale(version, questions, dashboards);
     console.log(`\nMetabase test server ${version}`);

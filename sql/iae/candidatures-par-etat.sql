@@ -23,6 +23,11 @@ parameters:
     column: entrepot.candidatures.date_candidature
     column_type: date
     label: Période
+  type_structure:
+    type: field filter
+    column: entrepot.candidatures.type_structure
+    label: Type de structure
+    multiple: true
 columns:
   - { name: etat, label: État de la candidature, kind: text }
   - { name: candidatures, label: Candidatures, kind: count }
@@ -36,5 +41,6 @@ FROM entrepot.candidatures
 WHERE {{departement}}
   AND {{bassin}}
   [[AND {{periode}}]]
+  [[AND {{type_structure}}]]
 GROUP BY etat
 ORDER BY candidatures DESC, etat

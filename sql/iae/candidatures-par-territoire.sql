@@ -23,6 +23,11 @@ parameters:
     column: entrepot.candidatures.date_candidature
     column_type: date
     label: Période
+  type_structure:
+    type: field filter
+    column: entrepot.candidatures.type_structure
+    label: Type de structure
+    multiple: true
 columns:
   - { name: code_departement, label: Code du département, kind: identifier }
   - { name: departement, label: Département, kind: territory }
@@ -41,5 +46,6 @@ WHERE {{departement}}
   AND {{bassin}}
   AND categorie_structure = 'IAE'
   [[AND {{periode}}]]
+  [[AND {{type_structure}}]]
 GROUP BY departement_structure, libelle_departement_structure, code_bassin_emploi_structure
 ORDER BY code_departement, code_bassin

@@ -24,6 +24,11 @@ parameters:
     column: entrepot.candidatures.date_candidature
     column_type: date
     label: Période
+  type_structure:
+    type: field filter
+    column: entrepot.candidatures.type_structure
+    label: Type de structure
+    multiple: true
 columns:
   - { name: type_structure, label: Type de structure, kind: text }
   - { name: candidatures_traitees, label: Candidatures traitées, kind: count }
@@ -45,5 +50,6 @@ FROM entrepot.candidatures
 WHERE {{departement}}
   AND {{bassin}}
   [[AND {{periode}}]]
+  [[AND {{type_structure}}]]
 GROUP BY type_structure
 ORDER BY type_structure

@@ -24,6 +24,11 @@ parameters:
     column: entrepot.candidatures.date_candidature
     column_type: date
     label: Période
+  type_structure:
+    type: field filter
+    column: entrepot.candidatures.type_structure
+    label: Type de structure
+    multiple: true
 columns:
   - { name: motif_refus, label: Motif de refus, kind: text }
   - { name: candidatures_refusees, label: Candidatures refusées, kind: count }
@@ -36,5 +41,6 @@ WHERE {{departement}}
   AND {{bassin}}
   AND etat = 'Candidature refusée'
   [[AND {{periode}}]]
+  [[AND {{type_structure}}]]
 GROUP BY motif_refus
 ORDER BY candidatures_refusees DESC, motif_refus

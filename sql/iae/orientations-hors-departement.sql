@@ -17,6 +17,11 @@ parameters:
     column: entrepot.candidatures.date_candidature
     column_type: date
     label: Période
+  type_org_prescripteur:
+    type: field filter
+    column: entrepot.candidatures.type_org_prescripteur
+    label: Type de prescripteur
+    multiple: true
 columns:
   - { name: departement_de_la_structure, label: Département de la structure, kind: territory }
   - { name: orientations, label: Orientations, kind: count }
@@ -30,5 +35,6 @@ FROM entrepot.candidatures
 WHERE {{departement}}
   AND departement_structure <> departement_org
   [[AND {{periode}}]]
+  [[AND {{type_org_prescripteur}}]]
 GROUP BY libelle_departement_structure
 ORDER BY orientations DESC, departement_de_la_structure

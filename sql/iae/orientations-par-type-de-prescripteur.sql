@@ -18,6 +18,11 @@ parameters:
     column: entrepot.candidatures.date_candidature
     column_type: date
     label: Période
+  type_org_prescripteur:
+    type: field filter
+    column: entrepot.candidatures.type_org_prescripteur
+    label: Type de prescripteur
+    multiple: true
 columns:
   - { name: type_org_prescripteur, label: Type de prescripteur, kind: text }
   - { name: origine, label: Origine, kind: text }
@@ -28,16 +33,20 @@ columns:
   - { name: taux_acceptation_pct, label: "Taux d'acceptation", kind: percentage, percent_scale: percent }
 --- */
 SELECT
-  type_org_prescripteur,
-  origine,
+  -- The type's full name (« Mission locale »), not its code (ML).
+  coalesce(organisations.type_complet, candidatures.type_org_prescripteur) AS type_org_prescripteur,
+  candidatures.origine,
   count(*) AS orientations,
-  count(*) FILTER (WHERE etat = 'Candidature acceptée') AS acceptees,
-  count(*) FILTER (WHERE etat = 'Candidature refusée') AS refusees,
-  count(*) FILTER (WHERE date_traitement IS NULL) AS sans_reponse,
-  round(100.0 * count(*) FILTER (WHERE etat = 'Candidature acceptée') / count(*), 1) AS taux_acceptation_pct
+  count(*) FILTER (WHERE candidatures.etat = 'Candidature acceptée') AS acceptees,
+  count(*) FILTER (WHERE candidatures.etat = 'Candidature refusée') AS refusees,
+  count(*) FILTER (WHERE candidatures.date_traitement IS NULL) AS sans_reponse,
+  round(100.0 * count(*) FILTER (WHERE candidatures.etat = 'Candidature acceptée') / count(*), 1)
+    AS taux_acceptation_pct
 FROM entrepot.candidatures
+LEFT JOIN entrepot.organisations ON organisations.id = candidatures.id_org_prescripteur
 WHERE {{departement}}
-  AND origine IN ('Prescripteur habilité', 'Orienteur')
+  AND candidatures.origine IN ('Prescripteur habilité', 'Orienteur')
   [[AND {{periode}}]]
-GROUP BY type_org_prescripteur, origine
-ORDER BY orientations DESC, type_org_prescripteur
+  [[AND {{type_org_prescripteur}}]]
+GROUP BY 1, 2
+ORDER BY orientations DESC, 1

@@ -23,6 +23,11 @@ parameters:
     column: entrepot.candidatures.date_candidature
     column_type: date
     label: Période
+  type_structure:
+    type: field filter
+    column: entrepot.candidatures.type_structure
+    label: Type de structure
+    multiple: true
 columns:
   - { name: type_structure, label: Type de structure, kind: text }
   - { name: candidatures_recues, label: Candidatures reçues, kind: count }
@@ -39,5 +44,6 @@ WHERE {{departement}}
   AND {{bassin}}
   AND categorie_structure = 'IAE'
   [[AND {{periode}}]]
+  [[AND {{type_structure}}]]
 GROUP BY type_structure
 ORDER BY type_structure

@@ -13,12 +13,14 @@ parameters:
     label: Département
     multiple: true
 columns:
+  - { name: region, label: Région, kind: territory }
   - { name: departement, label: Département, kind: territory }
   - { name: type, label: Type de structure, kind: text }
   - { name: categorie_structure, label: Catégorie, kind: text }
   - { name: structures, label: Structures, kind: count }
 --- */
 SELECT
+  region,
   libelle_departement AS departement,
   type,
   categorie_structure,
@@ -26,5 +28,5 @@ SELECT
 FROM entrepot.structures
 WHERE active
   [[AND {{departement}}]]
-GROUP BY libelle_departement, type, categorie_structure
-ORDER BY departement, type
+GROUP BY region, libelle_departement, type, categorie_structure
+ORDER BY region, departement, type

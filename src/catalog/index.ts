@@ -2,8 +2,10 @@
 export { loadCatalog, readCatalog, MULTI_VALUE_ATTRIBUTES } from "./load.js";
 export { validateCatalog, tagUses, GRID_COLUMNS, type ValidateOptions } from "./validate.js";
 export { CatalogError } from "./errors.js";
+export { catalogWarnings, wiredColumns } from "./validate-filters.js";
 export { checkCatalog, loadValidCatalog } from "./check.js";
 export { contentVersion } from "./content-version.js";
+export { RESERVED_PARAMETER_NAMES } from "./reserved-parameters.js";
 export {
   EMBED_URL_LIMIT_BYTES,
   ASSUMED_SITE_URL_LENGTH,

@@ -234,6 +234,15 @@ async function loadDashboard(
       ...(p.default === undefined ? {} : { default: p.default }),
       multiple: p.locked ? MULTI_VALUE_ATTRIBUTES.has(p.locked) : (p.multiple ?? false),
       ...(p.locked === undefined ? {} : { locked: p.locked }),
+      ...(p.values === undefined
+        ? {}
+        : {
+            values: p.values.map((v) =>
+              typeof v === "object" ? { value: v.value, label: v.label } : { value: v, label: String(v) },
+            ),
+          }),
+      ...(p.values_from === undefined ? {} : { valuesFrom: p.values_from }),
+      ...(p.value_labels === undefined ? {} : { valueLabels: p.value_labels }),
     })),
     cards: d.cards.map((c) => ({
       question: c.question,
@@ -242,6 +251,7 @@ async function loadDashboard(
       sizeX: c.size_x,
       sizeY: c.size_y,
       mappings: c.mappings,
+      ...(c.group_rows_by === undefined ? {} : { groupRowsBy: c.group_rows_by }),
     })),
     ...(d.feedback_url === undefined ? {} : { feedbackUrl: d.feedback_url }),
     mayBeWithdrawn: d.may_be_withdrawn,

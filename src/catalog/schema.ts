@@ -137,6 +137,11 @@ export const MULTI_VALUE_ATTRIBUTES: ReadonlySet<string> = new Set([
   "structures",
 ]);
 
+/** Built-in lists for `values_from` (src/dashboards/filter-values.ts); anything else is `schema.table.column`. */
+export const BUILT_IN_VALUE_LISTS = ["years", "departements"] as const;
+
+const listValue = z.union([z.string().trim().min(1), z.number()]);
+
 export const DashboardParameterSchema = z.strictObject({
   slug: z.string().regex(SLUG_PATTERN, { error: "doit être en minuscules ASCII (lettres, chiffres et _)" }),
   label: text,
@@ -144,6 +149,15 @@ export const DashboardParameterSchema = z.strictObject({
   default: z.unknown().optional(),
   multiple: z.boolean().optional(),
   locked: z.enum(PERIMETER_ATTRIBUTES).optional(),
+  /** The filter's choices, written out: a value, or a value and the label people read. */
+  values: z
+    .array(z.union([listValue, z.strictObject({ value: listValue, label: text })]))
+    .min(1)
+    .optional(),
+  /** The filter's choices, computed: a column's distinct values under the viewer's locks, or a built-in list. */
+  values_from: z.string().trim().min(1).optional(),
+  /** What people read for computed values that are codes (`ML: Mission locale`); a value without one reads as itself. */
+  value_labels: z.record(z.string(), text).optional(),
 });
 
 export const DashboardCardSchema = z.strictObject({
@@ -153,6 +167,8 @@ export const DashboardCardSchema = z.strictObject({
   size_x: z.number().int(),
   size_y: z.number().int(),
   mappings: z.record(z.string(), z.string()).default({}),
+  /** The gateway's table: one row per value of this column (totals), its rows behind a disclosure. */
+  group_rows_by: z.string().optional(),
 });
 
 export const DashboardSchema = z.strictObject({
@@ -165,7 +181,12 @@ export const DashboardSchema = z.strictObject({
   public: z.boolean().default(false),
   parameters: z.array(DashboardParameterSchema).default([]),
   cards: z.array(DashboardCardSchema).default([]),
-  feedback_url: z.url({ protocol: /^https?$/, error: "doit être une adresse http(s) complète" }).optional(),
+  feedback_url: z
+    .url({
+      protocol: /^(https?|mailto)$/,
+      error: "doit être une adresse http(s) complète ou un lien mailto:",
+    })
+    .optional(),
   may_be_withdrawn: z.boolean().default(false),
   source: z.string().optional(),
   /** Territories compared on the page (issue 19): a card's rows by département and bassin, as a rate. */

@@ -93,11 +93,23 @@ export interface Question {
 
 export type DashboardParameterType = "text" | "number" | "date" | "date range";
 
+/** One choice of a filter's list. */
+export interface FilterValue {
+  value: string | number;
+  label: string;
+}
+
 export interface DashboardParameter {
   slug: string;
   label: string;
   type: DashboardParameterType;
   default?: unknown;
+  /** The choices, as written (`values:`). */
+  values?: FilterValue[];
+  /** Where the choices come from (`values_from:`): `schema.table.column`, `years` or `departements`. */
+  valuesFrom?: string;
+  /** Labels of computed values that are codes (`value_labels:`). */
+  valueLabels?: Record<string, string>;
   /** Accepts several values; for a locked parameter, whether its perimeter attribute is a list. */
   multiple: boolean;
   /** Filled from the viewer's perimeter, never from the request (PRODUCT.md §3). */
@@ -113,6 +125,8 @@ export interface DashboardCard {
   sizeY: number;
   /** Dashboard parameter slug → question tag. */
   mappings: Record<string, string>;
+  /** The gateway's table shows one row per value of this column, with totals, its rows behind a disclosure. */
+  groupRowsBy?: string;
 }
 
 export interface Dashboard {

@@ -1,4 +1,4 @@
-import type { CatalogProblem, Question } from "./types.js";
+import type { CatalogProblem, Dashboard, Question } from "./types.js";
 
 /**
  * `pilotage validate`'s rules on a question's `columns:` (sql/README.md): what can be checked without
@@ -80,4 +80,26 @@ export function questionColumnProblems(question: Question): CatalogProblem[] {
     }
   }
   return problems;
+}
+
+/** A dashboard card's `group_rows_by:` names a territory or text column its question describes. */
+export function dashboardCardColumnProblems(
+  dashboard: Dashboard,
+  questions: ReadonlyMap<string, Question>,
+): CatalogProblem[] {
+  return dashboard.cards.flatMap((card, index) => {
+    if (card.groupRowsBy === undefined) return [];
+    const question = questions.get(card.question);
+    const column = question?.columns.find((c) => c.name === card.groupRowsBy);
+    if (!question || (column && (column.kind === "territory" || column.kind === "text"))) return [];
+    return [
+      {
+        rule: "card.group-rows-by",
+        file: dashboard.file,
+        line: dashboard.location.lines[`cards.${index}.group_rows_by`] ?? 1,
+        message: `« group_rows_by: ${card.groupRowsBy} » ne désigne pas une colonne de territoire ou de texte décrite par la question ${card.question}.`,
+        hint: "Nommez une colonne de « columns: » de la question, de nature territory ou text (par exemple region).",
+      },
+    ];
+  });
 }

@@ -9,8 +9,10 @@ import {
 import { EMBED_URL_LIMIT_BYTES, worstCaseEmbedUrlBytes, type EmbedSizeOptions } from "./embed-size.js";
 import { MULTI_VALUE_ATTRIBUTES } from "./load.js";
 import { NOTE_COLLECTION, noteDashboard } from "./note-dashboard.js";
-import { questionColumnProblems } from "./validate-columns.js";
+import { RESERVED_PARAMETER_NAMES } from "./reserved-parameters.js";
+import { dashboardCardColumnProblems, questionColumnProblems } from "./validate-columns.js";
 import { comparisonProblems } from "./validate-comparison.js";
+import { dashboardFilterProblems } from "./validate-filters.js";
 import { noteProblems } from "./validate-notes.js";
 import type {
   Catalog,
@@ -215,6 +217,15 @@ function validateQuestion(q: Question, collections: Set<string>, out: Problems) 
   for (const p of q.parameters) {
     const at = line(lines, `parameters.${p.tag}`);
     const own = uses.filter((u) => u.name === p.tag);
+    if (RESERVED_PARAMETER_NAMES.has(p.tag)) {
+      out.add(
+        "question.parameter-reserved",
+        q.file,
+        at,
+        `Le paramètre « ${p.tag} » porte un nom que l'API des questions réserve à l'export (${[...RESERVED_PARAMETER_NAMES].join(", ")}).`,
+        `Renommez le tag {{${p.tag}}} et sa déclaration (par exemple « ${p.tag}_choisi »).`,
+      );
+    }
     if (q.template && own.length === 0) {
       out.add(
         "question.parameter-unused",
@@ -815,6 +826,8 @@ export function validateCatalog(catalog: Catalog, options: ValidateOptions = {})
   for (const d of catalog.dashboards) validateDashboard(d, questions, collections, kinds, options, out);
   for (const d of catalog.dashboards) out.list.push(...comparisonProblems(d, questions));
   validateLockSources(catalog.dashboards, out);
+  for (const d of catalog.dashboards) out.list.push(...dashboardFilterProblems(d, questions));
+  for (const d of catalog.dashboards) out.list.push(...dashboardCardColumnProblems(d, questions));
   // A note follows every rule of the dashboard it behaves like (locks included), and adds its own. It is
   // never embedded: no URL to size.
   const noteOptions = { ...options, maxUrlBytes: Number.POSITIVE_INFINITY };

@@ -1,9 +1,10 @@
-import { parseArgs } from "node:util";
+import { countOf } from "../french-plural.js";
 import { applyPlan } from "../metabase/apply.js";
 import { MetabaseError } from "../metabase/errors.js";
 import { renderPlan, summary } from "../metabase/plan-text.js";
 import { EXIT, type CliCommand, type CliIo } from "./command.js";
-import { COMMON_OPTIONS, COMMON_USAGE, withSyncSession } from "./metabase-sync.js";
+import { COMMON_OPTIONS, COMMON_USAGE, SYNC_EXIT_CODES, withSyncSession } from "./metabase-sync.js";
+import { parseCommandArgs } from "./options.js";
 
 const USAGE = `apply [--root DOSSIER] [--verbose]
 
@@ -11,18 +12,10 @@ Applique le plan à Metabase : crée, met à jour, restaure (même id) ou archiv
 questions, tableaux de bord et collections gérés, règle leur intégration exactement comme les fichiers le
 disent, puis relit chaque tableau de bord dans Metabase et vérifie son contrat de verrouillage. La passerelle
 ne signe de jeton que pour les tableaux de bord vérifiés. Un second apply ne change rien.
-${COMMON_USAGE}
-Code de sortie : 0 si tout est appliqué et vérifié, 1 si un contrat de verrouillage est rompu ou si un
-conflit empêche d'appliquer, 3 pour une configuration incomplète, 4 si Metabase ne répond pas correctement.`;
+${COMMON_USAGE}`;
 
 async function run(args: string[], io: CliIo): Promise<number> {
-  let values: { root?: string | undefined; verbose?: boolean | undefined };
-  try {
-    ({ values } = parseArgs({ args, options: COMMON_OPTIONS }));
-  } catch (error) {
-    io.stderr(`${error instanceof Error ? error.message : String(error)}\n\nUsage : pilotage ${USAGE}\n`);
-    return EXIT.usage;
-  }
+  const { values } = parseCommandArgs(args, COMMON_OPTIONS);
   return withSyncSession(io, values, async ({ session, db }) => {
     const { plan, context, client } = session;
     if (plan.hasChanges) io.stderr(renderPlan(plan));
@@ -39,7 +32,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
       );
     }
     io.stdout(
-      `${plan.hasChanges ? summary(plan).replace("`pilotage apply` les appliquera.", "Appliqué.") : "Aucun changement à écrire."} ${result.verified.length} tableau(x) de bord vérifié(s) (verrous relus dans Metabase).\n`,
+      `${plan.hasChanges ? summary(plan).replace("`pilotage apply` les appliquera.", "Appliqué.") : "Aucun changement à écrire."} ${countOf(result.verified.length, "tableau de bord vérifié", "tableaux de bord vérifiés")} (verrous relus dans Metabase).\n`,
     );
     return EXIT.ok;
   });
@@ -48,5 +41,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
 export const applyCommand: CliCommand = {
   summary: "appliquer le plan à Metabase et vérifier les verrous relus",
   usage: USAGE,
+  exitCodes: { [EXIT.ok]: "tout est appliqué et les verrous relus sont conformes", ...SYNC_EXIT_CODES },
+  options: COMMON_OPTIONS,
   run,
 };

@@ -1,4 +1,3 @@
-import { parseArgs } from "node:util";
 import { openSessions, type Person } from "../auth/open-sessions.js";
 import { loadConfig, type Config } from "../config.js";
 import { parseRecordId, parseValidUntil } from "../perimeter/grant-input.js";
@@ -8,7 +7,8 @@ import { grantState, PROFILE_KINDS, type ProfileKind } from "../perimeter/placem
 import { perimeterFromInput } from "../perimeter/perimeter-input.js";
 import { openRedis } from "../storage/redis.js";
 import { openGatewayDatabase } from "./gateway-database.js";
-import { EXIT, type CliCommand, type CliIo } from "./command.js";
+import { EXIT, UsageError, type CliCommand, type CliIo } from "./command.js";
+import { parseCommandArgs } from "./options.js";
 
 const USAGE = `grants list [--all] [--json]
        pilotage grants add (--email ADRESSE | --sub SUB) --kind PROFIL --organisation LIBELLÉ
@@ -18,7 +18,29 @@ const USAGE = `grants list [--all] [--json]
        pilotage grants revoke NUMÉRO --by VOTRE_ADRESSE
        pilotage grants rebind NUMÉRO (--sub SUB [--idp-id FOURNISSEUR] | --unbind) --by VOTRE_ADRESSE
 
-Profils : ${PROFILE_KINDS.join(", ")}`;
+Profils : ${PROFILE_KINDS.join(", ")}
+Variables : DATABASE_URL (la base de la passerelle ; sinon le PGlite de DATA_DIR/gateway),
+            REDIS_URL (pour terminer les sessions ouvertes des personnes concernées).`;
+
+const OPTIONS = {
+  all: { type: "boolean" },
+  json: { type: "boolean" },
+  email: { type: "string" },
+  sub: { type: "string" },
+  kind: { type: "string" },
+  organisation: { type: "string" },
+  departements: { type: "string" },
+  region: { type: "string" },
+  national: { type: "boolean" },
+  structures: { type: "string" },
+  reseau: { type: "string" },
+  "organisation-id": { type: "string" },
+  by: { type: "string" },
+  until: { type: "string" },
+  note: { type: "string" },
+  "idp-id": { type: "string" },
+  unbind: { type: "boolean" },
+} as const;
 
 export function perimeterFromFlags(flags: {
   departements?: string | undefined;
@@ -58,62 +80,37 @@ function describe(grant: StoredGrant): string {
 
 async function run(args: string[], io: CliIo): Promise<number> {
   const [action, ...rest] = args;
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: {
-      all: { type: "boolean" },
-      json: { type: "boolean" },
-      email: { type: "string" },
-      sub: { type: "string" },
-      kind: { type: "string" },
-      organisation: { type: "string" },
-      departements: { type: "string" },
-      region: { type: "string" },
-      national: { type: "boolean" },
-      structures: { type: "string" },
-      reseau: { type: "string" },
-      "organisation-id": { type: "string" },
-      by: { type: "string" },
-      until: { type: "string" },
-      note: { type: "string" },
-      "idp-id": { type: "string" },
-      unbind: { type: "boolean" },
-    },
-  });
   if (action !== "list" && action !== "add" && action !== "revoke" && action !== "rebind") {
-    io.stderr(`Action inconnue : ${action ?? "(aucune)"}\n\nUsage : pilotage ${USAGE}\n`);
-    return EXIT.usage;
+    throw new UsageError(
+      `Action inconnue : ${action ?? "(aucune)"} (attendu : list, add, revoke ou rebind).`,
+    );
   }
+  const numbered = action === "revoke" || action === "rebind";
+  const { values, positionals } = parseCommandArgs(rest, OPTIONS, { positionals: numbered });
   if (action !== "list" && !values.by) {
-    io.stderr(
-      "Indiquez qui fait le changement avec --by VOTRE_ADRESSE (il est inscrit au journal d'audit).\n",
+    throw new UsageError(
+      "Indiquez qui fait le changement avec --by VOTRE_ADRESSE (il est inscrit au journal d'audit).",
     );
-    return EXIT.usage;
   }
-
-  const config = loadConfig(io.env);
-  let validUntil: Date | undefined;
-  if (action === "add" && values.until) {
-    const read = parseValidUntil(values.until, new Date());
-    if ("problem" in read) {
-      io.stderr(`--until : ${read.problem}\n`);
-      return EXIT.usage;
-    }
-    validUntil = read.date;
-  }
-  const id = action === "revoke" || action === "rebind" ? parseRecordId(positionals[0]) : null;
-  if ((action === "revoke" || action === "rebind") && id === null) {
-    io.stderr(
-      `Donnez le numéro de l'accès (des chiffres seulement, voir \`pilotage grants list\`) : « ${positionals[0] ?? ""} » n'en est pas un.\n`,
+  const id = numbered ? parseRecordId(positionals[0]) : null;
+  if (numbered && (id === null || positionals.length !== 1)) {
+    throw new UsageError(
+      `Donnez le numéro de l'accès (des chiffres seulement, voir \`pilotage grants list\`) : « ${positionals.join(" ")} » n'en est pas un.`,
     );
-    return EXIT.usage;
   }
   if (action === "rebind" && !values.sub === !values.unbind) {
-    io.stderr("Indiquez le nouveau compte avec --sub (et --idp-id), ou --unbind pour délier l'accès.\n");
-    return EXIT.usage;
+    throw new UsageError(
+      "Indiquez le nouveau compte avec --sub (et --idp-id), ou --unbind pour délier l'accès.",
+    );
   }
+  if (values["idp-id"] !== undefined && !(action === "rebind" && values.sub)) {
+    throw new UsageError(
+      "--idp-id précise le fournisseur du compte donné par --sub, avec `grants rebind` seulement.",
+    );
+  }
+  const validUntil = action === "add" ? checkAddOptions(values, new Date()) : undefined;
 
+  const config = loadConfig(io.env, { for: "cli" });
   const db = await openGatewayDatabase(config);
   try {
     if (action === "list") {
@@ -139,22 +136,10 @@ async function run(args: string[], io: CliIo): Promise<number> {
       io.stdout(`Accès rattaché : ${describe(after)}\n${ended}\n`);
       return EXIT.ok;
     }
-    if (!values.email && !values.sub) {
-      io.stderr("Indiquez la personne : --email ADRESSE ou --sub IDENTIFIANT_PROCONNECT.\n");
-      return EXIT.usage;
-    }
-    if (!values.kind || !(PROFILE_KINDS as readonly string[]).includes(values.kind)) {
-      io.stderr(`--kind doit être l'un de : ${PROFILE_KINDS.join(", ")}.\n`);
-      return EXIT.usage;
-    }
-    if (!values.organisation) {
-      io.stderr("Indiquez le libellé de l'organisation avec --organisation.\n");
-      return EXIT.usage;
-    }
     const grant = await createGrant(db, {
       subject: { email: values.email, sub: values.sub },
       kind: values.kind as ProfileKind,
-      organisationLabel: values.organisation,
+      organisationLabel: values.organisation!,
       perimeter: perimeterFromFlags(values),
       validUntil,
       grantedBy: values.by!,
@@ -171,8 +156,43 @@ async function run(args: string[], io: CliIo): Promise<number> {
   }
 }
 
+/**
+ * The checks of `grants add` that need no database, so that a malformed command is told so at once.
+ * Returns the grant's end, read strictly (a day that exists and is not past).
+ */
+function checkAddOptions(
+  values: {
+    email?: string | undefined;
+    sub?: string | undefined;
+    kind?: string | undefined;
+    organisation?: string | undefined;
+    until?: string | undefined;
+  },
+  now: Date,
+): Date | undefined {
+  if (!values.email && !values.sub) {
+    throw new UsageError("Indiquez la personne : --email ADRESSE ou --sub IDENTIFIANT_PROCONNECT.");
+  }
+  if (!values.kind || !(PROFILE_KINDS as readonly string[]).includes(values.kind)) {
+    throw new UsageError(`--kind doit être l'un de : ${PROFILE_KINDS.join(", ")}.`);
+  }
+  if (!values.organisation) {
+    throw new UsageError("Indiquez le libellé de l'organisation avec --organisation.");
+  }
+  if (values.until === undefined) return undefined;
+  const read = parseValidUntil(values.until, now);
+  if ("problem" in read) throw new UsageError(`--until : ${read.problem}`);
+  return read.date;
+}
+
 export const grantsCommand: CliCommand = {
-  summary: "Lister, accorder et révoquer les accès explicites (staff)",
+  summary: "lister, accorder, révoquer et rattacher les accès explicites (staff)",
   usage: USAGE,
+  exitCodes: {
+    [EXIT.ok]: "fait (liste affichée, accès créé, révoqué ou rattaché)",
+    [EXIT.failed]:
+      "refusé (périmètre invalide, accès introuvable ou déjà révoqué, accès sans adresse qu'on voudrait délier)",
+  },
+  options: OPTIONS,
   run,
 };

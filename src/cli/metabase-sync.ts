@@ -7,6 +7,7 @@ import type { ConnectOptions } from "../metabase/preflight.js";
 import { openSyncSession, type SyncSession } from "../metabase/sync.js";
 import { PROJECT_ROOT } from "../project-root.js";
 import type { Database } from "../storage/database.js";
+import { countOf } from "../french-plural.js";
 import { EXIT, type CliIo } from "./command.js";
 import { openGatewayDatabase } from "./gateway-database.js";
 
@@ -34,15 +35,31 @@ export const COMMON_OPTIONS = {
 
 export const COMMON_USAGE = `--root DOSSIER  dossier contenant sql/ et metabase-config/ (par défaut : le dépôt)
 --verbose       détail des réponses de Metabase en cas d'erreur
-Variables : METABASE_SITE_URL, METABASE_API_KEY (ou METABASE_USERNAME et METABASE_PASSWORD),
-METABASE_WAREHOUSE_DATABASE, DATABASE_URL (la table metabase_objects de la passerelle).`;
+Variables : METABASE_INTERNAL_URL (ou METABASE_SITE_URL), METABASE_API_KEY (ou METABASE_USERNAME et
+METABASE_PASSWORD), METABASE_WAREHOUSE_DATABASE, DATABASE_URL (la table metabase_objects de la passerelle).`;
+
+/** What `plan`, `apply` and `pull` may also answer, besides their own codes. */
+export const SYNC_EXIT_CODES = {
+  [EXIT.failed]:
+    "catalogue invalide, Metabase pas prêt (intégration désactivée, base ou colonnes inconnues), contrat de verrouillage rompu ou conflit",
+  [EXIT.upstream]: "Metabase injoignable, identifiants refusés ou réponse inattendue",
+} as const;
 
 export function connectOptions(env: CliIo["env"]): ConnectOptions {
-  const config = loadConfig(env);
-  const { siteUrl, apiKey, username, password, warehouseDatabase, timeoutSeconds } = config.metabase;
+  const config = loadConfig(env, { for: "cli" });
+  const {
+    internalUrl: siteUrl,
+    apiKey,
+    username,
+    password,
+    warehouseDatabase,
+    timeoutSeconds,
+  } = config.metabase;
   const problems: string[] = [];
   if (!siteUrl)
-    problems.push("METABASE_SITE_URL : requise pour synchroniser (adresse de l'instance Metabase)");
+    problems.push(
+      "METABASE_INTERNAL_URL (ou METABASE_SITE_URL) : requise pour synchroniser (adresse de l'instance Metabase)",
+    );
   if (!apiKey && !(username && password)) {
     problems.push(
       "METABASE_API_KEY : requise pour synchroniser (clé API du groupe Administrateurs), ou METABASE_USERNAME et METABASE_PASSWORD",
@@ -75,11 +92,11 @@ export async function withSyncSession(
   const { definitions, problems } = await loadSyncDefinitions(root);
   if (problems.length > 0) {
     io.stderr(
-      `Le catalogue de ${root} n'est pas valide (${problems.length} problème(s)) : rien n'est envoyé à Metabase. Lancez \`pilotage validate\` pour le détail.\n`,
+      `Le catalogue de ${root} n'est pas valide (${countOf(problems.length, "problème", "problèmes")}) : rien n'est envoyé à Metabase. Lancez \`pilotage validate\` pour le détail.\n`,
     );
     return EXIT.failed;
   }
-  const db = await openGatewayDatabase(loadConfig(io.env));
+  const db = await openGatewayDatabase(loadConfig(io.env, { for: "cli" }));
   try {
     const session = await openSyncSession({ connect, definitions, db });
     for (const warning of session.warnings) io.stderr(`Attention : ${warning}\n`);
@@ -91,10 +108,15 @@ export async function withSyncSession(
     return await work({ session, definitions, db, root });
   } catch (error) {
     if (!(error instanceof MetabaseError)) throw error;
-    io.stderr(`${error.describe()}\n`);
-    if (options.verbose && error.detail) io.stderr(`Détail : ${error.detail}\n`);
-    return EXIT_BY_CATEGORY[error.category];
+    return reportMetabaseError(io, error, options.verbose ?? false);
   } finally {
     await db.close();
   }
+}
+
+/** Metabase's error as the CLI prints it (its own words with --verbose), and its exit code. */
+export function reportMetabaseError(io: CliIo, error: MetabaseError, verbose: boolean): number {
+  io.stderr(`${error.describe()}\n`);
+  if (verbose && error.detail) io.stderr(`Détail : ${error.detail}\n`);
+  return EXIT_BY_CATEGORY[error.category];
 }

@@ -1,34 +1,49 @@
-import { parseArgs, type ParseArgsConfig } from "node:util";
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import type { z } from "zod";
-import type { CliIo } from "./command.js";
+import { UsageError } from "./command.js";
 
 /**
- * Parses a subcommand's options with node's parseArgs, then checks them with a zod schema. On a bad
- * option it prints a French message (parseArgs' own detail kept in parentheses) pointing at `--help`,
- * and returns undefined: the caller exits with EXIT.usage.
+ * Parses a subcommand's arguments with node's parseArgs, strictly. Its English errors become French
+ * UsageErrors (runCli prints them, points at `--help` and exits 64).
  */
-export function parseCommandOptions<T>(
-  command: string,
+export function parseCommandArgs<const O extends ParseArgsOptionsConfig>(
   args: string[],
-  options: NonNullable<ParseArgsConfig["options"]>,
-  schema: z.ZodType<T>,
-  io: CliIo,
-): T | undefined {
-  let values: unknown;
+  options: O,
+  settings: { positionals?: boolean } = {},
+) {
   try {
-    ({ values } = parseArgs({ args, options, strict: true, allowPositionals: false }));
+    return parseArgs({ args, options, strict: true, allowPositionals: settings.positionals ?? false });
   } catch (error) {
-    io.stderr(
-      `Option invalide (${error instanceof Error ? error.message : String(error)}).\nVoir : pilotage ${command} --help\n`,
-    );
-    return undefined;
+    throw new UsageError(frenchParseError(error));
   }
+}
+
+/** parseArgs, then a zod schema over the values (ranges, formats), both failing as UsageErrors. */
+export function parseCommandOptions<T>(
+  args: string[],
+  options: ParseArgsOptionsConfig,
+  schema: z.ZodType<T>,
+): T {
+  const { values } = parseCommandArgs(args, options);
   const parsed = schema.safeParse(values);
-  if (!parsed.success) {
-    io.stderr(
-      `${parsed.error.issues.map((issue) => issue.message).join("\n")}\nVoir : pilotage ${command} --help\n`,
-    );
-    return undefined;
-  }
+  if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join("\n"));
   return parsed.data;
+}
+
+function frenchParseError(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  const quoted = /'([^' ]+)/.exec(message)?.[1] ?? "";
+  switch (code) {
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
+      return `Option inconnue : ${quoted}.`;
+    case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL":
+      return `Argument inattendu : ${quoted}.`;
+    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
+      return message.includes("does not take an argument")
+        ? `L'option ${quoted} ne prend pas de valeur.`
+        : `L'option ${quoted} attend une valeur (pour une valeur qui commence par un tiret : ${quoted}=-valeur).`;
+    default:
+      return `Arguments invalides (${message}).`;
+  }
 }

@@ -1,10 +1,11 @@
 import fs from "node:fs/promises";
 import path from "node:path";
-import { parseArgs } from "node:util";
+import { countOf } from "../french-plural.js";
 import { lineDiff } from "../metabase/plan-text.js";
 import { planPull } from "../metabase/pull.js";
 import { EXIT, type CliCommand, type CliIo } from "./command.js";
-import { COMMON_OPTIONS, COMMON_USAGE, withSyncSession } from "./metabase-sync.js";
+import { COMMON_OPTIONS, COMMON_USAGE, SYNC_EXIT_CODES, withSyncSession } from "./metabase-sync.js";
+import { parseCommandArgs } from "./options.js";
 
 const USAGE = `pull [--dry-run] [--root DOSSIER] [--verbose]
 
@@ -13,18 +14,12 @@ depuis le dernier apply (SQL, nom, description, type de graphique, réglages de 
 des cartes), pour les relire dans git. Les verrous, filtres et réglages d'intégration ne sont jamais
 rapatriés : ils sont définis dans les fichiers seulement, et apply les rétablit.
 --dry-run       montrer le diff des fichiers sans les écrire
-${COMMON_USAGE}
-Code de sortie : 0 (rien à rapatrier ou fichiers écrits), 1 si Metabase n'est pas prêt, 3 pour une
-configuration incomplète, 4 si Metabase ne répond pas correctement.`;
+${COMMON_USAGE}`;
+
+const OPTIONS = { "dry-run": { type: "boolean" }, ...COMMON_OPTIONS } as const;
 
 async function run(args: string[], io: CliIo): Promise<number> {
-  let values: { "dry-run"?: boolean | undefined; root?: string | undefined; verbose?: boolean | undefined };
-  try {
-    ({ values } = parseArgs({ args, options: { "dry-run": { type: "boolean" }, ...COMMON_OPTIONS } }));
-  } catch (error) {
-    io.stderr(`${error instanceof Error ? error.message : String(error)}\n\nUsage : pilotage ${USAGE}\n`);
-    return EXIT.usage;
-  }
+  const { values } = parseCommandArgs(args, OPTIONS);
   return withSyncSession(io, values, async ({ session, definitions, root }) => {
     const sources = [
       ...definitions.questions.map((q) => ({ id: `card:${q.key}`, file: q.file })),
@@ -48,10 +43,12 @@ async function run(args: string[], io: CliIo): Promise<number> {
     if (edits.length === 0)
       io.stdout("Rien à rapatrier : aucune modification faite dans Metabase sur les objets gérés.\n");
     else if (values["dry-run"])
-      io.stdout(`${edits.length} fichier(s) seraient modifiés (--dry-run : rien n'est écrit).\n`);
+      io.stdout(
+        `${countOf(edits.length, "fichier serait modifié", "fichiers seraient modifiés")} (--dry-run : rien n'est écrit).\n`,
+      );
     else {
       io.stdout(
-        `${edits.length} fichier(s) mis à jour : ${edits.map((e) => e.file).join(", ")}.\nRelisez-les (git diff), lancez \`pilotage validate\`, puis \`pilotage apply\` pour enregistrer cette version.\n`,
+        `${countOf(edits.length, "fichier mis à jour", "fichiers mis à jour")} : ${edits.map((e) => e.file).join(", ")}.\nRelisez-${edits.length > 1 ? "les" : "le"} (git diff), lancez \`pilotage validate\`, puis \`pilotage apply\` pour enregistrer cette version.\n`,
       );
     }
     return EXIT.ok;
@@ -61,5 +58,10 @@ async function run(args: string[], io: CliIo): Promise<number> {
 export const pullCommand: CliCommand = {
   summary: "rapatrier dans les fichiers les modifications faites dans Metabase",
   usage: USAGE,
+  exitCodes: {
+    [EXIT.ok]: "rien à rapatrier, ou les fichiers sont écrits (ou montrés avec --dry-run)",
+    ...SYNC_EXIT_CODES,
+  },
+  options: OPTIONS,
   run,
 };

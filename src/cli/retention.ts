@@ -20,8 +20,9 @@ Applique les durées de conservation de la page « Données personnelles » à l
   - journal des visites : les visites de plus de VISIT_RETENTION_DAYS jours (395 par défaut) sont supprimées.
 À lancer chaque jour (cron, tâche planifiée) ; une seconde exécution ne change rien.
 --dry-run   compte ce qui serait traité, sans rien changer
---json      rapport JSON { dryRun, audit: { before, rows }, visits: { before, rows } }
-Code de sortie : 0 si tout s'est bien passé, 2 en cas d'option invalide, 3 si la configuration est invalide.`;
+--json      rapport JSON { dryRun, audit: { before, rows }, visits: { before, rows } }`;
+
+const OPTIONS = { "dry-run": { type: "boolean" }, json: { type: "boolean" } } as const;
 
 function report(result: RetentionReport): string {
   const day = (iso: string) => iso.slice(0, 10);
@@ -35,15 +36,10 @@ function report(result: RetentionReport): string {
 export const retentionCommand: CliCommand = {
   summary: "appliquer les durées de conservation (pseudonymiser l'audit, supprimer les vieilles visites)",
   usage: USAGE,
+  exitCodes: { [EXIT.ok]: "durées de conservation appliquées (ou simulées avec --dry-run)" },
+  options: OPTIONS,
   async run(args, io) {
-    const options = parseCommandOptions(
-      "retention",
-      args,
-      { "dry-run": { type: "boolean" }, json: { type: "boolean" } },
-      Options,
-      io,
-    );
-    if (!options) return EXIT.usage;
+    const options = parseCommandOptions(args, OPTIONS, Options);
     const config = loadConfig(io.env);
     const db = await openGatewayDatabase(config);
     try {

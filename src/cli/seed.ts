@@ -32,6 +32,14 @@ function describeTarget(url: string | undefined, pgliteDir: string): string {
 
 const number = (n: number) => n.toLocaleString("fr-FR");
 
+const OPTIONS = {
+  scale: { type: "string" },
+  seed: { type: "string" },
+  "database-url": { type: "string" },
+  force: { type: "boolean" },
+  json: { type: "boolean" },
+} as const;
+
 export const seedCommand: CliCommand = {
   summary: "remplir l'entrepôt de données synthétiques déterministes",
   usage: [
@@ -44,24 +52,16 @@ export const seedCommand: CliCommand = {
     "  --json               rapport en JSON sur la sortie standard",
     "",
     "Recrée le schéma « entrepot » et le remplit par COPY. La progression s'affiche sur la sortie d'erreur.",
+    "Refusé avec NODE_ENV=production.",
   ].join("\n"),
+  exitCodes: {
+    [EXIT.ok]: "entrepôt rempli",
+    [EXIT.upstream]: "l'entrepôt (Postgres) ne répond pas",
+  },
+  options: OPTIONS,
   async run(args, io) {
-    const options = parseCommandOptions(
-      "seed",
-      args,
-      {
-        scale: { type: "string" },
-        seed: { type: "string" },
-        "database-url": { type: "string" },
-        force: { type: "boolean" },
-        json: { type: "boolean" },
-      },
-      Options,
-      io,
-    );
-    if (!options) return EXIT.usage;
-
-    const config = loadConfig(io.env);
+    const options = parseCommandOptions(args, OPTIONS, Options);
+    const config = loadConfig(io.env, { for: "cli" });
     if (config.env === "production") {
       io.stderr(
         "« pilotage seed » remplace l'entrepôt par des données synthétiques : il est refusé avec NODE_ENV=production.\n",

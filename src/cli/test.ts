@@ -40,7 +40,14 @@ l'entrepôt, un prescripteur, une direction territoriale France Travail, l'équi
                  il doit avoir été rempli par « pilotage seed »
 --root           dossier contenant sql/, metabase-config/ et sql-tests/ (par défaut : le dépôt)
 --json           rapport JSON { ok, counts, durationMs, slowest, failures, runs }
-Code de sortie : 0 si tout passe, 1 sinon, 2 en cas d'option invalide.`;
+Refusé avec NODE_ENV=production.`;
+
+const OPTIONS = {
+  json: { type: "boolean" },
+  "database-url": { type: "string" },
+  root: { type: "string" },
+  "timeout-ms": { type: "string" },
+} as const;
 
 function report(result: CatalogTestReport, target: string): string {
   const c = result.counts;
@@ -64,22 +71,16 @@ function report(result: CatalogTestReport, target: string): string {
 export const testCommand: CliCommand = {
   summary: "exécuter les questions sous les verrous des profils d'exemple et chercher les fuites",
   usage: USAGE,
+  exitCodes: {
+    [EXIT.ok]: "chaque question passe, sans fuite",
+    [EXIT.failed]:
+      "une question échoue, fuit ou donne une autre valeur que celle attendue ; catalogue invalide ; entrepôt non rempli",
+    [EXIT.upstream]: "l'entrepôt (Postgres) ne répond pas",
+  },
+  options: OPTIONS,
   async run(args, io) {
-    const options = parseCommandOptions(
-      "test",
-      args,
-      {
-        json: { type: "boolean" },
-        "database-url": { type: "string" },
-        root: { type: "string" },
-        "timeout-ms": { type: "string" },
-      },
-      Options,
-      io,
-    );
-    if (!options) return EXIT.usage;
-
-    const config = loadConfig(io.env);
+    const options = parseCommandOptions(args, OPTIONS, Options);
+    const config = loadConfig(io.env, { for: "cli" });
     if (config.env === "production") {
       io.stderr(
         "« pilotage test » renomme le schéma de l'entrepôt le temps d'une transaction annulée : il est refusé avec NODE_ENV=production. Lancez-le sur une base remplie par « pilotage seed ».\n",

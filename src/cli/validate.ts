@@ -1,8 +1,9 @@
 import path from "node:path";
-import { parseArgs } from "node:util";
-import { checkCatalog, type Catalog, type CatalogProblem } from "../catalog/index.js";
+import { catalogWarnings, checkCatalog, type Catalog, type CatalogProblem } from "../catalog/index.js";
 import { PROJECT_ROOT } from "../project-root.js";
+import { countOf } from "../french-plural.js";
 import { EXIT, type CliCommand, type CliIo } from "./command.js";
+import { parseCommandArgs } from "./options.js";
 
 const USAGE = `validate [--json] [--root DOSSIER]
 
@@ -10,8 +11,9 @@ Vérifie sql/, metabase-config/ et notes/ : format des fichiers, tags {{…}} et
 tableaux de bord (questions, grille, types), contrat des verrous, taille des adresses intégrées, et
 notes d'analyse (blocs, valeurs citées, questions publiques des notes publiques).
 --root   dossier contenant sql/, metabase-config/ et notes/ (par défaut : le dépôt)
---json   sortie JSON { ok, counts, problems: [{ rule, file, line, message, hint }] }
-Code de sortie : 0 si tout est valide, 1 sinon, 2 en cas d'option inconnue.`;
+--json   sortie JSON { ok, counts, problems: [{ rule, file, line, message, hint }], warnings: […] }`;
+
+const OPTIONS = { json: { type: "boolean" }, root: { type: "string" } } as const;
 
 function counts(catalog: Catalog) {
   return {
@@ -23,44 +25,35 @@ function counts(catalog: Catalog) {
   };
 }
 
-function plural(n: number, one: string, many: string): string {
-  return `${n} ${n <= 1 ? one : many}`;
-}
-
 function formatProblem(problem: CatalogProblem): string {
   const where = problem.line === undefined ? problem.file : `${problem.file}:${problem.line}`;
   return `${where} — ${problem.message}\n  → ${problem.hint}\n`;
 }
 
 async function run(args: string[], io: CliIo): Promise<number> {
-  let values: { json?: boolean | undefined; root?: string | undefined };
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: { json: { type: "boolean" }, root: { type: "string" } },
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    io.stderr(`${(error as Error).message}\n\nUsage : pilotage ${USAGE}\n`);
-    return EXIT.usage;
-  }
+  const { values } = parseCommandArgs(args, OPTIONS);
   const root = path.resolve(values.root ?? PROJECT_ROOT);
   const { catalog, problems, stage } = await checkCatalog(root);
   const ok = problems.length === 0;
+  // Warnings never fail the run: they point at what a reader would find odd (a filter missing a card).
+  const warnings = stage === "rules" ? catalogWarnings(catalog) : [];
   if (values.json) {
-    io.stdout(`${JSON.stringify({ ok, root, counts: counts(catalog), problems }, null, 2)}\n`);
+    io.stdout(`${JSON.stringify({ ok, root, counts: counts(catalog), problems, warnings }, null, 2)}\n`);
     return ok ? EXIT.ok : EXIT.failed;
   }
   const c = counts(catalog);
-  const summary = `${plural(c.questions, "question", "questions")}, ${plural(c.dashboards, "tableau de bord", "tableaux de bord")}, ${plural(c.collections, "collection", "collections")}, ${plural(c.profileKinds, "type de profil", "types de profil")}, ${plural(c.notes, "note d'analyse", "notes d'analyse")}`;
+  const summary = `${countOf(c.questions, "question", "questions")}, ${countOf(c.dashboards, "tableau de bord", "tableaux de bord")}, ${countOf(c.collections, "collection", "collections")}, ${countOf(c.profileKinds, "type de profil", "types de profil")}, ${countOf(c.notes, "note d'analyse", "notes d'analyse")}`;
+  if (warnings.length > 0) io.stderr(warnings.map((w) => `attention : ${formatProblem(w)}`).join(""));
   if (ok) {
-    io.stdout(`Catalogue valide (${root}) : ${summary}.\n`);
+    const warned =
+      warnings.length > 0 ? `, ${countOf(warnings.length, "avertissement", "avertissements")}` : "";
+    io.stdout(`Catalogue valide (${root}) : ${summary}${warned}.\n`);
     return EXIT.ok;
   }
   io.stderr(problems.map(formatProblem).join(""));
   const files = new Set(problems.map((p) => p.file)).size;
   io.stderr(
-    `\n${plural(problems.length, "problème", "problèmes")} dans ${plural(files, "fichier", "fichiers")}` +
+    `\n${countOf(problems.length, "problème", "problèmes")} dans ${countOf(files, "fichier", "fichiers")}` +
       (stage === "files"
         ? " (lecture des fichiers) : corrigez-les puis relancez `pilotage validate` pour les vérifications croisées.\n"
         : ". Corrigez-les puis relancez `pilotage validate`.\n"),
@@ -71,5 +64,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
 export const validateCommand: CliCommand = {
   summary: "vérifier les questions SQL et la configuration Metabase",
   usage: USAGE,
+  exitCodes: { [EXIT.ok]: "le catalogue est valide", [EXIT.failed]: "au moins un problème (listé)" },
+  options: OPTIONS,
   run,
 };

@@ -8,7 +8,7 @@ import type { TerritoryReference } from "../territories/reference.js";
 import { ALL_DEPARTEMENT_CODES, findDepartement, findRegion } from "../territories/territories.js";
 import { runCard } from "./card-data.js";
 import { comparisonMap, type MapTile } from "./comparison-map.js";
-import { cardValues, withChoice, type FilterChoice } from "./dashboard-pages.js";
+import { cardValues, withChoice, type FilterChoice } from "./filters.js";
 
 /**
  * Comparing territories (issue 19): for a perimeter of several départements, one indicator (a rate of

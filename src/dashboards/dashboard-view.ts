@@ -2,14 +2,7 @@ import type { Request, Response } from "express";
 import type { Redis } from "ioredis";
 import { recordVisit } from "../audit/visits.js";
 import { getSessionUser } from "../auth/session.js";
-import {
-  anchorDashboard,
-  anchorValues,
-  cutoffDay,
-  dashboardCardParameters,
-  type Catalog,
-  type Dashboard,
-} from "../catalog/index.js";
+import { anchorDashboard, anchorValues, cutoffDay, type Catalog, type Dashboard } from "../catalog/index.js";
 import type { Config } from "../config.js";
 import { currentDeadline, withDeadline } from "../deadline.js";
 import {
@@ -18,11 +11,10 @@ import {
   type EmbedViewer,
   type IssuedEmbed,
 } from "../embed/embed-service.js";
-import { AppError, ClientGoneError, DependencyError } from "../errors.js";
+import { AppError, DependencyError } from "../errors.js";
 import { renderPage } from "../http/render.js";
 import { dashboardAccess } from "../perimeter/dashboard-access.js";
 import { countDependencyFailure, type Metrics } from "../metrics/metrics.js";
-import type { LockValue } from "../perimeter/lock-values.js";
 import type { Profile } from "../perimeter/session-profile.js";
 import type { Database, Queryable } from "../storage/database.js";
 import { dayIn, type Day } from "../template/index.js";
@@ -31,16 +23,10 @@ import { isNarrowed, type TerritoryChoice } from "../perimeter/narrowing.js";
 import type { TerritoryReferenceReader } from "../territories/reference.js";
 import { choiceQuery, narrowedProfile, territoryChooser } from "./territory-choice.js";
 import { compareTerritories, comparisonView } from "./comparison.js";
-import { chartOf, formatCell, runCard, type CardTable, type ChartSpec } from "./card-data.js";
-import {
-  cardValues,
-  dashboardHeading,
-  exportHref,
-  isPublicDashboard,
-  readFilterChoice,
-  withChoice,
-  type FilterChoice,
-} from "./dashboard-pages.js";
+import { cardRenderer } from "./card-views.js";
+import { dashboardHeading, dashboardPath, isPublicDashboard } from "./dashboard-pages.js";
+import { createFilterValues, type FilterList } from "./filter-values.js";
+import { choiceSummary, readFilterChoice } from "./filters.js";
 import { frenchLongDate } from "./french-format.js";
 import type { MetabaseStatus } from "./metabase-status.js";
 
@@ -65,8 +51,8 @@ export interface DashboardsDeps {
   rowLimit?: number;
   /** The warehouse's load marker (cut-off date, source); read from the warehouse when absent. */
   loadMarker?: LoadMarkerReader;
-  /** Counts the dependency failures a page survives (docs/failure-policy.md). */
-  metrics?: Metrics;
+  /** Counts the dependency failures a page survives (docs/failure-policy.md) and the embed tokens signed. */
+  metrics?: Metrics | undefined;
   /** The bassins and EPCI of each département, for narrowing (src/territories/reference.ts). */
   territories: TerritoryReferenceReader;
   /** Counts a view of a public dashboard, signed in or not (src/audit/page-views.ts). */
@@ -112,17 +98,6 @@ const DEFAULT_ROW_LIMIT = 500;
 /** The visit log fails open (docs/failure-policy.md): it may not hold a page longer than this. */
 const VISIT_WAIT_MS = 1_000;
 export const TIME_ZONE = "Europe/Paris";
-
-interface CardView {
-  id: string;
-  title: string;
-  description: string;
-  sizeX: number;
-  exportHref: string;
-  table?: CardTable & { cells: string[][] };
-  chart?: ChartSpec | null;
-  error?: string;
-}
 
 type Notice = "unreachable" | "not_verified" | "preview" | "audit_unavailable";
 
@@ -171,48 +146,8 @@ export function createDashboardView(
   const rowLimit = deps.rowLimit ?? DEFAULT_ROW_LIMIT;
   const questions = new Map(catalog.questions.map((q) => [q.key, q]));
 
-  async function renderCards(
-    req: Request,
-    dashboard: Dashboard,
-    choice: FilterChoice,
-    locks: Record<string, LockValue>,
-  ): Promise<CardView[]> {
-    const rendered = withChoice(dashboard, choice);
-    const values = cardValues(choice, locks);
-    const at = now();
-    return Promise.all(
-      dashboard.cards.map(async (card, i): Promise<CardView> => {
-        const question = questions.get(card.question);
-        const base = {
-          id: `carte-${i + 1}`,
-          title: question?.name ?? card.question,
-          description: question?.description ?? "",
-          sizeX: card.sizeX,
-          exportHref: question ? exportHref(dashboard, card, question, choice) : "",
-        };
-        if (!question) return { ...base, error: "Cette carte n'a pas de question associée." };
-        try {
-          const parameters = dashboardCardParameters(rendered, card, question, values);
-          const table = await runCard(warehouse, question, parameters, { now: at, rowLimit });
-          const cells = table.rows.map((row) => row.map((value, c) => formatCell(value, table.columns[c]!)));
-          return { ...base, table: { ...table, cells }, chart: chartOf(question, table) };
-        } catch (error) {
-          // A warehouse that does not answer fails the page (503, docs/failure-policy.md): every card
-          // would say the same, and the viewer is better told to retry.
-          if (error instanceof DependencyError || error instanceof ClientGoneError) throw error;
-          // One card failing leaves the others readable; the log keeps the cause, the page a French line.
-          req.log?.error(
-            { err: error, dashboard: dashboard.key, question: card.question },
-            "dashboard card failed",
-          );
-          return {
-            ...base,
-            error: "Ces données n'ont pas pu être calculées. Réessayez dans quelques instants.",
-          };
-        }
-      }),
-    );
-  }
+  const filterValues = createFilterValues({ catalog, warehouse });
+  const renderCards = cardRenderer({ questions, warehouse, now, rowLimit });
 
   return {
     async show(req, res, dashboard, ownProfile) {
@@ -229,12 +164,25 @@ export function createDashboardView(
       // Relative defaults and choices mean periods of the data (src/catalog/periods.ts): the cards, their
       // CSV links and the frame's starting filter values all get the same absolute period.
       const anchored = anchorDashboard(dashboard, cutoff.day);
+      let lists: Record<string, FilterList> = {};
+      try {
+        lists = await filterValues.lists(dashboard, access.locks, {
+          cutoff: cutoff.day,
+          dataVersion: cutoff.marker?.dataVersion,
+          now: now(),
+        });
+      } catch (error) {
+        // A warehouse that does not answer fails the page, as its cards would (docs/failure-policy.md).
+        if (error instanceof DependencyError) throw error;
+        // Otherwise the filters fall back to plain fields; the cards stay locked either way.
+        req.log?.warn({ err: error, dashboard: dashboard.key }, "filter lists not read");
+      }
       const read = (query: Record<string, unknown>) => {
-        const choice = readFilterChoice(
-          anchorDashboard(dashboard, cutoff.day, { yearsOnly: true }),
-          query,
-          dayIn(now(), TIME_ZONE),
-        );
+        const choice = readFilterChoice(anchorDashboard(dashboard, cutoff.day, { yearsOnly: true }), query, {
+          today: dayIn(now(), TIME_ZONE),
+          cutoff: cutoff.day,
+          lists,
+        });
         return { ...choice, values: anchorValues(dashboard, choice.values, cutoff.day) };
       };
       const choice = read(req.query as Record<string, unknown>);
@@ -248,7 +196,7 @@ export function createDashboardView(
       const embedding = embed.enabled && metabaseStatus !== undefined && !previewing;
       const [framed, shown] = await Promise.all([
         embedding ? metabaseStatus.available() : false,
-        renderCards(req, anchored, embedding ? read({}) : choice, access.locks),
+        renderCards(req, anchored, embedding ? read({}) : choice, access.locks, cutoff),
       ]);
       let cards = shown;
       let notice: Notice | undefined = previewing
@@ -274,11 +222,16 @@ export function createDashboardView(
         }
       }
       const chose = Object.keys(choice.values).length > 0 || choice.cleared.size > 0;
-      if (embedding && !issued && chose) cards = await renderCards(req, anchored, choice, access.locks);
+      if (embedding && !issued && chose)
+        cards = await renderCards(req, anchored, choice, access.locks, cutoff);
       // The exports of a narrowed page export the narrowed data: they narrow the same way.
       const narrowing = choiceQuery(territory);
       if (narrowing)
-        cards = cards.map((c) => (c.exportHref ? { ...c, exportHref: `${c.exportHref}&${narrowing}` } : c));
+        cards = cards.map((c) => ({
+          ...c,
+          ...(c.exportHref ? { exportHref: `${c.exportHref}&${narrowing}` } : {}),
+          ...(c.xlsxHref ? { xlsxHref: `${c.xlsxHref}&${narrowing}` } : {}),
+        }));
 
       const user = getSessionUser(req);
       if (isPublicDashboard(dashboard)) {
@@ -327,29 +280,33 @@ export function createDashboardView(
               now: now(),
             })
           : null;
-      await renderPage(req, res, "dashboards/dashboard", {
-        title: heading,
-        heading,
-        dashboard,
-        data: dataCutoffView(cutoff),
-        isPublic: isPublicDashboard(dashboard),
-        embed: issued ? { url: issued.url, expiresAt: issued.expiresAt.toISOString() } : null,
-        notice,
-        cards,
-        choice,
-        territories,
-        territoryQuery: narrowing,
-        comparison: comparison && comparisonView(comparison),
-        errors: choice.errors.map((e) => ({ field: e.slug, message: e.message })),
-        hasCharts: cards.some((c) => c.chart),
-        preview: profile?.preview ?? false,
-        scripts: issued
-          ? ["/static/app/embed.js"]
-          : cards.some((c) => c.chart)
-            ? ["/static/chart/DSFRChart/DSFRChart.js"]
-            : [],
-        styles: cards.some((c) => c.chart) && !issued ? ["/static/chart/DSFRChart/DSFRChart.css"] : [],
-      });
+      await renderPage(
+        req,
+        res,
+        "dashboards/dashboard",
+        {
+          title: heading,
+          heading,
+          dashboard,
+          data: dataCutoffView(cutoff),
+          isPublic: isPublicDashboard(dashboard),
+          embed: issued ? { url: issued.url, expiresAt: issued.expiresAt.toISOString() } : null,
+          notice,
+          cards,
+          choice,
+          territories,
+          territoryQuery: narrowing,
+          comparison: comparison && comparisonView(comparison),
+          filterSummary: choiceSummary(choice),
+          resetHref: dashboardPath(dashboard),
+          errors: choice.errors.map((e) => ({ field: e.slug, message: e.message })),
+          hasCharts: cards.some((c) => c.chart),
+          preview: profile?.preview ?? false,
+          scripts: issued ? ["/static/app/embed.js"] : [],
+        },
+        // A filter value the page cannot use is the request's fault: said in French, defaults standing in.
+        choice.errors.length > 0 ? 400 : 200,
+      );
     },
   };
 }

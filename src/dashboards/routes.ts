@@ -33,13 +33,16 @@ export function dashboardsRouter(deps: DashboardsDeps): Router {
       secretKey: deps.config.metabase.embeddingSecretKey,
       ttlSeconds: deps.config.metabase.embedTokenTtlSeconds,
       now,
+      metrics: deps.metrics,
     });
+  // The probe goes to Metabase as this server reaches it, which is not the browser's address behind compose.
+  const internalUrl = deps.config.metabase.internalUrl;
   const metabaseStatus =
     deps.metabaseStatus ??
-    (siteUrl
+    (internalUrl
       ? createMetabaseStatus({
           probe: async () => {
-            const up = await probeMetabaseHealth({ siteUrl, timeoutMs: HEALTH_TIMEOUT_MS });
+            const up = await probeMetabaseHealth({ siteUrl: internalUrl, timeoutMs: HEALTH_TIMEOUT_MS });
             // Counted once per probe (one every few seconds at most while Metabase is down), not per page.
             if (!up) countDependencyFailure(deps.metrics, new DependencyError("metabase", "unavailable"));
             return up;

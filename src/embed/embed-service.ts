@@ -4,6 +4,7 @@ import { dashboardAccess, type AccessDashboard } from "../perimeter/dashboard-ac
 import type { Perimeter } from "../perimeter/lock-values.js";
 import type { ProfileKind } from "../perimeter/placement.js";
 import { verifiedDashboardCondition, verifiedDashboardId } from "../metabase/object-map.js";
+import type { Metrics } from "../metrics/metrics.js";
 import type { Queryable } from "../storage/database.js";
 import { signEmbedToken, type EmbeddableParameter, type EmbedHashOptions } from "./sign.js";
 
@@ -82,6 +83,7 @@ export function createEmbedService(deps: {
   ttlSeconds: number;
   hash?: EmbedHashOptions;
   now?: () => Date;
+  metrics?: Pick<Metrics, "embedTokens"> | undefined;
 }) {
   const now = deps.now ?? (() => new Date());
   /** `key@contentVersion` → the Metabase id last found verified (bounded by the catalogue). */
@@ -126,7 +128,7 @@ export function createEmbedService(deps: {
     return written === undefined ? undefined : { url: signed.url, expiresAt: signed.expiresAt, dashboardId };
   }
 
-  return {
+  const service: IssuingService = {
     get enabled(): boolean {
       return !!deps.siteUrl && !!deps.secretKey;
     },
@@ -157,6 +159,41 @@ export function createEmbedService(deps: {
         }
       }
       throw new DashboardNotVerifiedError(dashboard.key);
+    },
+  };
+  return counted(service, deps.metrics);
+}
+
+interface IssuingService {
+  readonly enabled: boolean;
+  issue(dashboard: EmbedDashboard, viewer: EmbedViewer | null, requestId?: string): Promise<IssuedEmbed>;
+}
+
+/** Counts every token issued, and why none was (a closed set: never a dashboard key nor a person). */
+function counted(service: IssuingService, metrics: Pick<Metrics, "embedTokens"> | undefined): IssuingService {
+  if (!metrics) return service;
+  return {
+    get enabled() {
+      return service.enabled;
+    },
+    async issue(dashboard, viewer, requestId) {
+      try {
+        const issued = await service.issue(dashboard, viewer, requestId);
+        metrics.embedTokens.inc({ outcome: "issued" });
+        return issued;
+      } catch (error) {
+        metrics.embedTokens.inc({
+          outcome:
+            error instanceof MetabaseNotConfiguredError
+              ? "not_configured"
+              : error instanceof DashboardNotVerifiedError
+                ? "not_verified"
+                : error instanceof ForbiddenError
+                  ? "refused"
+                  : "failed",
+        });
+        throw error;
+      }
     },
   };
 }

@@ -1,3 +1,4 @@
+import { countOf } from "../french-plural.js";
 import type { Queryable } from "../storage/database.js";
 import type { MetabaseClient } from "./client.js";
 import {
@@ -48,14 +49,16 @@ const NOUN: Record<ObjectModel, string> = {
   card: "question",
   dashboard: "tableau de bord",
 };
-const DONE: Record<PlanEntry["action"], string> = {
-  create: "créé",
-  update: "mis à jour",
-  restore: "restauré",
-  archive: "archivé",
-  record: "inchangé",
-  noop: "inchangé",
+/** The participle agrees with the noun: « collection … : créée », « tableau de bord … : créé ». */
+const DONE: Record<PlanEntry["action"], { masculine: string; feminine: string }> = {
+  create: { masculine: "créé", feminine: "créée" },
+  update: { masculine: "mis à jour", feminine: "mise à jour" },
+  restore: { masculine: "restauré", feminine: "restaurée" },
+  archive: { masculine: "archivé", feminine: "archivée" },
+  record: { masculine: "inchangé", feminine: "inchangée" },
+  noop: { masculine: "inchangé", feminine: "inchangée" },
 };
+const FEMININE: Record<ObjectModel, boolean> = { collection: true, card: true, dashboard: false };
 
 export async function applyPlan(options: {
   client: MetabaseClient;
@@ -208,11 +211,14 @@ export async function applyPlan(options: {
     }
     done++;
     const id = entry.metabaseId ?? ids[entry.model].get(entry.key);
-    progress(`[${done}/${writes.length}] ${NOUN[entry.model]} ${entry.key} : ${DONE[entry.action]} (#${id})`);
+    const participle = DONE[entry.action][FEMININE[entry.model] ? "feminine" : "masculine"];
+    progress(`[${done}/${writes.length}] ${NOUN[entry.model]} ${entry.key} : ${participle} (#${id})`);
   }
 
   // Read back: every managed dashboard and the cards, as Metabase now serves them.
-  progress(`Relecture de ${definitions.dashboards.length} tableau(x) de bord et vérification des verrous…`);
+  progress(
+    `Relecture de ${countOf(definitions.dashboards.length, "tableau de bord", "tableaux de bord")} et vérification des verrous…`,
+  );
   const cardsNow = await client.cards({ archived: false });
   const cardsById = new Map(cardsNow.map((c) => [c.id, c]));
   const readBack = new Map<string, Dashboard | undefined>();

@@ -4,8 +4,26 @@ import {
   checkCatalog,
   type Catalog,
   type CatalogProblem,
+  type DashboardParameter,
 } from "../catalog/index.js";
-import type { SyncDefinitions } from "./definitions.js";
+import { DEPARTEMENTS } from "../territories/territories.js";
+import { cardVisualizationSettings } from "./column-settings.js";
+import type { DefinedDashboardParameter, SyncDefinitions } from "./definitions.js";
+
+/** A filter's list in Metabase: static when it is the same for everyone, else a plain field. */
+function parameterChoices(p: DashboardParameter): DefinedDashboardParameter["choices"] {
+  if (p.values) {
+    return {
+      query: "list",
+      values: p.values.map((v) => (v.label === String(v.value) ? v.value : [v.value, v.label])),
+    };
+  }
+  if (p.valuesFrom === "departements") {
+    return { query: "list", values: DEPARTEMENTS.map((d) => [d.code, d.libelle]) };
+  }
+  // A column's values under the viewer's locks, or the years of the data's cut-off: the gateway's only.
+  return p.valuesFrom === undefined ? undefined : { query: "none" };
+}
 
 /**
  * The catalog (src/catalog/) in the sync's terms. Template tags and parameter types come from the catalog's
@@ -25,7 +43,7 @@ function toSyncDefinitions(catalog: Catalog): SyncDefinitions {
       description: q.description,
       collection: q.collection,
       display: q.display,
-      visualizationSettings: q.visualization,
+      visualizationSettings: cardVisualizationSettings(q, q.columns),
       sql: q.sql,
       templateTags: questionTemplateTags(q),
       contentVersion: q.contentVersion,
@@ -44,8 +62,10 @@ function toSyncDefinitions(catalog: Catalog): SyncDefinitions {
         // it means in the embed URL as the filter's starting value instead.
         default: p.type === "number" && typeof p.default === "string" ? undefined : p.default,
         locked: p.locked,
+        choices: parameterChoices(p),
       })),
-      cards: d.cards.map((c) => ({ ...c, mappings: { ...c.mappings } })),
+      // How the gateway groups a card's table is the gateway's only.
+      cards: d.cards.map(({ groupRowsBy: _grouping, ...c }) => ({ ...c, mappings: { ...c.mappings } })),
       contentVersion: d.contentVersion,
       file: d.file,
     })),

@@ -46,6 +46,12 @@ export interface DefinedDashboardParameter {
   locked?: string | undefined;
   /** How a parameter that is not locked shows in embeds; default `enabled` (an editable filter). */
   embedding?: "enabled" | "disabled" | undefined;
+  /**
+   * Its choices in Metabase: a static list (values, or value-label pairs), or `none` (a plain field) for a
+   * list that depends on the viewer's perimeter, which only the gateway can compute under the locks.
+   * Never a list drawn from a card: Metabase would run that card without the embed's locks.
+   */
+  choices?: { query: "list"; values: unknown[] } | { query: "none" } | undefined;
 }
 
 export interface DefinedDashcard {

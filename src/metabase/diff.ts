@@ -1,4 +1,5 @@
 import type { CardForm, CollectionForm, DashboardForm, DashcardForm } from "./forms.js";
+import { columnTitles, visualizationDetails } from "./column-settings.js";
 import { canonicalJson, sameJson } from "./normalize.js";
 
 /**
@@ -67,6 +68,8 @@ export function diffCard(desired: CardForm, remote: CardForm): FieldChange[] {
       change.details = embeddingDetails(remote.embeddingParams, desired.embeddingParams);
     if (field === "templateTags")
       change.details = recordDetails(remote.templateTags, desired.templateTags, "variable");
+    if (field === "visualizationSettings")
+      change.details = visualizationDetails(remote.visualizationSettings, desired.visualizationSettings);
     changes.push(change);
   }
   return changes;
@@ -183,7 +186,12 @@ function dashcardDetails(before: readonly DashcardForm[], after: readonly Dashca
         what.push(`filtres ${mappingText(current.mappings)} → ${mappingText(wanted.mappings)}`);
       }
       if (!sameJson(wanted.visualizationSettings, current.visualizationSettings)) {
-        what.push("réglages d'affichage de la carte remis à zéro");
+        const titles = Object.entries(columnTitles(current.visualizationSettings));
+        what.push(
+          titles.length > 0
+            ? `titres de colonnes posés sur le tableau de bord (${titles.map(([name, title]) => `${name} « ${title} »`).join(", ")}) : les libellés de la question s'appliquent`
+            : "réglages d'affichage de la carte remis à zéro",
+        );
       }
       if (what.length > 0) lines.push(`~ carte ${wanted.question} : ${what.join(" ; ")}`);
     }

@@ -84,7 +84,7 @@ export function httpFailure(
   if (status === undefined) {
     return new MetabaseError(
       "network",
-      "Metabase ne répond pas. Vérifiez METABASE_SITE_URL, que Metabase est démarré et joignable depuis cette machine, puis relancez.",
+      "Metabase ne répond pas. Vérifiez METABASE_INTERNAL_URL (ou METABASE_SITE_URL), que Metabase est démarré et joignable depuis cette machine, puis relancez.",
       { detail, cause },
     );
   }

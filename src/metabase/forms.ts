@@ -8,6 +8,7 @@ import {
   type DefinedTag,
   type SyncDefinitions,
 } from "./definitions.js";
+import { normaliseColumnSettings } from "./column-settings.js";
 import { isRecord } from "./errors.js";
 import { readMarker } from "./marker.js";
 import { fieldIdOf, nativeQueryOf, orUndefined, templateTagTarget } from "./normalize.js";
@@ -62,6 +63,21 @@ export interface DashboardParameterForm {
   name: string;
   type: string;
   default: unknown;
+  /** Its list of choices (`values_query_type`, `values_source_*`), undefined when Metabase's default. */
+  choices: unknown;
+}
+
+/** A parameter's choices as Metabase holds them, in one shape; undefined for Metabase's default. */
+export function remoteChoices(p: Record<string, unknown>): unknown {
+  const query = p.values_query_type;
+  const source = p.values_source_type;
+  if (source === "card") return { query, source, config: p.values_source_config };
+  if (source === "static-list") {
+    const config = isRecord(p.values_source_config) ? p.values_source_config : {};
+    return { query: query ?? "list", values: Array.isArray(config.values) ? config.values : [] };
+  }
+  if (query === "none" || query === "search") return { query };
+  return undefined;
 }
 
 export interface DashcardForm {
@@ -200,6 +216,7 @@ export function desiredDashboardForm(dashboard: DefinedDashboard): DashboardForm
       name: p.label,
       type: p.type,
       default: orUndefined(p.default),
+      choices: p.choices,
     })),
     dashcards: sortDashcards(
       dashboard.cards.map((card) => ({
@@ -246,7 +263,7 @@ export function remoteCardForm(card: Card, resolver: KeyResolver): CardForm {
     description: text,
     marker: key,
     display: card.display,
-    visualizationSettings: card.visualization_settings,
+    visualizationSettings: normaliseColumnSettings(card.visualization_settings),
     collection: resolver.collectionKey(card.collection_id),
     databaseId: native?.databaseId,
     sql: tidySql(native?.sql ?? ""),
@@ -315,6 +332,7 @@ export function remoteDashboardForm(
       name: typeof p.name === "string" ? p.name : "",
       type: typeof p.type === "string" ? p.type : "",
       default: orUndefined(p.default),
+      choices: remoteChoices(p),
     })),
     dashcards: detail
       ? sortDashcards(
@@ -332,7 +350,7 @@ export function remoteDashboardForm(
                 return [slug, target ? target.tag : JSON.stringify(m.target ?? null)];
               }),
             ),
-            visualizationSettings: dc.visualization_settings,
+            visualizationSettings: normaliseColumnSettings(dc.visualization_settings),
           })),
         )
       : undefined,

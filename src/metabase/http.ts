@@ -115,7 +115,7 @@ function parse<S extends z.ZodType>(schema: S, method: string, path: string, dat
     .join(" ; ");
   throw new MetabaseError(
     "response-shape",
-    `La réponse de Metabase à ${method} ${path} n'a pas la forme attendue : METABASE_SITE_URL désigne-t-elle bien Metabase (et une version prise en charge) ?`,
+    `La réponse de Metabase à ${method} ${path} n'a pas la forme attendue : METABASE_INTERNAL_URL (ou METABASE_SITE_URL) désigne-t-elle bien Metabase (et une version prise en charge) ?`,
     { detail: issues },
   );
 }

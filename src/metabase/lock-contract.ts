@@ -15,7 +15,9 @@ import type { Card, Dashboard } from "./schemas.js";
  * - every dashcard showing a question is wired to every locked parameter, through a template tag that exists,
  *   is required, appears in the SQL, and never sits inside an optional `[[ … ]]` clause (Metabase drops an
  *   optional clause, or a field filter, when its value is missing: the card would run unfiltered);
- * - no parameter left editable acts on what a locked one restricts (the same tag, or the same field).
+ * - no parameter left editable acts on what a locked one restricts (the same tag, or the same field);
+ * - no parameter takes its list of values from a card (`values_source_type: "card"`): Metabase runs that
+ *   card for the embed without its locks, so the list would show values from outside the perimeter.
  *
  * Returns the breaches, in French; an empty list means the contract holds. Pure.
  */
@@ -44,6 +46,13 @@ export function checkLockContract(
   }
 
   const parameters = dashboard.parameters.filter(isRecord);
+  for (const parameter of parameters) {
+    if (parameter.values_source_type === "card") {
+      problems.push(
+        `le filtre « ${String(parameter.slug)} » tire ses valeurs d'une question (values_source_type: card), que Metabase exécute sans les verrous de l'intégration : la liste montrerait des valeurs hors du périmètre`,
+      );
+    }
+  }
   const lockedSlugs = definition.parameters.filter((p) => p.locked).map((p) => p.slug);
   const locked: Array<{ slug: string; id: string }> = [];
   for (const slug of lockedSlugs) {

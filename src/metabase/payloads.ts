@@ -102,6 +102,17 @@ function sectionIdOf(type: string): string | undefined {
   return undefined;
 }
 
+/** A parameter's choices as Metabase stores them (`values_query_type`, `values_source_*`). */
+export function parameterChoicesPayload(p: DefinedDashboard["parameters"][number]): Record<string, unknown> {
+  if (!p.choices) return {};
+  if (p.choices.query === "none") return { values_query_type: "none" };
+  return {
+    values_query_type: "list",
+    values_source_type: "static-list",
+    values_source_config: { values: p.choices.values },
+  };
+}
+
 export function dashboardParametersPayload(dashboard: DefinedDashboard): Array<Record<string, unknown>> {
   return dashboard.parameters.map((p) => {
     const sectionId = sectionIdOf(p.type);
@@ -112,6 +123,7 @@ export function dashboardParametersPayload(dashboard: DefinedDashboard): Array<R
       type: p.type,
       ...(sectionId ? { sectionId } : {}),
       ...(p.default === undefined || p.default === null ? {} : { default: p.default }),
+      ...parameterChoicesPayload(p),
     };
   });
 }

@@ -1,16 +1,17 @@
+import { agree, countOf } from "../french-plural.js";
 import type { FieldChange } from "./diff.js";
 import { canonicalJson } from "./normalize.js";
 import type { Plan, PlanEntry } from "./plan.js";
 
 /** The plan as people read it (French), one block per object that would change. */
 
-const NOUN: Record<PlanEntry["model"], string> = {
+export const NOUN: Record<PlanEntry["model"], string> = {
   collection: "collection",
   card: "question",
   dashboard: "tableau de bord",
 };
 
-const ACTION: Record<PlanEntry["action"], { sign: string; verb: string }> = {
+export const ACTION: Record<PlanEntry["action"], { sign: string; verb: string }> = {
   create: { sign: "+", verb: "créer" },
   update: { sign: "~", verb: "modifier" },
   restore: { sign: "↺", verb: "restaurer" },
@@ -41,7 +42,7 @@ const FIELD: Record<string, string> = {
 export function renderPlan(plan: Plan): string {
   const lines: string[] = [`Metabase ${plan.siteUrl} (${plan.metabaseVersion})`, ""];
   const changing = plan.entries.filter((e) => e.action !== "noop");
-  for (const entry of changing) lines.push(...renderEntry(entry), "");
+  for (const entry of changing) lines.push(...renderPlanEntry(entry), "");
   if (plan.breaches.length > 0) {
     lines.push(
       "Contrats de verrouillage rompus dans Metabase (la passerelle ne signe plus de jeton pour ces tableaux) :",
@@ -67,7 +68,7 @@ export function renderPlan(plan: Plan): string {
 export function summary(plan: Plan): string {
   const count = (action: PlanEntry["action"]) => plan.entries.filter((e) => e.action === action).length;
   if (!plan.hasChanges) {
-    return `Aucun changement : Metabase est conforme aux fichiers (${plan.entries.length} objets gérés).`;
+    return `Aucun changement : Metabase est conforme aux fichiers (${countOf(plan.entries.length, "objet géré", "objets gérés")}).`;
   }
   const parts = [
     [count("create"), "à créer"],
@@ -75,16 +76,18 @@ export function summary(plan: Plan): string {
     [count("restore"), "à restaurer"],
     [count("archive"), "à archiver"],
     [count("record"), "à enregistrer seulement"],
-    [count("noop"), "inchangé(s)"],
+    [count("noop"), agree(count("noop"), "inchangé", "inchangés")],
   ] as const;
   const text = parts
     .filter(([n]) => n > 0)
     .map(([n, what]) => `${n} ${what}`)
     .join(", ");
-  return `Changements : ${text}.${plan.conflicts.length > 0 ? ` ${plan.conflicts.length} conflit(s).` : ""} \`pilotage apply\` les appliquera.`;
+  const conflicts = plan.conflicts.length;
+  return `Changements : ${text}.${conflicts > 0 ? ` ${countOf(conflicts, "conflit", "conflits")}.` : ""} \`pilotage apply\` les appliquera.`;
 }
 
-function renderEntry(entry: PlanEntry): string[] {
+/** One object's block: what would happen to it, then each field's change, warnings and notes. */
+export function renderPlanEntry(entry: PlanEntry): string[] {
   const { sign, verb } = ACTION[entry.action];
   const id = entry.metabaseId === undefined ? "" : ` (#${entry.metabaseId})`;
   const origin =

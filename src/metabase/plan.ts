@@ -1,3 +1,4 @@
+import { agree, countOf } from "../french-plural.js";
 import { createHash } from "node:crypto";
 import { bindObjects, type Binding, type BindableObject, type StoredBinding } from "./binding.js";
 import {
@@ -383,8 +384,13 @@ export async function computePlan(
     const created = entries.filter((e) => e.model === model && e.action === "create");
     const archived = entries.filter((e) => e.model === model && e.action === "archive");
     if (created.length > 0 && archived.length > 0) {
+      const card = model === "card";
+      const archivedText = card
+        ? countOf(archived.length, "question archivée", "questions archivées")
+        : countOf(archived.length, "tableau de bord archivé", "tableaux de bord archivés");
+      const createdText = `${created.length} ${card ? agree(created.length, "créée", "créées") : agree(created.length, "créé", "créés")}`;
       warnings.push(
-        `${archived.length} ${model === "card" ? "question(s)" : "tableau(x) de bord"} archivé(s) et ${created.length} créé(s) : s'il s'agit d'un renommage de fichier, gardez l'ancienne clé avec \`key:\` pour conserver l'id (${archived.map((e) => e.key).join(", ")}).`,
+        `${archivedText} et ${createdText} : s'il s'agit d'un renommage de fichier, gardez l'ancienne clé avec \`key:\` pour conserver l'id (${archived.map((e) => e.key).join(", ")}).`,
       );
     }
   }

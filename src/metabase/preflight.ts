@@ -1,9 +1,10 @@
+import { countOf } from "../french-plural.js";
 import { createMetabaseClient, type MetabaseClient } from "./client.js";
 import type { SyncDefinitions } from "./definitions.js";
 import { MetabaseError } from "./errors.js";
 import { definedColumn } from "./forms.js";
 import type { SyncTarget } from "./plan.js";
-import { featuresOf, MIN_MAJOR, parseVersionTag, TESTED_VERSIONS, type MetabaseVersion } from "./version.js";
+import { featuresOf, parseVersionTag, unsupportedVersion, type MetabaseVersion } from "./version.js";
 
 /**
  * Connect and check, before anything is read or written, that the instance can be synced: reachable, a
@@ -44,12 +45,8 @@ export async function connect(options: ConnectOptions, definitions: SyncDefiniti
     );
     version = { tag: tag ?? "inconnue", major: 57, minor: 0 };
   }
-  if (version.major < MIN_MAJOR) {
-    throw new MetabaseError(
-      "capability",
-      `Metabase ${version.tag} est trop ancien : la synchronisation demande la version 0.${MIN_MAJOR} ou plus récente (versions vérifiées : ${TESTED_VERSIONS}). Mettez Metabase à jour.`,
-    );
-  }
+  const unsupported = unsupportedVersion(version);
+  if (unsupported) throw new MetabaseError("capability", unsupported);
   const features = featuresOf(version);
 
   if ("username" in options.credentials) {
@@ -103,11 +100,7 @@ export async function connect(options: ConnectOptions, definitions: SyncDefiniti
         missing.set(column, [...(missing.get(column) ?? []), question.key]);
       }
     }
-    for (const [column, questions] of [...missing].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      problems.push(
-        `La colonne ${column} (filtre de ${questions.join(", ")}) est inconnue de Metabase dans « ${warehouse.name} » : vérifiez son nom, puis lancez « Synchroniser le schéma » dans Admin > Bases de données.`,
-      );
-    }
+    problems.push(...missingColumnProblems(missing, metadata.tables, warehouse.name));
   }
   if (problems.length > 0 || !warehouse) {
     throw new MetabaseError("capability", "Metabase n'est pas prêt pour la synchronisation :", { problems });
@@ -124,4 +117,47 @@ export async function connect(options: ConnectOptions, definitions: SyncDefiniti
       columnByFieldId,
     },
   };
+}
+
+/**
+ * Columns behind field filters that Metabase does not know, said once per missing schema, then once per
+ * missing table, then per column: a schema Metabase cannot see (not granted to its role, not synced) would
+ * otherwise be a hundred lines saying the same thing.
+ */
+export function missingColumnProblems(
+  missing: ReadonlyMap<string, readonly string[]>,
+  tables: ReadonlyArray<{ schema?: string | null | undefined; name: string }>,
+  databaseName: string,
+): string[] {
+  const knownSchemas = new Set(tables.map((t) => t.schema).filter((s): s is string => !!s));
+  const knownTables = new Set(tables.filter((t) => t.schema).map((t) => `${t.schema}.${t.name}`));
+  const groups = new Map<
+    string,
+    { kind: "schema" | "table" | "column"; columns: string[]; questions: Set<string> }
+  >();
+  for (const [column, questions] of missing) {
+    const [schema = "", table = ""] = column.split(".");
+    const [key, kind] = !knownSchemas.has(schema)
+      ? [schema, "schema" as const]
+      : !knownTables.has(`${schema}.${table}`)
+        ? [`${schema}.${table}`, "table" as const]
+        : [column, "column" as const];
+    const group = groups.get(key) ?? { kind, columns: [], questions: new Set<string>() };
+    group.columns.push(column);
+    for (const question of questions) group.questions.add(question);
+    groups.set(key, group);
+  }
+  const sync = "puis lancez « Synchroniser le schéma » dans Admin > Bases de données";
+  return [...groups]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([key, { kind, columns, questions }]) => {
+      const usedBy = [...questions].sort().join(", ");
+      if (kind === "schema") {
+        return `Le schéma ${key} est inconnu de Metabase dans « ${databaseName} » (${countOf(columns.length, "colonne filtrée", "colonnes filtrées")}, par ${usedBy}) : vérifiez que le rôle de Metabase peut le lire (GRANT USAGE ON SCHEMA ${key}, GRANT SELECT ON ALL TABLES IN SCHEMA ${key}) et que les filtres de schémas de la base l'incluent, ${sync}.`;
+      }
+      if (kind === "table") {
+        return `La table ${key} est inconnue de Metabase dans « ${databaseName} » (${countOf(columns.length, "colonne filtrée", "colonnes filtrées")}, par ${usedBy}) : vérifiez son nom et que le rôle de Metabase peut la lire, ${sync}.`;
+      }
+      return `La colonne ${key} (filtre de ${usedBy}) est inconnue de Metabase dans « ${databaseName} » : vérifiez son nom, ${sync}.`;
+    });
 }

@@ -31,6 +31,12 @@ export const MIN_MAJOR = 50;
 /** The versions the contract suite checks, for messages. */
 export const TESTED_VERSIONS = "0.50.3, 0.53.9 et 0.57.2";
 
+/** Why the sync and `pilotage metabase bootstrap` refuse this version, in French; undefined when supported. */
+export function unsupportedVersion(version: MetabaseVersion): string | undefined {
+  if (version.major >= MIN_MAJOR) return undefined;
+  return `Metabase ${version.tag} est trop ancien : la synchronisation demande la version 0.${MIN_MAJOR} ou plus récente (versions vérifiées : ${TESTED_VERSIONS}). Mettez Metabase à jour.`;
+}
+
 const TAG = /^v([01])\.(\d+)(?:\.(\d+))?/;
 
 export function parseVersionTag(tag: string): MetabaseVersion | undefined {

@@ -8,7 +8,9 @@ import {
 } from "../catalog/index.js";
 import { columnDecimals, columnHeader, describedColumn, isQuantity } from "../catalog/columns.js";
 import { noteCards, noteDashboard, selectBlockRow } from "../catalog/note-dashboard.js";
-import { chartOf, formatCell, runCard, type CardTable, type ChartSpec } from "../dashboards/card-data.js";
+import { runCard, type CardTable } from "../dashboards/card-data.js";
+import { formatValue } from "../dashboards/cell-format.js";
+import { chartOf, type ChartView } from "../dashboards/chart-model.js";
 import type { LockValue } from "../perimeter/lock-values.js";
 import type { Queryable } from "../storage/database.js";
 import type { Day } from "../template/index.js";
@@ -25,7 +27,7 @@ export interface NoteFigure {
   /** The caption: the block's title, else the question's name. */
   title: string;
   table?: CardTable & { cells: string[][] };
-  chart?: ChartSpec | null;
+  chart?: ChartView | null;
   value?: CitedValue & { label: string };
   error?: string;
 }
@@ -78,7 +80,7 @@ export function formatTableCell(
   card: CardTable["columns"][number],
 ): string {
   if (value === null || value === undefined) return "";
-  if (!isQuantity(column)) return formatCell(value, card);
+  if (!isQuantity(column)) return formatValue(value, column);
   return formatFigure(value, column, { unit: "sign" }).text;
 }
 

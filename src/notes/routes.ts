@@ -160,13 +160,8 @@ export function notesRouter(deps: NotesDeps): Router {
       citedFigures: note.blocks
         .filter((b) => cited.has(b.id))
         .map((b) => ({ ...figures.get(b.id)!, source: b.source ?? note.source ?? "" })),
-      scripts: [
-        "/static/app/print.js",
-        ...(note.blocks.some((b) => b.show === "chart") ? ["/static/chart/DSFRChart/DSFRChart.js"] : []),
-      ],
-      styles: [
-        ...(note.blocks.some((b) => b.show === "chart") ? ["/static/chart/DSFRChart/DSFRChart.css"] : []),
-      ],
+      // Charts are drawn on the server (src/views/dashboards/chart.ejs): no chart script.
+      scripts: ["/static/app/print.js"],
     });
   });
   return router;

@@ -8,6 +8,7 @@ import {
   QuestionColumnSchema,
   QuestionParameterSchema,
 } from "../questions/api-schemas.js";
+import { CSV_DIALECTS } from "../questions/csv-dialect.js";
 
 /**
  * The OpenAPI 3.1 description of the gateway's JSON API, served at `/api/openapi.json`. Response bodies
@@ -190,13 +191,20 @@ export function openApiDocument(): OpenApiDocument {
       "/api/questions/{key}/data": {
         get: {
           operationId: "exportQuestion",
-          summary: "Runs a question under the caller's locks and streams its rows as CSV or JSON.",
+          summary: "Runs a question under the caller's locks and streams its rows as CSV, JSON or XLSX.",
           description:
             "Locked parameters are filled from the caller's perimeter and may not appear in the query " +
             "string. Every export is audited before its first byte. CSV is UTF-8 with a BOM and a header " +
-            "row; an export that fails after it started is cut (CSV: the transfer ends incomplete) or " +
-            'marked (JSON: `"complete": false` and `error`), never shortened silently. Refused during a ' +
-            "staff preview.",
+            "row, in two dialects: `rfc4180` (the default: `,`, the column keys as header, stable for " +
+            "scripts; `/api/questions` gives each key's label) and `excel-fr` (`;`, the French labels as " +
+            "header, decimal comma, dates JJ/MM/AAAA). In every CSV dialect a text cell that starts with " +
+            "`=`, `+`, `-`, `@`, tab or carriage return gets a leading `'` (spreadsheet formula " +
+            "injection); numbers are never changed, JSON never escaped. XLSX has the labels as header, " +
+            "number and date formats per column, text as strings (never formulas, with Excel's quote " +
+            "prefix under the same rule), past 1,048,575 rows a next sheet, and an « Informations » " +
+            "sheet (locks, filters, data cut-off, extraction date). An export that fails after it " +
+            "started is cut (CSV, XLSX: the transfer ends incomplete) or marked (JSON: " +
+            '`"complete": false` and `error`), never shortened silently. Refused during a staff preview.',
           security: [{}, { session: [] }],
           parameters: [
             KEY_PARAMETER,
@@ -205,6 +213,13 @@ export function openApiDocument(): OpenApiDocument {
               in: "query",
               required: false,
               schema: { type: "string", enum: [...EXPORT_FORMATS], default: "csv" },
+            },
+            {
+              name: "dialect",
+              in: "query",
+              required: false,
+              description: "CSV only (a 400 with another format).",
+              schema: { type: "string", enum: [...CSV_DIALECTS], default: "rfc4180" },
             },
             {
               name: "parameters",
@@ -233,6 +248,9 @@ export function openApiDocument(): OpenApiDocument {
               content: {
                 "text/csv": { schema: { type: "string" } },
                 "application/json": { schema: ref("ExportJson") },
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                  schema: { type: "string", format: "binary" },
+                },
               },
             },
             "400": error(

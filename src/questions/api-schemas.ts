@@ -6,7 +6,7 @@ import { z } from "zod";
  * tests parse real answers with them: one definition, three uses, so they cannot drift apart.
  */
 
-export const EXPORT_FORMATS = ["csv", "json"] as const;
+export const EXPORT_FORMATS = ["csv", "json", "xlsx"] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export const QuestionParameterSchema = z.strictObject({
@@ -65,7 +65,18 @@ export const QuestionDescriptionSchema = z.strictObject({
     .array(z.strictObject({ key: z.string(), title: z.string() }))
     .meta({ description: "The dashboards showing this question that the caller may open." }),
   data: z
-    .strictObject({ csv: z.string(), json: z.string() })
+    .strictObject({
+      csv: z.string().meta({ description: "RFC 4180 CSV, the column keys as header: stable for scripts." }),
+      csv_excel_fr: z.string().meta({
+        description:
+          "CSV for French Excel: `;`, the column labels as header, decimal comma, dates JJ/MM/AAAA.",
+      }),
+      json: z.string(),
+      xlsx: z.string().meta({
+        description:
+          "Excel workbook: the labels as header, number and date formats, an « Informations » sheet.",
+      }),
+    })
     .meta({ description: "Paths of the exports, without editable parameters." }),
 });
 

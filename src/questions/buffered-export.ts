@@ -1,16 +1,21 @@
 import { asSubquery } from "../template/index.js";
-import { once } from "node:events";
 import type { Writable } from "node:stream";
 import pg from "pg";
 import type { Database } from "../storage/database.js";
-import type { ExportFormat } from "./api-schemas.js";
+import { csvCellText, csvDelimiter, csvField, csvHeaderLine } from "./csv-dialect.js";
+import { exportColumns } from "./export-columns.js";
 import {
-  ExportError,
-  hasSeveralStatements,
+  abortedError,
+  noColumnsError,
+  rowCapError,
+  severalStatementsError,
+  translateExportError,
   UTF8_BOM,
-  type RenderedQuery,
-  type StreamLimits,
-} from "./stream.js";
+} from "./export-error.js";
+import { drained } from "./response-sink.js";
+import { hasSeveralStatements } from "./sql-statements.js";
+import { RFC4180, type CsvShape, type RenderedQuery, type StreamLimits } from "./stream.js";
+import { writeXlsx, type XlsxShape } from "./xlsx-export.js";
 
 /**
  * Exports for the demo's warehouse, PGlite, which has no pg pool: no `COPY … TO STDOUT`, no cursor. The
@@ -20,9 +25,14 @@ import {
  * interrupt a query; the row cap always holds.
  *
  * Every column is read as Postgres' own text output (its type's output function), which is what `COPY … CSV` writes, and
- * JSON values are parsed from that text with node-postgres' parsers, as the cursor path gets them: both
- * formats come out byte for byte as on Postgres.
+ * JSON values are parsed from that text with node-postgres' parsers, as the cursor path gets them: every
+ * format comes out byte for byte as on Postgres (csv-dialect.ts has each CSV rule in SQL and here), and
+ * XLSX goes through the same writer as the cursor path.
  */
+
+/** What to write: CSV in a dialect, JSON, or XLSX with its information sheet. */
+export type BufferedFormat =
+  { format: "csv"; csv?: CsvShape } | { format: "json" } | { format: "xlsx"; xlsx: XlsxShape };
 
 const TEXT_DATE = (value: string) => value;
 
@@ -32,40 +42,30 @@ function jsonValue(text: string | null, oid: number): unknown {
   return parse(text);
 }
 
-/** A CSV field as Postgres' COPY writes it: quoted when it holds a delimiter, a quote or a line break, or is empty. */
-export function csvField(value: string | null, onlyColumn: boolean): string {
-  if (value === null) return "";
-  const quote = value === "" || (onlyColumn && value === "\\.") || /[",\r\n]/.test(value);
-  return quote ? `"${value.replaceAll('"', '""')}"` : value;
-}
-
 async function write(out: Writable, text: string): Promise<void> {
-  if (out.destroyed) throw new ExportError("aborted", "Le téléchargement a été interrompu.");
-  if (!out.write(text)) await once(out, "drain");
+  if (out.destroyed) throw abortedError();
+  if (!out.write(text)) await drained(out, undefined);
 }
 
 export async function exportBuffered(
   db: Database,
   query: RenderedQuery,
-  format: ExportFormat,
+  target: BufferedFormat,
   out: Writable,
   limits: StreamLimits,
   onStart?: () => void | Promise<void>,
 ): Promise<number> {
-  if (hasSeveralStatements(query.sql)) {
-    throw new ExportError(
-      "query_failed",
-      "La question contient plusieurs instructions SQL : elle ne peut pas être exportée.",
-    );
-  }
+  if (hasSeveralStatements(query.sql)) throw severalStatementsError();
   const sql = asSubquery(query.sql);
   let result: { columns: Array<{ name: string; dataTypeID: number }>; rows: Array<Array<string | null>> };
   try {
     result = await db.transaction(async (tx) => {
       await tx.exec("SET TRANSACTION READ ONLY");
       await tx.exec(`SET LOCAL statement_timeout = ${Math.max(1, Math.round(limits.statementTimeoutMs))}`);
+      await tx.exec("SET LOCAL DateStyle = 'ISO'");
       const probe = await tx.query(`SELECT * FROM ${sql} AS export LIMIT 0`, query.values);
       const columns = probe.fields ?? [];
+      if (columns.length === 0) throw noColumnsError();
       // Positional aliases: column names may repeat or need quoting.
       const aliases = columns.map((_, i) => `c${i + 1}`);
       // format('%s') goes through each type's output function, as COPY does (a `::text` cast does
@@ -79,29 +79,25 @@ export async function exportBuffered(
       return { columns, rows };
     });
   } catch (error) {
-    if (error instanceof ExportError) throw error;
-    if ((error as { code?: unknown })?.code === "57014") {
-      throw new ExportError(
-        "timeout",
-        "La requête a dépassé le temps maximal autorisé : l'export est interrompu.",
-        error,
-      );
-    }
-    throw new ExportError("query_failed", "La requête a échoué : l'export est interrompu.", error);
+    throw translateExportError(error);
   }
-  if (result.rows.length > limits.rowCap) {
-    throw new ExportError(
-      "row_cap",
-      `Le résultat dépasse ${limits.rowCap} lignes : affinez les filtres avant d'exporter.`,
-    );
-  }
-  await onStart?.();
+  if (result.rows.length > limits.rowCap) throw rowCapError(limits.rowCap);
   const names = result.columns.map((c) => c.name);
   const BATCH = 1000;
-  if (format === "csv") {
-    const only = names.length === 1;
-    const line = (fields: Array<string | null>) => `${fields.map((f) => csvField(f, only)).join(",")}\n`;
-    await write(out, UTF8_BOM + line(names));
+  if (target.format === "xlsx") {
+    await onStart?.();
+    return writeXlsx(out, exportColumns(result.columns, target.xlsx.described), result.rows, target.xlsx);
+  }
+  if (target.format === "csv") {
+    const { dialect, described } = target.csv ?? RFC4180;
+    const columns = exportColumns(result.columns, described);
+    await onStart?.();
+    const delimiter = csvDelimiter(dialect);
+    const only = columns.length === 1;
+    const cells = columns.map((c) => csvCellText(c, dialect));
+    const line = (fields: Array<string | null>) =>
+      `${fields.map((f, i) => csvField(cells[i]!(f), delimiter, only)).join(delimiter)}\n`;
+    await write(out, UTF8_BOM + csvHeaderLine(columns, dialect));
     for (let i = 0; i < result.rows.length; i += BATCH) {
       await write(
         out,
@@ -112,6 +108,7 @@ export async function exportBuffered(
       );
     }
   } else {
+    await onStart?.();
     await write(out, `{"columns":${JSON.stringify(names)},"rows":[`);
     for (let i = 0; i < result.rows.length; i += BATCH) {
       const chunk = result.rows

@@ -4,6 +4,7 @@ import { describePerimeter, type Perimeter } from "../perimeter/lock-values.js";
 import { ALL_DEPARTEMENT_CODES } from "../territories/territories.js";
 import type { z } from "zod";
 import type { ExportFormat, QuestionDescriptionSchema } from "./api-schemas.js";
+import type { CsvDialect } from "./csv-dialect.js";
 import type { QuestionGrant } from "./question-access.js";
 
 /** How the API describes a question to one profile, and how an export of it is named. */
@@ -11,8 +12,9 @@ import type { QuestionGrant } from "./question-access.js";
 export type QuestionDescription = z.infer<typeof QuestionDescriptionSchema>;
 
 /** The API path of a question's data: the key's slashes stay slashes (the route takes them). */
-export function dataPath(key: string, format: ExportFormat): string {
-  return `/api/questions/${key.split("/").map(encodeURIComponent).join("/")}/data?format=${format}`;
+export function dataPath(key: string, format: ExportFormat, dialect?: CsvDialect): string {
+  const path = `/api/questions/${key.split("/").map(encodeURIComponent).join("/")}/data?format=${format}`;
+  return dialect && dialect !== "rfc4180" ? `${path}&dialect=${dialect}` : path;
 }
 
 export function describeQuestion(
@@ -54,7 +56,12 @@ export function describeQuestion(
       key,
       title: catalog.dashboards.find((d) => d.key === key)?.title ?? key,
     })),
-    data: { csv: dataPath(question.key, "csv"), json: dataPath(question.key, "json") },
+    data: {
+      csv: dataPath(question.key, "csv"),
+      csv_excel_fr: dataPath(question.key, "csv", "excel-fr"),
+      json: dataPath(question.key, "json"),
+      xlsx: dataPath(question.key, "xlsx"),
+    },
   };
 }
 

@@ -1,4 +1,9 @@
-import type { Catalog, Question, QuestionParameter } from "../catalog/index.js";
+import {
+  RESERVED_PARAMETER_NAMES,
+  type Catalog,
+  type Question,
+  type QuestionParameter,
+} from "../catalog/index.js";
 import { BadRequestError } from "../errors.js";
 import { dateStringToRange, parseDay, type DayRange } from "../template/index.js";
 import { dashboardAccess, type AccessProfile } from "../perimeter/dashboard-access.js";
@@ -145,7 +150,7 @@ function parseOne(parameter: QuestionParameter, raw: string): string | number {
 export function parseEditableParameters(
   grant: QuestionGrant,
   query: Record<string, unknown>,
-  reserved: ReadonlySet<string> = new Set(["format"]),
+  reserved: ReadonlySet<string> = RESERVED_PARAMETER_NAMES,
 ): Record<string, unknown> {
   const values: Record<string, unknown> = {};
   for (const [name, raw] of Object.entries(query)) {

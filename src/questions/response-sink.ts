@@ -1,5 +1,6 @@
 import type { ServerResponse } from "node:http";
 import { Writable } from "node:stream";
+import { abortedError } from "./export-error.js";
 
 /**
  * What the exporters write to, in front of the HTTP response. The exporters destroy their output when
@@ -32,4 +33,24 @@ export class ResponseSink extends Writable {
       this.end(() => resolve());
     });
   }
+}
+
+/** Resolves when `out` drains; fails when it closes first (the client left) or the export is aborted. */
+export function drained(out: Writable, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (error?: Error) => {
+      out.off("drain", onDrain);
+      out.off("close", onClose);
+      signal?.removeEventListener("abort", onAbort);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onDrain = () => done();
+    const onClose = () => done(abortedError());
+    const onAbort = () => done(signal?.reason instanceof Error ? signal.reason : abortedError());
+    if (signal?.aborted) return onAbort();
+    out.once("drain", onDrain);
+    out.once("close", onClose);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
 }

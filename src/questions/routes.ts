@@ -16,6 +16,7 @@ import {
 } from "../errors.js";
 import { rateLimit } from "../http/rate-limit.js";
 import type { Logger } from "../logging.js";
+import type { Metrics } from "../metrics/metrics.js";
 import {
   CHOICE_PARAMETERS,
   effectivePerimeter,
@@ -27,9 +28,13 @@ import { currentProfile, NoAccessError, type Profile } from "../perimeter/sessio
 import type { TerritoryReferenceReader } from "../territories/reference.js";
 import type { Database } from "../storage/database.js";
 import { TemplateError, type RenderedQuery } from "../template/index.js";
+import { readLoadMarker } from "../warehouse/load-marker.js";
 import { EXPORT_FORMATS, type ExportFormat } from "./api-schemas.js";
-import { exportBuffered } from "./buffered-export.js";
+import { exportBuffered, type BufferedFormat } from "./buffered-export.js";
+import { CSV_DIALECTS } from "./csv-dialect.js";
 import { describeQuestion, exportFileName, exportScope, lockedAttributes } from "./describe.js";
+import { exportAbout, parisWallClock, type ExportContext } from "./export-about.js";
+import { ExportError } from "./export-error.js";
 import {
   parseEditableParameters,
   questionGrant,
@@ -37,11 +42,13 @@ import {
   type QuestionGrant,
 } from "./question-access.js";
 import { ResponseSink } from "./response-sink.js";
-import { ExportError, streamCsv, streamJson, type StreamLimits } from "./stream.js";
+import { streamCsv, streamJson, type StreamLimits } from "./stream.js";
+import { streamXlsx } from "./xlsx-export.js";
 
 /**
  * The questions API (issue 10): `GET /api/questions`, the definitions the caller may see, and
- * `GET /api/questions/{key}/data`, a question run under the caller's locks and streamed as CSV or JSON.
+ * `GET /api/questions/{key}/data`, a question run under the caller's locks and streamed as CSV (two
+ * dialects), JSON or XLSX.
  * Anonymous callers see and export the public questions only. Locked values come from the session's
  * profile alone (PRODUCT.md §3, invariant 1); editable ones from the query string, by declared type.
  */
@@ -56,6 +63,7 @@ export interface QuestionsRouterDeps {
   redis: Redis | undefined;
   /** The bassins and EPCI of each département: an export narrows as its dashboard page did. */
   territories: TerritoryReferenceReader;
+  metrics?: Pick<Metrics, "exports"> | undefined;
 }
 
 /**
@@ -88,6 +96,13 @@ async function exportNarrowing(
 }
 
 const FormatSchema = z.enum(EXPORT_FORMATS);
+const DialectSchema = z.enum(CSV_DIALECTS);
+
+const CONTENT_TYPES: Record<ExportFormat, string> = {
+  csv: "text/csv; charset=utf-8",
+  json: "application/json; charset=utf-8",
+  xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+};
 
 /** Who the API answers for: null for an anonymous caller; a logged-in person must have been placed. */
 function callerProfile(req: Request): Profile | null {
@@ -171,7 +186,18 @@ export function questionsRouter(deps: QuestionsRouterDeps): Router {
     }
     const format = FormatSchema.safeParse(req.query.format ?? "csv");
     if (!format.success) {
-      throw new BadRequestError("Le paramètre « format » attend csv ou json.", { parameter: "format" });
+      throw new BadRequestError("Le paramètre « format » attend csv, json ou xlsx.", { parameter: "format" });
+    }
+    const dialect = DialectSchema.safeParse(req.query.dialect ?? "rfc4180");
+    if (!dialect.success) {
+      throw new BadRequestError("Le paramètre « dialect » attend rfc4180 ou excel-fr.", {
+        parameter: "dialect",
+      });
+    }
+    if (req.query.dialect !== undefined && format.data !== "csv") {
+      throw new BadRequestError("Le paramètre « dialect » ne s'applique qu'au format csv.", {
+        parameter: "dialect",
+      });
     }
     const editable = parseEditableParameters(grant, req.query, new Set(["format", ...narrowing.names]));
     let rendered: RenderedQuery;
@@ -186,6 +212,26 @@ export function questionsRouter(deps: QuestionsRouterDeps): Router {
       throw error;
     }
 
+    const scope = exportScope(lockedAttributes(catalog, grant), profile);
+    const described = question.columns;
+    let target: BufferedFormat;
+    if (format.data === "xlsx") {
+      const context: ExportContext = {
+        question,
+        scope,
+        locks: grant.locks,
+        chosen: editable,
+        loadMarker: await readLoadMarker(warehouse),
+        extractedAt: parisWallClock(new Date()),
+      };
+      target = {
+        format: "xlsx",
+        xlsx: { described, about: (rows) => exportAbout(context, rows), wallClock: context.extractedAt },
+      };
+    } else if (format.data === "csv") {
+      target = { format: "csv", csv: { dialect: dialect.data, described } };
+    } else target = { format: "json" };
+
     const audit: Omit<AuditEntry, "action"> = {
       actor: user ? { sub: user.sub, email: user.email } : undefined,
       profileKind: profile?.kind ?? "anonyme",
@@ -198,25 +244,30 @@ export function questionsRouter(deps: QuestionsRouterDeps): Router {
     const auditId = await writeAudit(db, {
       ...audit,
       action: "export.data",
-      details: { format: format.data, parameters: editable, dashboards: grant.dashboards },
+      details: {
+        format: format.data,
+        ...(format.data === "csv" ? { dialect: dialect.data } : {}),
+        parameters: editable,
+        dashboards: grant.dashboards,
+      },
     });
 
-    const fileName = exportFileName(
-      question.key,
-      exportScope(lockedAttributes(catalog, grant), profile),
-      format.data,
-    );
+    const fileName = exportFileName(question.key, scope, format.data);
     await sendExport(req, res, {
       format: format.data,
       fileName,
       refusal: (failure) => valueRefusal(failure, editable),
-      run: (sink) =>
-        warehouse.streamPool
-          ? (format.data === "csv" ? streamCsv : streamJson)(warehouse.streamPool, rendered, sink, limits)
-          : exportBuffered(warehouse, rendered, format.data, sink, limits),
+      run: (sink) => {
+        const pool = warehouse.streamPool;
+        if (!pool) return exportBuffered(warehouse, rendered, target, sink, limits);
+        if (target.format === "csv") return streamCsv(pool, rendered, sink, limits, undefined, target.csv);
+        if (target.format === "xlsx") return streamXlsx(pool, rendered, sink, limits, undefined, target.xlsx);
+        return streamJson(pool, rendered, sink, limits);
+      },
       // The log is append-only: the outcome is a second row pointing at the first. Written under a
       // deadline of its own: the request's may be long gone, and so may the client.
       record: async (outcome) => {
+        deps.metrics?.exports.inc({ format: format.data, outcome: outcome.ok ? "completed" : "failed" });
         try {
           await withDeadline(config.limits.requestDeadlineMs, () =>
             writeAudit(db, {
@@ -265,8 +316,8 @@ interface Outcome {
 
 /**
  * Runs an exporter into the response. Headers wait for the first byte: a failure before it (row cap,
- * timeout, query error) is a normal JSON error. After it, CSV ends by cutting the connection (the client
- * sees an incomplete transfer, never a file that looks whole) and JSON ends its envelope with
+ * timeout, query error) is a normal JSON error. After it, CSV and XLSX end by cutting the connection (the
+ * client sees an incomplete transfer, never a file that looks whole) and JSON ends its envelope with
  * `"complete":false` and the error.
  */
 async function sendExport(
@@ -283,10 +334,7 @@ async function sendExport(
 ): Promise<void> {
   res.status(200);
   res.attachment(options.fileName);
-  res.setHeader(
-    "Content-Type",
-    options.format === "csv" ? "text/csv; charset=utf-8" : "application/json; charset=utf-8",
-  );
+  res.setHeader("Content-Type", CONTENT_TYPES[options.format]);
   res.setHeader("Cache-Control", "no-store");
   const sink = new ResponseSink(res);
   try {

@@ -4,18 +4,32 @@ import { Transform, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
+import Cursor from "pg-cursor";
+import { DependencyError } from "../errors.js";
+import { acquire, cancelBackend, ClientTimeout, within } from "../storage/postgres-limits.js";
+import { csvCellSql, csvDelimiter, csvHeaderLine, type CsvDialect } from "./csv-dialect.js";
+import type { QuestionColumn } from "../catalog/index.js";
+import { exportColumns } from "./export-columns.js";
+import {
+  abortedError,
+  ExportError,
+  noColumnsError,
+  rowCapError,
+  severalStatementsError,
+  TIMEOUT_MESSAGE,
+  translateExportError,
+  UTF8_BOM,
+} from "./export-error.js";
+import { hasSeveralStatements, placeholderPositions } from "./sql-statements.js";
 
 const pgTypes = pg.types;
-import Cursor from "pg-cursor";
-import { AppError, DependencyError } from "../errors.js";
-import { acquire, cancelBackend, ClientTimeout, failureOf, within } from "../storage/postgres-limits.js";
 
 /**
  * Streams a rendered question out of the warehouse in constant memory: CSV through Postgres'
- * `COPY … TO STDOUT`, JSON through a cursor. Values stay bound parameters all the way (PRODUCT.md §3):
- * COPY accepts none, so each `$n` becomes a typed `current_setting('pilotage.pn')` whose value is set
- * with `set_config($1, …)` in the same transaction, and whose type Postgres itself inferred when the
- * statement was prepared.
+ * `COPY … TO STDOUT`, JSON (and XLSX, xlsx-export.ts) through a cursor. Values stay bound parameters
+ * all the way (PRODUCT.md §3): COPY accepts none, so each `$n` becomes a typed
+ * `current_setting('pilotage.pn')` whose value is set with `set_config($1, …)` in the same transaction,
+ * and whose type Postgres itself inferred when the statement was prepared.
  */
 
 export interface RenderedQuery {
@@ -36,6 +50,14 @@ export interface StreamLimits {
   waitMs?: number;
 }
 
+/** How a CSV is written: its dialect, and the question's column descriptions (labels). */
+export interface CsvShape {
+  dialect: CsvDialect;
+  described: readonly QuestionColumn[];
+}
+
+export const RFC4180: CsvShape = { dialect: "rfc4180", described: [] };
+
 const BUSY_MESSAGE =
   "Trop d'exports sont en cours : le vôtre n'a pas pu commencer. Réessayez dans quelques instants.";
 
@@ -44,90 +66,6 @@ const EXPORT_TYPES = {
   getTypeParser: (oid: number, format?: string) =>
     oid === pgTypes.builtins.DATE ? (value: string) => value : pgTypes.getTypeParser(oid, format as "text"),
 };
-
-const TIMEOUT_MESSAGE = "La requête a dépassé le temps maximal autorisé : l'export est interrompu.";
-
-export class ExportError extends AppError {
-  constructor(
-    readonly reason: "row_cap" | "timeout" | "query_failed" | "aborted",
-    message: string,
-    cause?: unknown,
-  ) {
-    super(reason === "query_failed" ? 500 : 422, message, { code: `export_${reason}`, cause });
-  }
-}
-
-export const UTF8_BOM = "\uFEFF";
-
-/** Offsets of the `$n` placeholders that are SQL, not text inside literals, identifiers or comments. */
-export function placeholderPositions(sql: string): Array<{ start: number; end: number; index: number }> {
-  return [...maskNonCode(sql).matchAll(/(?<![A-Za-z0-9_$])\$(\d+)/g)].map((m) => ({
-    start: m.index,
-    end: m.index + m[0].length,
-    index: Number(m[1]),
-  }));
-}
-
-/** True when the SQL holds a `;` outside literals and comments that is followed by more SQL. */
-export function hasSeveralStatements(sql: string): boolean {
-  const masked = maskNonCode(sql);
-  const at = masked.indexOf(";");
-  return at !== -1 && masked.slice(at + 1).trim().length > 0;
-}
-
-/** The SQL with literals, quoted identifiers and comments blanked out (same length). */
-function maskNonCode(sql: string): string {
-  const out = sql.split("");
-  let i = 0;
-  const blank = (from: number, to: number) => {
-    for (let k = from; k < Math.min(to, out.length); k++) if (out[k] !== "\n") out[k] = " ";
-  };
-  while (i < sql.length) {
-    const c = sql[i]!;
-    const next = sql[i + 1];
-    if (c === "'" || c === '"') {
-      const start = i;
-      i++;
-      while (i < sql.length) {
-        if (sql[i] === c) {
-          if (sql[i + 1] === c) i += 2;
-          else break;
-        } else i++;
-      }
-      i++;
-      blank(start, i);
-    } else if (c === "-" && next === "-") {
-      const start = i;
-      while (i < sql.length && sql[i] !== "\n") i++;
-      blank(start, i);
-    } else if (c === "/" && next === "*") {
-      // Postgres nests block comments.
-      const start = i;
-      let depth = 0;
-      while (i < sql.length) {
-        if (sql[i] === "/" && sql[i + 1] === "*") {
-          depth++;
-          i += 2;
-        } else if (sql[i] === "*" && sql[i + 1] === "/") {
-          depth--;
-          i += 2;
-          if (depth === 0) break;
-        } else i++;
-      }
-      blank(start, i);
-    } else if (c === "$") {
-      const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i));
-      const previous = i > 0 ? sql[i - 1]! : " ";
-      if (tag && !/[A-Za-z0-9_]/.test(previous)) {
-        const start = i;
-        const end = sql.indexOf(tag[0], i + tag[0].length);
-        i = end === -1 ? sql.length : end + tag[0].length;
-        blank(start, i);
-      } else i++;
-    } else i++;
-  }
-  return out.join("");
-}
 
 function settingValue(value: unknown): string {
   if (value instanceof Date) return value.toISOString();
@@ -142,13 +80,8 @@ const TYPE_NAME = /^[a-z_][a-z0-9_ ]*(\([0-9, ]+\))?(\[\])?$/i;
  * Metabase's lexer and Postgres' differ (nested comments, quotes inside identifiers…), a lock could
  * otherwise silently vanish from the query.
  */
-async function copyableQuery(client: pg.PoolClient, query: RenderedQuery): Promise<string> {
-  if (hasSeveralStatements(query.sql)) {
-    throw new ExportError(
-      "query_failed",
-      "La question contient plusieurs instructions SQL : elle ne peut pas être exportée.",
-    );
-  }
+export async function copyableQuery(client: pg.PoolClient, query: RenderedQuery): Promise<string> {
+  if (hasSeveralStatements(query.sql)) throw severalStatementsError();
   const positions = placeholderPositions(query.sql);
   const indexes = new Set(positions.map((p) => p.index));
   const expected = query.values.length;
@@ -228,35 +161,15 @@ function csvRowGuard(rowCap: number, onRows: (n: number) => void): Transform {
           i = quote + 1;
         } else break;
       }
-      // The first record is the header.
-      if (records - 1 > rowCap) {
-        done(
-          new ExportError(
-            "row_cap",
-            `Le résultat dépasse ${rowCap} lignes : affinez les filtres avant d'exporter.`,
-          ),
-        );
+      // The header is not COPY's: every record is a row.
+      if (records > rowCap) {
+        done(rowCapError(rowCap));
         return;
       }
-      onRows(Math.max(0, records - 1));
+      onRows(records);
       done(null, chunk);
     },
   });
-}
-
-/**
- * An export's failure as the caller sees it: the statement timeout (the question is too heavy: 422), a
- * warehouse that does not answer or went away (503, DependencyError), or a failed query.
- */
-function translate(error: unknown): ExportError | DependencyError {
-  if (error instanceof ExportError || error instanceof DependencyError) return error;
-  const code = (error as { code?: string })?.code;
-  if (code === "57014") {
-    return new ExportError("timeout", TIMEOUT_MESSAGE, error);
-  }
-  const failure = failureOf(error);
-  if (failure) return new DependencyError("warehouse", failure, { cause: error });
-  return new ExportError("query_failed", "La requête a échoué : l'export est interrompu.", error);
 }
 
 /** A connection of the export pool, or a 503 saying why none came: the pool is full, or the warehouse is away. */
@@ -272,7 +185,7 @@ async function exportConnection(pool: pg.Pool, limits: StreamLimits): Promise<pg
         message: BUSY_MESSAGE,
       });
     }
-    throw translate(error);
+    throw translateExportError(error);
   }
 }
 
@@ -282,7 +195,7 @@ async function exportConnection(pool: pg.Pool, limits: StreamLimits): Promise<pg
  * On any failure the connection is discarded, never returned to the pool mid-protocol; when the server
  * may still be running the query (the client left, a limit fired), it is asked to cancel it first.
  */
-async function inTransaction<T>(
+export async function inTransaction<T>(
   pool: pg.Pool,
   limits: StreamLimits,
   out: Writable,
@@ -295,8 +208,7 @@ async function inTransaction<T>(
     limits.deadlineMs ?? limits.statementTimeoutMs * 2,
   );
   const onClose = () => {
-    if (!out.writableFinished)
-      controller.abort(new ExportError("aborted", "Le téléchargement a été interrompu."));
+    if (!out.writableFinished) controller.abort(abortedError());
   };
   out.once("close", onClose);
   let broken = false;
@@ -305,8 +217,9 @@ async function inTransaction<T>(
     within(client.query(text, values), limits.waitMs, controller.signal, () => new ClientTimeout("query"));
   try {
     await setup("BEGIN READ ONLY");
+    // ISO dates whatever the server's DateStyle: the French CSV and the XLSX read them.
     await setup(
-      "SELECT set_config('statement_timeout', $1, true), set_config('idle_in_transaction_session_timeout', $2, true)",
+      "SELECT set_config('statement_timeout', $1, true), set_config('idle_in_transaction_session_timeout', $2, true), set_config('DateStyle', 'ISO', true)",
       [String(limits.statementTimeoutMs), String(limits.deadlineMs ?? limits.statementTimeoutMs * 2)],
     );
     const result = await abortable(work(client, controller.signal), controller.signal);
@@ -316,7 +229,7 @@ async function inTransaction<T>(
     broken = true;
     // The server answered with an error: the statement is over. Otherwise it may still be running.
     if (!(error instanceof pg.DatabaseError)) void cancelBackend(client, limits.waitMs ?? 5_000);
-    throw translate(error);
+    throw translateExportError(error);
   } finally {
     clearTimeout(deadline);
     out.off("close", onClose);
@@ -338,15 +251,43 @@ function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
 }
 
 /** Waits until `out` accepts more data, or fails when the export is aborted. */
-async function writable(out: Writable, signal: AbortSignal): Promise<void> {
+export async function writable(out: Writable, signal: AbortSignal): Promise<void> {
   if (!out.writableNeedDrain) return;
   await once(out, "drain", { signal });
 }
 
+/** A query's result columns (names and type oids), without running it: `LIMIT 0` stops before any row. */
+async function describeColumns(client: pg.PoolClient, sql: string): Promise<pg.FieldDef[]> {
+  const probe = await client.query({
+    text: `SELECT * FROM ${asSubquery(sql)} AS export LIMIT 0`,
+    rowMode: "array",
+  });
+  return probe.fields;
+}
+
 /**
- * Writes the CSV (UTF-8 with BOM, header row) to `out`. `onStart` runs (and is awaited) before the
- * first byte. Resolves with the row count; rejects with an ExportError (row cap, timeout, failure,
- * client gone) after which `out` must be destroyed, not ended.
+ * The COPY statement of an export: the question's rows, capped, with each column through its dialect's
+ * rule (csv-dialect.ts): the formula escaping of text columns, and for the French dialect the decimal
+ * comma and French dates. Positional aliases: a question's column names may repeat or need quoting.
+ */
+export function copyStatement(
+  sql: string,
+  columns: ReturnType<typeof exportColumns>,
+  dialect: CsvDialect,
+  rowCap: number,
+): string {
+  const aliases = columns.map((_, i) => `c${i + 1}`);
+  const cells = columns.map((column, i) => csvCellSql(column, aliases[i]!, dialect));
+  const select = `SELECT ${cells.join(", ")} FROM ${asSubquery(sql)} AS export(${aliases.join(", ")}) LIMIT ${rowCap + 1}`;
+  return `COPY (${select}) TO STDOUT WITH (FORMAT csv, DELIMITER '${csvDelimiter(dialect)}')`;
+}
+
+/**
+ * Writes the CSV (UTF-8 with BOM, header row) to `out`. The query is described first (its columns and
+ * their types), then copied through copyStatement; the header is written here, from the keys or the
+ * labels. `onStart` runs (and is awaited) before the first byte. Resolves with the row count; rejects
+ * with an ExportError (row cap, timeout, failure, client gone) after which `out` must be destroyed,
+ * not ended.
  */
 export async function streamCsv(
   pool: pg.Pool,
@@ -354,34 +295,70 @@ export async function streamCsv(
   out: Writable,
   limits: StreamLimits,
   onStart?: () => void | Promise<void>,
+  shape: CsvShape = RFC4180,
 ): Promise<number> {
   return inTransaction(pool, limits, out, async (client, signal) => {
     const sql = await copyableQuery(client, query);
-    const capped = `SELECT * FROM ${asSubquery(sql)} AS export LIMIT ${limits.rowCap + 1}`;
-    const copy = client.query(copyTo(`COPY (${capped}) TO STDOUT WITH (FORMAT csv, HEADER true)`));
+    const columns = exportColumns(await describeColumns(client, sql), shape.described);
+    if (columns.length === 0) throw noColumnsError();
+    const head = UTF8_BOM + csvHeaderLine(columns, shape.dialect);
+    const copy = client.query(copyTo(copyStatement(sql, columns, shape.dialect, limits.rowCap)));
     let rows = 0;
     let started = false;
     const guard = csvRowGuard(limits.rowCap, (n) => (rows = n));
-    const bom = new Transform({
+    const header = new Transform({
       transform(chunk, _enc, done) {
         if (started) return done(null, chunk);
         started = true;
         Promise.resolve(onStart?.()).then(
           () => {
-            this.push(UTF8_BOM);
+            this.push(head);
             done(null, chunk);
           },
           (error: unknown) => done(error as Error),
         );
       },
     });
-    await pipeline(copy, guard, bom, out, { end: false, signal });
+    await pipeline(copy, guard, header, out, { end: false, signal });
     if (!started) {
       await onStart?.();
-      out.write(UTF8_BOM);
+      out.write(head);
     }
     return rows;
   });
+}
+
+/**
+ * Reads a query through a cursor, in batches; the first batch (possibly empty) carries the columns.
+ * Every value is what `types` parsed from Postgres' text output, or null.
+ */
+export async function* cursorBatches<T>(
+  client: pg.PoolClient,
+  query: RenderedQuery,
+  rowCap: number,
+  types: { getTypeParser: (oid: number, format?: string) => (value: string) => T },
+): AsyncGenerator<{ fields: pg.FieldDef[]; rows: Array<Array<T | null>> }> {
+  if (hasSeveralStatements(query.sql)) throw severalStatementsError();
+  const capped = `SELECT * FROM ${asSubquery(query.sql)} AS export LIMIT ${rowCap + 1}`;
+  const cursor = client.query(new Cursor(capped, [...query.values], { rowMode: "array", types }));
+  let fields: pg.FieldDef[] = [];
+  let first = true;
+  for (;;) {
+    const next = await new Promise<{ rows: Array<Array<T | null>>; fields: pg.FieldDef[] }>(
+      (resolve, reject) =>
+        cursor.read(500, (error, rows, result) =>
+          // rowMode "array" and our parsers: each row is an array of parsed values or nulls.
+          error
+            ? reject(error)
+            : resolve({ rows: rows as Array<Array<T | null>>, fields: result?.fields ?? [] }),
+        ),
+    );
+    fields = next.fields.length > 0 ? next.fields : fields;
+    if (next.rows.length === 0 && !first) return;
+    first = false;
+    yield { fields, rows: next.rows };
+    if (next.rows.length === 0) return;
+  }
 }
 
 /**
@@ -398,44 +375,16 @@ export async function streamJson(
 ): Promise<number> {
   let rows = 0;
   let opened = false;
-  const open = async (columns: string[]) => {
-    await onStart?.();
-    opened = true;
-    out.write(`{"columns":${JSON.stringify(columns)},"rows":[`);
-  };
   try {
     return await inTransaction(pool, limits, out, async (client, signal) => {
-      if (hasSeveralStatements(query.sql)) {
-        throw new ExportError(
-          "query_failed",
-          "La question contient plusieurs instructions SQL : elle ne peut pas être exportée.",
-        );
-      }
-      const capped = `SELECT * FROM ${asSubquery(query.sql)} AS export LIMIT ${limits.rowCap + 1}`;
-      const cursor = client.query(
-        new Cursor(capped, [...query.values], { rowMode: "array", types: EXPORT_TYPES }),
-      );
-      const read = () =>
-        new Promise<{ batch: unknown[][]; columns: string[] }>((resolve, reject) =>
-          cursor.read(500, (error, batch, result) =>
-            error
-              ? reject(error)
-              : resolve({ batch: batch as unknown[][], columns: (result?.fields ?? []).map((f) => f.name) }),
-          ),
-        );
-      let columns: string[] = [];
-      for (;;) {
-        const next = await read();
-        columns = next.columns.length > 0 ? next.columns : columns;
-        if (!opened) await open(columns);
-        if (next.batch.length === 0) break;
-        for (const row of next.batch) {
-          if (rows >= limits.rowCap) {
-            throw new ExportError(
-              "row_cap",
-              `Le résultat dépasse ${limits.rowCap} lignes : affinez les filtres avant d'exporter.`,
-            );
-          }
+      for await (const batch of cursorBatches(client, query, limits.rowCap, EXPORT_TYPES)) {
+        if (!opened) {
+          await onStart?.();
+          opened = true;
+          out.write(`{"columns":${JSON.stringify(batch.fields.map((f) => f.name))},"rows":[`);
+        }
+        for (const row of batch.rows) {
+          if (rows >= limits.rowCap) throw rowCapError(limits.rowCap);
           out.write(`${rows === 0 ? "" : ","}${JSON.stringify(row)}`);
           rows++;
           await writable(out, signal);
@@ -445,7 +394,7 @@ export async function streamJson(
       return rows;
     });
   } catch (error) {
-    const failure = translate(error);
+    const failure = translateExportError(error);
     if (opened && !out.destroyed) {
       out.write(`],"complete":false,"error":${JSON.stringify(failure.publicMessage)}}`);
     }

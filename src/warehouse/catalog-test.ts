@@ -1,3 +1,4 @@
+import { countOf } from "../french-plural.js";
 import {
   anchorDashboard,
   cutoffDay,
@@ -136,9 +137,13 @@ export function shapeProblems(
       problems.push(`la mesure « ${column} » n'est pas numérique`);
     }
   }
-  if (question.display === "scalar" && (result.columns.length !== 1 || result.rows.length > 1)) {
+  // A key figure: one value, and the previous period's in a second column when the question gives it.
+  if (
+    question.display === "scalar" &&
+    (result.columns.length < 1 || result.columns.length > 2 || result.rows.length > 1)
+  ) {
     problems.push(
-      `un affichage « scalar » attend une seule valeur, le résultat a ${result.columns.length} colonnes et ${result.rows.length} lignes`,
+      `un affichage « scalar » attend une seule ligne, une valeur et au plus celle de la période précédente ; le résultat a ${result.columns.length} colonnes et ${result.rows.length} lignes`,
     );
   }
   if (question.display === "pie" && result.columns.length < 2) {
@@ -327,9 +332,9 @@ export async function testCatalog(options: CatalogTestOptions): Promise<CatalogT
             kind: "leak",
             message:
               `Fuite : la question ${named}, sous le périmètre « ${context.profileLabel} », ne donne pas le même ` +
-              `résultat que sur une copie de l'entrepôt réduite à ce périmètre : ${onlyA.length} ligne(s) du ` +
-              `résultat n'existent pas sur la copie (par exemple ${show(onlyA[0])}) et ${onlyB.length} ligne(s) ` +
-              `de la copie manquent au résultat (par exemple ${show(onlyB[0])}). Des lignes hors du périmètre ` +
+              `résultat que sur une copie de l'entrepôt réduite à ce périmètre : ${countOf(onlyA.length, "ligne", "lignes")} du ` +
+              `résultat ${onlyA.length <= 1 ? "n'existe" : "n'existent"} pas sur la copie (par exemple ${show(onlyA[0])}) et ` +
+              `${countOf(onlyB.length, "ligne", "lignes")} de la copie ${onlyB.length <= 1 ? "manque" : "manquent"} au résultat (par exemple ${show(onlyB[0])}). Des lignes hors du périmètre ` +
               "influencent la réponse : vérifiez que chaque sous-requête applique le verrou.",
           });
         }

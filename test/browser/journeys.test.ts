@@ -15,6 +15,7 @@ import { audienceConsentJourney } from "./journeys/audience-consent.js";
 import { notePrintJourney } from "./journeys/note-print.js";
 import { territoryComparisonJourney } from "./journeys/territory-comparison.js";
 import { startFakeMatomo, type FakeMatomo } from "./support/fake-matomo.js";
+import { starterDashboardsJourney } from "./journeys/starter-dashboards.js";
 
 /**
  * The main journeys of the product in Debian's Chromium (headless, through playwright-core), against the
@@ -55,6 +56,7 @@ describe("browser journeys (Chromium, demo server)", function () {
   publicDashboardJourney(ctx);
   staffPreviewJourney(ctx);
   crossSiteLogoutJourney(ctx);
+  starterDashboardsJourney(ctx);
   notePrintJourney(ctx);
   territoryComparisonJourney(ctx);
 

@@ -110,9 +110,10 @@ describe("catalog fixtures", () => {
       ["question.column-format", "sql/iae/mauvaise.sql", 8],
       ["question.default-invalid", "sql/iae/mauvaise.sql", 13],
       ["question.parameter-unused", "sql/iae/mauvaise.sql", 14],
-      ["question.field-filter-usage", "sql/iae/mauvaise.sql", 24],
-      ["question.multiple-not-in", "sql/iae/mauvaise.sql", 26],
-      ["question.tag-undeclared", "sql/iae/mauvaise.sql", 27],
+      ["question.parameter-reserved", "sql/iae/mauvaise.sql", 17],
+      ["question.field-filter-usage", "sql/iae/mauvaise.sql", 27],
+      ["question.multiple-not-in", "sql/iae/mauvaise.sql", 29],
+      ["question.tag-undeclared", "sql/iae/mauvaise.sql", 30],
       ["duplicate.question-key", "sql/iae/vieille-copie.sql", 1],
     ]);
   });
@@ -279,10 +280,10 @@ describe("catalog fixtures", () => {
       );
     });
 
-    it("refuses an unknown option with exit code 2", async () => {
+    it("refuses an unknown option with the usage exit code, 64 (2 is plan's « changes pending »)", async () => {
       const out = io();
-      assert.equal(await runCli(["validate", "--jsn"], out), 2);
-      assert.match(out.err, /Usage : pilotage validate/);
+      assert.equal(await runCli(["validate", "--jsn"], out), 64);
+      assert.equal(out.err, "Option inconnue : --jsn.\nVoir : pilotage validate --help\n");
     });
   });
 });

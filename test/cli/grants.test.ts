@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { readAudit } from "../../src/audit/audit-log.js";
 import { runCli, type CliIo } from "../../src/cli/run.js";
+import { listGrants } from "../../src/perimeter/grants.js";
 import { openDatabase, type Database } from "../../src/storage/database.js";
 import { createTestDatabase } from "../support/services.js";
 
@@ -77,6 +78,93 @@ describe("pilotage grants", () => {
     assert.deepEqual(actions, ["grant.revoked", "grant.created"]);
   });
 
+  it("rebinds a grant to another ProConnect account, then unbinds it, each step audited", async () => {
+    const add = io(env);
+    const args = ["grants", "add", "--email", "rebind@exemple.test", "--kind", "ddets"];
+    args.push("--organisation", "DDETS 93", "--departements", "93", "--by", "admin@demo.pilotage.test");
+    assert.equal(await runCli([...args, "--json"], add), 0, add.err);
+    const id = String(JSON.parse(add.out).id);
+
+    const bound = io(env);
+    const rebind = ["grants", "rebind", id, "--sub", "sub-nouveau", "--idp-id", "idp-travail"];
+    assert.equal(await runCli([...rebind, "--by", "admin@demo.pilotage.test"], bound), 0, bound.err);
+    assert.match(bound.out, new RegExp(`^Accès rattaché : #${id}\\tactif\\trebind@exemple.test\\tddets\\t`));
+    // No REDIS_URL here: nothing to end in this process, and it says when the change takes effect.
+    assert.match(bound.out, /\nElles cesseront de valoir à la prochaine connexion de la personne\.\n$/);
+    const rebound = (await listGrants(db)).find((g) => String(g.id) === id);
+    assert.deepEqual([rebound?.subjectSub, rebound?.boundIdpId], ["sub-nouveau", "idp-travail"]);
+
+    const unbound = io(env);
+    assert.equal(
+      await runCli(["grants", "rebind", id, "--unbind", "--by", "admin@demo.pilotage.test"], unbound),
+      0,
+      unbound.err,
+    );
+    const after = (await listGrants(db)).find((g) => String(g.id) === id);
+    assert.deepEqual([after?.subjectSub, after?.boundIdpId], [null, null]);
+
+    const audit = (await readAudit(db, { limit: 2 })).map((a) => [a.action, a.details]);
+    assert.deepEqual(audit, [
+      [
+        "grant.rebound",
+        {
+          subjectEmail: "rebind@exemple.test",
+          before: { sub: "sub-nouveau", idpId: "idp-travail" },
+          after: { sub: null, idpId: null },
+        },
+      ],
+      [
+        "grant.rebound",
+        {
+          subjectEmail: "rebind@exemple.test",
+          before: { sub: null, idpId: null },
+          after: { sub: "sub-nouveau", idpId: "idp-travail" },
+        },
+      ],
+    ]);
+
+    const missing = io(env);
+    assert.equal(await runCli(["grants", "rebind", "999999", "--unbind", "--by", "a"], missing), 1);
+    assert.equal(missing.err, "Aucun accès actif n'a le numéro 999999.\n");
+  });
+
+  it("refuses a malformed rebind with exit 64 before touching the database", async () => {
+    const cases: Array<[string[], string]> = [
+      [
+        ["grants", "rebind", "1", "--by", "a"],
+        "Indiquez le nouveau compte avec --sub (et --idp-id), ou --unbind pour délier l'accès.",
+      ],
+      [
+        ["grants", "rebind", "1", "--sub", "s", "--unbind", "--by", "a"],
+        "Indiquez le nouveau compte avec --sub (et --idp-id), ou --unbind pour délier l'accès.",
+      ],
+      [
+        ["grants", "rebind", "1", "--unbind", "--idp-id", "x", "--by", "a"],
+        "--idp-id précise le fournisseur du compte donné par --sub, avec `grants rebind` seulement.",
+      ],
+      [
+        ["grants", "rebind", "1e0", "--unbind", "--by", "a"],
+        "Donnez le numéro de l'accès (des chiffres seulement, voir `pilotage grants list`) : « 1e0 » n'en est pas un.",
+      ],
+      [
+        ["grants", "rebind", "1", "2", "--unbind", "--by", "a"],
+        "Donnez le numéro de l'accès (des chiffres seulement, voir `pilotage grants list`) : « 1 2 » n'en est pas un.",
+      ],
+      [
+        ["grants", "rebind", "1", "--unbind"],
+        "Indiquez qui fait le changement avec --by VOTRE_ADRESSE (il est inscrit au journal d'audit).",
+      ],
+    ];
+    const auditBefore = (await readAudit(db, { limit: 1 }))[0]?.id;
+    for (const [args, message] of cases) {
+      // A DATABASE_URL nobody can reach: a usage error must be told before any connection.
+      const out = io({ DATABASE_URL: "postgres://nobody@127.0.0.1:1/none", LOG_LEVEL: "silent" });
+      assert.equal(await runCli(args, out), 64, args.join(" "));
+      assert.equal(out.err, `${message}\nVoir : pilotage grants --help\n`, args.join(" "));
+    }
+    assert.equal((await readAudit(db, { limit: 1 }))[0]?.id, auditBefore);
+  });
+
   it("explains what is missing instead of guessing", async () => {
     const cases: Array<[string[], RegExp]> = [
       [
@@ -106,7 +194,7 @@ describe("pilotage grants", () => {
     ];
     for (const [args, message] of cases) {
       const out = io(env);
-      assert.equal(await runCli(args, out), 2, args.join(" "));
+      assert.equal(await runCli(args, out), 64, args.join(" "));
       assert.match(out.err, message);
     }
     const noScope = io(env);
@@ -140,5 +228,16 @@ describe("pilotage grants", () => {
       1,
     );
     assert.match(badRegion.err, /n'est pas un code de région INSEE/);
+  });
+
+  it("needs only DATABASE_URL in production, and refuses to fall back on a local PGlite without it", async () => {
+    const production = io({ NODE_ENV: "production", LOG_LEVEL: "silent" });
+    assert.equal(await runCli(["grants", "list"], production), 3);
+    assert.equal(
+      production.err,
+      "Configuration invalide :\n  - DATABASE_URL : obligatoire en production (la base de la passerelle : accès, table metabase_objects)\nCorrigez ces variables (voir .env.example) puis relancez.\n",
+    );
+    const listed = io({ NODE_ENV: "production", DATABASE_URL: fresh.url, LOG_LEVEL: "silent" });
+    assert.equal(await runCli(["grants", "list"], listed), 0, listed.err);
   });
 });

@@ -1,45 +1,12 @@
 import assert from "node:assert/strict";
-import type { Dashboard, Question } from "../../src/catalog/index.js";
-import { chartOf, formatCell, type CardTable } from "../../src/dashboards/card-data.js";
-import {
-  cardValues,
-  dashboardHeading,
-  exportHref,
-  hubSections,
-  readFilterChoice,
-  withChoice,
-} from "../../src/dashboards/dashboard-pages.js";
+import type { Dashboard } from "../../src/catalog/index.js";
+import { dashboardHeading, hubSections } from "../../src/dashboards/dashboard-pages.js";
 import { createMetabaseStatus } from "../../src/dashboards/metabase-status.js";
 import { testContent } from "../support/app.js";
-
-const TODAY = { year: 2026, month: 11, day: 29 };
 
 function dashboard(key: string): Promise<Dashboard> {
   return testContent().then(({ catalog }) => catalog.dashboards.find((d) => d.key === key)!);
 }
-
-function question(overrides: Partial<Question>): Question {
-  return {
-    key: "t/q",
-    file: "sql/t/q.sql",
-    name: "Q",
-    description: "",
-    collection: "iae",
-    display: "bar",
-    visualization: {},
-    sql: "SELECT 1",
-    sqlLine: 1,
-    parameters: [],
-    columns: [],
-    contentVersion: "x",
-    template: null,
-    location: { file: "sql/t/q.sql", line: 1, lines: {} },
-    ...overrides,
-  };
-}
-
-const columns = (...specs: Array<[string, boolean]>) =>
-  specs.map(([name, numeric]) => ({ name, label: name, numeric }));
 
 describe("dashboard page logic (issue 8)", () => {
   describe("headings and the hub", () => {
@@ -70,121 +37,6 @@ describe("dashboard page logic (issue 8)", () => {
       );
       const emptyPerimeter = hubSections(catalog, { kind: "employeur_siae", perimeter: { structures: [] } });
       assert.deepEqual(emptyPerimeter, [], "an empty perimeter opens nothing (never everything)");
-    });
-  });
-
-  describe("editable filters", () => {
-    it("ignores locked and unknown names, parses types, and reports what it cannot read", async () => {
-      const d = await dashboard("candidatures-recues-par-les-siae");
-      const choice = readFilterChoice(
-        d,
-        { departement: "13", periode: "past3months", type_structure: "ACI, EI", inconnu: "x" },
-        TODAY,
-      );
-      assert.deepEqual(choice.values, { periode: "past3months", type_structure: ["ACI", "EI"] });
-      assert.deepEqual(choice.errors, []);
-      assert.deepEqual(cardValues(choice, { departement: ["93"] }), {
-        periode: "past3months",
-        type_structure: ["ACI", "EI"],
-        departement: ["93"],
-      });
-      const bad = readFilterChoice(d, { periode: "the-old-days" }, TODAY);
-      assert.deepEqual(bad.values, {});
-      assert.equal(bad.errors[0]?.slug, "periode");
-      const etp = await dashboard("etp-conventionnes-et-realises");
-      assert.deepEqual(readFilterChoice(etp, { annee: "2025" }, TODAY).values, { annee: 2025 });
-      assert.equal(
-        readFilterChoice(etp, { annee: "deux mille" }, TODAY).errors[0]?.message,
-        "« Année » attend un nombre.",
-      );
-    });
-
-    it("lets the locks win over anything the choice holds", () => {
-      const choice = { values: { departement: ["13"] }, cleared: new Set<string>(), fields: [], errors: [] };
-      assert.deepEqual(cardValues(choice, { departement: ["93"] }), { departement: ["93"] });
-    });
-
-    it("drops the default of an emptied filter, and the export link follows", async () => {
-      const d = await dashboard("pass-iae");
-      const cleared = readFilterChoice(d, { periode: "" }, TODAY);
-      assert.deepEqual([...cleared.cleared], ["periode"]);
-      assert.equal(withChoice(d, cleared).parameters.find((p) => p.slug === "periode")?.default, undefined);
-      const { catalog } = await testContent();
-      const q = catalog.questions.find((x) => x.key === "iae/pass-iae-par-mois")!;
-      const card = d.cards.find((c) => c.question === q.key)!;
-      assert.equal(exportHref(d, card, q, cleared), "/api/questions/iae%2Fpass-iae-par-mois/data?format=csv");
-      assert.equal(
-        exportHref(d, card, q, readFilterChoice(d, {}, TODAY)),
-        "/api/questions/iae%2Fpass-iae-par-mois/data?format=csv&periode=past12months",
-      );
-    });
-  });
-
-  describe("charts", () => {
-    const table = (cols: CardTable["columns"], rows: unknown[][], truncated = false): CardTable => ({
-      columns: cols,
-      rows,
-      truncated,
-    });
-
-    it("pivots two dimensions into stacked bar series", () => {
-      const q = question({
-        display: "bar",
-        visualization: {
-          "graph.dimensions": ["mois", "origine"],
-          "graph.metrics": ["n"],
-          "stackable.stack_type": "stacked",
-        },
-      });
-      const spec = chartOf(
-        q,
-        table(columns(["mois", false], ["origine", false], ["n", true]), [
-          ["2026-01-01", "A", "3"],
-          ["2026-01-01", "B", 2],
-          ["2026-02-01", "A", 5],
-        ]),
-      );
-      assert.deepEqual(spec, {
-        element: "bar-chart",
-        attributes: {
-          x: JSON.stringify([["2026-01-01", "2026-02-01"]]),
-          y: JSON.stringify([
-            [3, 5],
-            [2, 0],
-          ]),
-          name: JSON.stringify(["A", "B"]),
-          stacked: "true",
-        },
-        summary: "2 séries par mois",
-      });
-    });
-
-    it("draws lines per series, rows as horizontal bars, and nothing for tables, truncated or crowded data", () => {
-      const cols = columns(["x", false], ["y", true]);
-      const line = chartOf(
-        question({ display: "line" }),
-        table(cols, [
-          ["a", 1],
-          ["b", 2],
-        ]),
-      );
-      assert.equal(line?.element, "line-chart");
-      assert.equal(line?.attributes.x, JSON.stringify([["a", "b"]]));
-      assert.equal(
-        chartOf(question({ display: "row" }), table(cols, [["a", 1]]))?.attributes.horizontal,
-        "true",
-      );
-      assert.equal(chartOf(question({ display: "table" }), table(cols, [["a", 1]])), null);
-      assert.equal(chartOf(question({ display: "bar" }), table(cols, [["a", 1]], true)), null);
-      const many = Array.from({ length: 61 }, (_, i) => [`p${i}`, i]);
-      assert.equal(chartOf(question({ display: "bar" }), table(cols, many)), null);
-    });
-
-    it("formats cells in French", () => {
-      assert.equal(formatCell("1234.5", { name: "n", label: "n", numeric: true }), "1\u202f234,5");
-      assert.equal(formatCell(null, { name: "n", label: "n", numeric: true }), "");
-      assert.equal(formatCell(2024, { name: "millesime", label: "Millésime", numeric: true }), "2024");
-      assert.equal(formatCell(true, { name: "b", label: "b", numeric: false }), "oui");
     });
   });
 

@@ -65,7 +65,7 @@ describe("dashboard pages without Metabase (issue 8)", function () {
           ...PUBLIC_DASHBOARDS.map((k) => `public/${k}`),
         ].sort(),
       );
-      const themes = [...page.text.matchAll(/<h2 id="theme-[^"]+">([^<]+)<\/h2>/g)].map((m) => m[1]);
+      const themes = [...page.text.matchAll(/<h2 [^>]*id="theme-[^"]+">([^<]+)<\/h2>/g)].map((m) => m[1]);
       assert.deepEqual(themes, [
         "Conventionnement",
         "ESAT",
@@ -103,7 +103,7 @@ describe("dashboard pages without Metabase (issue 8)", function () {
   });
 
   describe("a dashboard page", () => {
-    it("carries the territory in its title, renders every card as a table and the bars as a DSFR chart", async () => {
+    it("carries the territory in its title, renders every card as a table and the bars as a chart drawn on the server", async () => {
       const page = await (await as(DDETS)).follow(url("/tableaux-de-bord/candidatures-recues-par-les-siae"));
       assert.equal(page.status, 200);
       assert.equal(page.headers.get("cache-control"), "no-store");
@@ -123,21 +123,31 @@ describe("dashboard pages without Metabase (issue 8)", function () {
         // The comparison's card (issue 19); a one-département perimeter has no comparison section.
         "Candidatures reçues et acceptées par département et bassin d&#39;emploi",
       ]);
-      for (const table of tablesOf(page.text)) assert.match(table, /<th scope="col">/);
-      assert.match(page.text, /<bar-chart x="\[\[&#34;20\d\d-\d\d-01&#34;/, "the monthly bars");
-      assert.match(page.text, / stacked="true"/);
-      assert.match(page.text, /<bar-chart [^>]* horizontal="true"/, "the refusal reasons as rows");
+      for (const table of tablesOf(page.text)) assert.match(table, /<th scope="col"/);
+      // The monthly bars, stacked by origin: months in French along the axis, origins in the legend.
+      assert.match(page.text, /<figure class="pilotage-graphique pilotage-graphique--columns fr-mb-2w">/);
       assert.match(
         page.text,
-        /<script type="module" src="\/static\/chart\/DSFRChart\/DSFRChart.js"><\/script>/,
+        /<div class="pilotage-graphique__categories">\s*<span class="">nov\. 2025<\/span>/,
       );
-      assert.match(page.text, /<link rel="stylesheet" href="\/static\/chart\/DSFRChart\/DSFRChart.css">/);
-      const chartJs = await new Browser().get(url("/static/chart/DSFRChart/DSFRChart.js"));
-      assert.equal(chartJs.status, 200);
-      await chartJs.body?.cancel();
+      assert.match(
+        page.text,
+        /<ul class="pilotage-graphique__legende" aria-hidden="true">[\s\S]*Prescripteur habilité/,
+      );
+      // The table under it reads as the chart: one row per month, one column per origin.
+      assert.match(
+        tablesOf(page.text)[0]!,
+        /<th scope="col">Mois<\/th>(<th scope="col" class="pilotage-nombre">[^<_]+<\/th>){4}<\/tr>/,
+      );
+      assert.match(
+        page.text,
+        /<figure class="pilotage-graphique pilotage-graphique--rows/,
+        "the refusal reasons as rows",
+      );
+      assert.doesNotMatch(page.text, /DSFRChart|<bar-chart|<line-chart/, "no client-side chart library");
     });
 
-    it("links each card's CSV export with the editable values, never a locked one, periods as the page read them", async () => {
+    it("links each card's CSV and Excel exports with the editable values, never a locked one, periods as the page read them", async () => {
       const page = await (
         await as(DDETS)
       ).follow(url("/tableaux-de-bord/candidatures-recues-par-les-siae?periode=past3months"));
@@ -146,14 +156,22 @@ describe("dashboard pages without Metabase (issue 8)", function () {
       );
       // Data stopped on 31 October 2026: the last three months are August to October, whatever today is.
       const periode = "periode=2026-08-01%7E2026-10-31";
-      assert.deepEqual(links, [
-        `/api/questions/iae%2Fcandidatures-par-mois-et-origine/data?format=csv&${periode}`,
-        `/api/questions/iae%2Ftaux-acceptation-par-type/data?format=csv&${periode}`,
-        `/api/questions/iae%2Fcandidatures-par-etat/data?format=csv&${periode}`,
-        `/api/questions/iae%2Fdelais-de-traitement/data?format=csv&${periode}`,
-        `/api/questions/iae%2Fmotifs-de-refus/data?format=csv&${periode}`,
-        `/api/questions/iae%2Fcandidatures-par-territoire/data?format=csv&${periode}`,
-      ]);
+      const questions = [
+        "candidatures-par-mois-et-origine",
+        "taux-acceptation-par-type",
+        "candidatures-par-etat",
+        "delais-de-traitement",
+        "motifs-de-refus",
+        // The comparison's card (issue 19).
+        "candidatures-par-territoire",
+      ];
+      assert.deepEqual(
+        links,
+        questions.flatMap((q) => [
+          `/api/questions/iae%2F${q}/data?format=csv&dialect=excel-fr&${periode}`,
+          `/api/questions/iae%2F${q}/data?format=xlsx&${periode}`,
+        ]),
+      );
     });
 
     it("says when the data stops and where it comes from, from the warehouse's load marker", async () => {
@@ -231,16 +249,15 @@ describe("dashboard pages without Metabase (issue 8)", function () {
       }
     });
 
-    it("applies an editable filter and reports one it cannot read, keeping the default", async () => {
+    it("applies an editable filter and answers a French 400 for one it cannot read, keeping the default", async () => {
       const browser = await as(DDETS);
       const page = await browser.follow(
         url("/tableaux-de-bord/etp-conventionnes-et-realises?annee=deux-mille"),
       );
-      assert.equal(page.status, 200);
-      assert.match(
-        page.text,
-        /<p class="fr-error-text" id="filtre-annee-erreur">« Année » attend un nombre.<\/p>/,
-      );
+      assert.equal(page.status, 400);
+      const message =
+        "« Année » : « deux-mille » n&#39;est pas une valeur proposée (2026, 2025, 2024, 2023, 2022).";
+      assert.ok(page.text.includes(`<p class="fr-error-text" id="filtre-annee-erreur">${message}</p>`));
       // Said first in the title, and summed up above the filters with a link to the field.
       assert.match(
         page.text,
@@ -248,7 +265,7 @@ describe("dashboard pages without Metabase (issue 8)", function () {
       );
       assert.match(
         page.text,
-        /<div class="fr-alert fr-alert--error fr-mb-3w" role="alert" id="filtre-resume-erreurs" tabindex="-1" autofocus>\s*<h3 class="fr-alert__title">Un filtre n&#39;a pas été compris<\/h3>\s*<p>Sa valeur par défaut est utilisée à la place :<\/p>\s*<ul>\s*<li><a href="#filtre-annee">« Année » attend un nombre.<\/a><\/li>\s*<\/ul>\s*<\/div>/,
+        /<div class="fr-alert fr-alert--error fr-mb-3w" role="alert" id="filtre-resume-erreurs" tabindex="-1" autofocus>\s*<h3 class="fr-alert__title">Un filtre n&#39;a pas été compris<\/h3>\s*<p>Sa valeur par défaut est utilisée à la place :<\/p>\s*<ul>\s*<li><a href="#filtre-annee">[^<]+<\/a><\/li>\s*<\/ul>\s*<\/div>/,
       );
       const fallback = await browser.follow(
         url("/tableaux-de-bord/etp-conventionnes-et-realises?annee=2026"),
@@ -304,7 +321,9 @@ describe("dashboard pages without Metabase (issue 8)", function () {
       const page = await (await as(EMPLOYER)).follow(url("/tableaux-de-bord/mes-structures"));
       assert.equal(page.status, 200);
       assert.match(page.text, /<h1 id="titre-tableau">Mes structures — vos 3 structures<\/h1>/);
-      assert.match(page.text, /<line-chart /);
+      // ETP month by month as lines, nothing drawn or listed after the data's cut-off (31 October 2026).
+      assert.match(page.text, /<figure class="pilotage-graphique pilotage-graphique--lines/);
+      assert.doesNotMatch(page.text, /nov\. 2026|déc\. 2026/);
     });
 
     it("disables the CSV buttons during a staff preview, and says why", async () => {
@@ -315,11 +334,11 @@ describe("dashboard pages without Metabase (issue 8)", function () {
       assert.doesNotMatch(page.text, /href="\/api\/questions\//);
       assert.match(
         page.text,
-        /disabled aria-describedby="carte-1-export-aide">Télécharger \(CSV\)<\/button>/,
+        /disabled aria-describedby="carte-3-export-aide">Télécharger \(CSV\)<\/button>/,
       );
       assert.match(
         page.text,
-        /id="carte-1-export-aide">Les exports de données sont désactivés pendant l'aperçu\.<\/span>/,
+        /id="carte-3-export-aide">Les exports de données sont désactivés pendant l'aperçu\.<\/span>/,
       );
       const [visit] = (
         await stack.testStack.deps.db.query<{ preview: boolean }>(
@@ -338,10 +357,19 @@ describe("dashboard pages without Metabase (issue 8)", function () {
         page.text,
         /<h1 id="titre-tableau">Les structures de l&#39;inclusion dans l&#39;emploi<\/h1>/,
       );
-      assert.equal(tablesOf(page.text).length, 1);
+      // A chart first, then the long table as totals per région, each région's départements behind a
+      // closed disclosure: a page of a few screens, never 15,000 px.
+      assert.match(page.text, /<figure class="pilotage-graphique pilotage-graphique--columns/);
+      assert.ok(page.text.indexOf("pilotage-graphique") < page.text.indexOf("totaux par région"));
       assert.match(
         page.text,
-        /<caption>Structures de l&#39;inclusion par type et par département<\/caption>/,
+        /<caption>Structures de l&#39;inclusion par type et par département — totaux par région<\/caption>/,
+      );
+      const regions = [...page.text.matchAll(/<tr><th scope="row">([^<]+)<\/th>/g)].map((m) => m[1]);
+      assert.ok(regions.includes("Île-de-France") && regions.includes("Ensemble"), regions.join(", "));
+      assert.match(
+        page.text,
+        /<button type="button" class="fr-accordion__btn" aria-expanded="false" aria-controls="carte-4-groupe-\d+">Île-de-France <span class="fr-text--regular fr-ml-1w">\(\d+ lignes\)<\/span><\/button>/,
       );
     });
 

@@ -59,10 +59,15 @@ export function cancellationAndIsolationCases(env: () => FaultEnvironment): void
   }
 
   /** Starts a request and drops it (the client goes away) once its query waits in the warehouse. */
-  async function dropWhenWaiting(browser: Browser, url: string): Promise<void> {
+  async function dropWhenWaiting(
+    browser: Browser,
+    url: string,
+    beforeDrop?: () => Promise<void>,
+  ): Promise<void> {
     const client = new AbortController();
     const pending = browser.request(url, { signal: client.signal }).catch(() => undefined);
     await until(`${url} waiting in the warehouse`, async () => (await running(true)) > 0, 10_000);
+    await beforeDrop?.();
     client.abort();
     await pending;
   }
@@ -72,26 +77,46 @@ export function cancellationAndIsolationCases(env: () => FaultEnvironment): void
   });
 
   describe("cancellation", () => {
-    it("a dropped download leaves no query running on the warehouse (its statement timeout is 30 s)", async () => {
-      const e = env();
-      const dgefp = await e.as(DGEFP);
-      await holdLock();
-      await dropWhenWaiting(dgefp, e.url(EXPORT));
-      const ms = await until("the export's query cancelled", async () => (await running()) === 0, 5_000);
-      e.timings.push({
-        fault: "client gone (export)",
-        request: "query cancelled",
-        status: "cancelled",
-        ms,
-        limitMs: 0,
+    for (const format of ["csv", "json", "xlsx"] as const) {
+      it(`a dropped ${format.toUpperCase()} download leaves no query running on the warehouse (its statement timeout is 30 s)`, async () => {
+        const e = env();
+        const dgefp = await e.as(DGEFP);
+        const url = e.url(EXPORT.replace("format=csv", `format=${format}`));
+        const { rows: last } = await e.gatewayAdmin.query<{ id: number }>(
+          "SELECT coalesce(max(id), 0)::int AS id FROM audit_log",
+        );
+        await holdLock();
+        await dropWhenWaiting(dgefp, url, async () => {
+          // The query waits on a connection of the export pool, not of the pages' pool.
+          const { rows: pools } = await e.warehouseAdmin.query<{ pool: string }>(
+            `SELECT DISTINCT application_name AS pool FROM pg_stat_activity
+              WHERE application_name LIKE 'pilotage-warehouse%' AND state = 'active'
+                AND query LIKE '%entrepot.candidatures%'`,
+          );
+          assert.deepEqual(pools, [{ pool: "pilotage-warehouse-stream" }]);
+        });
+        const ms = await until("the export's query cancelled", async () => (await running()) === 0, 5_000);
+        e.timings.push({
+          fault: `client gone (${format} export)`,
+          request: "query cancelled",
+          status: "cancelled",
+          ms,
+          limitMs: 0,
+        });
+        await releaseLock();
+        // The export's outcome was still audited, after the client left.
+        const outcome = async () =>
+          (
+            await e.gatewayAdmin.query<{ format: string; reason: string }>(
+              `SELECT details->>'format' AS format, details->>'reason' AS reason FROM audit_log
+                WHERE action = 'export.failed' AND id > $1 ORDER BY id`,
+              [last[0]!.id],
+            )
+          ).rows;
+        await until("the export's outcome audited", async () => (await outcome()).length > 0, 5_000);
+        assert.deepEqual(await outcome(), [{ format, reason: "aborted" }]);
       });
-      await releaseLock();
-      // The export's outcome was still audited, after the client left.
-      const { rows } = await e.gatewayAdmin.query(
-        `SELECT details->>'reason' AS reason FROM audit_log WHERE action = 'export.failed' ORDER BY id DESC LIMIT 1`,
-      );
-      assert.deepEqual(rows, [{ reason: "aborted" }]);
-    });
+    }
 
     it("a page left before its answer has its card queries cancelled, not left to the deadline", async () => {
       const e = env();

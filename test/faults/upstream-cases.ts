@@ -109,7 +109,7 @@ export function upstreamCases(env: () => FaultEnvironment): void {
       assert.ok(stopped.ms <= APPLY_LIMIT_MS + SLACK_MS, `apply stopped after ${stopped.ms} ms`);
       assert.match(
         stopped.out,
-        /Metabase ne répond pas\. Vérifiez METABASE_SITE_URL, que Metabase est démarré et joignable depuis cette machine, puis relancez\./,
+        /Metabase ne répond pas\. Vérifiez METABASE_INTERNAL_URL \(ou METABASE_SITE_URL\), que Metabase est démarré et joignable depuis cette machine, puis relancez\./,
       );
       // The dashboards it verified before stay served.
       const embed = await e.timed("Metabase lost during apply", `GET ${EMBED}`, DEADLINE_MS, (signal) =>

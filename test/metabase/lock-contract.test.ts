@@ -46,6 +46,22 @@ describe("lock contract on a read-back dashboard", () => {
     ]);
   });
 
+  it("fails when a parameter takes its list from a card, which Metabase runs without the embed's locks", () => {
+    const { definition, dashboard, cards } = setup();
+    const periode = dashboard.parameters.find(
+      (p): p is Record<string, unknown> =>
+        typeof p === "object" && p !== null && "slug" in p && p.slug === "periode",
+    )!;
+    Object.assign(periode, {
+      values_query_type: "list",
+      values_source_type: "card",
+      values_source_config: { card_id: 2, value_field: ["field", "nom_structure", null] },
+    });
+    assert.deepEqual(checkLockContract(definition, dashboard, cards), [
+      "le filtre « periode » tire ses valeurs d'une question (values_source_type: card), que Metabase exécute sans les verrous de l'intégration : la liste montrerait des valeurs hors du périmètre",
+    ]);
+  });
+
   it("fails when a card is not wired to the locked parameter", () => {
     const { definition, dashboard, cards } = setup();
     dashboard.dashcards[1]!.parameter_mappings = [];

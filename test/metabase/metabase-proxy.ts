@@ -21,7 +21,7 @@ export interface MetabaseProxy {
   close(): Promise<void>;
 }
 
-export async function startMetabaseProxy(server: MetabaseTestServer): Promise<MetabaseProxy> {
+export async function startMetabaseProxy(server: Pick<MetabaseTestServer, "url">): Promise<MetabaseProxy> {
   const target = new URL(server.url);
   const proxy: MetabaseProxy = {
     url: "",

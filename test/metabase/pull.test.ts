@@ -97,8 +97,7 @@ description: >
 collection: iae # where it lives
 display: bar
 visualization:
-  graph.dimensions:
-    - mois
+  graph.dimensions: [mois]
   graph.show_values: true
 parameters:
   departement:
@@ -192,5 +191,132 @@ GROUP BY 1
       "question iae/candidatures : verrous et filtres d'intégration modifiés dans Metabase ne sont pas rapatriés ; `pilotage apply` remettra la version des fichiers.",
       "question iae/structures : modifié dans les fichiers depuis le dernier apply (ou jamais appliqué) ; rien n'est rapatrié pour ne pas écraser ces modifications — réconciliez à la main avec `pilotage plan`.",
     ]);
+  });
+
+  describe("keeps the files' YAML styles (issue 18)", () => {
+    /** A header whose description is folded by hand at 60 columns: the yaml library would re-fold it at 80. */
+    const FOLDED = `/* ---
+name: Délai de réponse
+description: >
+  Délai entre la candidature et la réponse de la structure,
+  en jours, médiane et neuvième décile.
+collection: iae
+display: "bar"
+audiences: [ddets, dreets]
+parameters:
+  departement: { type: field filter, column: entrepot.candidatures.departement, label: Département, required: true }
+--- */
+SELECT 1
+`;
+
+    it("changes only the edited field: an untouched folded description, quotes and flow maps stay as written", () => {
+      const { text } = pullQuestionFile(
+        FOLDED,
+        entry({
+          changes: [{ field: "name", before: "Délai de réponse (jours)", after: "Délai de réponse" }],
+        }),
+      );
+      assert.equal(text, FOLDED.replace("name: Délai de réponse", "name: Délai de réponse (jours)"));
+    });
+
+    it("rewrites an edited folded description as a folded block, and an edited quoted value quoted", () => {
+      const { text } = pullQuestionFile(
+        FOLDED,
+        entry({
+          changes: [
+            { field: "description", before: "Délai médian de réponse.", after: "…" },
+            { field: "display", before: "line", after: "bar" },
+          ],
+        }),
+      );
+      assert.equal(
+        text,
+        FOLDED.replace(
+          "description: >\n  Délai entre la candidature et la réponse de la structure,\n  en jours, médiane et neuvième décile.\n",
+          "description: >\n  Délai médian de réponse.\n",
+        ).replace('display: "bar"', 'display: "line"'),
+      );
+    });
+
+    it("adds a description Metabase gained after the last key, and removes one Metabase emptied", () => {
+      const without = FOLDED.replace(
+        "description: >\n  Délai entre la candidature et la réponse de la structure,\n  en jours, médiane et neuvième décile.\n",
+        "",
+      );
+      const added = pullQuestionFile(
+        without,
+        entry({ changes: [{ field: "description", before: "Ajoutée dans Metabase.", after: "" }] }),
+      );
+      assert.equal(added.text, without.replace("--- */", "description: Ajoutée dans Metabase.\n--- */"));
+      const removed = pullQuestionFile(
+        FOLDED,
+        entry({ changes: [{ field: "description", before: "", after: "Délai…" }] }),
+      );
+      assert.equal(removed.text, without);
+    });
+
+    it("leaves a dashboard file untouched when its only drift is its embedding settings", () => {
+      const folded = DASHBOARD.replace(
+        "description: Candidatures.",
+        "description: >\n  Candidatures reçues,\n  par mois.",
+      );
+      const files = new Map([
+        ["dashboard:territoire", { file: "metabase-config/dashboards/territoire.yaml", text: folded }],
+      ]);
+      const result = planPull(
+        {
+          siteUrl: "",
+          metabaseVersion: "",
+          conflicts: [],
+          warnings: [],
+          breaches: [],
+          hasChanges: true,
+          entries: [
+            entry({
+              model: "dashboard",
+              key: "territoire",
+              changes: [
+                { field: "enableEmbedding", before: false, after: true },
+                {
+                  field: "embeddingParams",
+                  before: { departement: "enabled" },
+                  after: { departement: "locked" },
+                },
+              ],
+            }),
+          ],
+        },
+        files,
+      );
+      assert.deepEqual(result.edits, []);
+      assert.deepEqual(result.notes, [
+        "tableau de bord territoire : intégration, verrous et filtres d'intégration modifiés dans Metabase ne sont pas rapatriés ; `pilotage apply` remettra la version des fichiers.",
+      ]);
+    });
+
+    it("keeps a long plain title on its line when only a card moved", () => {
+      const long = DASHBOARD.replace(
+        "title: Mon territoire",
+        "title: Mon territoire, ses candidatures, ses structures et leurs délais de réponse, mois par mois, depuis 2021",
+      );
+      const moved = (row: number) => ({
+        question: "iae/structures",
+        row,
+        col: 12,
+        sizeX: 12,
+        sizeY: 6,
+        mappings: { departement: "departement" },
+        visualizationSettings: {},
+      });
+      const { text } = pullDashboardFile(
+        long,
+        entry({
+          model: "dashboard",
+          key: "territoire",
+          changes: [{ field: "dashcards", before: [moved(6)], after: [moved(0)] }],
+        }),
+      );
+      assert.equal(text, long.replace("row: 0\n    col: 12", "row: 6\n    col: 12"));
+    });
   });
 });

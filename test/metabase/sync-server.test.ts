@@ -113,9 +113,9 @@ for (const version of PINNED_VERSIONS) {
       assert.equal(first.code, 0, first.err);
       assert.equal(
         first.out,
-        "Changements : 9 à créer. Appliqué. 2 tableau(x) de bord vérifié(s) (verrous relus dans Metabase).\n",
+        "Changements : 9 à créer. Appliqué. 2 tableaux de bord vérifiés (verrous relus dans Metabase).\n",
       );
-      assert.match(first.err, /\[\d+\/\d+\] question iae\/candidatures-par-mois : créé \(#\d+\)/);
+      assert.match(first.err, /\[\d+\/\d+\] question iae\/candidatures-par-mois : créée \(#\d+\)/);
       assert.equal(cards().length, 4);
       assert.equal(dashboards().length, 2);
 
@@ -163,7 +163,7 @@ for (const version of PINNED_VERSIONS) {
       proxy.requests.length = 0;
       const again = await cli("apply");
       assert.equal(again.code, 0, again.err);
-      assert.match(again.out, /^Aucun changement à écrire\. 2 tableau\(x\) de bord vérifié\(s\)/);
+      assert.match(again.out, /^Aucun changement à écrire\. 2 tableaux de bord vérifiés/);
       assert.deepEqual(
         proxy.requests.filter((r) => r.method !== "GET"),
         [],
@@ -196,7 +196,10 @@ for (const version of PINNED_VERSIONS) {
 
       const pull = await cli("pull");
       assert.equal(pull.code, 0, pull.err);
-      assert.match(pull.out, /1 fichier\(s\) mis à jour : sql\/iae\/delai-de-reponse\.sql/);
+      assert.match(
+        pull.out,
+        /^1 fichier mis à jour : sql\/iae\/delai-de-reponse\.sql\.\nRelisez-le \(git diff\)/,
+      );
       const text = await fs.readFile(file, "utf8");
       assert.match(text, /^name: Délai de réponse \(9e décile\)$/m);
       assert.match(text, /^SELECT percentile_cont\(0\.9\)/m);

@@ -282,6 +282,46 @@ for (const [name, open] of implementations) {
         await createAccessRequest(db, person, input);
       });
 
+      it("answers a post that passes the check but loses at the insert as already pending, not a database error", async function () {
+        // The race of two posts at once, made certain: the first request's row is inserted but not yet
+        // committed, so the second's check sees nothing and its insert waits on the unique index. Only a
+        // server with several connections can hold a transaction open while another query runs.
+        if (db.kind !== "postgres") this.skip();
+        const person = { sub: "sub-race", email: "race@demo.pilotage.test", idpId: "fia1v2" };
+        const input = { organisation: "Org", role: "Rôle", reason: "Une raison suffisamment longue" };
+        let release!: () => void;
+        const held = new Promise<void>((resolve) => (release = resolve));
+        let inserted!: () => void;
+        const insertDone = new Promise<void>((resolve) => (inserted = resolve));
+        const first = db.transaction(async (tx) => {
+          await tx.query(
+            "INSERT INTO access_requests (sub, email, organisation, role, reason) VALUES ($1, $2, 'Org', 'Rôle', 'Une raison suffisamment longue')",
+            [person.sub, person.email],
+          );
+          inserted();
+          await held;
+        });
+        await insertDone;
+        const second = createAccessRequest(db, person, input);
+        const outcome = second.then(
+          () => "created",
+          (error: unknown) => error,
+        );
+        for (let waited = 0; ; waited += 20) {
+          const { rows } = await db.query<{ waiting: number }>(
+            "SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO access_requests%'",
+          );
+          if (rows[0]!.waiting > 0) break;
+          assert.ok(waited < 5000, "the second insert never waited on the first");
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        release();
+        await first;
+        assert.ok((await outcome) instanceof RequestAlreadyPendingError, String(await outcome));
+        const pending = await pendingRequestOf(db, person.sub);
+        await refuseAccessRequest(db, pending!.id, { decidedBy: "staff@x" });
+      });
+
       it("binds an approved request's grant to the very account that asked", async () => {
         const request = await createAccessRequest(
           db,

@@ -7,7 +7,7 @@ import { loadCatalog, type Catalog } from "../../src/catalog/index.js";
 import type { Config } from "../../src/config.js";
 import { DEMO_ACCOUNTS } from "../../src/demo/accounts.js";
 import { ApiErrorSchema, ExportJsonSchema, QuestionListSchema } from "../../src/questions/api-schemas.js";
-import { UTF8_BOM } from "../../src/questions/stream.js";
+import { UTF8_BOM } from "../../src/questions/export-error.js";
 import { startServer, type RunningServer } from "../../src/server.js";
 import type { Database } from "../../src/storage/database.js";
 import { testContent } from "../support/app.js";
@@ -134,6 +134,7 @@ describe("questions API (issue 10)", function () {
             },
           ],
           columns: [
+            { name: "region", label: "Région", kind: "territory" },
             { name: "departement", label: "Département", kind: "territory" },
             { name: "type", label: "Type de structure", kind: "text" },
             { name: "categorie_structure", label: "Catégorie", kind: "text" },
@@ -147,7 +148,9 @@ describe("questions API (issue 10)", function () {
           ],
           data: {
             csv: `/api/questions/${STRUCTURES}/data?format=csv`,
+            csv_excel_fr: `/api/questions/${STRUCTURES}/data?format=csv&dialect=excel-fr`,
             json: `/api/questions/${STRUCTURES}/data?format=json`,
+            xlsx: `/api/questions/${STRUCTURES}/data?format=xlsx`,
           },
         },
       );
@@ -214,6 +217,7 @@ describe("questions API (issue 10)", function () {
       assert.deepEqual(data?.lockedValues, { departement: ["93"], bassin: bassins93 });
       assert.deepEqual(data?.details, {
         format: "csv",
+        dialect: "rfc4180",
         parameters: {},
         dashboards: ["etp-conventionnes-et-realises"],
       });
@@ -274,7 +278,7 @@ describe("questions API (issue 10)", function () {
           .trimEnd()
           .split("\n")
           .slice(1)
-          .map((l) => l.split(",")[0]),
+          .map((l) => l.split(",")[1]),
       );
       assert.deepEqual([...departements].sort(), ["75 - Paris", "93 - Seine-Saint-Denis"]);
       const [data] = await lastAudits(stack, 2);
@@ -312,11 +316,11 @@ describe("questions API (issue 10)", function () {
           },
         ],
         [
-          `${ETP}/data?format=xlsx`,
+          `${ETP}/data?format=ods`,
           400,
           {
             error: "bad_request",
-            message: "Le paramètre « format » attend csv ou json.",
+            message: "Le paramètre « format » attend csv, json ou xlsx.",
             parameter: "format",
           },
         ],
@@ -457,7 +461,7 @@ describe("questions API (issue 10)", function () {
       assert.equal(own.status, 200, "staff may export on their own profile");
       await admin.submit(`${stack.baseUrl}/admin/apercu`, { profil: "ddets", departement: "93" });
       const before = (await lastAudits(stack, 1))[0]?.id;
-      for (const format of ["csv", "json"]) {
+      for (const format of ["csv", "json", "xlsx"]) {
         const refused = await read(
           await admin.get(`${stack.baseUrl}/api/questions/${ETP}/data?format=${format}`),
         );
@@ -529,7 +533,7 @@ describe("questions API (issue 10)", function () {
       control.fail = true;
       const server = await sibling(stack, { db: wrapped });
       try {
-        for (const format of ["csv", "json"]) {
+        for (const format of ["csv", "json", "xlsx"]) {
           const response = await read(
             await fetch(`${server.url}/api/questions/${STRUCTURES}/data?format=${format}`),
           );

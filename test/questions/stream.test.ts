@@ -1,13 +1,18 @@
 import assert from "node:assert/strict";
 import { PassThrough } from "node:stream";
 import pg from "pg";
-import {
-  ExportError,
-  placeholderPositions,
-  streamCsv,
-  streamJson,
-  UTF8_BOM,
-} from "../../src/questions/stream.js";
+import { ExportError, UTF8_BOM } from "../../src/questions/export-error.js";
+import { placeholderPositions } from "../../src/questions/sql-statements.js";
+import { streamCsv, streamJson } from "../../src/questions/stream.js";
+import { streamXlsx, type XlsxShape } from "../../src/questions/xlsx-export.js";
+
+const XLSX: XlsxShape = {
+  described: [],
+  about: () => [],
+  wallClock: { year: 2026, month: 5, day: 4, hour: 9, minute: 30, second: 0 },
+};
+const streamXlsxTo: typeof streamJson = (pool, query, out, limits, onStart) =>
+  streamXlsx(pool, query, out, limits, onStart, XLSX);
 import { createTestDatabase } from "../support/services.js";
 
 function sink(): { stream: PassThrough; text: () => string } {
@@ -114,6 +119,13 @@ describe("streaming exports from Postgres", () => {
       (error: unknown) => error instanceof ExportError && error.reason === "row_cap",
     );
     assert.equal(JSON.parse(json.text()).complete, false);
+    await assert.rejects(
+      streamXlsxTo(pool, { sql: "SELECT id FROM t ORDER BY id", values: [] }, sink().stream, {
+        ...LIMITS,
+        rowCap: 2,
+      }),
+      (error: unknown) => error instanceof ExportError && error.reason === "row_cap",
+    );
   });
 
   it("ends on the statement timeout with an explicit error", async () => {
@@ -212,7 +224,7 @@ describe("streaming exports: the review's cases", () => {
   });
 
   it("sends nothing when the step before the first byte fails (the audit, fail closed)", async () => {
-    for (const stream of [streamCsv, streamJson]) {
+    for (const stream of [streamCsv, streamJson, streamXlsxTo]) {
       const out = sink();
       await assert.rejects(
         stream(pool, { sql: "SELECT id FROM t", values: [] }, out.stream, LIMITS, async () => {
@@ -235,13 +247,23 @@ describe("streaming exports: the review's cases", () => {
       streamJson(pool, big, gone, { rowCap: 1_000_000, statementTimeoutMs: 5000 }),
       (e: unknown) => e instanceof ExportError && e.reason === "aborted",
     );
-    const stalled = new PassThrough({ highWaterMark: 1024 });
-    const started = Date.now();
+    const xlsxGone = new PassThrough();
+    setTimeout(() => xlsxGone.destroy(), 50);
     await assert.rejects(
-      streamCsv(pool, big, stalled, { rowCap: 1_000_000, statementTimeoutMs: 300, deadlineMs: 600 }),
-      (e: unknown) => e instanceof ExportError && e.reason === "timeout",
+      streamXlsxTo(pool, big, xlsxGone, { rowCap: 1_000_000, statementTimeoutMs: 5000 }),
+      (e: unknown) => e instanceof ExportError && e.reason === "aborted",
     );
-    assert.ok(Date.now() - started < 3000);
+    for (const stream of [streamCsv, streamXlsxTo]) {
+      const stalled = new PassThrough({ highWaterMark: 1024 });
+      const started = Date.now();
+      await assert.rejects(
+        stream(pool, big, stalled, { rowCap: 1_000_000, statementTimeoutMs: 300, deadlineMs: 600 }),
+        (e: unknown) => e instanceof ExportError && e.reason === "timeout",
+      );
+      assert.ok(Date.now() - started < 3000);
+      // Back-pressure held: what waits for the reader is a few buffers, not the 200,000 rows.
+      assert.ok(stalled.readableLength < 1_000_000, `${stalled.readableLength} bytes held`);
+    }
     assert.equal(pool.totalCount - pool.idleCount, 0, "no connection left checked out");
     assert.equal((await pool.query("SELECT 1 AS ok")).rows[0].ok, 1);
   });

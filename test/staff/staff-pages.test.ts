@@ -108,7 +108,7 @@ describe("staff pages: strict input, access requests, re-binding, preview showro
       const env = { DATABASE_URL: stack.config.database.url!, LOG_LEVEL: "silent" };
       for (const bad of ["1e0", "0x1", "12345678901234567890"]) {
         const out = io(env);
-        assert.equal(await runCli(["grants", "revoke", bad, "--by", ADMIN], out), 2, bad);
+        assert.equal(await runCli(["grants", "revoke", bad, "--by", ADMIN], out), 64, bad);
         assert.match(out.err, new RegExp(`« ${bad} » n'en est pas un`));
       }
     });
@@ -153,8 +153,11 @@ describe("staff pages: strict input, access requests, re-binding, preview showro
         ].concat(["--departements", "93", "--until", "2026-02-31", "--by", ADMIN]),
         out,
       );
-      assert.equal(code, 2);
-      assert.equal(out.err, "--until : « 2026-02-31 » n'est pas une date AAAA-MM-JJ qui existe.\n");
+      assert.equal(code, 64);
+      assert.equal(
+        out.err,
+        "--until : « 2026-02-31 » n'est pas une date AAAA-MM-JJ qui existe.\nVoir : pilotage grants --help\n",
+      );
     });
   });
 

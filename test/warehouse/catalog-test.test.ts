@@ -110,7 +110,9 @@ describe("declared shape of a question's result", () => {
         { display: "scalar", visualization: {}, columns: [column("n")] },
         { columns: ["n"], types: [numeric], rows: [{ n: 1 }, { n: 2 }] },
       ),
-      ["un affichage « scalar » attend une seule valeur, le résultat a 1 colonnes et 2 lignes"],
+      [
+        "un affichage « scalar » attend une seule ligne, une valeur et au plus celle de la période précédente ; le résultat a 1 colonnes et 2 lignes",
+      ],
     );
   });
 

@@ -477,11 +477,11 @@ describe("pilotage seed", function () {
 
   it("refuses a bad scale or an unknown option with a usage error", async () => {
     const bad = io();
-    assert.equal(await runCli(["seed", "--scale", "0"], bad), 2);
-    assert.match(bad.err, /--scale doit être strictement positif/);
+    assert.equal(await runCli(["seed", "--scale", "0"], bad), 64);
+    assert.equal(bad.err, "--scale doit être strictement positif\nVoir : pilotage seed --help\n");
     const unknown = io();
-    assert.equal(await runCli(["seed", "--frobnicate"], unknown), 2);
-    assert.match(unknown.err, /^Option invalide/);
+    assert.equal(await runCli(["seed", "--frobnicate"], unknown), 64);
+    assert.equal(unknown.err, "Option inconnue : --frobnicate.\nVoir : pilotage seed --help\n");
   });
 
   it("says what to check when Postgres cannot be reached", async () => {

@@ -44,7 +44,7 @@ export function notePrintJourney(ctx: () => BrowserJourneyContext): void {
           figures.join(" | "),
         );
         assert.equal(await page.locator(".pilotage-source").count(), 3);
-        await page.locator("bar-chart canvas").waitFor();
+        await page.locator(".pilotage-graphique").first().waitFor();
         await recorder.check("Note d'analyse");
 
         // The print button is there for people; the PDF is what it produces.

@@ -3,8 +3,9 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import type { Download, Page } from "playwright-core";
 
-/** What counts as a chart: @gouvfr/dsfr-chart's elements, and any canvas or drawn svg. */
+/** What counts as a chart: the gateway's own (figure.pilotage-graphique), any canvas or drawn svg, @gouvfr/dsfr-chart's elements. */
 const CHART_SELECTOR = [
+  "figure.pilotage-graphique",
   "canvas",
   "svg[role='img']",
   ...["bar-chart", "line-chart", "pie-chart", "bar-line-chart", "map-chart", "map-chart-reg"],
@@ -29,6 +30,7 @@ export async function chartsAndTheirTables(page: Page): Promise<ChartTable[]> {
     const doc = (globalThis as any).document;
     const charts: any[] = Array.from(doc.querySelectorAll(chartSelector));
     // A canvas or svg drawn inside a chart element is that same chart.
+    // (The gateway's figure holds svg parts: they are the figure's.)
     const outer = charts.filter((chart) => !chart.parentElement?.closest(chartSelector));
     return outer.map((chart) => {
       let block = chart.parentElement;

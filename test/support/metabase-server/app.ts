@@ -3,6 +3,7 @@ import type { ServerContext } from "./context.js";
 import { embedRouter } from "./embed-routes.js";
 import { MetabaseError, UNAUTHENTICATED } from "./errors.js";
 import { restRouter } from "./rest-routes.js";
+import { recordWrites } from "./setup-routes.js";
 
 /**
  * The HTTP face of the test server. Authentication as Metabase does it (metabase-contract.md §2.1): an
@@ -14,6 +15,7 @@ const PUBLIC_ENDPOINTS: readonly [string, RegExp][] = [
   ["GET", /^\/api\/health$/],
   ["GET", /^\/api\/session\/properties$/],
   ["POST", /^\/api\/session$/],
+  ["POST", /^\/api\/setup$/],
 ];
 
 function cookie(req: Request, name: string): string | undefined {
@@ -30,6 +32,7 @@ export function createMetabaseApp(ctx: ServerContext): Express {
   app.disable("x-powered-by");
   app.set("etag", false);
   app.use(express.json({ limit: "5mb" }));
+  app.use(recordWrites(ctx));
 
   app.use((req, res, next) => {
     const apiKey = req.get("x-api-key");

@@ -5,6 +5,7 @@ import type { ServerContext } from "./context.js";
 import { dashboardRoutes } from "./dashboard-routes.js";
 import { databaseRoutes } from "./database-routes.js";
 import { sessionRoutes } from "./session-routes.js";
+import { setupRoutes } from "./setup-routes.js";
 
 /**
  * The REST API the sync uses (metabase-contract.md §2), plus its unauthenticated probes. One module per family
@@ -19,6 +20,7 @@ export const REST_ROUTES: readonly RouteModule[] = [
   collectionRoutes,
   cardRoutes,
   dashboardRoutes,
+  setupRoutes,
 ];
 
 export function restRouter(ctx: ServerContext, modules: readonly RouteModule[] = REST_ROUTES): Router {

@@ -16,8 +16,9 @@ export function sessionRoutes(router: Router, ctx: ServerContext): void {
     const properties: Record<string, unknown> = {
       version: { tag: ctx.version.tag, date: "2025-01-01", branch: "release", hash: "0000000" },
       "site-url": state.settings.get("site-url") ?? null,
-      "has-user-setup": true,
-      "setup-token": null,
+      // A fresh install (fresh.ts) has no user and shows its setup token until POST /api/setup uses it.
+      "has-user-setup": state.users.size > 0,
+      "setup-token": state.settings.get("setup-token") ?? null,
       "token-features": {},
     };
     if (res.locals.user) {

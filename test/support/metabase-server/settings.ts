@@ -3,14 +3,26 @@ import type { Response } from "express";
 import type { ServerContext } from "./context.js";
 import { MetabaseError } from "./errors.js";
 
-/** Metabase's settings as the sync touches them: the names each version knows, their setters and getters. */
+/**
+ * Metabase's settings as the sync and `pilotage metabase bootstrap` touch them: the names each version knows,
+ * their setters and getters.
+ */
 
 const HEX_64 = /^[0-9a-f]{64}$/;
 const SECRET_ASSERTION =
   "Assert failed: Invalid embedding-secret-key! Secret key must be a hexadecimal-encoded 256-bit key (i.e., a 64-character string).\n(u/hexadecimal-string? new-value)";
 
+/** `:json` settings, with their defaults (`custom-formatting`: the instance's number and date formats). */
+const JSON_SETTINGS: Readonly<Record<string, unknown>> = { "custom-formatting": {} };
+
 export function settingNames(ctx: ServerContext): string[] {
-  const names = ["site-url", "embedding-secret-key", "enable-embedding", "enable-public-sharing"];
+  const names = [
+    "site-url",
+    "embedding-secret-key",
+    "enable-embedding",
+    "enable-public-sharing",
+    ...Object.keys(JSON_SETTINGS),
+  ];
   if (ctx.version.major >= 51)
     names.push("enable-embedding-static", "enable-embedding-interactive", "enable-embedding-sdk");
   return names;
@@ -41,6 +53,13 @@ export function writeSetting(ctx: ServerContext, key: string, value: unknown): v
     settings.set(key, value === null ? undefined : String(value));
     return;
   }
+  if (key in JSON_SETTINGS) {
+    if (value === null || value === undefined) settings.delete(key);
+    else if (typeof value === "object" && !Array.isArray(value)) settings.set(key, value);
+    else
+      throw new MetabaseError(500, { message: `Invalid value for JSON setting: ${JSON.stringify(value)}` });
+    return;
+  }
   const on = toBoolean(value);
   settings.set(key, on);
   // Turning an embedding toggle on draws a secret key when none is set (`make-embedding-toggle-setter`).
@@ -53,6 +72,7 @@ export function readSetting(ctx: ServerContext, key: string): unknown {
   if (!settingNames(ctx).includes(key)) throw new MetabaseError(500, { message: `Unknown setting: :${key}` });
   const value = ctx.state.settings.get(key);
   if (value === undefined && key.startsWith("enable-")) return false;
+  if (value === undefined && key in JSON_SETTINGS) return JSON_SETTINGS[key];
   return value ?? null;
 }
 
