@@ -429,7 +429,7 @@ describe("narrowing inside the perimeter (issue 19)", function () {
         for (const href of exports) assert.ok(href.endsWith(`&departement=93&bassin=${bassin}`), href);
         const exported = await browsers
           .get(DREETS)!
-          .get(`${stack.baseUrl}${exports[0]!.replace("format=csv", "format=json")}`);
+          .get(`${stack.baseUrl}${exports[0]!.replace("format=csv&dialect=excel-fr", "format=json")}`);
         assert.equal(exported.status, 200, await exported.clone().text());
         await exported.text();
         const [audit] = await readAudit(stack.testStack.deps.db, {
