@@ -4,6 +4,7 @@ import { z } from "zod";
 import { writeAudit, type AuditEntry } from "../audit/audit-log.js";
 import { getSessionUser } from "../auth/session.js";
 import { questionRenderParameters, renderQuestion, type Catalog, type Question } from "../catalog/index.js";
+import { RESERVED_PARAMETER_NAMES } from "../catalog/reserved-parameters.js";
 import type { Config } from "../config.js";
 import { withDeadline } from "../deadline.js";
 import {
@@ -199,7 +200,11 @@ export function questionsRouter(deps: QuestionsRouterDeps): Router {
         parameter: "dialect",
       });
     }
-    const editable = parseEditableParameters(grant, req.query, new Set(["format", ...narrowing.names]));
+    const editable = parseEditableParameters(
+      grant,
+      req.query,
+      new Set([...RESERVED_PARAMETER_NAMES, ...narrowing.names]),
+    );
     let rendered: RenderedQuery;
     try {
       // Locks last: they win over anything, though parseEditableParameters already refused them.
