@@ -11,6 +11,9 @@ const RETRY_MS = 15_000;
 
 function setup(frame) {
   const key = frame.dataset.dashboardKey;
+  // The territory the viewer narrowed to (issue 19): asked for again at each renewal, so the new token
+  // carries the same narrowed locks. The server checks it against the perimeter every time.
+  const territory = frame.dataset.territory || "";
   const status = document.getElementById(frame.dataset.statusId);
   const origin = new URL(frame.src).origin;
   let expiresAt = Date.parse(frame.dataset.expiresAt);
@@ -41,7 +44,8 @@ function setup(frame) {
   }
 
   async function fetchFreshUrl() {
-    const response = await fetch(`/api/dashboards/${encodeURIComponent(key)}/embed`, {
+    const query = territory ? `?${territory}` : "";
+    const response = await fetch(`/api/dashboards/${encodeURIComponent(key)}/embed${query}`, {
       headers: { Accept: "application/json" },
       credentials: "same-origin",
     });

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs (when missing), starts and stops the throw-away services the tests run against:
 # Debian's redis-server and postgresql, on free loopback ports, with temporary data folders; Debian's
-# chromium, which the browser journeys (test/browser/) drive headless through playwright-core; and for
-# `npm run stack` and its test (test/stack/), Debian's caddy, curl (a compose healthcheck), openssl (the
-# operator docs' commands) and certutil (libnss3-tools: Chromium then trusts Caddy's local CA).
+# chromium, which the browser journeys (test/browser/) drive headless through playwright-core; poppler-utils,
+# which reads back the PDF a journey prints; and for `npm run stack` and its test (test/stack/), Debian's
+# caddy, curl (a compose healthcheck), openssl (the operator docs' commands) and certutil (libnss3-tools:
+# Chromium then trusts Caddy's local CA).
 # Sourced by scripts/test.sh; usable alone: `source scripts/test-services.sh && start_test_services`.
 #
 # Postgres runs without durability (fsync, synchronous_commit and full_page_writes off): tests need
@@ -67,6 +68,8 @@ ensure_test_packages() {
   command -v certutil >/dev/null 2>&1 || missing+=(libnss3-tools)
   # The operator documentation's commands the stack test runs (docs/operations/secrets.md).
   command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+  # poppler-utils: the browser journey that prints a note to PDF reads its pages back (pdfinfo, pdftotext).
+  command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
   if ((${#missing[@]})); then apt_install "${missing[@]}"; fi
   # Debian's postinst may start a cluster and a redis service of its own; ours run on private ports.
 }

@@ -9,6 +9,8 @@ import type { Config } from "./config.js";
 import { healthRouter } from "./health/routes.js";
 import { dashboardsRouter } from "./dashboards/routes.js";
 import { homeRouter } from "./home/routes.js";
+import { loadLegalContent, type LegalContent } from "./legal/legal-content.js";
+import { legalRouter } from "./legal/routes.js";
 import { openApiRouter } from "./openapi/routes.js";
 import { requestDeadline } from "./http/deadline.js";
 import { createErrorHandler, notFoundHandler } from "./http/error-handler.js";
@@ -24,11 +26,15 @@ import { warehouseDirectory } from "./perimeter/organisation-directory.js";
 import type { PlacementRules } from "./perimeter/placement.js";
 import { createPlacementService } from "./perimeter/placement-service.js";
 import { describeProfileForApi, perimeterRouter } from "./perimeter/routes.js";
+import { attachTerritoryReference } from "./perimeter/narrowed-profile.js";
 import { placeOnLogin, refreshProfile } from "./perimeter/session-profile.js";
+import { notesRouter } from "./notes/routes.js";
+import { createPageViewCounter, type PageViewCounter } from "./audit/page-views.js";
 import { questionsRouter } from "./questions/routes.js";
 import { staffRouter } from "./staff/routes.js";
 import type { Database } from "./storage/database.js";
-import type { LoadMarkerReader } from "./warehouse/load-marker.js";
+import { createTerritoryReferenceReader, type TerritoryReferenceReader } from "./territories/reference.js";
+import { createLoadMarkerReader, type LoadMarkerReader } from "./warehouse/load-marker.js";
 import { PROJECT_ROOT } from "./project-root.js";
 
 export interface AppDeps {
@@ -57,6 +63,12 @@ export interface AppDeps {
    * data version; absent, every view runs its cards (tests that change the warehouse under a page).
    */
   resultCache?: ResultCache;
+  /** The bassins and EPCI of each département (narrowing); read from the warehouse when absent. */
+  territories?: TerritoryReferenceReader;
+  /** Counts views of public dashboards and notes in batches; one is built (and flushed on its timer) when absent. */
+  pageViews?: PageViewCounter;
+  /** The publisher's facts for the legal pages; read from content/mentions-legales.yaml when absent. */
+  legalContent?: LegalContent;
   /** The clock of embed tokens and relative dates (tests move it; the real one by default). */
   now?: () => Date;
 }
@@ -78,6 +90,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     securityHeaders({
       metabaseOrigin: config.metabase.siteUrl ? new URL(config.metabase.siteUrl).origin : undefined,
+      matomoOrigin: config.matomo ? new URL(config.matomo.url).origin : undefined,
       production: config.env === "production",
       formActionOrigins:
         proconnectOrigin && proconnectOrigin !== new URL(config.http.publicUrl).origin
@@ -85,6 +98,12 @@ export function createApp(deps: AppDeps): Express {
           : [],
     }),
   );
+  // Every page learns whether audience measurement is configured (the consent banner, the footer's link).
+  const audience = config.matomo ?? null;
+  app.use((_req, res, next) => {
+    res.locals.audience = audience;
+    next();
+  });
   app.use(
     healthRouter({
       ...(redis ? { redis: async () => void (await redis.ping()) } : {}),
@@ -112,6 +131,9 @@ export function createApp(deps: AppDeps): Express {
   const placeAtLogin = placeOnLogin(placement, sessions);
   app.use(sessionMiddleware({ config, redis }));
   app.use(enforceSessionLifetime({ config, logger }));
+  // Before the profile is read: it carries its bassins and EPCI (issue 19, narrowing).
+  const territories = deps.territories ?? createTerritoryReferenceReader({ warehouse: deps.warehouse });
+  app.use(attachTerritoryReference(territories));
   app.use(refreshProfile({ service: placement, maxAgeMs: config.placement.cacheSeconds * 1000 }));
   // Logout answers a cross-origin post with its own page (src/auth/routes.ts); every other POST is refused here.
   app.use(refuseCrossOriginWrites(new URL(config.http.publicUrl).origin, { except: [LOGOUT_PATH] }));
@@ -130,11 +152,31 @@ export function createApp(deps: AppDeps): Express {
   );
 
   app.use(homeRouter({ config }));
+  app.use(legalRouter({ config, content: deps.legalContent ?? loadLegalContent() }));
   app.use(perimeterRouter({ db: deps.db, redis }));
   // Before the dashboards router: it re-checks staff rights for every /admin page, /admin/usage included.
   app.use(staffRouter({ db: deps.db, warehouse: deps.warehouse, directory, sessions, redis }));
-  app.use(dashboardsRouter(deps));
-  app.use(questionsRouter({ ...deps, redis }));
+  const loadMarker = deps.loadMarker ?? createLoadMarkerReader({ warehouse: deps.warehouse });
+  const now = deps.now ?? (() => new Date());
+  const pageViews =
+    deps.pageViews ??
+    createPageViewCounter({
+      db: deps.db,
+      onError: (error) => logger.warn({ err: error }, "page views not recorded (kept for the next flush)"),
+    });
+  const countView = (view: Parameters<PageViewCounter["count"]>[0]) => pageViews.count(view);
+  app.use(dashboardsRouter({ ...deps, loadMarker, countView, territories }));
+  app.use(
+    notesRouter({
+      catalog: deps.catalog,
+      warehouse: deps.warehouse,
+      loadMarker,
+      now,
+      countView,
+      territories,
+    }),
+  );
+  app.use(questionsRouter({ ...deps, redis, territories }));
   app.use(openApiRouter());
 
   app.use(notFoundHandler);

@@ -100,6 +100,17 @@ const EnvSchema = z.object({
   // stays short.
   EMBED_TOKEN_TTL_SECONDS: positiveInt(600).pipe(z.number().max(3600, "au plus 3600 secondes (une heure)")),
 
+  // Retention (`pilotage retention`, the « Données personnelles » page): the audit log's identities are
+  // pseudonymised after this many days (30 at least: the database refuses sooner), visits deleted.
+  AUDIT_IDENTITY_RETENTION_DAYS: positiveInt(365).pipe(z.number().min(30, "au moins 30 jours")),
+  VISIT_RETENTION_DAYS: positiveInt(395),
+
+  // Audience measurement: Matomo, loaded only after the visitor's consent (src/views/partials/consent.ejs).
+  MATOMO_URL: optionalUrl("MATOMO_URL"),
+  MATOMO_SITE_ID: optionalString.refine((value) => value === undefined || /^[1-9]\d*$/.test(value), {
+    message: "MATOMO_SITE_ID doit être le numéro du site dans Matomo (par exemple 12)",
+  }),
+
   // Exports (/api/questions/:key/data): Excel opens at most 1,048,576 rows, header included.
   EXPORT_ROW_CAP: positiveInt(1_048_575),
   EXPORT_STATEMENT_TIMEOUT_SECONDS: positiveInt(60),
@@ -164,6 +175,10 @@ export interface Config {
   /** Per client IP and per minute, on `/connexion` and on ProConnect's callback (each counted apart). */
   loginRateLimitPerMinute: number;
   placement: { cacheSeconds: number };
+  /** What `pilotage retention` applies and the « Données personnelles » page states (src/audit/retention.ts). */
+  retention: { auditIdentityDays: number; visitDays: number };
+  /** Undefined: no audience measurement at all (no banner, no script, nothing in the CSP). */
+  matomo: { url: string; siteId: string } | undefined;
   /** Data exports (src/questions/): more rows than the cap is an error, never a shortened file. */
   export: {
     rowCap: number;
@@ -285,6 +300,12 @@ export function loadConfig(
       "METRICS_PORT : doit différer de PORT (les métriques ne sont jamais servies sur le port public)",
     );
   }
+  if (raw("MATOMO_URL") && !raw("MATOMO_SITE_ID")) {
+    problems.push("MATOMO_SITE_ID : requis dès que MATOMO_URL est défini (Matomo, Administration > Sites)");
+  }
+  if (raw("MATOMO_SITE_ID") && !raw("MATOMO_URL")) {
+    problems.push("MATOMO_URL : requis dès que MATOMO_SITE_ID est défini");
+  }
   if (raw("METABASE_USERNAME") && !raw("METABASE_PASSWORD")) {
     problems.push("METABASE_PASSWORD : requis dès que METABASE_USERNAME est défini");
   }
@@ -364,6 +385,10 @@ export function loadConfig(
     }
     if (!metabaseUrl) refuse("METABASE_SITE_URL", "adresse de l'instance Metabase");
     refuse("CONTACT_EMAIL", "la déclaration d'accessibilité doit donner un moyen de contact");
+    const matomoUrl = raw("MATOMO_URL");
+    if (matomoUrl && !matomoUrl.startsWith("https://")) {
+      problems.push("MATOMO_URL : doit être en https en production");
+    }
   }
 
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
@@ -405,6 +430,11 @@ export function loadConfig(
     },
     loginRateLimitPerMinute: env.LOGIN_RATE_LIMIT_PER_MINUTE,
     placement: { cacheSeconds: env.PLACEMENT_CACHE_SECONDS },
+    retention: { auditIdentityDays: env.AUDIT_IDENTITY_RETENTION_DAYS, visitDays: env.VISIT_RETENTION_DAYS },
+    matomo:
+      env.MATOMO_URL && env.MATOMO_SITE_ID
+        ? { url: env.MATOMO_URL.replace(/\/+$/, ""), siteId: env.MATOMO_SITE_ID }
+        : undefined,
     export: {
       rowCap: env.EXPORT_ROW_CAP,
       statementTimeoutSeconds: env.EXPORT_STATEMENT_TIMEOUT_SECONDS,

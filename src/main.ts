@@ -5,6 +5,8 @@ import { createResultCache } from "./cache/result-cache.js";
 import { proconnectRedirectUris } from "./auth/routes.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { loadValidCatalog } from "./catalog/index.js";
+import { createPageViewCounter } from "./audit/page-views.js";
+import { LEGAL_CONTENT_FILE, loadLegalContent, missingLegalFacts } from "./legal/legal-content.js";
 import { createLogger } from "./logging.js";
 import { createMetrics } from "./metrics/metrics.js";
 import { metricsHandler } from "./metrics/metrics-listener.js";
@@ -95,9 +97,22 @@ async function main(): Promise<void> {
     demo: !config.proconnect.issuer || config.proconnect.demoAccounts,
   });
   logger.info(
-    { questions: catalog.questions.length, dashboards: catalog.dashboards.length },
+    {
+      questions: catalog.questions.length,
+      dashboards: catalog.dashboards.length,
+      notes: catalog.notes.length,
+    },
     "catalogue loaded",
   );
+  const legalContent = loadLegalContent(PROJECT_ROOT);
+  const missingLegal = missingLegalFacts(legalContent);
+  if (missingLegal.length > 0) {
+    // Not a start-up error: these facts are the publisher's to give, and the pages say they are missing.
+    logger.warn(
+      { missing: missingLegal },
+      `${LEGAL_CONTENT_FILE}: legal facts still to be given by the publisher`,
+    );
+  }
 
   const demoIdp = demoProvider?.inProcessDemoProvider(config, proconnectRedirectUris(config.http.publicUrl));
   if (demoIdp) {
@@ -106,6 +121,10 @@ async function main(): Promise<void> {
     await ensureDemoGrants(db);
   }
   const loadMarker = createLoadMarkerReader({ warehouse });
+  const pageViews = createPageViewCounter({
+    db,
+    onError: (error) => logger.warn({ err: error }, "page views not recorded (kept for the next flush)"),
+  });
   const metrics = createMetrics();
   const cacheStore = openCacheStore(config);
   let cacheWarnedAt = 0;
@@ -135,6 +154,8 @@ async function main(): Promise<void> {
     catalog,
     placementRules,
     loadMarker,
+    legalContent,
+    pageViews,
     metrics,
     resultCache,
     ...(demoIdp ? { demoIdentityProvider: demoIdp.mount } : {}),
@@ -155,6 +176,9 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, "shutting down: finishing in-flight requests");
     await Promise.all([running.stop(), metricsServer?.stop(1_000)]);
+    await pageViews
+      .stop()
+      .catch((error: unknown) => logger.warn({ err: error }, "page views lost at shutdown"));
     await Promise.allSettled([db.close(), warehouse.close(), redis?.quit(), cacheStore.close()]);
     logger.info("stopped");
     process.exit(0);

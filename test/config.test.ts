@@ -188,6 +188,25 @@ describe("config", () => {
     );
   });
 
+  it("reads the retention periods (the audit's identities at least 30 days) and Matomo, both or neither", () => {
+    assert.deepEqual(loadConfig({}).retention, { auditIdentityDays: 365, visitDays: 395 });
+    assert.equal(loadConfig({}).matomo, undefined);
+    assert.deepEqual(
+      loadConfig({ MATOMO_URL: "https://mesure.example.gouv.fr/", MATOMO_SITE_ID: "12" }).matomo,
+      { url: "https://mesure.example.gouv.fr", siteId: "12" },
+    );
+    assert.deepEqual(problemsOf({ MATOMO_URL: "https://mesure.example.gouv.fr" }), [
+      "MATOMO_SITE_ID : requis dès que MATOMO_URL est défini (Matomo, Administration > Sites)",
+    ]);
+    assert.deepEqual(problemsOf({ MATOMO_SITE_ID: "douze" }), [
+      "MATOMO_SITE_ID : MATOMO_SITE_ID doit être le numéro du site dans Matomo (par exemple 12)",
+      "MATOMO_URL : requis dès que MATOMO_SITE_ID est défini",
+    ]);
+    assert.deepEqual(problemsOf({ AUDIT_IDENTITY_RETENTION_DAYS: "7" }), [
+      "AUDIT_IDENTITY_RETENTION_DAYS : au moins 30 jours",
+    ]);
+  });
+
   it("reads the export limits, with their defaults", () => {
     assert.deepEqual(loadConfig({}).export, {
       rowCap: 1_048_575,

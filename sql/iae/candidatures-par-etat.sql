@@ -6,6 +6,12 @@ description: >
 collection: iae
 display: table
 parameters:
+  bassin:
+    type: field filter
+    column: entrepot.candidatures.code_bassin_emploi_structure
+    label: Bassin d'emploi
+    required: true
+    multiple: true
   departement:
     type: field filter
     column: entrepot.candidatures.departement_structure
@@ -33,6 +39,7 @@ SELECT
   round(100.0 * count(*) / sum(count(*)) OVER (), 1) AS part_pct
 FROM entrepot.candidatures
 WHERE {{departement}}
+  AND {{bassin}}
   [[AND {{periode}}]]
   [[AND {{type_structure}}]]
 GROUP BY etat

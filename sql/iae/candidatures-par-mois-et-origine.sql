@@ -10,6 +10,12 @@ visualization:
   graph.metrics: [candidatures]
   stackable.stack_type: stacked
 parameters:
+  bassin:
+    type: field filter
+    column: entrepot.candidatures.code_bassin_emploi_structure
+    label: Bassin d'emploi
+    required: true
+    multiple: true
   departement:
     type: field filter
     column: entrepot.candidatures.departement_structure
@@ -37,6 +43,7 @@ SELECT
   count(*) AS candidatures
 FROM entrepot.candidatures
 WHERE {{departement}}
+  AND {{bassin}}
   [[AND {{periode}}]]
   [[AND {{type_structure}}]]
 GROUP BY 1, 2

@@ -7,6 +7,12 @@ description: >
 collection: iae
 display: table
 parameters:
+  bassin:
+    type: field filter
+    column: entrepot.candidatures.code_bassin_emploi_structure
+    label: Bassin d'emploi
+    required: true
+    multiple: true
   departement:
     type: field filter
     column: entrepot.candidatures.departement_structure
@@ -42,6 +48,7 @@ SELECT
   ) AS reponse_en_30_jours_pct
 FROM entrepot.candidatures
 WHERE {{departement}}
+  AND {{bassin}}
   [[AND {{periode}}]]
   [[AND {{type_structure}}]]
 GROUP BY type_structure

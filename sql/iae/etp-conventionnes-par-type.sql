@@ -7,6 +7,12 @@ description: >
 collection: iae
 display: table
 parameters:
+  bassin:
+    type: field filter
+    column: entrepot.annexes_financieres.code_bassin_emploi_af
+    label: Bassin d'emploi
+    required: true
+    multiple: true
   departement:
     type: field filter
     column: entrepot.annexes_financieres.departement_af
@@ -39,6 +45,7 @@ annexes AS (
       / (annee.fin - annee.debut + 1) AS part_annee
   FROM entrepot.annexes_financieres, annee
   WHERE {{departement}}
+    AND {{bassin}}
     AND mesure_dispositif_code <> 'FDI_DC'
     AND etat IN ('VALIDE', 'PROVISOIRE', 'CLOTURE')
     AND date_debut_effet <= annee.fin

@@ -7,6 +7,12 @@ visualization:
   graph.dimensions: [motif_refus]
   graph.metrics: [candidatures_refusees]
 parameters:
+  bassin:
+    type: field filter
+    column: entrepot.candidatures.code_bassin_emploi_structure
+    label: Bassin d'emploi
+    required: true
+    multiple: true
   departement:
     type: field filter
     column: entrepot.candidatures.departement_structure
@@ -32,6 +38,7 @@ SELECT
   count(*) AS candidatures_refusees
 FROM entrepot.candidatures
 WHERE {{departement}}
+  AND {{bassin}}
   AND etat = 'Candidature refusée'
   [[AND {{periode}}]]
   [[AND {{type_structure}}]]

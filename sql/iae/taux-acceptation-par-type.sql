@@ -6,6 +6,12 @@ description: >
 collection: iae
 display: table
 parameters:
+  bassin:
+    type: field filter
+    column: entrepot.candidatures.code_bassin_emploi_structure
+    label: Bassin d'emploi
+    required: true
+    multiple: true
   departement:
     type: field filter
     column: entrepot.candidatures.departement_structure
@@ -35,6 +41,7 @@ SELECT
   round(100.0 * count(*) FILTER (WHERE etat = 'Candidature acceptée') / count(*), 1) AS taux_acceptation_pct
 FROM entrepot.candidatures
 WHERE {{departement}}
+  AND {{bassin}}
   AND categorie_structure = 'IAE'
   [[AND {{periode}}]]
   [[AND {{type_structure}}]]

@@ -20,7 +20,9 @@ export type AuditAction =
   | "access_request.approved"
   | "access_request.refused"
   | "preview.started"
-  | "preview.stopped";
+  | "preview.stopped"
+  /** Written by the database itself (audit_log_pseudonymise, `pilotage retention`). */
+  | "audit.pseudonymised";
 
 export interface AuditEntry {
   action: AuditAction;

@@ -17,6 +17,8 @@ export function publicPageCache(options: {
   ttlSeconds: number;
   /** No person in the session and no session cookie at all: nothing of the answer can be personal. */
   isAnonymous: (req: Request) => boolean;
+  /** A page served from the cache, the route never reached: what the route would have counted. */
+  onCacheHit?: (req: Request) => void;
 }): RequestHandler {
   const publicControl = `public, max-age=${options.ttlSeconds}`;
   return async (req, res, next) => {
@@ -61,6 +63,7 @@ export function publicPageCache(options: {
       throw error;
     }
     if (routeAnswered) return;
+    options.onCacheHit?.(req);
     res.setHeader("Cache-Control", publicControl);
     // Express sends an ETag it finds set as is, and answers 304 to a request that already holds it.
     res.setHeader("ETag", page.etag);

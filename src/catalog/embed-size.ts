@@ -11,6 +11,9 @@ import type { Dashboard, PerimeterAttribute } from "./types.js";
  *   - departements / departement_labels: all 101 départements, the national perimeter (staff and DGEFP
  *     can open any dashboard their perimeter fills, so any département lock can be national);
  *   - region: the longest région name;
+ *   - bassins: MAX_BASSINS codes of 6 characters, every bassin of France (INSEE counts 306 zones d'emploi,
+ *     the synthetic warehouse 341): a national perimeter that did not narrow;
+ *   - epci: MAX_EPCI_PER_DEPARTEMENT 9-digit codes, the EPCI of one département (28 at most today);
  *   - structures: MAX_STRUCTURES ids. The largest employer groups and networks of the warehouse have a few
  *     dozen structures; 200 leaves room. An id is counted at 10 digits (Postgres `integer` maximum);
  *   - reseau / organisation: one 10-digit id.
@@ -23,6 +26,8 @@ export const EMBED_URL_LIMIT_BYTES = 8000;
 /** `https://stats.inclusion.beta.gouv.fr` is 36 characters; 40 leaves room. */
 export const ASSUMED_SITE_URL_LENGTH = 40;
 export const MAX_STRUCTURES = 200;
+export const MAX_BASSINS = 400;
+export const MAX_EPCI_PER_DEPARTEMENT = 40;
 
 const LARGEST_ID = "2147483647";
 const JWT_HEADER = { alg: "HS256", typ: "JWT" };
@@ -50,6 +55,10 @@ export function worstCaseLockValue(
       return DEPARTEMENTS.map((d) => d.libelle);
     case "region":
       return longest(REGIONS.map((r) => r.nom));
+    case "bassins":
+      return Array.from({ length: MAX_BASSINS }, () => "XXXXXX");
+    case "epci":
+      return Array.from({ length: MAX_EPCI_PER_DEPARTEMENT }, () => "200000000");
     case "structures":
       return Array.from({ length: maxStructures }, () => LARGEST_ID);
     case "reseau":

@@ -4,10 +4,12 @@ import type { z } from "zod";
 import { parseTemplate, TemplateError } from "../template/index.js";
 import { contentVersion, normaliseSql } from "./content-version.js";
 import { CatalogError } from "./errors.js";
+import { loadNotes } from "./notes.js";
 import {
   CollectionsSchema,
   DashboardSchema,
   KEY_PATTERN,
+  MULTI_VALUE_ATTRIBUTES,
   ProfileKindsSchema,
   QuestionHeaderSchema,
   schemaProblems,
@@ -24,6 +26,8 @@ import type {
   QuestionParameter,
 } from "./types.js";
 import { parseYamlSource } from "./yaml-source.js";
+
+export { MULTI_VALUE_ATTRIBUTES } from "./schema.js";
 
 /**
  * Reads sql/ and metabase-config/ under a repository root. File-level problems (unreadable YAML, a missing
@@ -252,6 +256,7 @@ async function loadDashboard(
     ...(d.feedback_url === undefined ? {} : { feedbackUrl: d.feedback_url }),
     mayBeWithdrawn: d.may_be_withdrawn,
     ...(d.source === undefined ? {} : { source: d.source }),
+    ...(d.comparison === undefined ? {} : { comparison: d.comparison }),
   };
   const sortedCards = [...definition.cards].sort((a, b) => a.row - b.row || a.col - b.col);
   return {
@@ -262,13 +267,6 @@ async function loadDashboard(
     location: { file, line: 1, lines: yaml.lines },
   };
 }
-
-/** Attributes whose lock value is a list (the others are a single value). */
-export const MULTI_VALUE_ATTRIBUTES: ReadonlySet<string> = new Set([
-  "departements",
-  "departement_labels",
-  "structures",
-]);
 
 async function loadCollections(root: string, problems: CatalogProblem[]): Promise<Collection[]> {
   const text = await readText(path.join(root, COLLECTIONS_FILE));
@@ -335,17 +333,19 @@ export async function readCatalog(root: string): Promise<{ catalog: Catalog; pro
     listFiles(path.join(root, SQL_DIR), [".sql"]),
     listFiles(path.join(root, DASHBOARDS_DIR), [".yaml", ".yml"]),
   ]);
-  const [questions, dashboards, collections, profileKinds] = await Promise.all([
+  const [questions, dashboards, collections, profileKinds, notes] = await Promise.all([
     Promise.all(questionFiles.map((f) => loadQuestion(root, f, problems))),
     Promise.all(dashboardFiles.map((f) => loadDashboard(root, f, problems))),
     loadCollections(root, problems),
     loadProfileKinds(root, problems),
+    loadNotes(root, problems),
   ]);
   const catalog: Catalog = {
     questions: questions.filter((q): q is Question => q !== null),
     dashboards: dashboards.filter((d): d is Dashboard => d !== null),
     collections,
     profileKinds,
+    notes,
   };
   problems.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0));
   return { catalog, problems };

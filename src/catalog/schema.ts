@@ -128,6 +128,15 @@ export const QuestionHeaderSchema = z.strictObject({
 });
 export type QuestionHeader = z.infer<typeof QuestionHeaderSchema>;
 
+/** Attributes whose lock value is a list (the others are a single value). */
+export const MULTI_VALUE_ATTRIBUTES: ReadonlySet<string> = new Set([
+  "departements",
+  "departement_labels",
+  "bassins",
+  "epci",
+  "structures",
+]);
+
 /** Built-in lists for `values_from` (src/dashboards/filter-values.ts); anything else is `schema.table.column`. */
 export const BUILT_IN_VALUE_LISTS = ["years", "departements"] as const;
 
@@ -180,6 +189,8 @@ export const DashboardSchema = z.strictObject({
     .optional(),
   may_be_withdrawn: z.boolean().default(false),
   source: z.string().optional(),
+  /** Territories compared on the page (issue 19): a card's rows by département and bassin, as a rate. */
+  comparison: z.strictObject({ question: text, label: text, numerator: text, denominator: text }).optional(),
 });
 export type DashboardFile = z.infer<typeof DashboardSchema>;
 

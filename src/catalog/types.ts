@@ -11,6 +11,8 @@ export interface Catalog {
   dashboards: Dashboard[];
   collections: Collection[];
   profileKinds: ProfileKind[];
+  /** The notes d'analyse (notes/*.md): Markdown whose figure blocks run questions like dashboard cards. */
+  notes: Note[];
 }
 
 export type { PerimeterAttribute, ProfileKindKey };
@@ -147,7 +149,19 @@ export interface Dashboard {
   mayBeWithdrawn: boolean;
   /** Where the data comes from, as shown under the title (the cut-off date comes from the load marker). */
   source?: string;
+  /**
+   * Territories compared on the page (issue 19): one of the dashboard's cards, whose question answers
+   * `code_departement`, `code_bassin` and the two additive columns the rate is `numerator / denominator` of.
+   */
+  comparison?: DashboardComparison;
   location: SourceLocation;
+}
+
+export interface DashboardComparison {
+  question: string;
+  label: string;
+  numerator: string;
+  denominator: string;
 }
 
 export interface Collection {
@@ -179,4 +193,51 @@ export interface CatalogProblem {
   line?: number;
   message: string;
   hint: string;
+}
+
+/** How a note's figure block shows its question: a chart (with its table), a table, a key figure, or a value in the text. */
+export type NoteBlockShow = "chart" | "table" | "value" | "inline";
+
+/** A figure of a note: a question run like a dashboard card, under the note's parameters (locks included). */
+export interface NoteBlock {
+  /** Unique in the note; `{{id}}` in the text cites an inline or value block. */
+  id: string;
+  question: string;
+  show: NoteBlockShow;
+  /** Caption; the question's name when absent. */
+  title?: string;
+  /** Value and inline blocks: the column whose value is shown. */
+  column?: string;
+  /** Value and inline blocks: the row whose columns hold these values (the only row when absent). */
+  row?: Record<string, string | number | boolean>;
+  /** Note parameter slug → question tag, as a dashboard card's. */
+  mappings: Record<string, string>;
+  /** Where the figure comes from; the note's `source` when absent. */
+  source?: string;
+  /** Line of the block's opening fence in the note. */
+  line: number;
+}
+
+/** A note's body, in order: Markdown text (which may cite inline values) and figure blocks. */
+export type NoteSegment =
+  { kind: "markdown"; text: string; line: number } | { kind: "figure"; blockId: string };
+
+export interface Note {
+  /** The file name without `.md`: its address is /notes/<key>. */
+  key: string;
+  file: string;
+  title: string;
+  summary: string;
+  authors: string[];
+  /** Publication day, AAAA-MM-JJ. */
+  date: string;
+  audiences: ProfileKindKey[];
+  public: boolean;
+  themes: string[];
+  source?: string;
+  /** Locked parameters (from the reader's perimeter) and fixed values, as a dashboard's parameters. */
+  parameters: DashboardParameter[];
+  blocks: NoteBlock[];
+  body: NoteSegment[];
+  location: SourceLocation;
 }

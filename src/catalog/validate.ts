@@ -8,9 +8,12 @@ import {
 } from "../template/index.js";
 import { EMBED_URL_LIMIT_BYTES, worstCaseEmbedUrlBytes, type EmbedSizeOptions } from "./embed-size.js";
 import { MULTI_VALUE_ATTRIBUTES } from "./load.js";
+import { NOTE_COLLECTION, noteDashboard } from "./note-dashboard.js";
 import { RESERVED_PARAMETER_NAMES } from "./reserved-parameters.js";
 import { dashboardCardColumnProblems, questionColumnProblems } from "./validate-columns.js";
+import { comparisonProblems } from "./validate-comparison.js";
 import { dashboardFilterProblems } from "./validate-filters.js";
+import { noteProblems } from "./validate-notes.js";
 import type {
   Catalog,
   CatalogProblem,
@@ -534,7 +537,11 @@ function validateLocks(
       );
     }
     if (
-      (p.locked === "departements" || p.locked === "departement_labels" || p.locked === "region") &&
+      (p.locked === "departements" ||
+        p.locked === "departement_labels" ||
+        p.locked === "region" ||
+        p.locked === "bassins" ||
+        p.locked === "epci") &&
       p.type !== "text"
     ) {
       out.add(
@@ -696,6 +703,12 @@ function validateLockSources(dashboards: Dashboard[], out: Problems) {
   }
 }
 
+/**
+ * Scopes whose perimeter is a list of départements, from which the bassins and EPCI are worked out (an
+ * EPCI lock needs one département: multi-département viewers choose one first, docs/security.md).
+ */
+const TERRITORIAL_SCOPES: ReadonlySet<string> = new Set(["departement", "region", "national", "safir"]);
+
 function validateProfileKinds(kinds: ProfileKind[], out: Problems) {
   const known = new Set<string>(PROFILE_KINDS);
   for (const kind of kinds) {
@@ -706,6 +719,16 @@ function validateProfileKinds(kinds: ProfileKind[], out: Problems) {
         line(kind.location.lines, `profile_kinds.${kind.key}.provides`, kind.location.line),
         `Le type de profil « ${kind.key} » fournit « region » sans couvrir une région entière (portée : ${kind.scope}) : un verrou sur la région lui montrerait toute sa région.`,
         "Retirez « region » de « provides » : seuls les profils de portée « region » la fournissent.",
+      );
+    }
+    const finer = kind.provides.filter((a) => a === "bassins" || a === "epci");
+    if (finer.length > 0 && !TERRITORIAL_SCOPES.has(kind.scope)) {
+      out.add(
+        "profile-kind.territory-scope",
+        kind.location.file,
+        line(kind.location.lines, `profile_kinds.${kind.key}.provides`, kind.location.line),
+        `Le type de profil « ${kind.key} » fournit ${finer.map((a) => `« ${a} »`).join(" et ")} mais son périmètre n'est pas un territoire (portée : ${kind.scope}) : ses bassins et EPCI se déduisent de ses départements.`,
+        `Retirez-les de « provides » : seules les portées ${[...TERRITORIAL_SCOPES].join(", ")} les fournissent.`,
       );
     }
     if (!known.has(kind.key)) {
@@ -801,8 +824,16 @@ export function validateCatalog(catalog: Catalog, options: ValidateOptions = {})
   for (const q of catalog.questions) validateQuestion(q, collections, out);
   for (const q of catalog.questions) out.list.push(...questionColumnProblems(q));
   for (const d of catalog.dashboards) validateDashboard(d, questions, collections, kinds, options, out);
+  for (const d of catalog.dashboards) out.list.push(...comparisonProblems(d, questions));
   validateLockSources(catalog.dashboards, out);
   for (const d of catalog.dashboards) out.list.push(...dashboardFilterProblems(d, questions));
   for (const d of catalog.dashboards) out.list.push(...dashboardCardColumnProblems(d, questions));
+  // A note follows every rule of the dashboard it behaves like (locks included), and adds its own. It is
+  // never embedded: no URL to size.
+  const noteOptions = { ...options, maxUrlBytes: Number.POSITIVE_INFINITY };
+  for (const n of catalog.notes) {
+    validateDashboard(noteDashboard(n), questions, new Set([NOTE_COLLECTION]), kinds, noteOptions, out);
+    out.list.push(...noteProblems(n, catalog));
+  }
   return out.list.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0));
 }

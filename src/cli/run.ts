@@ -13,6 +13,7 @@ import { metabaseCommand } from "./metabase.js";
 import { migrateCommand } from "./migrate.js";
 import { planCommand } from "./plan.js";
 import { pullCommand } from "./pull.js";
+import { retentionCommand } from "./retention.js";
 import { seedCommand } from "./seed.js";
 import { validateCommand } from "./validate.js";
 import { testCommand } from "./test.js";
@@ -35,6 +36,7 @@ export function commands(): Record<string, CliCommand> {
     seed: seedCommand,
     grants: grantsCommand,
     cache: cacheCommand,
+    retention: retentionCommand,
   };
 }
 

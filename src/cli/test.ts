@@ -28,12 +28,14 @@ const Options = z.object({
 
 const USAGE = `test [--json] [--database-url URL] [--root DOSSIER] [--timeout-ms N]
 
-Exécute chaque question du catalogue sur l'entrepôt rempli, comme chaque tableau de bord l'affiche, sous
+Exécute chaque question du catalogue sur l'entrepôt rempli, comme chaque tableau de bord (et chaque note
+d'analyse) l'affiche, sous
 les verrous de chaque profil d'exemple autorisé à l'ouvrir (comptes de démonstration placés sur
 l'entrepôt, un prescripteur, une direction territoriale France Travail, l'équipe), et vérifie :
   - qu'elle s'exécute en moins de --timeout-ms (10 000 par défaut) et renvoie la forme déclarée ;
   - qu'elle ne fuit pas : même résultat que sur une copie de l'entrepôt réduite au périmètre ;
-  - les valeurs calculées à la main sur l'entrepôt miniature de sql-tests/.
+  - les valeurs calculées à la main sur l'entrepôt miniature de sql-tests/, dont une pour chaque
+    bloc de chaque note d'analyse.
 --database-url   Postgres à tester (sinon WAREHOUSE_URL, sinon le PGlite de DATA_DIR/warehouse) ;
                  il doit avoir été rempli par « pilotage seed »
 --root           dossier contenant sql/, metabase-config/ et sql-tests/ (par défaut : le dépôt)
@@ -50,7 +52,7 @@ const OPTIONS = {
 function report(result: CatalogTestReport, target: string): string {
   const c = result.counts;
   const lines = [
-    `${c.questions} questions, ${c.dashboards} tableaux de bord, ${c.profiles} profils d'exemple sur ${target} : ` +
+    `${c.questions} questions, ${c.dashboards} tableaux de bord, ${c.notes} notes d'analyse, ${c.profiles} profils d'exemple sur ${target} : ` +
       `${c.runs} exécutions, ${c.leakChecks} contrôles de fuite, ${c.expectations} valeurs attendues, ` +
       `en ${(result.durationMs / 1000).toFixed(1)} s.`,
   ];

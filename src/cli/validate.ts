@@ -7,9 +7,10 @@ import { parseCommandArgs } from "./options.js";
 
 const USAGE = `validate [--json] [--root DOSSIER]
 
-Vérifie sql/ et metabase-config/ : format des fichiers, tags {{…}} et paramètres déclarés,
-tableaux de bord (questions, grille, types), contrat des verrous et taille des adresses intégrées.
---root   dossier contenant sql/ et metabase-config/ (par défaut : le dépôt)
+Vérifie sql/, metabase-config/ et notes/ : format des fichiers, tags {{…}} et paramètres déclarés,
+tableaux de bord (questions, grille, types), contrat des verrous, taille des adresses intégrées, et
+notes d'analyse (blocs, valeurs citées, questions publiques des notes publiques).
+--root   dossier contenant sql/, metabase-config/ et notes/ (par défaut : le dépôt)
 --json   sortie JSON { ok, counts, problems: [{ rule, file, line, message, hint }], warnings: […] }`;
 
 const OPTIONS = { json: { type: "boolean" }, root: { type: "string" } } as const;
@@ -20,6 +21,7 @@ function counts(catalog: Catalog) {
     dashboards: catalog.dashboards.length,
     collections: catalog.collections.length,
     profileKinds: catalog.profileKinds.length,
+    notes: catalog.notes.length,
   };
 }
 
@@ -40,7 +42,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
     return ok ? EXIT.ok : EXIT.failed;
   }
   const c = counts(catalog);
-  const summary = `${countOf(c.questions, "question", "questions")}, ${countOf(c.dashboards, "tableau de bord", "tableaux de bord")}, ${countOf(c.collections, "collection", "collections")}, ${countOf(c.profileKinds, "type de profil", "types de profil")}`;
+  const summary = `${countOf(c.questions, "question", "questions")}, ${countOf(c.dashboards, "tableau de bord", "tableaux de bord")}, ${countOf(c.collections, "collection", "collections")}, ${countOf(c.profileKinds, "type de profil", "types de profil")}, ${countOf(c.notes, "note d'analyse", "notes d'analyse")}`;
   if (warnings.length > 0) io.stderr(warnings.map((w) => `attention : ${formatProblem(w)}`).join(""));
   if (ok) {
     const warned =

@@ -25,6 +25,8 @@ import {
   viewerOf,
 } from "./dashboard-view.js";
 import { dashboardFinder, keyOf } from "./page-routes.js";
+import { narrowedProfile } from "./territory-choice.js";
+import type { TerritoryReferenceReader } from "../territories/reference.js";
 
 /** The dashboards API: what a profile may open, and the renewal of a dashboard's embed URL. */
 export function dashboardsApiRouter(deps: {
@@ -32,6 +34,7 @@ export function dashboardsApiRouter(deps: {
   embed: EmbedService;
   redis: Redis | undefined;
   loadMarker: LoadMarkerReader;
+  territories: TerritoryReferenceReader;
   now: () => Date;
 }): Router {
   const { catalog, embed } = deps;
@@ -110,8 +113,11 @@ export function dashboardsApiRouter(deps: {
   router.get("/api/dashboards/:key/embed", limitAnonymous, async (req, res) => {
     const dashboard = findDashboard(keyOf(req));
     // Locked values come from the session's profile only; nothing of the request (query, body, headers,
-    // cookies other than the session) reaches the signer.
-    const profile = isPublicDashboard(dashboard) ? currentProfile(req) : profileOrThrow(req);
+    // cookies other than the session) reaches the signer — except a territory chosen inside the
+    // perimeter (`?departement=…&bassin=…&epci=…`, the page's own choice, kept by embed.js), which can
+    // only narrow it (issue 19).
+    const own = isPublicDashboard(dashboard) ? currentProfile(req) : profileOrThrow(req);
+    const { profile, choice } = await narrowedProfile(req, dashboard, own, deps.territories);
     if (!dashboardAccess(profile, dashboard).allowed) throw new DashboardForbiddenError();
     // The request's logger only if the marker cannot be read: making it costs more than the rest.
     const cutoff = await readDataCutoff(deps.loadMarker, deps.now(), {
@@ -119,7 +125,7 @@ export function dashboardsApiRouter(deps: {
     });
     const issued = await embed.issue(
       anchored(dashboard, cutoff.day),
-      viewerOf(req, profile),
+      viewerOf(req, profile, choice),
       requestIdOf(req),
     );
     res.setHeader("Cache-Control", "no-store");

@@ -20,6 +20,10 @@ import type { Profile } from "../perimeter/session-profile.js";
 import type { Database, Queryable } from "../storage/database.js";
 import { dayIn, type Day } from "../template/index.js";
 import type { LoadMarker, LoadMarkerReader } from "../warehouse/load-marker.js";
+import { isNarrowed, type TerritoryChoice } from "../perimeter/narrowing.js";
+import type { TerritoryReferenceReader } from "../territories/reference.js";
+import { choiceQuery, narrowedProfile, territoryChooser } from "./territory-choice.js";
+import { compareTerritories, comparisonView } from "./comparison.js";
 import { cardRenderer } from "./card-views.js";
 import { dashboardHeading, dashboardPath, isPublicDashboard } from "./dashboard-pages.js";
 import { createFilterValues, type FilterList } from "./filter-values.js";
@@ -52,6 +56,10 @@ export interface DashboardsDeps {
   metrics?: Metrics | undefined;
   /** Cards read through it when present (src/cache/result-cache.ts). */
   resultCache?: ResultCache;
+  /** The bassins and EPCI of each département, for narrowing (src/territories/reference.ts). */
+  territories: TerritoryReferenceReader;
+  /** Counts a view of a public dashboard, signed in or not (src/audit/page-views.ts). */
+  countView?: (view: { kind: "dashboard"; key: string; signedIn: boolean }) => void;
 }
 
 /** What a page says about the data: « Données arrêtées au … », and the day relative periods count from. */
@@ -96,10 +104,15 @@ export const TIME_ZONE = "Europe/Paris";
 
 type Notice = "unreachable" | "not_verified" | "preview" | "audit_unavailable";
 
-export function viewerOf(req: Request, profile: Profile | null): EmbedViewer | null {
+export function viewerOf(
+  req: Request,
+  profile: Profile | null,
+  narrowing: TerritoryChoice = {},
+): EmbedViewer | null {
   const user = getSessionUser(req);
   if (!user || !profile) return null;
   return {
+    ...(isNarrowed(narrowing) ? { narrowing } : {}),
     sub: user.sub,
     email: user.email,
     kind: profile.kind,
@@ -143,7 +156,14 @@ export function createDashboardView(
   const renderCards = cardRenderer({ questions, warehouse, now, rowLimit });
 
   return {
-    async show(req, res, dashboard, profile) {
+    async show(req, res, dashboard, ownProfile) {
+      // Narrowing (issue 19): the locks of this page come from `chosen ∩ perimeter`, never wider.
+      const { profile, choice: territory } = await narrowedProfile(
+        req,
+        dashboard,
+        ownProfile,
+        deps.territories,
+      );
       const access = dashboardAccess(profile, dashboard);
       if (!access.allowed) throw new DashboardForbiddenError();
       const cutoff = await readDataCutoff(deps.loadMarker, now(), req.log);
@@ -193,7 +213,7 @@ export function createDashboardView(
       let issued: IssuedEmbed | undefined;
       if (framed) {
         try {
-          issued = await embed.issue(anchored, viewerOf(req, profile), requestIdOf(req));
+          issued = await embed.issue(anchored, viewerOf(req, profile, territory), requestIdOf(req));
         } catch (error) {
           if (error instanceof DashboardNotVerifiedError) notice = "not_verified";
           else if (error instanceof DependencyError) {
@@ -210,8 +230,19 @@ export function createDashboardView(
       const chose = Object.keys(choice.values).length > 0 || choice.cleared.size > 0;
       if (embedding && !issued && chose)
         cards = await renderCards(req, anchored, choice, access.locks, cutoff);
+      // The exports of a narrowed page export the narrowed data: they narrow the same way.
+      const narrowing = choiceQuery(territory);
+      if (narrowing)
+        cards = cards.map((c) => ({
+          ...c,
+          ...(c.exportHref ? { exportHref: `${c.exportHref}&${narrowing}` } : {}),
+          ...(c.xlsxHref ? { xlsxHref: `${c.xlsxHref}&${narrowing}` } : {}),
+        }));
 
       const user = getSessionUser(req);
+      if (isPublicDashboard(dashboard)) {
+        deps.countView?.({ kind: "dashboard", key: dashboard.key, signedIn: user !== undefined });
+      }
       if (user && profile) {
         const deadline = currentDeadline();
         const visit = {
@@ -238,6 +269,23 @@ export function createDashboardView(
       // The page carries a signed URL: never cached, never shared.
       res.setHeader("Cache-Control", "no-store");
       const heading = dashboardHeading(dashboard, profile?.perimeter ?? null);
+      const territories =
+        profile && ownProfile
+          ? await territoryChooser(req, dashboard, ownProfile, territory, deps.territories)
+          : null;
+      const comparison =
+        profile && ownProfile && !isPublicDashboard(dashboard)
+          ? await compareTerritories({
+              warehouse,
+              dashboard: anchored,
+              questions,
+              choice,
+              profile: ownProfile,
+              territory,
+              reference: req.territoryReference ?? (await deps.territories.current()),
+              now: now(),
+            })
+          : null;
       await renderPage(
         req,
         res,
@@ -252,6 +300,9 @@ export function createDashboardView(
           notice,
           cards,
           choice,
+          territories,
+          territoryQuery: narrowing,
+          comparison: comparison && comparisonView(comparison),
           filterSummary: choiceSummary(choice),
           resetHref: dashboardPath(dashboard),
           errors: choice.errors.map((e) => ({ field: e.slug, message: e.message })),

@@ -26,6 +26,8 @@ export function publicDashboardsRouter(deps: {
   config: Pick<Config, "cache" | "publicRateLimitPerMinute">;
   redis: Redis | undefined;
   resultCache?: ResultCache | undefined;
+  /** Counts a view of a public dashboard; the route's view counts the pages it renders itself. */
+  countView?: ((view: { kind: "dashboard"; key: string; signedIn: boolean }) => void) | undefined;
 }): Router {
   const dashboards = new Map(deps.catalog.dashboards.map((d) => [d.key, d]));
   const perAddress = rateLimit({
@@ -45,6 +47,12 @@ export function publicDashboardsRouter(deps: {
       cache: deps.resultCache,
       ttlSeconds: deps.config.cache.publicPageSeconds,
       isAnonymous,
+      // A page from the cache is a view too: the usage page counts visitors, not renderings.
+      onCacheHit: (req) => {
+        const dashboard = dashboards.get(keyOf(req));
+        if (dashboard && isPublicDashboard(dashboard))
+          deps.countView?.({ kind: "dashboard", key: dashboard.key, signedIn: false });
+      },
     }),
     async (req, res) => {
       const dashboard = dashboards.get(keyOf(req));

@@ -61,9 +61,19 @@ export function dashboardsRouter(deps: DashboardsDeps): Router {
       config: deps.config,
       redis: deps.redis,
       resultCache: deps.resultCache,
+      countView: deps.countView,
     }),
   );
-  router.use(dashboardsApiRouter({ catalog: deps.catalog, embed, redis: deps.redis, loadMarker, now }));
+  router.use(
+    dashboardsApiRouter({
+      catalog: deps.catalog,
+      embed,
+      redis: deps.redis,
+      loadMarker,
+      territories: deps.territories,
+      now,
+    }),
+  );
   router.use(dashboardUsageRouter({ catalog: deps.catalog, db: deps.db, now }));
   return router;
 }

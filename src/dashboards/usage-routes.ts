@@ -1,22 +1,88 @@
 import { Router } from "express";
+import { weeklyPageViews, weekOf, type WeeklyPageViews } from "../audit/page-views.js";
 import { weeklyUsage } from "../audit/visits.js";
 import type { Catalog } from "../catalog/index.js";
 import { renderPage } from "../http/render.js";
 import { requireStaff } from "../perimeter/session-profile.js";
 import type { Database } from "../storage/database.js";
+import { addDays, formatDay, parseDay } from "../template/index.js";
 
-/** Staff: visits, people and organisations per dashboard and week (issue 8). */
+const WEEKS = 12;
+
+/** The last `weeks` Mondays, oldest first. */
+function mondays(now: Date, weeks: number): string[] {
+  const last = parseDay(weekOf(now))!;
+  return Array.from({ length: weeks }, (_, i) => formatDay(addDays(last, -7 * (weeks - 1 - i))));
+}
+
+/**
+ * Public pages and notes, week by week: totals per week (the trend, as a chart and its table) and, per
+ * page, this week, the week before and the twelve weeks.
+ */
+function publicAudience(rows: WeeklyPageViews[], weeks: string[], titleOf: (row: WeeklyPageViews) => string) {
+  const totals = weeks.map((week) => {
+    const ofWeek = rows.filter((r) => r.week === week);
+    return {
+      week,
+      anonymous: ofWeek.reduce((n, r) => n + r.anonymous, 0),
+      signedIn: ofWeek.reduce((n, r) => n + r.signedIn, 0),
+    };
+  });
+  const [current, previous] = [weeks[weeks.length - 1], weeks[weeks.length - 2]];
+  const pages = new Map<
+    string,
+    { title: string; kind: string; current: number; previous: number; total: number }
+  >();
+  for (const row of rows) {
+    const id = `${row.kind}:${row.key}`;
+    const page = pages.get(id) ?? {
+      title: titleOf(row),
+      kind: row.kind === "note" ? "Note d'analyse" : "Tableau de bord public",
+      current: 0,
+      previous: 0,
+      total: 0,
+    };
+    const views = row.anonymous + row.signedIn;
+    page.total += views;
+    if (row.week === current) page.current += views;
+    if (row.week === previous) page.previous += views;
+    pages.set(id, page);
+  }
+  return {
+    totals,
+    pages: [...pages.values()].sort((a, b) => b.total - a.total || a.title.localeCompare(b.title, "fr")),
+    chart: {
+      x: JSON.stringify([weeks]),
+      y: JSON.stringify([totals.map((t) => t.anonymous), totals.map((t) => t.signedIn)]),
+      name: JSON.stringify(["Sans connexion", "Connectés"]),
+    },
+  };
+}
+
+/** Staff: visits, people and organisations per dashboard and week (issue 8); public pages and notes (issue 19). */
 export function dashboardUsageRouter(deps: { catalog: Catalog; db: Database; now: () => Date }): Router {
   const { catalog, db } = deps;
   const titles = new Map(catalog.dashboards.map((d) => [d.key, d.title]));
+  const noteTitles = new Map(catalog.notes.map((n) => [n.key, n.title]));
   const router = Router();
   router.get("/admin/usage", requireStaff, async (req, res) => {
-    const usage = await weeklyUsage(db, { weeks: 12, now: deps.now() });
+    const now = deps.now();
+    const [usage, views] = await Promise.all([
+      weeklyUsage(db, { weeks: WEEKS, now }),
+      weeklyPageViews(db, { weeks: WEEKS, now }),
+    ]);
     const visited = new Set(usage.map((row) => row.dashboardKey));
     await renderPage(req, res, "dashboards/usage", {
       title: "Fréquentation des tableaux de bord",
       rows: usage.map((row) => ({ ...row, title: titles.get(row.dashboardKey) ?? row.dashboardKey })),
       unvisited: catalog.dashboards.filter((d) => !visited.has(d.key)).map((d) => d.title),
+      publicViews: publicAudience(
+        views,
+        mondays(now, WEEKS),
+        (row) => (row.kind === "note" ? noteTitles.get(row.key) : titles.get(row.key)) ?? row.key,
+      ),
+      scripts: ["/static/chart/DSFRChart/DSFRChart.js"],
+      styles: ["/static/chart/DSFRChart/DSFRChart.css"],
     });
   });
   return router;

@@ -22,6 +22,8 @@ export interface EmbedViewer {
   perimeter: Perimeter;
   /** True while a staff member previews the product as another profile. */
   preview: boolean;
+  /** The territory the viewer narrowed to, if any (`perimeter` is already narrowed): audited. */
+  narrowing?: { departement?: string; bassin?: string; epci?: string };
 }
 
 export class MetabaseNotConfiguredError extends AppError {
@@ -118,6 +120,7 @@ export function createEmbedService(deps: {
         expiresAt: signed.expiresAt.toISOString(),
         preview: viewer?.preview ?? false,
         public: dashboard.public,
+        ...(viewer?.narrowing ? { narrowing: viewer.narrowing } : {}),
       },
       requestId,
     };

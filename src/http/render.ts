@@ -46,6 +46,8 @@ export async function renderPage(
     requestId: String(req.id ?? ""),
     // The whole path: under a router mounted on a prefix (/admin), req.path alone drops the prefix.
     currentPath: req.baseUrl + req.path,
+    // The route, not the address (/notes/:key): what audience measurement may learn of the page.
+    pageRoute: typeof req.route?.path === "string" ? req.baseUrl + req.route.path : "/erreur",
   };
   // Express turns "view cache" on in production: compiled templates are then kept, not re-read per request.
   const cache = req.app.enabled("view cache");

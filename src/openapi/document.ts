@@ -293,12 +293,25 @@ export function openApiDocument(): OpenApiDocument {
           operationId: "embedDashboard",
           summary: "A fresh signed embed URL for a dashboard, audited before it is returned.",
           description:
-            "Locked parameters are signed from the caller's perimeter only. Public dashboards need no " +
-            "login (anonymous callers are rate-limited per address).",
+            "Locked parameters are signed from the caller's perimeter only, narrowed to a territory " +
+            "chosen inside it (`departement`, `bassin`, `epci`: `chosen ∩ perimeter`, never wider). " +
+            "Public dashboards need no login (anonymous callers are rate-limited per address).",
           security: [{}, { session: [] }],
-          parameters: [{ name: "key", in: "path", required: true, schema: { type: "string" } }],
+          parameters: [
+            { name: "key", in: "path", required: true, schema: { type: "string" } },
+            ...(["departement", "bassin", "epci"] as const).map((name) => ({
+              name,
+              in: "query" as const,
+              required: false,
+              description: `Narrows the locks to this ${name === "departement" ? "département" : name === "bassin" ? "bassin d'emploi" : "EPCI (one département chosen)"} of the caller's perimeter; outside it, a 400.`,
+              schema: { type: "string" as const },
+            })),
+          ],
           responses: {
             "200": { description: "The URL and its expiry.", content: json("Embed") },
+            "400": error(
+              "A territory outside the caller's perimeter, repeated, or malformed (`parameter` names it).",
+            ),
             "401": error("Not logged in, and the dashboard is not public."),
             "403": error(
               "The caller may not open this dashboard, or a staff preview is on (`preview_embed`).",

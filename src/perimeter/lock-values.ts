@@ -9,6 +9,8 @@ export const PERIMETER_ATTRIBUTES = [
   "departements",
   "departement_labels",
   "region",
+  "bassins",
+  "epci",
   "structures",
   "reseau",
   "organisation",
@@ -28,6 +30,14 @@ export interface Perimeter {
    * DDETS. Only the former fills a `region` lock (lockValue).
    */
   region?: string;
+  /**
+   * Bassin d'emploi codes: every bassin of the départements, or the one a viewer narrowed to. Never
+   * stored: worked out per request from the warehouse's reference (src/perimeter/narrowing.ts). A bassin
+   * may straddle départements: the département lock keeps only its part inside.
+   */
+  bassins?: readonly string[];
+  /** EPCI codes, only for a single département: all of its EPCI, or the one a viewer narrowed to. */
+  epci?: readonly string[];
   /** Structure ids (C1 ids). */
   structures?: readonly number[];
   /** Network (réseau IAE institution) id. */
@@ -84,6 +94,10 @@ export function lockValue(perimeter: Perimeter, attribute: PerimeterAttribute): 
       }
       return region.nom;
     }
+    case "bassins":
+      return [...nonEmpty(attribute, perimeter.bassins)];
+    case "epci":
+      return [...nonEmpty(attribute, perimeter.epci)];
     case "structures":
       return nonEmpty(attribute, perimeter.structures).map(String);
     case "reseau":

@@ -7,6 +7,7 @@ import type { OpenSessions } from "../auth/open-sessions.js";
 import { ForbiddenError, UnauthenticatedError } from "../errors.js";
 import type { Database } from "../storage/database.js";
 import { activeStaffGrant } from "./grants.js";
+import { withTerritories } from "./narrowed-profile.js";
 import type { Perimeter } from "./lock-values.js";
 import { PerimeterSchema, ProfileKindSchema } from "./perimeter-schema.js";
 import { REFUSALS, type Placement, type ProfileKind, type Refusal } from "./placement.js";
@@ -168,8 +169,16 @@ export function ownProfile(req: Request): Profile | null {
   return placement ? { ...placement, preview: false } : null;
 }
 
-/** The profile pages and APIs act for: a staff member's preview when one is on, else their own. */
+/**
+ * The profile pages and APIs act for: a staff member's preview when one is on, else their own; its
+ * perimeter completed with its bassins and EPCI (src/perimeter/narrowed-profile.ts).
+ */
 export function currentProfile(req: Request): Profile | null {
+  const profile = storedOrPreviewProfile(req);
+  return profile && { ...profile, perimeter: withTerritories(profile.perimeter, req) };
+}
+
+function storedOrPreviewProfile(req: Request): Profile | null {
   const own = ownProfile(req);
   if (!own) return null;
   if (own.kind === "staff") {

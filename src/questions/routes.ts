@@ -3,7 +3,8 @@ import type { Redis } from "ioredis";
 import { z } from "zod";
 import { writeAudit, type AuditEntry } from "../audit/audit-log.js";
 import { getSessionUser } from "../auth/session.js";
-import { questionRenderParameters, renderQuestion, type Catalog } from "../catalog/index.js";
+import { questionRenderParameters, renderQuestion, type Catalog, type Question } from "../catalog/index.js";
+import { RESERVED_PARAMETER_NAMES } from "../catalog/reserved-parameters.js";
 import type { Config } from "../config.js";
 import { withDeadline } from "../deadline.js";
 import {
@@ -17,7 +18,15 @@ import {
 import { rateLimit } from "../http/rate-limit.js";
 import type { Logger } from "../logging.js";
 import type { Metrics } from "../metrics/metrics.js";
+import {
+  CHOICE_PARAMETERS,
+  effectivePerimeter,
+  isNarrowed,
+  NarrowingError,
+  readTerritoryChoice,
+} from "../perimeter/narrowing.js";
 import { currentProfile, NoAccessError, type Profile } from "../perimeter/session-profile.js";
+import type { TerritoryReferenceReader } from "../territories/reference.js";
 import type { Database } from "../storage/database.js";
 import { TemplateError, type RenderedQuery } from "../template/index.js";
 import { readLoadMarker } from "../warehouse/load-marker.js";
@@ -27,7 +36,12 @@ import { CSV_DIALECTS } from "./csv-dialect.js";
 import { describeQuestion, exportFileName, exportScope, lockedAttributes } from "./describe.js";
 import { exportAbout, parisWallClock, type ExportContext } from "./export-about.js";
 import { ExportError } from "./export-error.js";
-import { parseEditableParameters, questionGrant, visibleQuestions } from "./question-access.js";
+import {
+  parseEditableParameters,
+  questionGrant,
+  visibleQuestions,
+  type QuestionGrant,
+} from "./question-access.js";
 import { ResponseSink } from "./response-sink.js";
 import { streamCsv, streamJson, type StreamLimits } from "./stream.js";
 import { streamXlsx } from "./xlsx-export.js";
@@ -48,7 +62,38 @@ export interface QuestionsRouterDeps {
   warehouse: Database;
   catalog: Catalog;
   redis: Redis | undefined;
+  /** The bassins and EPCI of each département: an export narrows as its dashboard page did. */
+  territories: TerritoryReferenceReader;
   metrics?: Pick<Metrics, "exports"> | undefined;
+}
+
+/**
+ * The territory a narrowed page's export link carries (`departement=93&bassin=…`, issue 19): the choice
+ * names that are not editable tags of the question (a public question's `departement` filter stays a
+ * filter). Only a placed person narrows, and only inside their perimeter.
+ */
+async function exportNarrowing(
+  req: Request,
+  question: Question,
+  profile: Profile | null,
+  grant: QuestionGrant,
+  territories: TerritoryReferenceReader,
+): Promise<{ profile: Profile | null; names: string[] }> {
+  if (!profile) return { profile, names: [] };
+  const editable = new Set(
+    question.parameters.filter((p) => grant.locks[p.tag] === undefined).map((p) => p.tag),
+  );
+  const names = CHOICE_PARAMETERS.filter((name) => !editable.has(name));
+  const query = Object.fromEntries(
+    names.flatMap((name) => (name in req.query ? [[name, req.query[name]]] : [])),
+  );
+  const choice = readTerritoryChoice(query);
+  if (!isNarrowed(choice)) return { profile, names };
+  const reference = req.territoryReference ?? (await territories.current());
+  return {
+    profile: { ...profile, perimeter: effectivePerimeter(profile.perimeter, reference, choice) },
+    names,
+  };
 }
 
 const FormatSchema = z.enum(EXPORT_FORMATS);
@@ -129,11 +174,16 @@ export function questionsRouter(deps: QuestionsRouterDeps): Router {
     const key = keyOf(req);
     const question = catalog.questions.find((q) => q.key === key);
     if (!question) throw new NotFoundError("Cette question n'existe pas.");
-    const grant = questionGrant(catalog, profile, question);
-    if (!grant) {
+    const wholeGrant = questionGrant(catalog, profile, question);
+    if (!wholeGrant) {
       if (!user)
         throw new UnauthenticatedError("Connectez-vous pour exporter les données de cette question.");
       throw new ForbiddenError("Votre profil ne donne pas accès à cette question.");
+    }
+    const narrowing = await exportNarrowing(req, question, profile, wholeGrant, deps.territories);
+    const grant = questionGrant(catalog, narrowing.profile, question);
+    if (!grant) {
+      throw new NarrowingError("Cette question ne se restreint pas à ce territoire.", "departement");
     }
     const format = FormatSchema.safeParse(req.query.format ?? "csv");
     if (!format.success) {
@@ -150,7 +200,11 @@ export function questionsRouter(deps: QuestionsRouterDeps): Router {
         parameter: "dialect",
       });
     }
-    const editable = parseEditableParameters(grant, req.query);
+    const editable = parseEditableParameters(
+      grant,
+      req.query,
+      new Set([...RESERVED_PARAMETER_NAMES, ...narrowing.names]),
+    );
     let rendered: RenderedQuery;
     try {
       // Locks last: they win over anything, though parseEditableParameters already refused them.

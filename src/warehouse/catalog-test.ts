@@ -10,17 +10,14 @@ import {
   type Question,
 } from "../catalog/index.js";
 import { columnMismatch } from "../catalog/columns.js";
+import { noteDashboard } from "../catalog/note-dashboard.js";
 import { dashboardAccess } from "../perimeter/dashboard-access.js";
 import type { Database, Executor } from "../storage/database.js";
 import { dayIn, type RenderedQuery } from "../template/index.js";
-import type { Expectation } from "./expectations.js";
+import { checkExpectations, uncoveredNoteBlocks, type FixtureExpectations } from "./fixture-checks.js";
+import { canonicalValue, runQuery, type Outcome, type QueryResult } from "./query-run.js";
 import { readLoadMarker } from "./load-marker.js";
-import {
-  inFilteredWarehouse,
-  inFixtureWarehouse,
-  inRolledBackTransaction,
-  type PerimeterFilter,
-} from "./filtered-copy.js";
+import { inFilteredWarehouse, inRolledBackTransaction, type PerimeterFilter } from "./filtered-copy.js";
 import type { SampleProfile } from "./sample-profiles.js";
 
 /**
@@ -36,7 +33,7 @@ export interface CatalogTestOptions {
   db: Database;
   catalog: Catalog;
   profiles: readonly SampleProfile[];
-  expectations?: { fixtureSql: string; list: readonly Expectation[] } | undefined;
+  expectations?: FixtureExpectations | undefined;
   /** Per query; a slower one fails. */
   timeoutMs?: number;
   /** "Now" for relative dates (`past12months`). */
@@ -68,6 +65,7 @@ export interface CatalogTestReport {
   counts: {
     questions: number;
     dashboards: number;
+    notes: number;
     profiles: number;
     runs: number;
     leakChecks: number;
@@ -79,53 +77,7 @@ export interface CatalogTestReport {
   runs: QueryRun[];
 }
 
-export interface QueryResult {
-  columns: string[];
-  types: number[];
-  rows: Record<string, unknown>[];
-  ms: number;
-}
-
-type Outcome = { ok: true; result: QueryResult } | { ok: false; timeout: boolean; message: string };
-
 const NUMERIC_TYPES = new Set([20, 21, 23, 700, 701, 1700]);
-const QUERY_CANCELED = "57014";
-
-/** Runs one query under a savepoint, so a failing card does not abort the others of its transaction. */
-async function runQuery(tx: Executor, rendered: RenderedQuery): Promise<Outcome> {
-  await tx.exec("SAVEPOINT question");
-  const started = performance.now();
-  try {
-    const result = await tx.query(rendered.sql, rendered.values);
-    const ms = performance.now() - started;
-    await tx.exec("RELEASE SAVEPOINT question");
-    const fields = result.fields ?? [];
-    return {
-      ok: true,
-      result: {
-        columns: fields.map((f) => f.name),
-        types: fields.map((f) => f.dataTypeID),
-        rows: result.rows,
-        ms,
-      },
-    };
-  } catch (error) {
-    await tx.exec("ROLLBACK TO SAVEPOINT question");
-    const code = (error as { code?: unknown }).code;
-    return {
-      ok: false,
-      timeout: code === QUERY_CANCELED,
-      message: error instanceof Error ? error.message : String(error),
-    };
-  }
-}
-
-function canonicalValue(value: unknown): unknown {
-  if (value instanceof Date) return value.toISOString();
-  if (typeof value === "bigint") return value.toString();
-  if (Buffer.isBuffer(value)) return value.toString("hex");
-  return value;
-}
 
 function rowKeys(result: QueryResult): string[] {
   return result.rows.map((row) => JSON.stringify(result.columns.map((c) => canonicalValue(row[c])))).sort();
@@ -252,7 +204,20 @@ export async function testCatalog(options: CatalogTestOptions): Promise<CatalogT
   // Relative defaults (`past12months`, `thisyear`) mean periods of the data, as on the pages.
   const cutoff = cutoffDay((await readLoadMarker(db))?.cutoffDate) ?? dayIn(now, "Europe/Paris");
 
-  for (const dashboard of catalog.dashboards) {
+  // A note's figure blocks run exactly as its page runs them: as the cards of the dashboard it behaves like.
+  const units = [
+    ...catalog.dashboards.map((dashboard) => ({
+      dashboard,
+      label: `le tableau de bord « ${dashboard.title} »`,
+      of: `du tableau de bord « ${dashboard.title} »`,
+    })),
+    ...catalog.notes.map((note) => ({
+      dashboard: noteDashboard(note),
+      label: `la note « ${note.title} »`,
+      of: `de la note « ${note.title} »`,
+    })),
+  ];
+  for (const { dashboard, label, of } of units) {
     const contexts = contextsOf(dashboard, profiles);
     if (contexts.length === 0) {
       for (const card of dashboard.cards) {
@@ -260,7 +225,7 @@ export async function testCatalog(options: CatalogTestOptions): Promise<CatalogT
           kind: "untested",
           question: card.question,
           dashboard: dashboard.key,
-          message: `Aucun profil d'exemple ne peut ouvrir le tableau de bord « ${dashboard.title} » : ses questions ne sont pas testées sous verrou.`,
+          message: `Aucun profil d'exemple ne peut ouvrir ${label} : ses questions ne sont pas testées sous verrou.`,
         });
       }
       continue;
@@ -310,7 +275,7 @@ export async function testCatalog(options: CatalogTestOptions): Promise<CatalogT
       cards.forEach(({ question }, index) => {
         const where = { question: question.key, dashboard: dashboard.key, profile: context.profileLabel };
         const outcome = full[index]!;
-        const named = `« ${question.name} » (${question.key}) du tableau de bord « ${dashboard.title} »`;
+        const named = `« ${question.name} » (${question.key}) ${of}`;
         if (!outcome.ok) {
           dashboardFailures++;
           failures.push({
@@ -383,7 +348,7 @@ export async function testCatalog(options: CatalogTestOptions): Promise<CatalogT
   }
 
   // Questions on no dashboard run on their own, with their defaults, when they can.
-  const onDashboards = new Set(catalog.dashboards.flatMap((d) => d.cards.map((c) => c.question)));
+  const onDashboards = new Set(units.flatMap((u) => u.dashboard.cards.map((c) => c.question)));
   for (const question of catalog.questions.filter((q) => !onDashboards.has(q.key))) {
     let rendered: RenderedQuery;
     try {
@@ -438,8 +403,9 @@ export async function testCatalog(options: CatalogTestOptions): Promise<CatalogT
 
   let expectationCount = 0;
   if (options.expectations) {
-    expectationCount = options.expectations.list.length;
-    failures.push(...(await checkExpectations(db, questions, options.expectations, timeoutMs, now)));
+    expectationCount = options.expectations.list.length + (options.expectations.notes?.length ?? 0);
+    failures.push(...uncoveredNoteBlocks(catalog, options.expectations.notes ?? []));
+    failures.push(...(await checkExpectations(db, catalog, options.expectations, timeoutMs, now)));
     progress(
       `${failures.some((f) => f.kind === "expectation") ? "✗" : "✓"} ${expectationCount} valeurs attendues sur l'entrepôt miniature`,
     );
@@ -451,6 +417,7 @@ export async function testCatalog(options: CatalogTestOptions): Promise<CatalogT
     counts: {
       questions: catalog.questions.length,
       dashboards: catalog.dashboards.length,
+      notes: catalog.notes.length,
       profiles: profiles.length,
       runs: runs.length,
       leakChecks,
@@ -461,75 +428,4 @@ export async function testCatalog(options: CatalogTestOptions): Promise<CatalogT
     failures,
     runs,
   };
-}
-
-function sameValue(expected: unknown, actual: unknown): boolean {
-  if (expected === null || actual === null || actual === undefined) return expected === (actual ?? null);
-  if (typeof expected === "number") {
-    const n = typeof actual === "number" ? actual : typeof actual === "string" ? Number(actual) : NaN;
-    return Math.abs(n - expected) < 1e-9;
-  }
-  if (actual instanceof Date) {
-    const local = `${actual.getFullYear()}-${String(actual.getMonth() + 1).padStart(2, "0")}-${String(actual.getDate()).padStart(2, "0")}`;
-    return String(expected) === local || String(expected) === actual.toISOString();
-  }
-  return String(expected) === String(actual);
-}
-
-async function checkExpectations(
-  db: Database,
-  questions: Map<string, Question>,
-  expectations: { fixtureSql: string; list: readonly Expectation[] },
-  timeoutMs: number,
-  now: Date,
-): Promise<CatalogTestFailure[]> {
-  return inFixtureWarehouse(db, expectations.fixtureSql, timeoutMs, async (tx) => {
-    const failures: CatalogTestFailure[] = [];
-    for (const expectation of expectations.list) {
-      const question = questions.get(expectation.question);
-      const fail = (message: string) =>
-        failures.push({ kind: "expectation", question: expectation.question, message });
-      if (!question) {
-        fail(`Valeur attendue pour « ${expectation.question} », qui n'est pas une question du catalogue.`);
-        continue;
-      }
-      let rendered: RenderedQuery;
-      try {
-        rendered = renderQuestion(question, questionRenderParameters(question, expectation.parameters), {
-          now,
-        });
-      } catch (error) {
-        fail(
-          `« ${question.name} » ne se construit pas avec les paramètres attendus : ${error instanceof Error ? error.message : String(error)}`,
-        );
-        continue;
-      }
-      const outcome = await runQuery(tx, rendered);
-      if (!outcome.ok) {
-        fail(`« ${question.name} » échoue sur l'entrepôt miniature : ${outcome.message}`);
-        continue;
-      }
-      const actual = outcome.result.rows;
-      const mismatch =
-        actual.length !== expectation.rows.length
-          ? `${actual.length} lignes au lieu de ${expectation.rows.length}`
-          : expectation.rows
-              .map((row, i) =>
-                Object.entries(row)
-                  .filter(([column, value]) => !sameValue(value, actual[i]![column]))
-                  .map(
-                    ([column, value]) =>
-                      `ligne ${i + 1}, ${column} : ${JSON.stringify(canonicalValue(actual[i]![column]))} au lieu de ${JSON.stringify(value)}`,
-                  ),
-              )
-              .flat()
-              .join(" ; ");
-      if (mismatch) {
-        fail(
-          `« ${question.name} » (${question.key}) sur l'entrepôt miniature ${expectation.description ? `(${expectation.description}) ` : ""}: ${mismatch}.`,
-        );
-      }
-    }
-    return failures;
-  });
 }

@@ -24,9 +24,32 @@ const ExpectationSchema = z.strictObject({
   rows: z.array(z.record(z.string(), Cell)),
 });
 
-const ExpectationsFileSchema = z.strictObject({ expectations: z.array(ExpectationSchema) });
+/**
+ * A note's figure block, run as the note page runs it: the note's own values, and `locks` (the note's
+ * locked parameter slug → the value a reader's perimeter gives it). A value block expects its `value`,
+ * a table or chart its `rows`.
+ */
+const NoteExpectationSchema = z
+  .strictObject({
+    note: z.string().min(1),
+    block: z.string().min(1),
+    description: z.string().optional(),
+    locks: z.record(z.string(), z.unknown()).default({}),
+    value: Cell.optional(),
+    rows: z.array(z.record(z.string(), Cell)).optional(),
+  })
+  .refine((e) => (e.value === undefined) !== (e.rows === undefined), {
+    message:
+      "une valeur attendue de note donne soit « value » (bloc de valeur), soit « rows » (tableau, graphique)",
+  });
+
+const ExpectationsFileSchema = z.strictObject({
+  expectations: z.array(ExpectationSchema),
+  notes: z.array(NoteExpectationSchema).default([]),
+});
 
 export type Expectation = z.infer<typeof ExpectationSchema>;
+export type NoteExpectation = z.infer<typeof NoteExpectationSchema>;
 
 export class ExpectationsFileError extends AppError {
   constructor(file: string, detail: string) {
@@ -37,7 +60,9 @@ export class ExpectationsFileError extends AppError {
 }
 
 /** The fixture and expectations under `root/sql-tests/`, or undefined when the folder does not exist. */
-export function loadExpectations(root: string): { fixtureSql: string; list: Expectation[] } | undefined {
+export function loadExpectations(
+  root: string,
+): { fixtureSql: string; list: Expectation[]; notes: NoteExpectation[] } | undefined {
   const dir = path.join(root, SQL_TESTS_DIR);
   if (!fs.existsSync(dir)) return undefined;
   const file = path.join(SQL_TESTS_DIR, EXPECTATIONS_FILE);
@@ -57,5 +82,6 @@ export function loadExpectations(root: string): { fixtureSql: string; list: Expe
   return {
     fixtureSql: fs.readFileSync(path.join(dir, FIXTURE_FILE), "utf8"),
     list: parsed.data.expectations,
+    notes: parsed.data.notes,
   };
 }

@@ -35,7 +35,7 @@ import {
 export { REFERENCE_DATE, type CopyValue } from "./synthetic/context.js";
 
 /** Bump when the generator changes what it produces for a given seed (the demo re-seeds on a mismatch). */
-export const GENERATOR_VERSION = 2;
+export const GENERATOR_VERSION = 3;
 
 export const DEFAULT_SEED = "pilotage";
 

@@ -88,6 +88,14 @@ export interface Geography {
   departementPicker: WeightedPicker<GeoDepartement>;
 }
 
+/**
+ * Real bassins d'emploi (INSEE zones d'emploi) often straddle départements, and so do 89 EPCI: one
+ * synthetic bassin does too, so that narrowing and locks are tested on a territory split by the
+ * département lock. The arrondissement of Nogent-sur-Marne (94) joins the bassin of the arrondissement of
+ * Le Raincy (93), its neighbour across the Marne; the bassin keeps its 93 code.
+ */
+const STRADDLING_BASSIN = new Map([["94:942", "93:932"]]);
+
 /** Saint-Pierre-et-Miquelon: listed by les-emplois (a "collectivité d'outre-mer"), outside every région. */
 export const SAINT_PIERRE_ET_MIQUELON = "975";
 export const COLLECTIVITES_OUTRE_MER = "Collectivités d'outre-mer";
@@ -175,7 +183,8 @@ function buildGeography(): Geography {
   // Mayotte), named after their most populous commune.
   const groups = new Map<string, typeof rawCommunes>();
   for (const commune of rawCommunes) {
-    const key = `${commune.departement}:${commune.arrondissement ?? "-"}`;
+    const own = `${commune.departement}:${commune.arrondissement ?? "-"}`;
+    const key = STRADDLING_BASSIN.get(own) ?? own;
     const group = groups.get(key);
     if (group) group.push(commune);
     else groups.set(key, [commune]);

@@ -9,7 +9,9 @@ import {
   type PlacementRules,
   type ProfileKind,
 } from "../perimeter/placement.js";
+import { effectivePerimeter } from "../perimeter/narrowing.js";
 import type { Queryable } from "../storage/database.js";
+import { readTerritoryReference } from "../territories/reference.js";
 import { ALL_DEPARTEMENT_CODES } from "../territories/territories.js";
 
 /**
@@ -105,5 +107,24 @@ export async function sampleProfiles(warehouse: Queryable): Promise<SampleProfil
     kind: "staff",
     perimeter: { departements: [...ALL_DEPARTEMENT_CODES] },
   });
-  return profiles;
+
+  // Every perimeter with its bassins and EPCI, as the pages work them out; and a DREETS narrowed as a
+  // viewer may narrow it (issue 19): to one département, then to the bassin it shares with the next one.
+  const reference = await readTerritoryReference(warehouse);
+  const complete = profiles.map((p) => ({ ...p, perimeter: effectivePerimeter(p.perimeter, reference) }));
+  const dreets = profiles.find((p) => p.kind === "dreets" && (p.perimeter.departements ?? []).includes("93"));
+  const straddling = reference.bassinsOf(["93"]).find((b) => b.departements.length > 1);
+  if (dreets) {
+    for (const choice of [
+      { departement: "93" },
+      { departement: "93", ...(straddling ? { bassin: straddling.code } : {}) },
+    ]) {
+      complete.push({
+        label: `${dreets.label}, restreint à ${Object.values(choice).join(", ")}`,
+        kind: dreets.kind,
+        perimeter: effectivePerimeter(dreets.perimeter, reference, choice),
+      });
+    }
+  }
+  return complete;
 }

@@ -53,7 +53,9 @@ CREATE TABLE entrepot.ref_departement (
 );
 
 -- Bassins d'emploi are SYNTHETIC: groupings of the communes of one arrondissement, standing in for
--- INSEE's zones d'emploi 2020 (which do not ship in the npm package). `synthetique` says so.
+-- INSEE's zones d'emploi 2020 (which do not ship in the npm package). `synthetique` says so. Like real
+-- ones, a bassin may straddle départements (one does): code_departement is its main one, and which
+-- départements it covers is read from its communes (ref_commune).
 CREATE TABLE entrepot.ref_bassin_emploi (
   code_bassin_emploi varchar(6) NOT NULL,
   nom_bassin_emploi text NOT NULL,
@@ -227,7 +229,12 @@ CREATE TABLE entrepot.candidatures (
   delai_reponse_jours integer,
   type_contrat text,
   mode_attribution_pass text,
-  archivee boolean NOT NULL
+  archivee boolean NOT NULL,
+  -- The structure's bassin d'emploi and EPCI as codes (narrowing, issue 19): a bassin or an EPCI may
+  -- straddle départements, so a row is always locked by its département too. No EPCI for the few
+  -- communes outside every EPCI.
+  code_bassin_emploi_structure varchar(6) NOT NULL,
+  code_epci_structure char(9)
 );
 
 -- PASS IAE (and the older "Agrément PE", to be excluded by questions). Validity is derived:
@@ -276,7 +283,9 @@ CREATE TABLE entrepot.annexes_financieres (
   departement_af varchar(3) NOT NULL,
   libelle_departement_af text NOT NULL,
   code_region_af char(2),
-  region_af text NOT NULL
+  region_af text NOT NULL,
+  -- The bassin d'emploi of the structure holding the annex.
+  code_bassin_emploi_af varchar(6) NOT NULL
 );
 
 -- Monthly individual statements (ASP): hours worked per employee and month, the ETP réalisés
@@ -298,7 +307,8 @@ CREATE TABLE entrepot.etats_mensuels_individuels (
   departement_af varchar(3) NOT NULL,
   libelle_departement_af text NOT NULL,
   code_region_af char(2),
-  region_af text NOT NULL
+  region_af text NOT NULL,
+  code_bassin_emploi_af varchar(6) NOT NULL
 );
 
 -- ---------------------------------------------------------------------------------------------

@@ -10,7 +10,14 @@ export const WAREHOUSE_SCHEMA = "entrepot";
 
 /** The perimeter attributes a locked parameter can bind to (fixed names, shared with metabase-config/). */
 export type PerimeterAttribute =
-  "departements" | "departement_labels" | "region" | "structures" | "reseau" | "organisation";
+  | "departements"
+  | "departement_labels"
+  | "region"
+  | "bassins"
+  | "epci"
+  | "structures"
+  | "reseau"
+  | "organisation";
 
 export type PerimeterColumns = Readonly<Partial<Record<PerimeterAttribute, readonly string[]>>>;
 
@@ -44,12 +51,12 @@ export const WAREHOUSE_TABLES: readonly WarehouseTable[] = [
   {
     name: "ref_bassin_emploi",
     columns: ["code_bassin_emploi", "nom_bassin_emploi", "code_departement", "code_region", "synthetique"],
-    perimeter: { departements: ["code_departement"] },
+    perimeter: { departements: ["code_departement"], bassins: ["code_bassin_emploi"] },
   },
   {
     name: "ref_epci",
     columns: ["code_epci", "nom_epci", "nature_epci"],
-    perimeter: {},
+    perimeter: { epci: ["code_epci"] },
   },
   {
     name: "ref_commune",
@@ -63,7 +70,7 @@ export const WAREHOUSE_TABLES: readonly WarehouseTable[] = [
       "code_bassin_emploi",
       "population",
     ],
-    perimeter: { departements: ["code_departement"] },
+    perimeter: { departements: ["code_departement"], bassins: ["code_bassin_emploi"], epci: ["code_epci"] },
   },
   {
     name: "structures",
@@ -91,7 +98,12 @@ export const WAREHOUSE_TABLES: readonly WarehouseTable[] = [
       "epci",
       "date_inscription",
     ],
-    perimeter: { ...territory("departement", "libelle_departement", "region"), structures: ["id"] },
+    perimeter: {
+      ...territory("departement", "libelle_departement", "region"),
+      bassins: ["code_bassin_emploi"],
+      epci: ["code_epci"],
+      structures: ["id"],
+    },
   },
   {
     name: "organisations",
@@ -192,10 +204,14 @@ export const WAREHOUSE_TABLES: readonly WarehouseTable[] = [
       "type_contrat",
       "mode_attribution_pass",
       "archivee",
+      "code_bassin_emploi_structure",
+      "code_epci_structure",
     ],
     // Seen from the receiving structure's territory and from the prescriber's: a cross-border
     // orientation belongs to both.
     perimeter: {
+      bassins: ["code_bassin_emploi_structure"],
+      epci: ["code_epci_structure"],
       departements: ["departement_structure", "departement_org"],
       departement_labels: ["libelle_departement_structure", "libelle_departement_org"],
       region: ["region_structure", "region_org"],
@@ -251,8 +267,10 @@ export const WAREHOUSE_TABLES: readonly WarehouseTable[] = [
       "libelle_departement_af",
       "code_region_af",
       "region_af",
+      "code_bassin_emploi_af",
     ],
     perimeter: {
+      bassins: ["code_bassin_emploi_af"],
       ...territory("departement_af", "libelle_departement_af", "region_af"),
       structures: ["id_structure"],
     },
@@ -277,8 +295,10 @@ export const WAREHOUSE_TABLES: readonly WarehouseTable[] = [
       "libelle_departement_af",
       "code_region_af",
       "region_af",
+      "code_bassin_emploi_af",
     ],
     perimeter: {
+      bassins: ["code_bassin_emploi_af"],
       ...territory("departement_af", "libelle_departement_af", "region_af"),
       structures: ["id_structure"],
     },

@@ -168,15 +168,19 @@ describe("catalog loading", () => {
     assert.deepEqual(
       real.profileKinds.map((k) => [k.key, k.scope, k.provides]),
       [
-        ["ddets", "departement", ["departements", "departement_labels"]],
-        ["dreets", "region", ["departements", "departement_labels", "region"]],
-        ["dgefp", "national", ["departements", "departement_labels"]],
-        ["conseil_departemental", "departement", ["departements", "departement_labels"]],
-        ["france_travail", "safir", ["departements", "departement_labels", "organisation"]],
+        ["ddets", "departement", ["departements", "departement_labels", "bassins", "epci"]],
+        ["dreets", "region", ["departements", "departement_labels", "region", "bassins", "epci"]],
+        ["dgefp", "national", ["departements", "departement_labels", "bassins", "epci"]],
+        ["conseil_departemental", "departement", ["departements", "departement_labels", "bassins", "epci"]],
+        [
+          "france_travail",
+          "safir",
+          ["departements", "departement_labels", "organisation", "bassins", "epci"],
+        ],
         ["prescripteur", "organisation", ["organisation", "departements", "departement_labels"]],
         ["reseau_iae", "reseau", ["reseau", "structures"]],
         ["employeur_siae", "structures", ["structures"]],
-        ["staff", "national", ["departements", "departement_labels"]],
+        ["staff", "national", ["departements", "departement_labels", "bassins", "epci"]],
       ],
     );
   });

@@ -118,6 +118,98 @@ describe("catalog fixtures", () => {
     ]);
   });
 
+  describe("notes d'analyse (notes/*.md)", () => {
+    const rules = "notes/regles.md";
+    it("checks a note as the dashboard it behaves like, locks included, and adds its own rules", async () => {
+      assert.deepEqual(await located("broken/notes"), [
+        ["note.unwired-parameter", "notes/publique.md", 10],
+        ["note.public-question", "notes/publique.md", 12],
+        ["dashboard.parameter-unused", rules, 13],
+        ["note.parameter-without-value", rules, 13],
+        ["note.relative-period", rules, 19],
+        ["note.unknown-citation", rules, 22],
+        ["note.citation-not-value", rules, 22],
+        ["note.value-column", rules, 27],
+        ["note.column-unexpected", rules, 35],
+        ["note.chart-display", rules, 42],
+        ["lock.not-wired", rules, 46],
+        ["note.unwired-parameter", rules, 50],
+        ["note.inline-unused", rules, 54],
+        ["note.value-column", rules, 57],
+        ["note.row-column", rules, 58],
+        ["note.duplicate-block", rules, 63],
+        ["note.unwired-parameter", rules, 66],
+        ["dashboard.unknown-question", rules, 71],
+      ]);
+    });
+
+    it("refuses a public note citing a question no public dashboard shows, and says what to do", async () => {
+      const problem = (await problemsOf(path.join(FIXTURES, "broken/notes"))).find(
+        (p) => p.rule === "note.public-question",
+      );
+      assert.deepEqual(problem, {
+        rule: "note.public-question",
+        file: "notes/publique.md",
+        line: 12,
+        message:
+          "Note publique : le bloc « delai » cite « iae/delai-de-reponse », qu'aucun tableau de bord public ne montre.",
+        hint: "Citez une question d'un tableau de bord public, ou retirez « public: true » et déclarez les audiences de la note.",
+      });
+    });
+
+    it("reports unreadable notes all at once", async () => {
+      assert.deepEqual(await located("broken/notes-unreadable"), [
+        ["note.figure-unclosed", "notes/bloc-ouvert.md", 10],
+        ["schema", "notes/champs.md", 1],
+        ["schema", "notes/champs.md", 2],
+        ["schema", "notes/champs.md", 5],
+        ["schema", "notes/champs.md", 12],
+        ["note.key", "notes/Majuscules.md", 1],
+        ["note.front-matter", "notes/sans-entete.md", 1],
+      ]);
+    });
+
+    it("loads the valid notes with their blocks and the text around them", async () => {
+      const { catalog } = await checkCatalog(path.join(FIXTURES, "valid"));
+      assert.deepEqual(
+        catalog.notes.map((n) => ({ key: n.key, public: n.public, blocks: n.blocks, body: n.body })),
+        [
+          {
+            key: "exemple",
+            public: false,
+            blocks: [
+              {
+                id: "par-mois",
+                question: "iae/candidatures-par-mois",
+                show: "chart",
+                mappings: { departement: "departement", periode: "periode" },
+                line: 22,
+              },
+            ],
+            body: [
+              { kind: "markdown", text: "\nLes candidatures reçues, mois par mois.\n", line: 19 },
+              { kind: "figure", blockId: "par-mois" },
+            ],
+          },
+          {
+            key: "publique",
+            public: true,
+            blocks: [
+              {
+                id: "structures",
+                question: "public/structures-par-type",
+                show: "table",
+                mappings: {},
+                line: 10,
+              },
+            ],
+            body: [{ kind: "figure", blockId: "structures" }],
+          },
+        ],
+      );
+    });
+  });
+
   it("reports unreadable files all at once, before any cross-file rule", async () => {
     assert.deepEqual(await located("broken/unreadable"), [
       ["yaml.syntax", "metabase-config/dashboards/cle-en-double.yaml", 4],
@@ -144,7 +236,7 @@ describe("catalog fixtures", () => {
       assert.equal(await runCli(["validate", "--root", path.join(FIXTURES, "valid")], out), 0);
       assert.match(
         out.out,
-        /^Catalogue valide \(.*\) : 4 questions, 3 tableaux de bord, 4 collections, 9 types de profil\.\n$/,
+        /^Catalogue valide \(.*\) : 4 questions, 3 tableaux de bord, 4 collections, 9 types de profil, 2 notes d.analyse\.\n$/,
       );
       assert.equal(out.err, "");
     });
@@ -175,7 +267,13 @@ describe("catalog fixtures", () => {
         problems: Array<{ rule: string }>;
       };
       assert.equal(report.ok, false);
-      assert.deepEqual(report.counts, { questions: 1, dashboards: 1, collections: 4, profileKinds: 9 });
+      assert.deepEqual(report.counts, {
+        questions: 1,
+        dashboards: 1,
+        collections: 4,
+        profileKinds: 9,
+        notes: 0,
+      });
       assert.deepEqual(
         report.problems.map((p) => p.rule),
         ["lock.public"],

@@ -81,14 +81,14 @@ describe("filters on the dashboard pages (issue 17)", function () {
       ["ACI", "EI"],
     );
     assert.match(chosen.text, /<option value="past6months" selected>Les 6 derniers mois<\/option>/);
-    // Every card runs with it: five French CSV and five XLSX links, each with both types and the six
-    // months of data.
+    // Every card runs with it: six French CSV and six XLSX links (the sixth card, by département and
+    // bassin, feeds the comparison of issue 19), each with both types and the six months of data.
     const links = [...chosen.text.matchAll(/href="(\/api\/questions\/[^"]+)"/g)].map((m) =>
       m[1]!.replaceAll("&amp;", "&"),
     );
     assert.deepEqual(
       links.map((link) => new URL(link, "http://x").searchParams.get("format")),
-      ["csv", "xlsx", "csv", "xlsx", "csv", "xlsx", "csv", "xlsx", "csv", "xlsx"],
+      ["csv", "xlsx", "csv", "xlsx", "csv", "xlsx", "csv", "xlsx", "csv", "xlsx", "csv", "xlsx"],
     );
     for (const link of links)
       assert.match(link, /&periode=2026-05-01%7E2026-10-31&type_structure=ACI&type_structure=EI$/);

@@ -120,6 +120,8 @@ describe("dashboard pages without Metabase (issue 8)", function () {
         "Où en sont les candidatures reçues",
         "Délais de prise en compte et de réponse",
         "Motifs de refus des candidatures",
+        // The comparison's card (issue 19); a one-département perimeter has no comparison section.
+        "Candidatures reçues et acceptées par département et bassin d&#39;emploi",
       ]);
       for (const table of tablesOf(page.text)) assert.match(table, /<th scope="col"/);
       // The monthly bars, stacked by origin: months in French along the axis, origins in the legend.
@@ -160,6 +162,8 @@ describe("dashboard pages without Metabase (issue 8)", function () {
         "candidatures-par-etat",
         "delais-de-traitement",
         "motifs-de-refus",
+        // The comparison's card (issue 19).
+        "candidatures-par-territoire",
       ];
       assert.deepEqual(
         links,
@@ -201,11 +205,16 @@ describe("dashboard pages without Metabase (issue 8)", function () {
     it("ignores locked parameters in the query string: the tables stay those of the 93", async () => {
       const browser = await as(DDETS);
       const plain = await browser.follow(url("/tableaux-de-bord/pass-iae"));
-      const tampered = await browser.follow(
-        url("/tableaux-de-bord/pass-iae?departement=13&departement=75&region=93&structures=1"),
-      );
+      const tampered = await browser.follow(url("/tableaux-de-bord/pass-iae?region=93&structures=1"));
       assert.equal(tampered.status, 200);
       assert.deepEqual(tablesOf(tampered.text), tablesOf(plain.text));
+      // Since issue 19, `departement` in the address is a narrowing choice: one outside the perimeter is
+      // refused (a French 400), never ignored into a page nor widened; a repeated one too.
+      for (const query of ["departement=13", "departement=13&departement=75&region=93&structures=1"]) {
+        const outside = await browser.follow(url(`/tableaux-de-bord/pass-iae?${query}`));
+        assert.equal(outside.status, 400, query);
+        assert.deepEqual(tablesOf(outside.text), [], query);
+      }
       const national = await (
         await as("agent.dgefp@demo.pilotage.test")
       ).follow(url("/tableaux-de-bord/pass-iae"));
@@ -226,8 +235,10 @@ describe("dashboard pages without Metabase (issue 8)", function () {
         assert.ok(plain.length > 0);
         for (const [label, query] of tamperedQueries()) {
           const tampered = await browser.follow(url(`/tableaux-de-bord/${key}?${query}`));
-          assert.equal(tampered.status, 200, `${email} ${label}`);
-          assert.deepEqual(tablesOf(tampered.text), plain, `${email} ${label}`);
+          // `epci` is also a narrowing choice (issue 19), which takes one value: several are refused.
+          const refused = new URLSearchParams(query).getAll("epci").length > 1;
+          assert.equal(tampered.status, refused ? 400 : 200, `${email} ${label}`);
+          assert.deepEqual(tablesOf(tampered.text), refused ? [] : plain, `${email} ${label}`);
         }
         const cookie = browser.jar.headerFor(new URL(stack.baseUrl));
         for (const body of tamperedBodies()) {

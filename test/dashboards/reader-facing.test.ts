@@ -6,6 +6,7 @@ import { dashboardAccess } from "../../src/perimeter/dashboard-access.js";
 import { testContent } from "../support/app.js";
 import { startLoginStack, type LoginStack } from "../support/auth-stack.js";
 import { documentedProfile } from "../support/demo-profiles.js";
+import { withDocumentedTerritories } from "../support/documented-territories.js";
 import { Browser, loginAs } from "../support/login.js";
 import { readerFacingProblems } from "../support/reader-facing.js";
 
@@ -76,10 +77,16 @@ describe("what a reader sees on every starter dashboard (issue 17)", function ()
       assert.equal(page.status, 200, dashboard.key);
       return { who: "anonyme", text: page.text };
     }
-    const accounts = DEMO_ACCOUNTS.filter((a) => {
-      const profile = documentedProfile(a.email);
-      return profile !== null && profile.kind !== "staff" && dashboardAccess(profile, dashboard).allowed;
-    });
+    // Bassins and EPCI come from the départements (issue 19): the oracle's own reading of the warehouse.
+    const accounts = [];
+    for (const a of DEMO_ACCOUNTS) {
+      const profile = await withDocumentedTerritories(
+        documentedProfile(a.email),
+        stack.testStack.deps.warehouse,
+      );
+      if (profile !== null && profile.kind !== "staff" && dashboardAccess(profile, dashboard).allowed)
+        accounts.push(a);
+    }
     assert.ok(accounts.length > 0, `a demo account may open ${dashboard.key}`);
     let first: { who: string; text: string } | undefined;
     for (const account of accounts) {

@@ -10,6 +10,7 @@ import { readLoadMarker } from "../../src/warehouse/load-marker.js";
 import { signToken } from "../metabase-contract/client.js";
 import { testContent } from "../support/app.js";
 import { documentedAccess, documentedProfile } from "../support/demo-profiles.js";
+import { withDocumentedTerritories } from "../support/documented-territories.js";
 import { gatewayRenderer } from "../support/gateway-renderer.js";
 import {
   createMetabaseTestServer,
@@ -99,7 +100,7 @@ describe("the catalogue's dashcards under both renderers of the Metabase test se
     let compared = 0;
     let nonEmpty = 0;
     for (const account of DEMO_ACCOUNTS) {
-      const profile = documentedProfile(account.email);
+      const profile = await withDocumentedTerritories(documentedProfile(account.email), warehouse);
       for (const dashboard of catalog.dashboards) {
         const access = documentedAccess(profile, dashboard);
         if (!access.allowed) continue;

@@ -12,6 +12,7 @@ import {
   profileOfMe,
   type MeAnswer,
 } from "../support/demo-profiles.js";
+import { withDocumentedTerritories } from "../support/documented-territories.js";
 import { loginAs, type Browser } from "../support/login.js";
 import { ownUnknownAccount } from "../support/unknown-account.js";
 
@@ -335,9 +336,11 @@ describe("perimeters through the real login (issue 6)", function () {
       assert.ok(catalog.dashboards.length >= 8);
       const rows: string[] = [];
       for (const account of DEMO_ACCOUNTS) {
-        const documented = documentedProfile(account.email);
+        // Bassins and EPCI come from the départements (issue 19): the oracle's own reading of the warehouse.
+        const warehouse = stack.testStack.deps.warehouse;
+        const documented = await withDocumentedTerritories(documentedProfile(account.email), warehouse);
         const browser = browsers.get(account.email) ?? (await loginAs(stack.baseUrl, account.email));
-        const placed = profileOfMe(await me(browser));
+        const placed = await withDocumentedTerritories(profileOfMe(await me(browser)), warehouse);
         for (const dashboard of catalog.dashboards) {
           const expected = documentedAccess(documented, dashboard);
           const actual = dashboardAccess(placed, dashboard);

@@ -15,6 +15,7 @@ import { startLoginStack, type LoginStack } from "../support/auth-stack.js";
 import { Browser, loginAs } from "../support/login.js";
 import { getWithBody, tamperedBodies, tamperedQueries } from "../support/tampering.js";
 import { ownUnknownAccount } from "../support/unknown-account.js";
+import { documentedBassins } from "../support/documented-territories.js";
 
 /**
  * Issue 10 through the real login: `/api/questions` and `/api/questions/{key}/data` — listings, bad
@@ -90,12 +91,15 @@ describe("questions API (issue 10)", function () {
     return browsers.get(email)!;
   };
 
+  /** The bassin lock of the DDETS 93 (issue 19): every bassin d'emploi of the 93. */
+  let bassins93: string[];
   before(async () => {
     stack = await startLoginStack({
       env: { EXPORT_RATE_LIMIT_PER_MINUTE: "100000" },
       provider: { accounts: [...DEMO_ACCOUNTS, UNPLACED] },
     });
     catalog = (await testContent()).catalog;
+    bassins93 = await documentedBassins(stack.testStack.deps.warehouse, ["93"]);
   });
   after(() => stack.close());
 
@@ -168,6 +172,7 @@ describe("questions API (issue 10)", function () {
       assert.deepEqual(
         etp.parameters.map((p) => [p.tag, p.locked, p.default]),
         [
+          ["bassin", true, undefined],
           ["departement", true, undefined],
           ["annee", false, 2026],
         ],
@@ -209,7 +214,7 @@ describe("questions API (issue 10)", function () {
       assert.equal(data?.profileKind, "ddets");
       assert.equal(data?.resourceKey, ETP);
       assert.equal(data?.resourceId, catalog.questions.find((q) => q.key === ETP)!.contentVersion);
-      assert.deepEqual(data?.lockedValues, { departement: ["93"] });
+      assert.deepEqual(data?.lockedValues, { departement: ["93"], bassin: bassins93 });
       assert.deepEqual(data?.details, {
         format: "csv",
         dialect: "rfc4180",
@@ -292,12 +297,12 @@ describe("questions API (issue 10)", function () {
           { error: "bad_request", message: "Le paramètre « annee » attend un nombre.", parameter: "annee" },
         ],
         [
+          // Since issue 19, a locked département in the address is a narrowing choice, refused outside the perimeter.
           `${ETP}/data?departement=75`,
           400,
           {
             error: "bad_request",
-            message:
-              "Le paramètre « departement » est verrouillé sur votre périmètre : il ne peut pas être choisi dans la requête.",
+            message: "Le département 75 - Paris n'est pas dans votre périmètre : choisissez l'un des vôtres.",
             parameter: "departement",
           },
         ],
@@ -405,14 +410,14 @@ describe("questions API (issue 10)", function () {
       });
       assert.equal(tampered, baseline.text);
       const [data] = await lastAudits(stack, 2);
-      assert.deepEqual(data?.lockedValues, { departement: ["93"] });
+      assert.deepEqual(data?.lockedValues, { departement: ["93"], bassin: bassins93 });
     });
 
     it("refuses the perimeter's attribute names in any form in the query, and ignores them in a body", async () => {
       for (const [email, key, locked] of [
-        [DDETS, ETP, { departement: ["93"] }],
+        [DDETS, ETP, { departement: ["93"], bassin: bassins93 }],
         [EMPLOYEUR, "employeur/etp-de-mes-structures", { structures: ["1001", "1002", "1003"] }],
-      ] as const) {
+      ] as Array<[string, string, Record<string, string[]>]>) {
         const browser = await as(email);
         const base = `${stack.baseUrl}/api/questions/${key}/data?format=json`;
         const baseline = await read(await browser.get(base));
@@ -427,9 +432,13 @@ describe("questions API (issue 10)", function () {
             errorOf(refused.text),
             {
               error: "bad_request",
-              message: Object.hasOwn(locked, name)
-                ? `Le paramètre « ${name} » est verrouillé sur votre périmètre : il ne peut pas être choisi dans la requête.`
-                : `Le paramètre « ${name} » n'existe pas pour cette question.`,
+              // `epci` is also a narrowing choice (issue 19), which takes one value.
+              message:
+                name === "epci"
+                  ? `« epci » ne prend qu'une valeur.`
+                  : Object.hasOwn(locked, name)
+                    ? `Le paramètre « ${name} » est verrouillé sur votre périmètre : il ne peut pas être choisi dans la requête.`
+                    : `Le paramètre « ${name} » n'existe pas pour cette question.`,
               parameter: name,
             },
             `${email} ${label}`,

@@ -18,6 +18,7 @@ import { filteredCopyStatements, type PerimeterFilter } from "../../src/warehous
 import { testContent } from "../support/app.js";
 import { startLoginStack, type LoginStack } from "../support/auth-stack.js";
 import { documentedProfile, profileOfMe, type MeAnswer } from "../support/demo-profiles.js";
+import { withDocumentedTerritories } from "../support/documented-territories.js";
 import { loginAs, type Browser } from "../support/login.js";
 import { testServices } from "../support/services.js";
 
@@ -199,7 +200,11 @@ async function checkThroughApi(
 async function placed(stack: LoginStack, email: string) {
   const browser = await loginAs(stack.baseUrl, email);
   const me = (await (await browser.get(`${stack.baseUrl}/api/me`)).json()) as MeAnswer;
-  return { browser, profile: profileOfMe(me) };
+  // Bassins and EPCI come from the départements (issue 19): the oracle's own reading of the warehouse.
+  return {
+    browser,
+    profile: await withDocumentedTerritories(profileOfMe(me), stack.testStack.deps.warehouse),
+  };
 }
 
 describe("leak check through the questions API (issue 10)", function () {

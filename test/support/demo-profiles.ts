@@ -81,6 +81,11 @@ export function documentedLock(perimeter: Perimeter, attribute: string): string 
       return perimeter.reseau === undefined ? undefined : String(perimeter.reseau);
     case "organisation":
       return perimeter.organisation === undefined ? undefined : String(perimeter.organisation);
+    // Filled in from the warehouse by withDocumentedTerritories (test/support/documented-territories.ts).
+    case "bassins":
+      return perimeter.bassins?.length ? [...perimeter.bassins] : undefined;
+    case "epci":
+      return perimeter.epci?.length ? [...perimeter.epci] : undefined;
     default:
       throw new Error(`the demo-profile oracle does not know the lock attribute ${attribute}`);
   }

@@ -14,6 +14,8 @@ export const PERIMETER_ATTRIBUTE_NAMES = [
   "reseau",
   "organisation",
   "region",
+  "bassins",
+  "epci",
 ] as const;
 
 /** Values from another territory and other organisations than any demo account's. */
@@ -24,6 +26,8 @@ const FOREIGN: Record<(typeof PERIMETER_ATTRIBUTE_NAMES)[number], [string, strin
   reseau: ["1", "2"],
   organisation: ["1", "3"],
   region: ["93", "84"],
+  bassins: ["1301", "7501"],
+  epci: ["200054807", "200054781"],
 };
 
 /** Each attribute in each form, one query string per case: `[label, query without "?"]`. */

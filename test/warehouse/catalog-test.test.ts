@@ -185,6 +185,12 @@ describe("pilotage validate and pilotage test on the catalogue", function () {
     assert.ok(report.counts.questions >= 12 && report.counts.dashboards >= 8, JSON.stringify(report.counts));
     assert.ok(report.counts.leakChecks >= 80, `only ${report.counts.leakChecks} leak checks`);
     assert.ok(report.counts.expectations >= 3);
+    assert.equal(report.counts.notes, 2);
+    const noteRuns = report.runs.filter((r) => r.dashboard?.startsWith("notes/"));
+    assert.ok(
+      noteRuns.length > 0 && noteRuns.every((r) => r.leakChecked),
+      "every note block ran, leak-checked, under the sample profiles",
+    );
     const tested = new Set(report.runs.map((r) => r.question));
     assert.equal(tested.size, report.counts.questions, "every question ran");
     const profiles = new Set(report.runs.map((r) => r.profile));
@@ -222,6 +228,29 @@ describe("pilotage validate and pilotage test on the catalogue", function () {
       report.failures.filter((f) => f.kind === "expectation").map((f) => f.message),
       [
         "« Taux d'acceptation par type de SIAE » (iae/taux-acceptation) sur l'entrepôt miniature (une valeur fausse exprès) : ligne 1, taux_acceptation_pct : \"50.0\" au lieu de 40.",
+        'le bloc « taux-aci » de la note « taux-compare » sur l\'entrepôt miniature (une valeur fausse exprès) : "50.0" au lieu de 40.',
+      ],
+    );
+    // A note's blocks run like dashboard cards: the leak shows under the note too, and a block nobody
+    // computed by hand is a failure.
+    const noteLeak = leaks.find(
+      (f) => f.dashboard === "notes/taux-compare" && f.profile?.startsWith("DDETS 93"),
+    );
+    assert.ok(noteLeak, "the leak shows through the note");
+    assert.match(
+      noteLeak.message,
+      /^Fuite : la question « Taux d'acceptation comparé à la moyenne » \(iae\/taux-acceptation-compare\) de la note « Taux d'acceptation comparés \(fixture de test\) », sous le périmètre « DDETS 93 /,
+    );
+    assert.deepEqual(
+      report.failures.filter((f) => f.kind === "untested"),
+      [
+        {
+          kind: "untested",
+          question: "iae/taux-acceptation",
+          dashboard: "notes/taux-compare",
+          message:
+            "Le bloc « sans-valeur-attendue » de la note « Taux d'acceptation comparés (fixture de test) » (notes/taux-compare.md) n'a pas de valeur attendue dans sql-tests/expectations.yaml (« notes: ») : ajoutez ce qu'il doit donner sur l'entrepôt miniature, calculé à la main.",
+        },
       ],
     );
   });

@@ -5,6 +5,12 @@ description: >
 collection: iae
 display: scalar
 parameters:
+  bassin:
+    type: field filter
+    column: entrepot.candidatures.code_bassin_emploi_structure
+    label: Bassin d'emploi
+    required: true
+    multiple: true
   departement:
     type: field filter
     column: entrepot.candidatures.departement_structure
@@ -27,5 +33,6 @@ columns:
 SELECT count(*) AS candidatures_recues
 FROM entrepot.candidatures
 WHERE {{departement}}
+  AND {{bassin}}
   [[AND {{periode}}]]
   [[AND {{type_structure}}]]

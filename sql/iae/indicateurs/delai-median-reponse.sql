@@ -5,6 +5,12 @@ description: >
 collection: iae
 display: scalar
 parameters:
+  bassin:
+    type: field filter
+    column: entrepot.candidatures.code_bassin_emploi_structure
+    label: Bassin d'emploi
+    required: true
+    multiple: true
   departement:
     type: field filter
     column: entrepot.candidatures.departement_structure
@@ -27,6 +33,7 @@ columns:
 SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY delai_reponse_jours)::numeric, 0) AS delai_median_reponse_jours
 FROM entrepot.candidatures
 WHERE {{departement}}
+  AND {{bassin}}
   AND delai_reponse_jours IS NOT NULL
   [[AND {{periode}}]]
   [[AND {{type_structure}}]]

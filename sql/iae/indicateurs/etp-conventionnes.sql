@@ -5,6 +5,12 @@ description: >
 collection: iae
 display: scalar
 parameters:
+  bassin:
+    type: field filter
+    column: entrepot.annexes_financieres.code_bassin_emploi_af
+    label: Bassin d'emploi
+    required: true
+    multiple: true
   departement:
     type: field filter
     column: entrepot.annexes_financieres.departement_af
@@ -39,6 +45,7 @@ etp AS (
     ON annexes_financieres.date_debut_effet <= periodes.fin
     AND annexes_financieres.date_fin_effet >= periodes.debut
   WHERE {{departement}}
+    AND {{bassin}}
     AND annexes_financieres.mesure_dispositif_code <> 'FDI_DC'
     AND annexes_financieres.etat IN ('VALIDE', 'PROVISOIRE', 'CLOTURE')
   GROUP BY periodes.decalage

@@ -5,6 +5,12 @@ description: >
 collection: iae
 display: scalar
 parameters:
+  bassin:
+    type: field filter
+    column: entrepot.etats_mensuels_individuels.code_bassin_emploi_af
+    label: Bassin d'emploi
+    required: true
+    multiple: true
   departement:
     type: field filter
     column: entrepot.etats_mensuels_individuels.departement_af
@@ -29,4 +35,5 @@ FROM entrepot.etats_mensuels_individuels
 JOIN entrepot.annexes_financieres
   ON annexes_financieres.id_annexe_financiere = etats_mensuels_individuels.id_annexe_financiere
 WHERE {{departement}}
+  AND {{bassin}}
   AND annexes_financieres.mesure_dispositif_code <> 'FDI_DC'

@@ -5,6 +5,12 @@ description: >
 collection: iae
 display: scalar
 parameters:
+  bassin:
+    type: field filter
+    column: entrepot.candidatures.code_bassin_emploi_structure
+    label: Bassin d'emploi
+    required: true
+    multiple: true
   departement:
     type: field filter
     column: entrepot.candidatures.departement_structure
@@ -27,5 +33,6 @@ columns:
 SELECT round(100.0 * count(*) FILTER (WHERE etat = 'Candidature acceptée') / nullif(count(*), 0), 1) AS taux_acceptation_pct
 FROM entrepot.candidatures
 WHERE {{departement}}
+  AND {{bassin}}
   [[AND {{periode}}]]
   [[AND {{type_structure}}]]

@@ -314,6 +314,8 @@ export function* candidatureRows(w: SyntheticWarehouse): Iterable<CopyValue[]> {
         contract,
         accepted && IAE.has(s.type) ? (rng.chance(0.8) ? "automatique" : "manuel") : null,
         etat === "Candidature refusée" && age > 180 && rng.chance(0.05),
+        s.commune.bassin.code,
+        s.commune.epci?.code ?? null,
       ];
       if (accepted && rng.chance(0.7)) break;
       day += rng.int(1, 90);

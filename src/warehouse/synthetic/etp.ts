@@ -111,6 +111,7 @@ export function annexe(
     s.dept.libelle,
     s.dept.codeRegion,
     s.dept.nomRegion,
+    s.commune.bassin.code,
   ];
 }
 
@@ -184,6 +185,7 @@ export function* monthlyStatementRows(w: SyntheticWarehouse): Iterable<CopyValue
           s.dept.libelle,
           s.dept.codeRegion,
           s.dept.nomRegion,
+          s.commune.bassin.code,
         ];
       }
     }

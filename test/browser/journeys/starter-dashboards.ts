@@ -11,9 +11,15 @@ import { openJourney, type BrowserJourneyContext } from "../support/session.js";
 /** The viewer of a starter dashboard: anyone for a public one, else the first demo account it is meant for. */
 function viewerOf(dashboard: Dashboard): string | null {
   if (dashboard.public) return null;
+  // Bassin and EPCI locks are filled from a perimeter's départements (issue 19), which the demo server's
+  // warehouse knows and this oracle does not read: whoever opens the rest of the dashboard opens them.
+  const byDepartements = {
+    ...dashboard,
+    parameters: dashboard.parameters.filter((p) => p.locked !== "bassins" && p.locked !== "epci"),
+  };
   const account = DEMO_ACCOUNTS.find((a) => {
     const profile = documentedProfile(a.email);
-    return profile !== null && profile.kind !== "staff" && dashboardAccess(profile, dashboard).allowed;
+    return profile !== null && profile.kind !== "staff" && dashboardAccess(profile, byDepartements).allowed;
   });
   assert.ok(account, `a demo account may open ${dashboard.key}`);
   return account.email;

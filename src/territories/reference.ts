@@ -1,0 +1,111 @@
+import { z } from "zod";
+import type { Queryable } from "../storage/database.js";
+
+/**
+ * The bassins d'emploi and EPCI a viewer may narrow to (issue 19), read from the warehouse's reference
+ * tables (entrepot.ref_bassin_emploi, ref_epci, and ref_commune for which départements each one covers,
+ * since both may straddle départements). Read once per interval, not per page.
+ */
+
+export interface TerritoryUnit {
+  code: string;
+  nom: string;
+  /** Every département holding one of its communes, sorted. */
+  departements: readonly string[];
+}
+
+export interface TerritoryReference {
+  bassins: readonly TerritoryUnit[];
+  epcis: readonly TerritoryUnit[];
+  bassin(code: string): TerritoryUnit | undefined;
+  epci(code: string): TerritoryUnit | undefined;
+  /** The bassins with at least one commune in these départements, by name. */
+  bassinsOf(departements: readonly string[]): TerritoryUnit[];
+  /** The EPCI with at least one commune in this département, by name. */
+  epcisOf(departement: string): TerritoryUnit[];
+}
+
+const UnitRow = z
+  .object({ code: z.string(), nom: z.string(), departements: z.array(z.string()) })
+  .transform((r) => ({ code: r.code.trim(), nom: r.nom, departements: r.departements }));
+
+const collator = new Intl.Collator("fr", { sensitivity: "base", numeric: true });
+
+export function territoryReference(bassins: TerritoryUnit[], epcis: TerritoryUnit[]): TerritoryReference {
+  // By name, then code: two bassins may share a name (Saint-Denis, 93 and 974), and a token's lock
+  // values must come out in the same order every time.
+  const sorted = (units: TerritoryUnit[]) =>
+    [...units].sort(
+      (a, b) => collator.compare(a.nom, b.nom) || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0),
+    );
+  const bassinsByCode = new Map(bassins.map((b) => [b.code, b]));
+  const epcisByCode = new Map(epcis.map((e) => [e.code, e]));
+  const epcisByDepartement = new Map<string, TerritoryUnit[]>();
+  for (const epci of sorted(epcis)) {
+    for (const d of epci.departements)
+      epcisByDepartement.set(d, [...(epcisByDepartement.get(d) ?? []), epci]);
+  }
+  const allBassins = sorted(bassins);
+  return {
+    bassins: allBassins,
+    epcis: sorted(epcis),
+    bassin: (code) => bassinsByCode.get(code),
+    epci: (code) => epcisByCode.get(code),
+    bassinsOf(departements) {
+      const wanted = new Set(departements);
+      return allBassins.filter((b) => b.departements.some((d) => wanted.has(d)));
+    },
+    epcisOf: (departement) => epcisByDepartement.get(departement) ?? [],
+  };
+}
+
+export async function readTerritoryReference(warehouse: Queryable): Promise<TerritoryReference> {
+  const [bassins, epcis] = await Promise.all([
+    warehouse.query(
+      `SELECT b.code_bassin_emploi AS code, b.nom_bassin_emploi AS nom,
+              array_agg(DISTINCT c.code_departement::text ORDER BY c.code_departement::text) AS departements
+         FROM entrepot.ref_bassin_emploi b
+         JOIN entrepot.ref_commune c ON c.code_bassin_emploi = b.code_bassin_emploi
+        GROUP BY 1, 2`,
+    ),
+    warehouse.query(
+      `SELECT e.code_epci AS code, e.nom_epci AS nom,
+              array_agg(DISTINCT c.code_departement::text ORDER BY c.code_departement::text) AS departements
+         FROM entrepot.ref_epci e
+         JOIN entrepot.ref_commune c ON c.code_epci = e.code_epci
+        GROUP BY 1, 2`,
+    ),
+  ]);
+  return territoryReference(
+    bassins.rows.map((r) => UnitRow.parse(r)),
+    epcis.rows.map((r) => UnitRow.parse(r)),
+  );
+}
+
+export interface TerritoryReferenceReader {
+  /** The reference as read at most `refreshMs` ago; one read in flight at a time. */
+  current(): Promise<TerritoryReference>;
+}
+
+export function createTerritoryReferenceReader(options: {
+  warehouse: Queryable;
+  refreshMs?: number;
+  now?: () => number;
+}): TerritoryReferenceReader {
+  const refreshMs = options.refreshMs ?? 600_000;
+  const now = options.now ?? Date.now;
+  let cached: { at: number; value: TerritoryReference } | undefined;
+  let reading: Promise<TerritoryReference> | undefined;
+  return {
+    async current() {
+      if (cached && now() - cached.at < refreshMs) return cached.value;
+      reading ??= readTerritoryReference(options.warehouse)
+        .then((value) => {
+          cached = { at: now(), value };
+          return value;
+        })
+        .finally(() => (reading = undefined));
+      return reading;
+    },
+  };
+}
