@@ -16,9 +16,18 @@ export interface RateLimitOptions {
 }
 
 /**
+ * How long a request waits for the shared counter before counting in its own process instead. A frozen
+ * Redis answers nothing, and waiting for its command timeout (2 s) would spend the request's deadline on
+ * a rate limit: the public pages, which need no session, would fail with Redis although nothing else of
+ * theirs depends on it (docs/failure-policy.md).
+ */
+export const RATE_LIMIT_REDIS_WAIT_MS = 250;
+
+/**
  * A fixed-window limit that answers 429 (French page or JSON, with `Retry-After`) through the error
- * handler. With Redis, counters are shared by every gateway process; if Redis stops answering, each
- * process falls back to its own in-memory counter rather than refusing everyone or limiting no one.
+ * handler. With Redis, counters are shared by every gateway process; if Redis stops answering, or answers
+ * later than RATE_LIMIT_REDIS_WAIT_MS, each process falls back to its own in-memory counter rather than
+ * refusing everyone or limiting no one.
  */
 export function rateLimit(options: RateLimitOptions): RequestHandler {
   const common = {
@@ -26,18 +35,30 @@ export function rateLimit(options: RateLimitOptions): RequestHandler {
     points: options.points,
     duration: options.windowSeconds,
   };
-  const limiter = options.redis
-    ? new RateLimiterRedis({
-        ...common,
-        storeClient: options.redis,
-        insuranceLimiter: new RateLimiterMemory(common),
-      })
-    : new RateLimiterMemory(common);
+  const local = new RateLimiterMemory(common);
+  const shared = options.redis
+    ? new RateLimiterRedis({ ...common, storeClient: options.redis, insuranceLimiter: local })
+    : undefined;
   const keyOf = options.keyOf ?? ((req: Request) => req.ip ?? "unknown");
+
+  const consume = async (key: string): Promise<RateLimiterRes> => {
+    if (!shared) return local.consume(key);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<"late">((resolve) => {
+      timer = setTimeout(() => resolve("late"), RATE_LIMIT_REDIS_WAIT_MS);
+    });
+    try {
+      // race() handles the shared counter's later answer or failure: nothing is left unhandled.
+      const first = await Promise.race([shared.consume(key), late]);
+      return first === "late" ? await local.consume(key) : first;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
 
   return async (req, res, next) => {
     try {
-      const result = await limiter.consume(keyOf(req));
+      const result = await consume(keyOf(req));
       res.setHeader("RateLimit-Remaining", String(result.remainingPoints));
     } catch (rejection) {
       if (rejection instanceof RateLimiterRes) {
