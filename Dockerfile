@@ -51,6 +51,8 @@ COPY public ./public
 COPY migrations ./migrations
 COPY sql ./sql
 COPY metabase-config ./metabase-config
+COPY notes ./notes
+COPY content ./content
 # `pilotage …` anywhere in the container (docker compose run gateway pilotage apply): bin/pilotage.js runs
 # dist/ under NODE_ENV=production.
 # The init service's secrets volume starts as /secrets, so that `node` may write it.

@@ -115,7 +115,7 @@ export function noteProblems(
         "note.chart-display",
         blockLine(i, "show"),
         `Le bloc « ${block.id} » demande un graphique, mais « ${question.key} » s'affiche en « ${question.display} ».`,
-        "Passez le bloc en « show: table », ou donnez à la question un affichage en graphique (bar, row, line, area, pie).",
+        "Passez le bloc en « show: table », ou donnez à la question un affichage en graphique (bar, row, line, area, pie, combo).",
       );
     }
     if (note.public && !publicQuestions.has(question.key)) {

@@ -63,6 +63,9 @@ function csvRecords(text: string, delimiter: string): string[][] {
   return records;
 }
 
+/** The synthetic reference's bassins d'emploi of the 93, in the order locks list them (by name). */
+const BASSINS_93 = ["9302", "9301", "9303"];
+
 describe("questions API: French CSV and XLSX (issue 17)", function () {
   this.timeout(60_000);
   let stack: LoginStack;
@@ -93,7 +96,8 @@ describe("questions API: French CSV and XLSX (issue 17)", function () {
       parameters: { annee: 2025 },
       dashboards: ["etp-conventionnes-et-realises"],
     });
-    assert.deepEqual(frenchData?.lockedValues, { departement: ["93"] });
+    // The question supports narrowing (issue 19): its bassin lock holds every bassin of the 93, by name.
+    assert.deepEqual(frenchData?.lockedValues, { bassin: BASSINS_93, departement: ["93"] });
     assert.equal(frenchDone?.action, "export.completed");
 
     const xlsx = await read(await ddets.get(`${base}&format=xlsx`));
@@ -151,6 +155,7 @@ describe("questions API: French CSV and XLSX (issue 17)", function () {
         ["Version de la question", question.contentVersion],
         ["Périmètre", "93 - Seine-Saint-Denis"],
         ["Filtre verrouillé sur votre périmètre : Département", "93"],
+        ["Filtre verrouillé sur votre périmètre : Bassin d'emploi", BASSINS_93.join(", ")],
         ["Filtre choisi : Année", "2025"],
         ["Données arrêtées au", new Date(`${marker.cutoffDate}T00:00:00Z`)],
         ["Source des données", marker.source],

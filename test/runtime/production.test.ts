@@ -132,6 +132,9 @@ describe("production runs dist/ without tsx nor oidc-provider (issue 18)", funct
       "migrations",
       "sql",
       "metabase-config",
+      // The notes d'analyse (the catalogue finds none without them, silently) and the legal pages' facts.
+      "notes",
+      "content/mentions-legales.yaml",
       "public",
     ]) {
       assert.ok(fs.existsSync(path.join(image, file)), `${file} is in the image`);

@@ -56,7 +56,9 @@ export function audienceConsentJourney(ctx: () => BrowserJourneyContext & { mato
         assert.match(await focusedElement(page), /^BUTTON Accepter la mesure d'audience/);
         const tracked = (from: number) =>
           page
-            .waitForRequest((request) => request.url().startsWith(`${matomo.url}/matomo.php`), {
+            // The response, not the request: the fake Matomo records a request before answering it, so
+            // its list is complete only once the answer is back (a loaded machine showed the difference).
+            .waitForResponse((response) => response.url().startsWith(`${matomo.url}/matomo.php`), {
               timeout: 15_000,
             })
             .then(() => assert.ok(matomo.requests.length > from));
