@@ -115,7 +115,7 @@ describe("questions API: French CSV and XLSX (issue 17)", function () {
       parameters: { annee: 2025 },
       dashboards: ["etp-conventionnes-et-realises"],
     });
-    assert.deepEqual(xlsxData?.lockedValues, { departement: ["93"] });
+    assert.deepEqual(xlsxData?.lockedValues, { bassin: BASSINS_93, departement: ["93"] });
 
     const rfcRows = csvRecords(rfc.bytes.toString("utf8").slice(1), ",");
     const frenchRows = csvRecords(french.bytes.toString("utf8").slice(1), ";");
