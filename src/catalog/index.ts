@@ -1,6 +1,7 @@
 /** Load and validate sql/ and metabase-config/: schema, template tags, lock contracts, content versions. */
 export { loadCatalog, readCatalog, MULTI_VALUE_ATTRIBUTES } from "./load.js";
-export { validateCatalog, tagUses, GRID_COLUMNS, type ValidateOptions } from "./validate.js";
+export { validateCatalog, GRID_COLUMNS, type ValidateOptions } from "./validate.js";
+export { tagUses } from "./tag-uses.js";
 export { CatalogError } from "./errors.js";
 export { catalogWarnings, wiredColumns } from "./validate-filters.js";
 export { checkCatalog, loadValidCatalog } from "./check.js";
