@@ -40,7 +40,7 @@ export const retentionCommand: CliCommand = {
   options: OPTIONS,
   async run(args, io) {
     const options = parseCommandOptions(args, OPTIONS, Options);
-    const config = loadConfig(io.env);
+    const config = loadConfig(io.env, { for: "cli" });
     const db = await openGatewayDatabase(config);
     try {
       io.stderr(

@@ -36,9 +36,7 @@ export function rateLimit(options: RateLimitOptions): RequestHandler {
     duration: options.windowSeconds,
   };
   const local = new RateLimiterMemory(common);
-  const shared = options.redis
-    ? new RateLimiterRedis({ ...common, storeClient: options.redis, insuranceLimiter: local })
-    : undefined;
+  const shared = options.redis ? new RateLimiterRedis({ ...common, storeClient: options.redis }) : undefined;
   const keyOf = options.keyOf ?? ((req: Request) => req.ip ?? "unknown");
 
   const consume = async (key: string): Promise<RateLimiterRes> => {
@@ -47,10 +45,17 @@ export function rateLimit(options: RateLimitOptions): RequestHandler {
     const late = new Promise<"late">((resolve) => {
       timer = setTimeout(() => resolve("late"), RATE_LIMIT_REDIS_WAIT_MS);
     });
+    // A refusal (over the limit) stands; a Redis failure, now or after the wait, falls back once to this
+    // process's counter, decided here alone (an insurance limiter in rate-limiter-flexible would count a
+    // late failure a second time).
+    const answer = shared
+      .consume(key)
+      .catch((error: unknown) =>
+        error instanceof RateLimiterRes ? Promise.reject(error) : ("failed" as const),
+      );
     try {
-      // race() handles the shared counter's later answer or failure: nothing is left unhandled.
-      const first = await Promise.race([shared.consume(key), late]);
-      return first === "late" ? await local.consume(key) : first;
+      const first = await Promise.race([answer, late]);
+      return first === "late" || first === "failed" ? await local.consume(key) : first;
     } finally {
       clearTimeout(timer);
     }

@@ -136,8 +136,13 @@ export function notesRouter(deps: NotesDeps): Router {
 
     const territory = isPublicNote(note) || !profile ? null : territoryOf(profile.perimeter);
     const heading = territory ? `${note.title} — ${territory}` : note.title;
-    // Figures computed for one person's perimeter: never kept by a shared cache.
-    res.setHeader("Cache-Control", isPublicNote(note) ? "public, max-age=300" : "no-store");
+    // Figures computed for one person's perimeter, or a page whose header names the reader: never kept by
+    // a shared cache. Only an anonymous reader's page of a public note is the same for everyone.
+    res.vary("Cookie");
+    res.setHeader(
+      "Cache-Control",
+      isPublicNote(note) && !getSessionUser(req) ? "public, max-age=300" : "no-store",
+    );
     await renderPage(req, res, "notes/note", {
       title: heading,
       heading,

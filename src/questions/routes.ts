@@ -217,7 +217,8 @@ export function questionsRouter(deps: QuestionsRouterDeps): Router {
       throw error;
     }
 
-    const scope = exportScope(lockedAttributes(catalog, grant), profile);
+    // The file says what it holds: the narrowed perimeter, not the whole one.
+    const scope = exportScope(lockedAttributes(catalog, grant), narrowing.profile);
     const described = question.columns;
     let target: BufferedFormat;
     if (format.data === "xlsx") {

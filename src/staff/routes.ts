@@ -39,7 +39,7 @@ export async function endSessionsOf(
  */
 export function staffRouter(deps: StaffDeps): Router {
   const router = Router();
-  router.use("/admin", recheckStaff({ db: deps.db }), requireStaff);
+  router.use("/admin", requireStaff, recheckStaff({ db: deps.db }));
   const form = express.urlencoded({ extended: false, limit: "20kb" });
   router.use("/admin", requestRoutes(deps, form));
   router.use("/admin", grantRoutes(deps, form));

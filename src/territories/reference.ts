@@ -105,7 +105,9 @@ export function createTerritoryReferenceReader(options: {
           return value;
         })
         .finally(() => (reading = undefined));
-      return reading;
+      // A reference changes with a load, not between two requests: the last good reading stands while
+      // the warehouse does not answer, rather than failing every logged-in request.
+      return cached ? reading.catch(() => cached!.value) : reading;
     },
   };
 }

@@ -1,3 +1,4 @@
+import { ANNUAIRE_SCHEMA, WAREHOUSE_SCHEMA } from "./tables.js";
 import { countOf } from "../french-plural.js";
 import type { Queryable } from "../storage/database.js";
 
@@ -7,8 +8,6 @@ import type { Queryable } from "../storage/database.js";
  * bootstrap`, connected as that role, before Metabase is given its credentials: each problem says what to
  * change, in French.
  */
-export const WAREHOUSE_SCHEMA = "entrepot";
-export const PERSONAL_DATA_SCHEMA = "annuaire";
 
 export async function checkMetabaseReaderRole(db: Queryable): Promise<{ role: string; problems: string[] }> {
   const { rows: who } = await db.query<{ role: string; superuser: boolean | null }>(
@@ -18,16 +17,16 @@ export async function checkMetabaseReaderRole(db: Queryable): Promise<{ role: st
   const problems: string[] = [];
   if (who[0]?.superuser) {
     problems.push(
-      `${role} est superutilisateur : il lit tout, ${PERSONAL_DATA_SCHEMA} compris ; créez un rôle qui n'a que SELECT sur ${WAREHOUSE_SCHEMA}`,
+      `${role} est superutilisateur : il lit tout, ${ANNUAIRE_SCHEMA} compris ; créez un rôle qui n'a que SELECT sur ${WAREHOUSE_SCHEMA}`,
     );
   }
   const { rows: schemas } = await db.query<{ schema: string; usage: boolean; create: boolean }>(
     `SELECT nspname AS schema, has_schema_privilege(oid, 'USAGE') AS usage, has_schema_privilege(oid, 'CREATE') AS create
        FROM pg_namespace WHERE nspname = ANY($1)`,
-    [[WAREHOUSE_SCHEMA, PERSONAL_DATA_SCHEMA]],
+    [[WAREHOUSE_SCHEMA, ANNUAIRE_SCHEMA]],
   );
   const warehouse = schemas.find((s) => s.schema === WAREHOUSE_SCHEMA);
-  const personal = schemas.find((s) => s.schema === PERSONAL_DATA_SCHEMA);
+  const personal = schemas.find((s) => s.schema === ANNUAIRE_SCHEMA);
   if (!warehouse) {
     problems.push(`la base n'a pas de schéma ${WAREHOUSE_SCHEMA} : est-ce bien l'entrepôt ?`);
   } else if (!warehouse.usage) {
@@ -37,7 +36,7 @@ export async function checkMetabaseReaderRole(db: Queryable): Promise<{ role: st
   }
   if (personal?.usage && !who[0]?.superuser) {
     problems.push(
-      `${role} peut entrer dans le schéma ${PERSONAL_DATA_SCHEMA} (données personnelles, jamais pour Metabase) : REVOKE ALL ON SCHEMA ${PERSONAL_DATA_SCHEMA} FROM ${role}, PUBLIC;`,
+      `${role} peut entrer dans le schéma ${ANNUAIRE_SCHEMA} (données personnelles, jamais pour Metabase) : REVOKE ALL ON SCHEMA ${ANNUAIRE_SCHEMA} FROM ${role}, PUBLIC;`,
     );
   }
   if (warehouse?.create && !who[0]?.superuser) {

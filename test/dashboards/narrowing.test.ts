@@ -431,6 +431,8 @@ describe("narrowing inside the perimeter (issue 19)", function () {
           .get(DREETS)!
           .get(`${stack.baseUrl}${exports[0]!.replace("format=csv&dialect=excel-fr", "format=json")}`);
         assert.equal(exported.status, 200, await exported.clone().text());
+        // The file is named after what it holds: the 93, not the whole région.
+        assert.match(String(exported.headers.get("content-disposition")), /_93-seine-saint-denis_/);
         await exported.text();
         const [audit] = await readAudit(stack.testStack.deps.db, {
           action: "export.data",

@@ -5,7 +5,8 @@ import type { Redis } from "ioredis";
 import request from "supertest";
 import { errorHandler } from "../../src/http/error-handler.js";
 import { rateLimit } from "../../src/http/rate-limit.js";
-import { openRedis, waitForRedis } from "../../src/storage/redis.js";
+import { openRedis, REDIS_COMMAND_TIMEOUT_MS, waitForRedis } from "../../src/storage/redis.js";
+import { freePort, startRedis } from "../support/redis-server.js";
 import { testServices } from "../support/services.js";
 
 function limitedApp(options: Parameters<typeof rateLimit>[0]) {
@@ -82,6 +83,27 @@ describe("rate limits", () => {
       await request(app).get("/page").expect(429);
     } finally {
       dead.disconnect();
+    }
+  });
+
+  it("counts a request once when a frozen Redis fails after the wait (the fallback decides alone)", async function () {
+    this.timeout(REDIS_COMMAND_TIMEOUT_MS + 10_000);
+    // A Redis stopped with SIGSTOP once connected, as the fault suite freezes it: commands time out late.
+    const port = await freePort();
+    const server = await startRedis(port);
+    const stalled = openRedis(`redis://127.0.0.1:${port}`);
+    await waitForRedis(stalled);
+    server.kill("SIGSTOP");
+    try {
+      const app = limitedApp({ name: "t-frozen", points: 2, windowSeconds: 60, redis: stalled });
+      await request(app).get("/page").expect(200);
+      // The shared counter's command fails only now; it must not be counted a second time locally.
+      await new Promise((resolve) => setTimeout(resolve, REDIS_COMMAND_TIMEOUT_MS + 500));
+      await request(app).get("/page").expect(200);
+      await request(app).get("/page").expect(429);
+    } finally {
+      stalled.disconnect();
+      server.kill("SIGKILL");
     }
   });
 
