@@ -7,7 +7,7 @@ import { authRouter, LOGOUT_PATH, type OnLogin } from "./auth/routes.js";
 import { enforceSessionLifetime, sessionMiddleware } from "./auth/session.js";
 import type { Config } from "./config.js";
 import { healthRouter } from "./health/routes.js";
-import { dashboardsRouter } from "./dashboards/routes.js";
+import { dashboardsRouters } from "./dashboards/routes.js";
 import { homeRouter } from "./home/routes.js";
 import { loadLegalContent, type LegalContent } from "./legal/legal-content.js";
 import { legalRouter } from "./legal/routes.js";
@@ -137,6 +137,18 @@ export function createApp(deps: AppDeps): Express {
   app.use(refreshProfile({ service: placement, maxAgeMs: config.placement.cacheSeconds * 1000 }));
   // Logout answers a cross-origin post with its own page (src/auth/routes.ts); every other POST is refused here.
   app.use(refuseCrossOriginWrites(new URL(config.http.publicUrl).origin, { except: [LOGOUT_PATH] }));
+  const loadMarker = deps.loadMarker ?? createLoadMarkerReader({ warehouse: deps.warehouse });
+  const now = deps.now ?? (() => new Date());
+  const pageViews =
+    deps.pageViews ??
+    createPageViewCounter({
+      db: deps.db,
+      onError: (error) => logger.warn({ err: error }, "page views not recorded (kept for the next flush)"),
+    });
+  const countView = (view: Parameters<PageViewCounter["count"]>[0]) => pageViews.count(view);
+  const dashboards = dashboardsRouters({ ...deps, loadMarker, countView, territories });
+  // The embed-URL renewal, asked by every open dashboard, goes through no other router (nor its routes).
+  app.use(dashboards.api);
   app.use(
     authRouter({
       config,
@@ -156,16 +168,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(perimeterRouter({ db: deps.db, redis }));
   // Before the dashboards router: it re-checks staff rights for every /admin page, /admin/usage included.
   app.use(staffRouter({ db: deps.db, warehouse: deps.warehouse, directory, sessions, redis }));
-  const loadMarker = deps.loadMarker ?? createLoadMarkerReader({ warehouse: deps.warehouse });
-  const now = deps.now ?? (() => new Date());
-  const pageViews =
-    deps.pageViews ??
-    createPageViewCounter({
-      db: deps.db,
-      onError: (error) => logger.warn({ err: error }, "page views not recorded (kept for the next flush)"),
-    });
-  const countView = (view: Parameters<PageViewCounter["count"]>[0]) => pageViews.count(view);
-  app.use(dashboardsRouter({ ...deps, loadMarker, countView, territories }));
+  app.use(dashboards.pages);
   app.use(
     notesRouter({
       catalog: deps.catalog,

@@ -6,9 +6,11 @@ import { auditParams, AUDIT_COLUMN_LIST, type AuditEntry } from "./audit-log.js"
 
 /**
  * Group commit of audit rows (PRODUCT.md §3, invariant 5, at the service's volume): concurrent requests
- * share one multi-row INSERT, one round trip and one commit, instead of one each. The first row to come
- * while no batch is being written goes at once (a lone request waits for nothing); the rows that come
- * while a batch is being written wait for it to end and go together in the next one.
+ * share one multi-row INSERT, one round trip and one commit, instead of one each. A row that comes while
+ * no batch is being written goes at the end of the event loop's current turn (setImmediate), with every
+ * row that came in that turn: requests whose session reads Redis answered together reach here together
+ * (a lone request waits for nothing but the turn's end); the rows that come while a batch is being
+ * written wait for it to end and go together in the next one.
  *
  * Still fail closed: a request's promise resolves only once the statement holding its row has committed,
  * and a batch that fails rejects every request in it, with the same error. Each row may carry a condition
@@ -77,7 +79,7 @@ export function createAuditBatcher(db: Queryable, options: { maxRows?: number } 
   const maxRows = options.maxRows ?? MAX_ROWS;
   const shapes = new Map<string, Shape>();
   // Bound here, where the batcher is built (at start-up, outside any request): batches run in that context.
-  const detached = AsyncResource.bind((work: () => Promise<void>) => void work());
+  const atTurnEnd = AsyncResource.bind((work: () => Promise<void>) => void setImmediate(() => void work()));
 
   async function flush(shape: Shape): Promise<void> {
     shape.writing = true;
@@ -123,7 +125,7 @@ export function createAuditBatcher(db: Queryable, options: { maxRows?: number } 
       if (!shape.writing) {
         const current = shape;
         current.writing = true;
-        detached(() => flush(current));
+        atTurnEnd(() => flush(current));
       }
       const deadline = currentDeadline();
       if (!deadline) return written;

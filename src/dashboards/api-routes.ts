@@ -128,8 +128,12 @@ export function dashboardsApiRouter(deps: {
       viewerOf(req, profile, choice),
       requestIdOf(req),
     );
+    // Sent as is: res.json would also hash the body for an ETag that no-store makes useless.
+    const body = JSON.stringify({ url: issued.url, expires_at: issued.expiresAt.toISOString() });
     res.setHeader("Cache-Control", "no-store");
-    res.json({ url: issued.url, expires_at: issued.expiresAt.toISOString() });
+    res.setHeader("Content-Type", "application/json; charset=utf-8");
+    res.setHeader("Content-Length", Buffer.byteLength(body));
+    res.end(body);
   });
 
   return router;

@@ -15,14 +15,16 @@ export type { DashboardsDeps } from "./dashboard-view.js";
 
 /**
  * Everything about dashboards, one router per audience: the pages of placed people (hub and dashboards),
- * the public pages, the dashboards API with its embed-URL renewal, and the staff usage page (issue 8).
- * The embed service and Metabase's health are built once here and shared.
+ * the public pages and the staff usage page (issue 8) in `pages`; the dashboards API with its embed-URL
+ * renewal in `api`, mounted apart (src/app.ts mounts it before the other pages' routers: it is the hot
+ * path, renewed by every open dashboard). The embed service and Metabase's health are built once here
+ * and shared.
  */
 
 /** How long a dashboard page waits for Metabase's health endpoint before saying it is unreachable. */
 const HEALTH_TIMEOUT_MS = 1_500;
 
-export function dashboardsRouter(deps: DashboardsDeps): Router {
+export function dashboardsRouters(deps: DashboardsDeps): { api: Router; pages: Router } {
   const now = deps.now ?? (() => new Date());
   const siteUrl = deps.config.metabase.siteUrl;
   const embed =
@@ -52,9 +54,9 @@ export function dashboardsRouter(deps: DashboardsDeps): Router {
   const loadMarker = deps.loadMarker ?? createLoadMarkerReader({ warehouse: deps.warehouse });
   const view = createDashboardView({ ...deps, now, embed, metabaseStatus, loadMarker });
 
-  const router = Router();
-  router.use(dashboardPagesRouter({ catalog: deps.catalog, view }));
-  router.use(
+  const pages = Router();
+  pages.use(dashboardPagesRouter({ catalog: deps.catalog, view }));
+  pages.use(
     publicDashboardsRouter({
       catalog: deps.catalog,
       view,
@@ -64,16 +66,14 @@ export function dashboardsRouter(deps: DashboardsDeps): Router {
       countView: deps.countView,
     }),
   );
-  router.use(
-    dashboardsApiRouter({
-      catalog: deps.catalog,
-      embed,
-      redis: deps.redis,
-      loadMarker,
-      territories: deps.territories,
-      now,
-    }),
-  );
-  router.use(dashboardUsageRouter({ catalog: deps.catalog, db: deps.db, now }));
-  return router;
+  pages.use(dashboardUsageRouter({ catalog: deps.catalog, db: deps.db, now }));
+  const api = dashboardsApiRouter({
+    catalog: deps.catalog,
+    embed,
+    redis: deps.redis,
+    loadMarker,
+    territories: deps.territories,
+    now,
+  });
+  return { api, pages };
 }

@@ -39,9 +39,21 @@ export function attachTerritoryReference(reader: TerritoryReferenceReader): Requ
   };
 }
 
+/**
+ * Completed perimeters, per stored perimeter object (one per request: the session is read anew each
+ * time) and reference: a request asks for its profile several times (layout, route, viewer).
+ */
+const completed = new WeakMap<Perimeter, { reference: TerritoryReference; perimeter: Perimeter }>();
+
 /** The stored perimeter with its bassins and EPCI, when the request carries the reference. */
 export function withTerritories(perimeter: Perimeter, req: Request): Perimeter {
-  return req.territoryReference ? effectivePerimeter(perimeter, req.territoryReference) : perimeter;
+  const reference = req.territoryReference;
+  if (!reference) return perimeter;
+  const known = completed.get(perimeter);
+  if (known?.reference === reference) return known.perimeter;
+  const result = effectivePerimeter(perimeter, reference);
+  completed.set(perimeter, { reference, perimeter: result });
+  return result;
 }
 
 /**

@@ -29,6 +29,9 @@ const UnitRow = z
   .object({ code: z.string(), nom: z.string(), departements: z.array(z.string()) })
   .transform((r) => ({ code: r.code.trim(), nom: r.nom, departements: r.departements }));
 
+/** Distinct sets of départements whose bassins are remembered, at most. */
+const MEMO_LIMIT = 1000;
+
 const collator = new Intl.Collator("fr", { sensitivity: "base", numeric: true });
 
 export function territoryReference(bassins: TerritoryUnit[], epcis: TerritoryUnit[]): TerritoryReference {
@@ -46,14 +49,24 @@ export function territoryReference(bassins: TerritoryUnit[], epcis: TerritoryUni
       epcisByDepartement.set(d, [...(epcisByDepartement.get(d) ?? []), epci]);
   }
   const allBassins = sorted(bassins);
+  // Asked on every logged-in request (the perimeter's bassins): a handful of distinct perimeters, each
+  // filtered once. Bounded all the same, in case of a great many staff previews.
+  const bassinsByDepartements = new Map<string, TerritoryUnit[]>();
   return {
     bassins: allBassins,
     epcis: sorted(epcis),
     bassin: (code) => bassinsByCode.get(code),
     epci: (code) => epcisByCode.get(code),
     bassinsOf(departements) {
-      const wanted = new Set(departements);
-      return allBassins.filter((b) => b.departements.some((d) => wanted.has(d)));
+      const key = departements.join(",");
+      let found = bassinsByDepartements.get(key);
+      if (!found) {
+        const wanted = new Set(departements);
+        found = allBassins.filter((b) => b.departements.some((d) => wanted.has(d)));
+        if (bassinsByDepartements.size >= MEMO_LIMIT) bassinsByDepartements.clear();
+        bassinsByDepartements.set(key, found);
+      }
+      return found;
     },
     epcisOf: (departement) => epcisByDepartement.get(departement) ?? [],
   };
