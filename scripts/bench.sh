@@ -15,4 +15,7 @@ for arg in "$@"; do
   if [[ "$arg" == --durable ]]; then export PILOTAGE_TEST_PG_DURABLE=1; else args+=("$arg"); fi
 done
 start_test_services
+# The gateway's V8 as production runs it (docker-compose.yml, docs/operations/deploy.md): its young
+# generation capped, so that the figures include the collections production pays.
+export NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--max-semi-space-size=16"
 npx tsx scripts/bench/main.ts "${args[@]}"

@@ -111,7 +111,7 @@ export async function run(args: string[]): Promise<void> {
 
   try {
     console.log(
-      `embed bench — Node ${process.version}, sessions in Redis, audit log in Postgres, load from another process`,
+      `embed bench — Node ${process.version} (NODE_OPTIONS=${process.env.NODE_OPTIONS ?? ""}), sessions in Redis, audit log in Postgres, load from another process`,
     );
     console.log(`gateway database: ${await describeDurability(db)}`);
     console.log(

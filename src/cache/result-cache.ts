@@ -63,13 +63,16 @@ export function cacheKey(cache: CacheName, dataVersion: string, parts: unknown):
   return `${CACHE_KEY_PREFIX}${cache}:${digest}`;
 }
 
+/** What keys a card's statement: its SQL as sent and its bound values (the reader's key, and the tests'). */
+const cardParts = (sql: string, values: readonly unknown[]) => ({ sql, values });
+
 /** The key of a card's statement: its SQL as sent and its bound values, on one load of the data. */
 export function cardCacheKey(query: {
   dataVersion: string;
   sql: string;
   values: readonly unknown[];
 }): string {
-  return cacheKey("card_data", query.dataVersion, { sql: query.sql, values: query.values });
+  return cacheKey("card_data", query.dataVersion, cardParts(query.sql, query.values));
 }
 
 export function createResultCache(options: ResultCacheOptions): ResultCache {
@@ -162,7 +165,7 @@ export function createResultCache(options: ResultCacheOptions): ResultCache {
           params?: readonly unknown[],
           queryOptions?: Parameters<Queryable["query"]>[2],
         ): Promise<QueryResult<Row>> {
-          return remember("card_data", { sql, values: params ?? [] }, () =>
+          return remember("card_data", cardParts(sql, params ?? []), () =>
             warehouse.query<Row>(sql, params, queryOptions),
           );
         },
