@@ -4,10 +4,17 @@ import { weeklyUsage } from "../audit/visits.js";
 import type { Catalog } from "../catalog/index.js";
 import { renderPage } from "../http/render.js";
 import { requireStaff } from "../perimeter/session-profile.js";
+import { frenchLongDate } from "./french-format.js";
 import type { Database } from "../storage/database.js";
 import { addDays, formatDay, parseDay } from "../template/index.js";
 
 const WEEKS = 12;
+
+/** A week as staff read it: its Monday, « 30 novembre 2026 » (never the ISO date). */
+const weekLabel = (monday: string): string => {
+  const day = parseDay(monday);
+  return day ? frenchLongDate(day) : monday;
+};
 
 /** The last `weeks` Mondays, oldest first. */
 function mondays(now: Date, weeks: number): string[] {
@@ -24,6 +31,7 @@ function publicAudience(rows: WeeklyPageViews[], weeks: string[], titleOf: (row:
     const ofWeek = rows.filter((r) => r.week === week);
     return {
       week,
+      weekLabel: weekLabel(week),
       anonymous: ofWeek.reduce((n, r) => n + r.anonymous, 0),
       signedIn: ofWeek.reduce((n, r) => n + r.signedIn, 0),
     };
@@ -52,7 +60,7 @@ function publicAudience(rows: WeeklyPageViews[], weeks: string[], titleOf: (row:
     totals,
     pages: [...pages.values()].sort((a, b) => b.total - a.total || a.title.localeCompare(b.title, "fr")),
     chart: {
-      x: JSON.stringify([weeks]),
+      x: JSON.stringify([weeks.map(weekLabel)]),
       y: JSON.stringify([totals.map((t) => t.anonymous), totals.map((t) => t.signedIn)]),
       name: JSON.stringify(["Sans connexion", "Connectés"]),
     },
@@ -74,7 +82,11 @@ export function dashboardUsageRouter(deps: { catalog: Catalog; db: Database; now
     const visited = new Set(usage.map((row) => row.dashboardKey));
     await renderPage(req, res, "dashboards/usage", {
       title: "Fréquentation des tableaux de bord",
-      rows: usage.map((row) => ({ ...row, title: titles.get(row.dashboardKey) ?? row.dashboardKey })),
+      rows: usage.map((row) => ({
+        ...row,
+        weekLabel: weekLabel(row.week),
+        title: titles.get(row.dashboardKey) ?? row.dashboardKey,
+      })),
       unvisited: catalog.dashboards.filter((d) => !visited.has(d.key)).map((d) => d.title),
       publicViews: publicAudience(
         views,

@@ -148,7 +148,7 @@ describe("page views through the pages, on the staff usage page", function () {
     ]);
     const weeks = [
       ...usage.text.matchAll(
-        /<tr><td>(\d{4}-\d{2}-\d{2})<\/td><td class="pilotage-nombre">(\d+)<\/td><td class="pilotage-nombre">(\d+)<\/td><td class="pilotage-nombre">(\d+)<\/td><\/tr>/g,
+        /<tr><td>(\d{1,2}(?:er)? [a-zéû]+ \d{4})<\/td><td class="pilotage-nombre">(\d+)<\/td><td class="pilotage-nombre">(\d+)<\/td><td class="pilotage-nombre">(\d+)<\/td><\/tr>/g,
       ),
     ].map((m) => m.slice(2));
     assert.equal(weeks.length, 12, "twelve weeks, newest first");
