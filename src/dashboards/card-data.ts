@@ -76,6 +76,20 @@ export function rowsUpTo(table: CardTable, cutoff: Day): { table: CardTable; dro
   return { table: { ...table, rows }, dropped: table.rows.length - rows.length };
 }
 
+/**
+ * A card as every page reads it (dashboards and notes alike): run, then cut at the data's cut-off when the
+ * warehouse has a load marker (without one, nothing says where the data ends).
+ */
+export async function readCardTable(
+  warehouse: Queryable,
+  question: Question,
+  parameters: TemplateParameter[],
+  options: { now: Date; rowLimit: number; cutoff: { day: Day; marker: unknown } },
+): Promise<{ table: CardTable; dropped: number }> {
+  const run = await runCard(warehouse, question, parameters, options);
+  return options.cutoff.marker ? rowsUpTo(run, options.cutoff.day) : { table: run, dropped: 0 };
+}
+
 /** The table's cells as the page shows them. */
 export function formatRows(table: CardTable): string[][] {
   return table.rows.map((row) => row.map((value, c) => formatValue(value, table.columns[c]!.column)));

@@ -116,7 +116,7 @@ export function notesRouter(deps: NotesDeps): Router {
       questions,
       note,
       locks: access.locks,
-      cutoff: cutoff.day,
+      cutoff,
       now,
       rowLimit: ROW_LIMIT,
       onError: (error, block) =>

@@ -1,0 +1,88 @@
+import assert from "node:assert/strict";
+import path from "node:path";
+import { createResultCache } from "../../src/cache/result-cache.js";
+import { readCatalog, validateCatalog, type Catalog } from "../../src/catalog/index.js";
+import { DEMO_ACCOUNTS } from "../../src/demo/accounts.js";
+import { createMetrics, type Metrics } from "../../src/metrics/metrics.js";
+import { PROJECT_ROOT } from "../../src/project-root.js";
+import { memoryCacheStore } from "../../src/storage/cache-store.js";
+import { openDatabase, type Database } from "../../src/storage/database.js";
+import { createLoadMarkerReader } from "../../src/warehouse/load-marker.js";
+import { testContent } from "../support/app.js";
+import { startLoginStack, type LoginStack } from "../support/auth-stack.js";
+import { Browser, loginAs } from "../support/login.js";
+import { testServices } from "../support/services.js";
+
+/**
+ * A note reads like the dashboard it behaves like, through the dashboards' own code: their cut-off rule
+ * and cell formats, their narrowing rule, their result cache, and a public page's cache headers. The
+ * notes of test/fixtures/note-catalog (and its question) are added to the repository's catalogue.
+ */
+const FIXTURE = path.join(PROJECT_ROOT, "test/fixtures/note-catalog");
+const EMPLOYER = "employeur.siae@demo.pilotage.test";
+const DREETS = "agent.dreets-idf@demo.pilotage.test";
+const ETP_2026 = "etp-de-mes-structures-en-2026";
+const REGION = "candidatures-de-ma-region";
+const PUBLIC = "les-structures-de-l-inclusion";
+
+/** The repository's catalogue with the fixture's questions and notes, valid as `pilotage validate` says. */
+async function fixtureCatalog(): Promise<Catalog> {
+  const { catalog: repository } = await testContent();
+  const { catalog: fixture, problems } = await readCatalog(FIXTURE);
+  // The fixture holds notes and a question only: its profile kinds are the repository's.
+  assert.deepEqual(
+    problems.map((p) => p.rule),
+    ["profile-kinds.missing"],
+  );
+  const catalog = {
+    ...repository,
+    questions: [...repository.questions, ...fixture.questions],
+    notes: fixture.notes,
+  };
+  assert.deepEqual(validateCatalog(catalog), []);
+  return catalog;
+}
+
+async function lookups(metrics: Metrics): Promise<Record<string, number>> {
+  const { values } = await metrics.cacheLookups.get();
+  return Object.fromEntries(values.map((v) => [`${v.labels.cache} ${v.labels.outcome}`, v.value]));
+}
+
+describe("notes read with the dashboards' rules", function () {
+  this.timeout(60_000);
+  let stack: LoginStack;
+  let warehouse: Database;
+  let metrics: Metrics;
+  const url = (p: string) => `${stack.baseUrl}${p}`;
+
+  before(async () => {
+    metrics = createMetrics({ defaultMetrics: false });
+    warehouse = await openDatabase({ name: "warehouse", url: testServices.warehouseUrl, pgliteDataDir: "" });
+    const loadMarker = createLoadMarkerReader({ warehouse });
+    const store = memoryCacheStore({ maxBytes: 8 << 20, maxEntryBytes: 1 << 20 });
+    stack = await startLoginStack({
+      provider: { accounts: DEMO_ACCOUNTS },
+      catalog: await fixtureCatalog(),
+      metrics,
+      deps: { resultCache: createResultCache({ store, loadMarker, ttlSeconds: 3600, metrics }) },
+    });
+  });
+  after(async () => {
+    await stack.close();
+    await warehouse.close();
+  });
+
+  it("shows no month after the data's cut-off, and says so, as a dashboard's card does", async () => {
+    const page = await (await loginAs(stack.baseUrl, EMPLOYER)).follow(url(`/notes/${ETP_2026}`));
+    assert.equal(page.status, 200);
+    assert.match(page.text, /<time datetime="2026-10-31">31 octobre 2026<\/time>/);
+    const months = [...page.text.matchAll(/<td>([a-zéû]+\.? 2026)<\/td>/g)].map((m) => m[1]);
+    assert.ok(months.includes("oct. 2026"), JSON.stringify(months));
+    // Calendar slots the question generates up to December are not data: neither drawn nor listed.
+    assert.doesNotMatch(page.text, /nov\. 2026|déc\. 2026/);
+    assert.match(
+      page.text,
+      /<p class="fr-text--sm">Les 6 lignes postérieures au 31 octobre 2026, date d'arrêt des données, ne sont pas affichées\.<\/p>/,
+    );
+  });
+});
