@@ -1,3 +1,4 @@
+import type { ResultCache } from "../cache/result-cache.js";
 import { columnHeader, describedColumn } from "../catalog/columns.js";
 import { renderQuestion, type Question, type QuestionColumn } from "../catalog/index.js";
 import type { Queryable } from "../storage/database.js";
@@ -41,6 +42,15 @@ function cardColumn(question: Question, name: string, numeric: boolean): CardCol
       ? described
       : { ...described, kind: "count", decimals: 2 };
   return { name, label: columnHeader(column), numeric, column, right: alignsRight(column) };
+}
+
+/**
+ * The warehouse as every page's cards read it (dashboards, notes): through the result cache when there is
+ * one, keyed on the SQL, its bound values (the locks among them) and the data version, so that another
+ * perimeter's entry cannot answer.
+ */
+export function cardWarehouse(warehouse: Queryable, resultCache: ResultCache | undefined): Queryable {
+  return resultCache?.reader(warehouse) ?? warehouse;
 }
 
 /** Runs one card; at most `rowLimit` rows are kept (one more is read to know there were more). */

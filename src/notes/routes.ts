@@ -1,6 +1,8 @@
 import { Router, type RequestHandler } from "express";
 import { getSessionUser } from "../auth/session.js";
+import type { ResultCache } from "../cache/result-cache.js";
 import type { Catalog, Note } from "../catalog/index.js";
+import { cardWarehouse } from "../dashboards/card-data.js";
 import { territoryOf } from "../dashboards/dashboard-pages.js";
 import { dataCutoffView, readDataCutoff } from "../dashboards/dashboard-view.js";
 import { frenchLongDate } from "../dashboards/french-format.js";
@@ -25,6 +27,8 @@ import { noteFigures } from "./note-figures.js";
 export interface NotesDeps {
   catalog: Catalog;
   warehouse: Queryable;
+  /** Figures read through it when present, as dashboards' cards are (src/cache/result-cache.ts). */
+  resultCache?: ResultCache | undefined;
   loadMarker: LoadMarkerReader;
   now: () => Date;
   /** The bassins and EPCI of each département: a note narrows like a dashboard (`?departement=93`). */
@@ -54,6 +58,7 @@ export function notesRouter(deps: NotesDeps): Router {
   const { catalog } = deps;
   const notes = new Map(catalog.notes.map((n) => [n.key, n]));
   const questions = new Map(catalog.questions.map((q) => [q.key, q]));
+  const warehouse = cardWarehouse(deps.warehouse, deps.resultCache);
   const router = Router();
 
   router.get("/notes", async (req, res) => {
@@ -112,7 +117,7 @@ export function notesRouter(deps: NotesDeps): Router {
     const now = deps.now();
     const cutoff = await readDataCutoff(deps.loadMarker, now, req.log);
     const figures = await noteFigures({
-      warehouse: deps.warehouse,
+      warehouse,
       questions,
       note,
       locks: access.locks,

@@ -85,4 +85,22 @@ describe("notes read with the dashboards' rules", function () {
       /<p class="fr-text--sm">Les 6 lignes postérieures au 31 octobre 2026, date d'arrêt des données, ne sont pas affichées\.<\/p>/,
     );
   });
+
+  it("reads a note's figures through the result cache: a second view runs no query", async () => {
+    const employer = await loginAs(stack.baseUrl, EMPLOYER);
+    const before = await lookups(metrics);
+    const first = await employer.follow(url(`/notes/${ETP_2026}`));
+    const afterFirst = await lookups(metrics);
+    const second = await employer.follow(url(`/notes/${ETP_2026}`));
+    const afterSecond = await lookups(metrics);
+    assert.equal(second.text, first.text);
+    const delta = (from: Record<string, number>, to: Record<string, number>) => ({
+      hits: (to["card_data hit"] ?? 0) - (from["card_data hit"] ?? 0),
+      misses: (to["card_data miss"] ?? 0) - (from["card_data miss"] ?? 0),
+    });
+    // The earlier test viewed this note already: its entry may be warm. Either way, the second view
+    // reads the note's one query from the cache, never from the warehouse.
+    assert.equal(delta(before, afterFirst).hits + delta(before, afterFirst).misses, 1);
+    assert.deepEqual(delta(afterFirst, afterSecond), { hits: 1, misses: 0 });
+  });
 });
