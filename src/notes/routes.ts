@@ -2,13 +2,14 @@ import { Router, type RequestHandler } from "express";
 import { getSessionUser } from "../auth/session.js";
 import type { ResultCache } from "../cache/result-cache.js";
 import type { Catalog, Note } from "../catalog/index.js";
+import { noteDashboard } from "../catalog/note-dashboard.js";
 import { cardWarehouse } from "../dashboards/card-data.js";
 import { territoryOf } from "../dashboards/dashboard-pages.js";
 import { dataCutoffView, readDataCutoff } from "../dashboards/dashboard-view.js";
 import { frenchLongDate } from "../dashboards/french-format.js";
+import { narrowedProfile } from "../dashboards/territory-choice.js";
 import { AppError, NotFoundError } from "../errors.js";
 import { renderPage } from "../http/render.js";
-import { narrowedPerimeter } from "../perimeter/narrowed-profile.js";
 import { currentProfile, requireProfile } from "../perimeter/session-profile.js";
 import type { TerritoryReferenceReader } from "../territories/reference.js";
 import type { Queryable } from "../storage/database.js";
@@ -106,12 +107,14 @@ export function notesRouter(deps: NotesDeps): Router {
 
   router.get("/notes/:key", profileUnlessPublic, async (req, res) => {
     const note = findNote(req.params.key);
-    const own = currentProfile(req);
-    // A note reads like a dashboard: its figures may be narrowed inside the perimeter (issue 19).
-    const profile =
-      own && !isPublicNote(note)
-        ? { ...own, perimeter: (await narrowedPerimeter(req, own.perimeter, deps.territories)).perimeter }
-        : own;
+    // A note narrows exactly as the dashboard it behaves like (issue 19): `chosen ∩ perimeter`, a 400
+    // outside it or for a lock the choice cannot fill, never on a public note.
+    const { profile } = await narrowedProfile(
+      req,
+      noteDashboard(note),
+      currentProfile(req),
+      deps.territories,
+    );
     const access = noteAccess(profile, note);
     if (!access.allowed) throw new NoteForbiddenError();
     const now = deps.now();

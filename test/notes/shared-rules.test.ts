@@ -103,4 +103,30 @@ describe("notes read with the dashboards' rules", function () {
     assert.equal(delta(before, afterFirst).hits + delta(before, afterFirst).misses, 1);
     assert.deepEqual(delta(afterFirst, afterSecond), { hits: 1, misses: 0 });
   });
+
+  it("narrows by the dashboards' rule: a 400, not a 403, for a lock the chosen territory cannot fill", async () => {
+    const dreets = await loginAs(stack.baseUrl, DREETS);
+    const { rows } = await warehouse.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM entrepot.candidatures WHERE region_structure = 'Île-de-France'",
+    );
+    const whole = await dreets.follow(url(`/notes/${REGION}`));
+    assert.equal(whole.status, 200);
+    const count = new Intl.NumberFormat("fr-FR").format(rows[0]!.n);
+    assert.ok(whole.text.includes(`<span class="pilotage-chiffre">${count}</span>`), count);
+    // The note is locked on the région: narrowed to the 93 it cannot be read, and the reader is told why.
+    const narrowed = await dreets.follow(url(`/notes/${REGION}?departement=93`));
+    assert.equal(narrowed.status, 400);
+    assert.match(
+      narrowed.text,
+      /Ce tableau de bord ne se restreint pas à ce territoire : il se lit sur tout votre périmètre\./,
+    );
+    assert.doesNotMatch(narrowed.text, /pilotage-chiffre/);
+    const outside = await dreets.follow(url(`/notes/${REGION}?departement=13`));
+    assert.equal(outside.status, 400);
+    assert.match(
+      outside.text,
+      /Le département 13 - Bouches-du-Rhône n&#39;est pas dans votre périmètre : choisissez l&#39;un des vôtres\./,
+    );
+    assert.doesNotMatch(outside.text, /pilotage-chiffre/);
+  });
 });
