@@ -7,6 +7,7 @@ import { cardWarehouse } from "../dashboards/card-data.js";
 import { territoryOf } from "../dashboards/dashboard-pages.js";
 import { dataCutoffView, readDataCutoff } from "../dashboards/dashboard-view.js";
 import { frenchLongDate } from "../dashboards/french-format.js";
+import { isAnonymous } from "../dashboards/public-routes.js";
 import { narrowedProfile } from "../dashboards/territory-choice.js";
 import { AppError, NotFoundError } from "../errors.js";
 import { renderPage } from "../http/render.js";
@@ -144,12 +145,13 @@ export function notesRouter(deps: NotesDeps): Router {
 
     const territory = isPublicNote(note) || !profile ? null : territoryOf(profile.perimeter);
     const heading = territory ? `${note.title} — ${territory}` : note.title;
-    // Figures computed for one person's perimeter, or a page whose header names the reader: never kept by
-    // a shared cache. Only an anonymous reader's page of a public note is the same for everyone.
+    // The rule of public dashboards' pages (src/cache/public-pages.ts): only an anonymous reader's page of
+    // a public note is the same for everyone; one whose header names the reader is theirs alone, and
+    // figures computed for one person's perimeter are never kept.
     res.vary("Cookie");
     res.setHeader(
       "Cache-Control",
-      isPublicNote(note) && !getSessionUser(req) ? "public, max-age=300" : "no-store",
+      !isPublicNote(note) ? "no-store" : isAnonymous(req) ? "public, max-age=300" : "private, no-store",
     );
     await renderPage(req, res, "notes/note", {
       title: heading,

@@ -129,4 +129,30 @@ describe("notes read with the dashboards' rules", function () {
     );
     assert.doesNotMatch(outside.text, /pilotage-chiffre/);
   });
+
+  it("lets a shared cache keep a public note only for an anonymous reader, and varies on the cookie", async () => {
+    const headers = (page: { status: number; headers: Headers }) => ({
+      status: page.status,
+      cacheControl: page.headers.get("cache-control"),
+      vary: page.headers.get("vary"),
+    });
+    const anonymous = await new Browser().follow(url(`/notes/${PUBLIC}`));
+    assert.deepEqual(headers(anonymous), {
+      status: 200,
+      cacheControl: "public, max-age=300",
+      vary: "Cookie",
+    });
+    assert.match(
+      anonymous.text,
+      /La France compte <span class="pilotage-chiffre">[\d\u202f]+<\/span> structures/,
+    );
+    // The same note for a logged-in reader: their name is in the page's header.
+    const loggedIn = await (await loginAs(stack.baseUrl, EMPLOYER)).follow(url(`/notes/${PUBLIC}`));
+    assert.deepEqual(headers(loggedIn), { status: 200, cacheControl: "private, no-store", vary: "Cookie" });
+    assert.match(loggedIn.text, /La France compte <span class="pilotage-chiffre">/);
+    // A session cookie the server does not know is no proof of anonymity either.
+    const stale = await new Browser().get(url(`/notes/${PUBLIC}`), { cookie: "pilotage.sid=s%3Ainconnue.x" });
+    await stale.body?.cancel();
+    assert.deepEqual(headers(stale), { status: 200, cacheControl: "private, no-store", vary: "Cookie" });
+  });
 });
