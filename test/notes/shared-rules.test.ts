@@ -78,6 +78,8 @@ describe("notes read with the dashboards' rules", function () {
     assert.match(page.text, /<time datetime="2026-10-31">31 octobre 2026<\/time>/);
     const months = [...page.text.matchAll(/<td>([a-zéû]+\.? 2026)<\/td>/g)].map((m) => m[1]);
     assert.ok(months.includes("oct. 2026"), JSON.stringify(months));
+    // The chart says once what it shows and where its table is (src/views/dashboards/chart.ejs).
+    assert.equal(page.text.match(/Les mêmes données figurent dans le tableau qui suit\./g)?.length, 1);
     // Calendar slots the question generates up to December are not data: neither drawn nor listed.
     assert.doesNotMatch(page.text, /nov\. 2026|déc\. 2026/);
     assert.match(
