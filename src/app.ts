@@ -173,6 +173,7 @@ export function createApp(deps: AppDeps): Express {
     notesRouter({
       catalog: deps.catalog,
       warehouse: deps.warehouse,
+      resultCache: deps.resultCache,
       loadMarker,
       now,
       countView,

@@ -1,6 +1,5 @@
 import fs from "node:fs/promises";
 import path from "node:path";
-import type { z } from "zod";
 import { parseTemplate, TemplateError } from "../template/index.js";
 import { contentVersion, normaliseSql } from "./content-version.js";
 import { CatalogError } from "./errors.js";
@@ -9,11 +8,10 @@ import {
   CollectionsSchema,
   DashboardSchema,
   KEY_PATTERN,
-  MULTI_VALUE_ATTRIBUTES,
   ProfileKindsSchema,
   QuestionHeaderSchema,
-  schemaProblems,
 } from "./schema.js";
+import { dashboardParameter, parseWith, readText, relativePath } from "./source-files.js";
 import type {
   Catalog,
   CatalogProblem,
@@ -65,34 +63,6 @@ async function listFiles(dir: string, extensions: readonly string[]): Promise<st
   return nested.flat().sort();
 }
 
-async function readText(file: string): Promise<string | null> {
-  try {
-    return (await fs.readFile(file, "utf8")).replace(/^\uFEFF/, "");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw error;
-  }
-}
-
-function relative(root: string, file: string): string {
-  return path.relative(root, file).split(path.sep).join("/");
-}
-
-function parseWith<S extends z.ZodType>(
-  schema: S,
-  data: unknown,
-  file: string,
-  lines: Record<string, number>,
-  fallbackLine: number,
-  readme: string,
-  problems: CatalogProblem[],
-): z.infer<S> | null {
-  const parsed = schema.safeParse(data ?? {});
-  if (parsed.success) return parsed.data;
-  problems.push(...schemaProblems(parsed.error, data, file, lines, fallbackLine, readme));
-  return null;
-}
-
 function splitQuestionFile(
   text: string,
 ): { header: string; headerLine: number; sql: string; sqlLine: number } | null {
@@ -115,7 +85,7 @@ async function loadQuestion(
   full: string,
   problems: CatalogProblem[],
 ): Promise<Question | null> {
-  const file = relative(root, full);
+  const file = relativePath(root, full);
   const text = (await readText(full)) ?? "";
   const split = splitQuestionFile(text);
   if (!split) {
@@ -134,7 +104,7 @@ async function loadQuestion(
   const header = parseWith(QuestionHeaderSchema, yaml.data, file, yaml.lines, 1, SQL_README, problems);
   if (!header) return null;
 
-  const derivedKey = relative(path.join(root, SQL_DIR), full).replace(/\.sql$/, "");
+  const derivedKey = relativePath(path.join(root, SQL_DIR), full).replace(/\.sql$/, "");
   if (!header.key && !KEY_PATTERN.test(derivedKey)) {
     problems.push({
       rule: "question.key",
@@ -201,7 +171,7 @@ async function loadDashboard(
   full: string,
   problems: CatalogProblem[],
 ): Promise<Dashboard | null> {
-  const file = relative(root, full);
+  const file = relativePath(root, full);
   const yaml = parseYamlSource((await readText(full)) ?? "", file);
   problems.push(...yaml.problems);
   if (yaml.problems.length > 0) return null;
@@ -227,23 +197,7 @@ async function loadDashboard(
     // Audience order means nothing; a card's place is its position, not its rank in the file.
     audiences: [...d.audiences].sort() as ProfileKindKey[],
     public: d.public,
-    parameters: d.parameters.map((p) => ({
-      slug: p.slug,
-      label: p.label,
-      type: p.type,
-      ...(p.default === undefined ? {} : { default: p.default }),
-      multiple: p.locked ? MULTI_VALUE_ATTRIBUTES.has(p.locked) : (p.multiple ?? false),
-      ...(p.locked === undefined ? {} : { locked: p.locked }),
-      ...(p.values === undefined
-        ? {}
-        : {
-            values: p.values.map((v) =>
-              typeof v === "object" ? { value: v.value, label: v.label } : { value: v, label: String(v) },
-            ),
-          }),
-      ...(p.values_from === undefined ? {} : { valuesFrom: p.values_from }),
-      ...(p.value_labels === undefined ? {} : { valueLabels: p.value_labels }),
-    })),
+    parameters: d.parameters.map(dashboardParameter),
     cards: d.cards.map((c) => ({
       question: c.question,
       row: c.row,

@@ -1,7 +1,8 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { DashboardParameterSchema, MULTI_VALUE_ATTRIBUTES, schemaProblems } from "./schema.js";
+import { DashboardParameterSchema } from "./schema.js";
+import { dashboardParameter, parseWith, readText, relativePath } from "./source-files.js";
 import type { CatalogProblem, Note, NoteBlock, NoteSegment, ProfileKindKey } from "./types.js";
 import { parseYamlSource } from "./yaml-source.js";
 
@@ -109,22 +110,8 @@ function split(source: string, file: string, problems: CatalogProblem[]): SplitN
   return { frontMatter: lines.slice(1, close).join("\n"), body };
 }
 
-function parseSchema<S extends z.ZodType>(
-  schema: S,
-  data: unknown,
-  file: string,
-  lines: Record<string, number>,
-  fallbackLine: number,
-  problems: CatalogProblem[],
-): z.infer<S> | null {
-  const parsed = schema.safeParse(data ?? {});
-  if (parsed.success) return parsed.data;
-  problems.push(...schemaProblems(parsed.error, data, file, lines, fallbackLine, NOTES_README));
-  return null;
-}
-
 async function loadNote(root: string, full: string, problems: CatalogProblem[]): Promise<Note | null> {
-  const file = path.relative(root, full).split(path.sep).join("/");
+  const file = relativePath(root, full);
   const key = path.basename(full, ".md");
   if (!NOTE_KEY_PATTERN.test(key)) {
     problems.push({
@@ -136,12 +123,12 @@ async function loadNote(root: string, full: string, problems: CatalogProblem[]):
     });
     return null;
   }
-  const parts = split((await fs.readFile(full, "utf8")).replace(/^\uFEFF/, ""), file, problems);
+  const parts = split((await readText(full)) ?? "", file, problems);
   if (!parts) return null;
   const header = parseYamlSource(parts.frontMatter, file, 2);
   problems.push(...header.problems);
   if (header.problems.length > 0) return null;
-  const front = parseSchema(NoteFrontMatterSchema, header.data, file, header.lines, 1, problems);
+  const front = parseWith(NoteFrontMatterSchema, header.data, file, header.lines, 1, NOTES_README, problems);
 
   const lines: Record<string, number> = { ...header.lines };
   const blocks: NoteBlock[] = [];
@@ -158,7 +145,7 @@ async function loadNote(root: string, full: string, problems: CatalogProblem[]):
     const block =
       yaml.problems.length > 0
         ? null
-        : parseSchema(NoteBlockSchema, yaml.data, file, yaml.lines, part.line, problems);
+        : parseWith(NoteBlockSchema, yaml.data, file, yaml.lines, part.line, NOTES_README, problems);
     if (!block) {
       failed = true;
       continue;
@@ -190,14 +177,7 @@ async function loadNote(root: string, full: string, problems: CatalogProblem[]):
     public: front.public,
     themes: front.themes,
     ...(front.source === undefined ? {} : { source: front.source }),
-    parameters: front.parameters.map((p) => ({
-      slug: p.slug,
-      label: p.label,
-      type: p.type,
-      ...(p.default === undefined ? {} : { default: p.default }),
-      multiple: p.locked ? MULTI_VALUE_ATTRIBUTES.has(p.locked) : (p.multiple ?? false),
-      ...(p.locked === undefined ? {} : { locked: p.locked }),
-    })),
+    parameters: front.parameters.map(dashboardParameter),
     blocks,
     body,
     location: { file, line: 1, lines },

@@ -1,3 +1,4 @@
+import { isOpenToEveryone } from "../perimeter/dashboard-access.js";
 import { citationsOf } from "./notes.js";
 import { isRelativeDateString, RELATIVE_YEARS } from "./periods.js";
 import type { Catalog, CatalogProblem, Note, NoteBlock, Question } from "./types.js";
@@ -12,13 +13,9 @@ import type { Catalog, CatalogProblem, Note, NoteBlock, Question } from "./types
 /** Displays the gateway draws as a chart (card-data.ts). */
 const CHART_DISPLAYS = new Set(["bar", "row", "line", "area", "pie", "combo"]);
 
-/** Shown to everyone without login: on a public dashboard without locks (the rule of question-access.ts). */
+/** Shown to everyone without login: on a dashboard open to everyone (perimeter/dashboard-access.ts). */
 export function publicQuestionKeys(catalog: Pick<Catalog, "dashboards">): Set<string> {
-  return new Set(
-    catalog.dashboards
-      .filter((d) => d.public && d.parameters.every((p) => !p.locked))
-      .flatMap((d) => d.cards.map((c) => c.question)),
-  );
+  return new Set(catalog.dashboards.filter(isOpenToEveryone).flatMap((d) => d.cards.map((c) => c.question)));
 }
 
 function isRelative(value: unknown): boolean {

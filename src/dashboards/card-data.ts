@@ -1,3 +1,4 @@
+import type { ResultCache } from "../cache/result-cache.js";
 import { columnHeader, describedColumn } from "../catalog/columns.js";
 import { renderQuestion, type Question, type QuestionColumn } from "../catalog/index.js";
 import type { Queryable } from "../storage/database.js";
@@ -43,6 +44,15 @@ function cardColumn(question: Question, name: string, numeric: boolean): CardCol
   return { name, label: columnHeader(column), numeric, column, right: alignsRight(column) };
 }
 
+/**
+ * The warehouse as every page's cards read it (dashboards, notes): through the result cache when there is
+ * one, keyed on the SQL, its bound values (the locks among them) and the data version, so that another
+ * perimeter's entry cannot answer.
+ */
+export function cardWarehouse(warehouse: Queryable, resultCache: ResultCache | undefined): Queryable {
+  return resultCache?.reader(warehouse) ?? warehouse;
+}
+
 /** Runs one card; at most `rowLimit` rows are kept (one more is read to know there were more). */
 export async function runCard(
   warehouse: Queryable,
@@ -74,6 +84,20 @@ export function rowsUpTo(table: CardTable, cutoff: Day): { table: CardTable; dro
   if (dated.length === 0) return { table, dropped: 0 };
   const rows = table.rows.filter((row) => dated.every((i) => (dayTimestamp(row[i]) ?? -Infinity) <= limit));
   return { table: { ...table, rows }, dropped: table.rows.length - rows.length };
+}
+
+/**
+ * A card as every page reads it (dashboards and notes alike): run, then cut at the data's cut-off when the
+ * warehouse has a load marker (without one, nothing says where the data ends).
+ */
+export async function readCardTable(
+  warehouse: Queryable,
+  question: Question,
+  parameters: TemplateParameter[],
+  options: { now: Date; rowLimit: number; cutoff: { day: Day; marker: unknown } },
+): Promise<{ table: CardTable; dropped: number }> {
+  const run = await runCard(warehouse, question, parameters, options);
+  return options.cutoff.marker ? rowsUpTo(run, options.cutoff.day) : { table: run, dropped: 0 };
 }
 
 /** The table's cells as the page shows them. */

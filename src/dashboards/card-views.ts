@@ -9,8 +9,8 @@ import { ClientGoneError, DependencyError } from "../errors.js";
 import type { LockValue } from "../perimeter/lock-values.js";
 import type { Queryable } from "../storage/database.js";
 import type { Day } from "../template/index.js";
-import { formatRows, rowsUpTo, runCard, type CardTable } from "./card-data.js";
-import { formatValue } from "./cell-format.js";
+import { formatRows, readCardTable, type CardTable } from "./card-data.js";
+import { formatFigure, formatValue } from "./cell-format.js";
 import { chartOf, type ChartView } from "./chart-model.js";
 import { exportHref } from "./dashboard-pages.js";
 import { cardValues, periodReads, withChoice, type FilterChoice } from "./filters.js";
@@ -93,8 +93,7 @@ export function tileOf(table: CardTable, period: string): TileView {
   const row = table.rows[0] ?? [];
   const [value, previous] = table.columns;
   // The figure stands alone in its tile: its unit goes with it (« 21 jours »).
-  const formatted = value ? formatValue(row[0], value.column) : "";
-  const shown = formatted && value?.column.unit ? `${formatted}\u00a0${value.column.unit}` : formatted;
+  const shown = value ? formatFigure(row[0], value.column) : "";
   const tile: TileView = { value: shown || "—", empty: shown === "", period };
   if (previous && row[1] !== null && row[1] !== undefined) {
     tile.previous = { label: previous.label, value: formatValue(row[1], previous.column) };
@@ -135,8 +134,11 @@ export function cardRenderer(deps: {
           const parameters = dashboardCardParameters(rendered, card, question, values);
           // A grouped table shows a few lines whatever its rows: it may hold more of them.
           const rowLimit = card.groupRowsBy ? Math.max(deps.rowLimit, GROUPED_ROW_LIMIT) : deps.rowLimit;
-          const run = await runCard(deps.warehouse, question, parameters, { now: at, rowLimit });
-          const { table, dropped } = cutoff.marker ? rowsUpTo(run, cutoff.day) : { table: run, dropped: 0 };
+          const { table, dropped } = await readCardTable(deps.warehouse, question, parameters, {
+            now: at,
+            rowLimit,
+            cutoff,
+          });
           const grid = {
             headers: table.columns.map((c) => ({ label: c.label, right: c.right, nowrap: keepsTogether(c) })),
             cells: formatRows(table),

@@ -88,6 +88,15 @@ export function formatValue(value: unknown, column: QuestionColumn): string {
   }
 }
 
+/**
+ * A value standing alone — a key figure's tile, a note's sentence —: as a cell shows it, then its unit
+ * after a no-break space (« 21 jours »), since no header carries it. "" when there is no value.
+ */
+export function formatFigure(value: unknown, column: QuestionColumn): string {
+  const formatted = value === "" ? "" : formatValue(value, column);
+  return formatted && column.unit ? `${formatted}\u00a0${column.unit}` : formatted;
+}
+
 /** Quantities line up on the right; identifiers, territories, text and dates on the left. */
 export function alignsRight(column: Pick<QuestionColumn, "kind">): boolean {
   return isQuantity(column);

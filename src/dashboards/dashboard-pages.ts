@@ -1,5 +1,5 @@
 import type { Catalog, Dashboard, DashboardCard, Question } from "../catalog/index.js";
-import { dashboardAccess, type AccessProfile } from "../perimeter/dashboard-access.js";
+import { dashboardAccess, isOpenToEveryone, type AccessProfile } from "../perimeter/dashboard-access.js";
 import { describePerimeter, type LockValue, type Perimeter } from "../perimeter/lock-values.js";
 import { ALL_DEPARTEMENT_CODES } from "../territories/territories.js";
 import type { FilterChoice } from "./filters.js";
@@ -16,9 +16,9 @@ export interface OpenableDashboard {
   locks: Record<string, LockValue>;
 }
 
-/** Open to everyone without login: public, and no locked parameter (the catalogue refuses that anyway). */
+/** Open to everyone without login (perimeter/dashboard-access.ts's rule). */
 export function isPublicDashboard(dashboard: Dashboard): boolean {
-  return dashboard.public && dashboard.parameters.every((p) => !p.locked);
+  return isOpenToEveryone(dashboard);
 }
 
 export function publicDashboards(catalog: Pick<Catalog, "dashboards">): Dashboard[] {

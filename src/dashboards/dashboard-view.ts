@@ -24,6 +24,7 @@ import { isNarrowed, type TerritoryChoice } from "../perimeter/narrowing.js";
 import type { TerritoryReferenceReader } from "../territories/reference.js";
 import { choiceQuery, narrowedProfile, territoryChooser } from "./territory-choice.js";
 import { compareTerritories, comparisonView } from "./comparison.js";
+import { cardWarehouse } from "./card-data.js";
 import { cardRenderer } from "./card-views.js";
 import { dashboardHeading, dashboardPath, isPublicDashboard } from "./dashboard-pages.js";
 import { createFilterValues, type FilterList } from "./filter-values.js";
@@ -145,9 +146,7 @@ export function createDashboardView(
   },
 ): DashboardView {
   const { catalog, db, embed, metabaseStatus } = deps;
-  // Cards read the warehouse through the result cache, keyed on their SQL, its bound values (the locks
-  // among them) and the data version: another perimeter's entry cannot answer.
-  const warehouse = deps.resultCache?.reader(deps.warehouse) ?? deps.warehouse;
+  const warehouse = cardWarehouse(deps.warehouse, deps.resultCache);
   const now = deps.now ?? (() => new Date());
   const rowLimit = deps.rowLimit ?? DEFAULT_ROW_LIMIT;
   const questions = new Map(catalog.questions.map((q) => [q.key, q]));

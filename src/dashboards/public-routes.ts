@@ -12,8 +12,11 @@ import { isPublicDashboard } from "./dashboard-pages.js";
 import type { DashboardView } from "./dashboard-view.js";
 import { keyOf } from "./page-routes.js";
 
-/** Neither a person in the session nor a session cookie: the page can hold nothing personal. */
-const isAnonymous = (req: Request) =>
+/**
+ * Neither a person in the session nor a session cookie: the page can hold nothing personal (public
+ * dashboards and public notes alike).
+ */
+export const isAnonymous = (req: Request) =>
   !getSessionUser(req) && !(req.headers.cookie ?? "").includes(`${SESSION_COOKIE_NAME}=`);
 
 /**

@@ -1,6 +1,11 @@
 import type { Catalog, Note } from "../catalog/index.js";
 import { noteDashboard } from "../catalog/note-dashboard.js";
-import { dashboardAccess, type AccessProfile, type DashboardAccess } from "../perimeter/dashboard-access.js";
+import {
+  dashboardAccess,
+  isOpenToEveryone,
+  type AccessProfile,
+  type DashboardAccess,
+} from "../perimeter/dashboard-access.js";
 import type { LockValue } from "../perimeter/lock-values.js";
 
 /**
@@ -11,8 +16,9 @@ export function noteAccess(profile: AccessProfile | null, note: Note): Dashboard
   return dashboardAccess(profile, noteDashboard(note));
 }
 
+/** Open to everyone without login, by the rule of public dashboards. */
 export function isPublicNote(note: Note): boolean {
-  return note.public && note.parameters.every((p) => !p.locked);
+  return isOpenToEveryone(note);
 }
 
 const collator = new Intl.Collator("fr", { sensitivity: "base" });

@@ -6,14 +6,14 @@ import {
   type Question,
   type QuestionColumn,
 } from "../catalog/index.js";
-import { columnDecimals, columnHeader, describedColumn, isQuantity } from "../catalog/columns.js";
 import { noteCards, noteDashboard, selectBlockRow } from "../catalog/note-dashboard.js";
-import { runCard, type CardTable } from "../dashboards/card-data.js";
-import { formatValue } from "../dashboards/cell-format.js";
+import { formatRows, readCardTable, type CardTable } from "../dashboards/card-data.js";
+import { formatFigure } from "../dashboards/cell-format.js";
 import { chartOf, type ChartView } from "../dashboards/chart-model.js";
+import type { DataCutoff } from "../dashboards/dashboard-view.js";
+import { frenchLongDate } from "../dashboards/french-format.js";
 import type { LockValue } from "../perimeter/lock-values.js";
 import type { Queryable } from "../storage/database.js";
-import type { Day } from "../template/index.js";
 import type { CitedValue } from "./markdown.js";
 
 /**
@@ -27,61 +27,17 @@ export interface NoteFigure {
   /** The caption: the block's title, else the question's name. */
   title: string;
   table?: CardTable & { cells: string[][] };
+  /** Rows after the data's cut-off, left out as on a dashboard (card-data.ts, rowsUpTo). */
+  after?: { count: number; date: string };
   chart?: ChartView | null;
   value?: CitedValue & { label: string };
   error?: string;
 }
 
-const NBSP = "\u00a0";
-const SUFFIX: Partial<Record<QuestionColumn["kind"], string>> = {
-  percentage: "%",
-  euros: "€",
-  etp: "ETP",
-  days: "jours",
-};
-
-/**
- * One value as a sentence writes it: French digits, the kind's decimals, its unit after a no-break space.
- * In a table (`unit: "sign"`) only % and € follow the digits: the other units are in the header.
- */
-export function formatFigure(
-  value: unknown,
-  column: QuestionColumn,
-  options: { unit: "full" | "sign" } = { unit: "full" },
-): CitedValue {
-  if (value === null || value === undefined || value === "")
-    return { text: "donnée indisponible", missing: true };
-  const n = typeof value === "number" ? value : typeof value === "string" ? Number(value) : Number.NaN;
-  if (column.kind === "text" || column.kind === "territory" || !Number.isFinite(n)) {
-    return { text: value instanceof Date ? value.toISOString().slice(0, 10) : String(value), missing: false };
-  }
-  const decimals = columnDecimals(column);
-  const scaled = column.kind === "percentage" && column.percentScale === "ratio" ? n * 100 : n;
-  const digits = new Intl.NumberFormat("fr-FR", {
-    minimumFractionDigits: decimals,
-    maximumFractionDigits: decimals,
-  }).format(scaled);
-  const unit =
-    options.unit === "full"
-      ? (column.unit ?? SUFFIX[column.kind])
-      : column.kind === "percentage" || column.kind === "euros"
-        ? SUFFIX[column.kind]
-        : undefined;
-  return { text: unit ? `${digits}${NBSP}${unit}` : digits, missing: false };
-}
-
-/**
- * A table cell: quantities with their kind's decimals, percentages and euros with their sign (the other
- * units are in the header); anything else as the dashboards show it.
- */
-export function formatTableCell(
-  value: unknown,
-  column: QuestionColumn,
-  card: CardTable["columns"][number],
-): string {
-  if (value === null || value === undefined) return "";
-  if (!isQuantity(column)) return formatValue(value, column);
-  return formatFigure(value, column, { unit: "sign" }).text;
+/** One value as a sentence writes it: as the dashboards' key figures show it (cell-format.ts). */
+export function citedValue(value: unknown, column: QuestionColumn): CitedValue {
+  const text = formatFigure(value, column);
+  return text === "" ? { text: "donnée indisponible", missing: true } : { text, missing: false };
 }
 
 /** The row a value block reads (selectBlockRow), over a card's rows. */
@@ -102,16 +58,16 @@ export async function noteFigures(options: {
   questions: ReadonlyMap<string, Question>;
   note: Note;
   locks: Record<string, LockValue>;
-  cutoff: Day;
+  cutoff: Pick<DataCutoff, "day" | "marker">;
   now: Date;
   rowLimit: number;
   onError?: (error: unknown, block: NoteBlock) => void;
 }): Promise<Map<string, NoteFigure>> {
   const { note, questions } = options;
-  const dashboard = anchorDashboard(noteDashboard(note), options.cutoff);
+  const dashboard = anchorDashboard(noteDashboard(note), options.cutoff.day);
   const cards = noteCards(note);
   // Several blocks often cite one query (the values of one sentence): run it once.
-  const runs = new Map<string, Promise<CardTable>>();
+  const runs = new Map<string, Promise<{ table: CardTable; dropped: number }>>();
   const figures = await Promise.all(
     note.blocks.map(async (block, i): Promise<NoteFigure> => {
       const question = questions.get(block.question);
@@ -122,33 +78,31 @@ export async function noteFigures(options: {
         let run = runs.get(key);
         if (!run) {
           const parameters = dashboardCardParameters(dashboard, cards[i]!, question, options.locks);
-          run = runCard(options.warehouse, question, parameters, {
+          run = readCardTable(options.warehouse, question, parameters, {
             now: options.now,
             rowLimit: options.rowLimit,
+            cutoff: options.cutoff,
           });
           runs.set(key, run);
         }
-        const table = await run;
+        const { table, dropped } = await run;
         if (block.show === "value" || block.show === "inline") {
-          const column = question.columns.find((c) => c.name === block.column);
-          const cells = column ? pickRow(table, block.row) : undefined;
+          // The column as the card read it: described by the question, as a dashboard's tile reads it.
           const index = table.columns.findIndex((c) => c.name === block.column);
-          const value =
-            column && cells && index >= 0
-              ? formatFigure(cells[index], column)
+          const column = table.columns[index]?.column;
+          const cells = pickRow(table, block.row);
+          const value: CitedValue =
+            column && cells
+              ? citedValue(cells[index], column)
               : { text: "donnée indisponible", missing: true };
           return { block, title, value: { ...value, label: column?.label ?? block.column ?? "" } };
         }
-        const described = table.columns.map((c) => describedColumn(question, c.name));
-        const columns = table.columns.map((c, i) => ({ ...c, label: columnHeader(described[i]!) }));
-        const cells = table.rows.map((row) =>
-          row.map((value, c) => formatTableCell(value, described[c]!, table.columns[c]!)),
-        );
         return {
           block,
           title,
-          table: { ...table, columns, cells },
+          table: { ...table, cells: formatRows(table) },
           chart: block.show === "chart" ? chartOf(question, table) : null,
+          ...(dropped > 0 ? { after: { count: dropped, date: frenchLongDate(options.cutoff.day) } } : {}),
         };
       } catch (error) {
         options.onError?.(error, block);

@@ -1,12 +1,16 @@
 import { Router, type RequestHandler } from "express";
 import { getSessionUser } from "../auth/session.js";
+import type { ResultCache } from "../cache/result-cache.js";
 import type { Catalog, Note } from "../catalog/index.js";
+import { noteDashboard } from "../catalog/note-dashboard.js";
+import { cardWarehouse } from "../dashboards/card-data.js";
 import { territoryOf } from "../dashboards/dashboard-pages.js";
 import { dataCutoffView, readDataCutoff } from "../dashboards/dashboard-view.js";
 import { frenchLongDate } from "../dashboards/french-format.js";
+import { isAnonymous } from "../dashboards/public-routes.js";
+import { narrowedProfile } from "../dashboards/territory-choice.js";
 import { AppError, NotFoundError } from "../errors.js";
 import { renderPage } from "../http/render.js";
-import { narrowedPerimeter } from "../perimeter/narrowed-profile.js";
 import { currentProfile, requireProfile } from "../perimeter/session-profile.js";
 import type { TerritoryReferenceReader } from "../territories/reference.js";
 import type { Queryable } from "../storage/database.js";
@@ -25,6 +29,8 @@ import { noteFigures } from "./note-figures.js";
 export interface NotesDeps {
   catalog: Catalog;
   warehouse: Queryable;
+  /** Figures read through it when present, as dashboards' cards are (src/cache/result-cache.ts). */
+  resultCache?: ResultCache | undefined;
   loadMarker: LoadMarkerReader;
   now: () => Date;
   /** The bassins and EPCI of each département: a note narrows like a dashboard (`?departement=93`). */
@@ -54,6 +60,7 @@ export function notesRouter(deps: NotesDeps): Router {
   const { catalog } = deps;
   const notes = new Map(catalog.notes.map((n) => [n.key, n]));
   const questions = new Map(catalog.questions.map((q) => [q.key, q]));
+  const warehouse = cardWarehouse(deps.warehouse, deps.resultCache);
   const router = Router();
 
   router.get("/notes", async (req, res) => {
@@ -101,22 +108,24 @@ export function notesRouter(deps: NotesDeps): Router {
 
   router.get("/notes/:key", profileUnlessPublic, async (req, res) => {
     const note = findNote(req.params.key);
-    const own = currentProfile(req);
-    // A note reads like a dashboard: its figures may be narrowed inside the perimeter (issue 19).
-    const profile =
-      own && !isPublicNote(note)
-        ? { ...own, perimeter: (await narrowedPerimeter(req, own.perimeter, deps.territories)).perimeter }
-        : own;
+    // A note narrows exactly as the dashboard it behaves like (issue 19): `chosen ∩ perimeter`, a 400
+    // outside it or for a lock the choice cannot fill, never on a public note.
+    const { profile } = await narrowedProfile(
+      req,
+      noteDashboard(note),
+      currentProfile(req),
+      deps.territories,
+    );
     const access = noteAccess(profile, note);
     if (!access.allowed) throw new NoteForbiddenError();
     const now = deps.now();
     const cutoff = await readDataCutoff(deps.loadMarker, now, req.log);
     const figures = await noteFigures({
-      warehouse: deps.warehouse,
+      warehouse,
       questions,
       note,
       locks: access.locks,
-      cutoff: cutoff.day,
+      cutoff,
       now,
       rowLimit: ROW_LIMIT,
       onError: (error, block) =>
@@ -136,12 +145,13 @@ export function notesRouter(deps: NotesDeps): Router {
 
     const territory = isPublicNote(note) || !profile ? null : territoryOf(profile.perimeter);
     const heading = territory ? `${note.title} — ${territory}` : note.title;
-    // Figures computed for one person's perimeter, or a page whose header names the reader: never kept by
-    // a shared cache. Only an anonymous reader's page of a public note is the same for everyone.
+    // The rule of public dashboards' pages (src/cache/public-pages.ts): only an anonymous reader's page of
+    // a public note is the same for everyone; one whose header names the reader is theirs alone, and
+    // figures computed for one person's perimeter are never kept.
     res.vary("Cookie");
     res.setHeader(
       "Cache-Control",
-      isPublicNote(note) && !getSessionUser(req) ? "public, max-age=300" : "no-store",
+      !isPublicNote(note) ? "no-store" : isAnonymous(req) ? "public, max-age=300" : "private, no-store",
     );
     await renderPage(req, res, "notes/note", {
       title: heading,

@@ -31,9 +31,17 @@ export type DashboardAccess =
   | { allowed: true; locks: Record<string, LockValue> }
   | { allowed: false; reason: "not_in_audience" | "perimeter_cannot_fill_lock"; attribute?: string };
 
+/**
+ * Open to everyone without login: public, and no locked parameter (the catalogue refuses a public lock
+ * anyway). The one rule of what a public dashboard, a public note, and the questions they show expose.
+ */
+export function isOpenToEveryone(dashboard: Pick<AccessDashboard, "public" | "parameters">): boolean {
+  return dashboard.public && dashboard.parameters.every((p) => !p.locked);
+}
+
 export function dashboardAccess(profile: AccessProfile | null, dashboard: AccessDashboard): DashboardAccess {
+  if (isOpenToEveryone(dashboard)) return { allowed: true, locks: {} };
   const locked = dashboard.parameters.filter((p) => p.locked);
-  if (dashboard.public && locked.length === 0) return { allowed: true, locks: {} };
   if (!profile) return { allowed: false, reason: "not_in_audience" };
   if (profile.kind !== "staff" && !dashboard.audiences.includes(profile.kind)) {
     return { allowed: false, reason: "not_in_audience" };

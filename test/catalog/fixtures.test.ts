@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import fs from "node:fs/promises";
-import { CatalogError, checkCatalog, loadValidCatalog } from "../../src/catalog/index.js";
+import os from "node:os";
+import { CatalogError, checkCatalog, loadValidCatalog, readCatalog } from "../../src/catalog/index.js";
 import { runCli, type CliIo } from "../../src/cli/run.js";
 import { PROJECT_ROOT } from "../../src/project-root.js";
 
@@ -207,6 +208,63 @@ describe("catalog fixtures", () => {
           },
         ],
       );
+    });
+
+    it("reads a note's parameters exactly as a dashboard's: values, values_from and value_labels kept", async () => {
+      const root = await fs.mkdtemp(path.join(os.tmpdir(), "note-parameters-"));
+      try {
+        const parameters = [
+          "parameters:",
+          "  - slug: type",
+          "    label: Type de prescripteur",
+          "    type: text",
+          "    default: ML",
+          "    values_from: entrepot.organisations.type",
+          "    value_labels: { ML: Mission locale, FT: France Travail }",
+          "  - slug: annee",
+          "    label: Année",
+          "    type: number",
+          "    default: 2025",
+          "    values: [2024, { value: 2025, label: L'année commentée }]",
+        ].join("\n");
+        await fs.mkdir(path.join(root, "notes"));
+        await fs.mkdir(path.join(root, "metabase-config/dashboards"), { recursive: true });
+        await fs.writeFile(
+          path.join(root, "notes/parametres.md"),
+          `---\ntitle: T\nsummary: S\nauthors: [A]\ndate: 2026-11-20\nthemes: [Tests]\n${parameters}\n---\n\nTexte.\n`,
+        );
+        await fs.writeFile(
+          path.join(root, "metabase-config/dashboards/parametres.yaml"),
+          `title: T\ntheme: Tests\ncollection: iae\n${parameters}\n`,
+        );
+        const { catalog } = await readCatalog(root);
+        const expected = [
+          {
+            slug: "type",
+            label: "Type de prescripteur",
+            type: "text",
+            default: "ML",
+            multiple: false,
+            valuesFrom: "entrepot.organisations.type",
+            valueLabels: { ML: "Mission locale", FT: "France Travail" },
+          },
+          {
+            slug: "annee",
+            label: "Année",
+            type: "number",
+            default: 2025,
+            multiple: false,
+            values: [
+              { value: 2024, label: "2024" },
+              { value: 2025, label: "L'année commentée" },
+            ],
+          },
+        ];
+        assert.deepEqual(catalog.dashboards[0]?.parameters, expected);
+        assert.deepEqual(catalog.notes[0]?.parameters, expected);
+      } finally {
+        await fs.rm(root, { recursive: true, force: true });
+      }
     });
   });
 
