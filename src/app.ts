@@ -174,6 +174,8 @@ export function createApp(deps: AppDeps): Express {
       catalog: deps.catalog,
       warehouse: deps.warehouse,
       resultCache: deps.resultCache,
+      config,
+      redis,
       loadMarker,
       now,
       countView,

@@ -1,6 +1,9 @@
 import { Router, type RequestHandler } from "express";
+import type { Redis } from "ioredis";
 import { getSessionUser } from "../auth/session.js";
+import { publicPageCache } from "../cache/public-pages.js";
 import type { ResultCache } from "../cache/result-cache.js";
+import type { Config } from "../config.js";
 import type { Catalog, Note } from "../catalog/index.js";
 import { noteDashboard } from "../catalog/note-dashboard.js";
 import { cardWarehouse } from "../dashboards/card-data.js";
@@ -10,6 +13,7 @@ import { frenchLongDate } from "../dashboards/french-format.js";
 import { isAnonymous } from "../dashboards/public-routes.js";
 import { narrowedProfile } from "../dashboards/territory-choice.js";
 import { AppError, NotFoundError } from "../errors.js";
+import { rateLimit } from "../http/rate-limit.js";
 import { renderPage } from "../http/render.js";
 import { currentProfile, requireProfile } from "../perimeter/session-profile.js";
 import type { TerritoryReferenceReader } from "../territories/reference.js";
@@ -29,8 +33,14 @@ import { noteFigures } from "./note-figures.js";
 export interface NotesDeps {
   catalog: Catalog;
   warehouse: Queryable;
-  /** Figures read through it when present, as dashboards' cards are (src/cache/result-cache.ts). */
+  /**
+   * Figures read through it when present, as dashboards' cards are (src/cache/result-cache.ts); an
+   * anonymous reader's public note is then kept whole, as a public dashboard's page is.
+   */
   resultCache?: ResultCache | undefined;
+  config: Pick<Config, "cache" | "publicRateLimitPerMinute">;
+  /** Where the per-address limit of anonymous readers counts (the process's memory without it). */
+  redis: Redis | undefined;
   loadMarker: LoadMarkerReader;
   now: () => Date;
   /** The bassins and EPCI of each département: a note narrows like a dashboard (`?departement=93`). */
@@ -105,79 +115,104 @@ export function notesRouter(deps: NotesDeps): Router {
     if (isPublicNote(findNote(req.params.key))) return next();
     return requireProfile(req, res, next);
   };
-
-  router.get("/notes/:key", profileUnlessPublic, async (req, res) => {
-    const note = findNote(req.params.key);
-    // A note narrows exactly as the dashboard it behaves like (issue 19): `chosen ∩ perimeter`, a 400
-    // outside it or for a lock the choice cannot fill, never on a public note.
-    const { profile } = await narrowedProfile(
-      req,
-      noteDashboard(note),
-      currentProfile(req),
-      deps.territories,
-    );
-    const access = noteAccess(profile, note);
-    if (!access.allowed) throw new NoteForbiddenError();
-    const now = deps.now();
-    const cutoff = await readDataCutoff(deps.loadMarker, now, req.log);
-    const figures = await noteFigures({
-      warehouse,
-      questions,
-      note,
-      locks: access.locks,
-      cutoff,
-      now,
-      rowLimit: ROW_LIMIT,
-      onError: (error, block) =>
-        req.log?.error({ err: error, note: note.key, block: block.id }, "note figure failed"),
-    });
-    const values = new Map<string, CitedValue>();
-    for (const [id, figure] of figures) {
-      if (figure.value) values.set(id, figure.value);
-      else if (figure.error) values.set(id, { text: "donnée indisponible", missing: true });
-    }
-    const cited = new Set(
-      note.body.flatMap((s) =>
-        s.kind === "markdown" ? [...s.text.matchAll(/\{\{\s*([a-z0-9-]+)\s*\}\}/g)].map((m) => m[1]!) : [],
-      ),
-    );
-    deps.countView?.({ kind: "note", key: note.key, signedIn: getSessionUser(req) !== undefined });
-
-    const territory = isPublicNote(note) || !profile ? null : territoryOf(profile.perimeter);
-    const heading = territory ? `${note.title} — ${territory}` : note.title;
-    // The rule of public dashboards' pages (src/cache/public-pages.ts): only an anonymous reader's page of
-    // a public note is the same for everyone; one whose header names the reader is theirs alone, and
-    // figures computed for one person's perimeter are never kept.
-    res.vary("Cookie");
-    res.setHeader(
-      "Cache-Control",
-      !isPublicNote(note) ? "no-store" : isAnonymous(req) ? "public, max-age=300" : "private, no-store",
-    );
-    await renderPage(req, res, "notes/note", {
-      title: heading,
-      heading,
-      territory,
-      note: {
-        title: note.title,
-        summary: note.summary,
-        authors: note.authors,
-        date: publicationDate(note),
-        isoDate: note.date,
-        themes: note.themes,
-      },
-      data: dataCutoffView(cutoff),
-      segments: note.body.map((segment) =>
-        segment.kind === "markdown"
-          ? { kind: "markdown", html: renderNoteMarkdown(segment.text, values) }
-          : { kind: "figure", figure: figures.get(segment.blockId)! },
-      ),
-      sourceOf: (figure: { block: { source?: string } }) => figure.block.source ?? note.source ?? "",
-      citedFigures: note.blocks
-        .filter((b) => cited.has(b.id))
-        .map((b) => ({ ...figures.get(b.id)!, source: b.source ?? note.source ?? "" })),
-      // Charts are drawn on the server (src/views/dashboards/chart.ejs): no chart script.
-      scripts: ["/static/app/print.js"],
-    });
+  // A public note is a public page (src/dashboards/public-routes.ts): anonymous readers limited per
+  // address, in the same count as public dashboards, and served whole from the cache, counted all the
+  // same; its Cache-Control and Vary are the page cache's. A private note is no-store.
+  const perAddress = rateLimit({
+    name: "public-pages",
+    points: deps.config.publicRateLimitPerMinute,
+    windowSeconds: 60,
+    redis: deps.redis,
   });
+  const pageCache = publicPageCache({
+    cache: deps.resultCache,
+    ttlSeconds: deps.config.cache.publicPageSeconds,
+    isAnonymous,
+    onCacheHit: (req) =>
+      deps.countView?.({ kind: "note", key: findNote(req.params.key).key, signedIn: false }),
+  });
+  const forPublicNotes =
+    (handler: RequestHandler): RequestHandler =>
+    (req, res, next) => {
+      if (!isPublicNote(findNote(req.params.key))) {
+        res.setHeader("Cache-Control", "no-store");
+        return next();
+      }
+      return handler(req, res, next);
+    };
+  const limitAnonymous: RequestHandler = (req, res, next) =>
+    getSessionUser(req) ? next() : perAddress(req, res, next);
+
+  router.get(
+    "/notes/:key",
+    profileUnlessPublic,
+    forPublicNotes(limitAnonymous),
+    forPublicNotes(pageCache),
+    async (req, res) => {
+      const note = findNote(req.params.key);
+      // A note narrows exactly as the dashboard it behaves like (issue 19): `chosen ∩ perimeter`, a 400
+      // outside it or for a lock the choice cannot fill, never on a public note.
+      const { profile } = await narrowedProfile(
+        req,
+        noteDashboard(note),
+        currentProfile(req),
+        deps.territories,
+      );
+      const access = noteAccess(profile, note);
+      if (!access.allowed) throw new NoteForbiddenError();
+      const now = deps.now();
+      const cutoff = await readDataCutoff(deps.loadMarker, now, req.log);
+      const figures = await noteFigures({
+        warehouse,
+        questions,
+        note,
+        locks: access.locks,
+        cutoff,
+        now,
+        rowLimit: ROW_LIMIT,
+        onError: (error, block) =>
+          req.log?.error({ err: error, note: note.key, block: block.id }, "note figure failed"),
+      });
+      const values = new Map<string, CitedValue>();
+      for (const [id, figure] of figures) {
+        if (figure.value) values.set(id, figure.value);
+        else if (figure.error) values.set(id, { text: "donnée indisponible", missing: true });
+      }
+      const cited = new Set(
+        note.body.flatMap((s) =>
+          s.kind === "markdown" ? [...s.text.matchAll(/\{\{\s*([a-z0-9-]+)\s*\}\}/g)].map((m) => m[1]!) : [],
+        ),
+      );
+      deps.countView?.({ kind: "note", key: note.key, signedIn: getSessionUser(req) !== undefined });
+
+      const territory = isPublicNote(note) || !profile ? null : territoryOf(profile.perimeter);
+      const heading = territory ? `${note.title} — ${territory}` : note.title;
+      await renderPage(req, res, "notes/note", {
+        title: heading,
+        heading,
+        territory,
+        note: {
+          title: note.title,
+          summary: note.summary,
+          authors: note.authors,
+          date: publicationDate(note),
+          isoDate: note.date,
+          themes: note.themes,
+        },
+        data: dataCutoffView(cutoff),
+        segments: note.body.map((segment) =>
+          segment.kind === "markdown"
+            ? { kind: "markdown", html: renderNoteMarkdown(segment.text, values) }
+            : { kind: "figure", figure: figures.get(segment.blockId)! },
+        ),
+        sourceOf: (figure: { block: { source?: string } }) => figure.block.source ?? note.source ?? "",
+        citedFigures: note.blocks
+          .filter((b) => cited.has(b.id))
+          .map((b) => ({ ...figures.get(b.id)!, source: b.source ?? note.source ?? "" })),
+        // Charts are drawn on the server (src/views/dashboards/chart.ejs): no chart script.
+        scripts: ["/static/app/print.js"],
+      });
+    },
+  );
   return router;
 }

@@ -132,18 +132,28 @@ describe("notes read with the dashboards' rules", function () {
     assert.doesNotMatch(outside.text, /pilotage-chiffre/);
   });
 
-  it("lets a shared cache keep a public note only for an anonymous reader, and varies on the cookie", async () => {
+  it("keeps a public note whole for anonymous readers only, lets shared caches do so, and varies on the cookie", async () => {
     const headers = (page: { status: number; headers: Headers }) => ({
       status: page.status,
       cacheControl: page.headers.get("cache-control"),
       vary: page.headers.get("vary"),
     });
+    const pagesBefore = await lookups(metrics);
     const anonymous = await new Browser().follow(url(`/notes/${PUBLIC}`));
+    // A public page's lifetime in shared caches (PUBLIC_PAGE_CACHE_SECONDS, 60 s by default).
     assert.deepEqual(headers(anonymous), {
       status: 200,
-      cacheControl: "public, max-age=300",
+      cacheControl: "public, max-age=60",
       vary: "Cookie",
     });
+    // Kept whole, as a public dashboard's page is: the next anonymous reader gets the same bytes.
+    const again = await new Browser().follow(url(`/notes/${PUBLIC}`));
+    assert.equal(again.text, anonymous.text);
+    const pagesAfter = await lookups(metrics);
+    assert.deepEqual(
+      [pagesAfter["public_page miss"] ?? 0, pagesAfter["public_page hit"] ?? 0],
+      [(pagesBefore["public_page miss"] ?? 0) + 1, (pagesBefore["public_page hit"] ?? 0) + 1],
+    );
     assert.match(
       anonymous.text,
       /La France compte <span class="pilotage-chiffre">[\d\u202f]+<\/span> structures/,
