@@ -15,6 +15,11 @@ const optionalString = z
   .transform((value) => (value === "" ? undefined : value))
   .optional();
 
+/** TRUST_PROXY as Express' `trust proxy` takes it: a number of hops, or the proxies' addresses as given. */
+function trustProxySetting(value: string | undefined): number | string | undefined {
+  return value !== undefined && /^\d+$/.test(value) ? Number(value) : value;
+}
+
 const optionalUrl = (label: string) =>
   optionalString.refine((value) => value === undefined || URL.canParse(value), {
     message: `${label} doit être une URL complète (par exemple https://exemple.gouv.fr)`,
@@ -400,10 +405,7 @@ export function loadConfig(
     http: {
       port,
       publicUrl: (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ""),
-      trustProxy:
-        env.TRUST_PROXY !== undefined && /^\d+$/.test(env.TRUST_PROXY)
-          ? Number(env.TRUST_PROXY)
-          : env.TRUST_PROXY,
+      trustProxy: trustProxySetting(env.TRUST_PROXY),
     },
     log: { level: env.LOG_LEVEL },
     contact: { email: env.CONTACT_EMAIL },
@@ -534,10 +536,7 @@ export function loadDemoProviderConfig(
   return {
     port: env.PORT,
     gatewayPublicUrl: env.PUBLIC_URL.replace(/\/+$/, ""),
-    trustProxy:
-      env.TRUST_PROXY !== undefined && /^\d+$/.test(env.TRUST_PROXY)
-        ? Number(env.TRUST_PROXY)
-        : env.TRUST_PROXY,
+    trustProxy: trustProxySetting(env.TRUST_PROXY),
     log: { level: env.LOG_LEVEL },
     issuer: env.PROCONNECT_ISSUER.replace(/\/+$/, ""),
     clientId: env.PROCONNECT_CLIENT_ID,
