@@ -250,7 +250,7 @@ const MIN_SECRET_LENGTH = 32;
 const DEMO_ISSUER_HOST = /^(localhost|127\.0\.0\.1|\[::1\]|[a-z0-9.-]+\.(localhost|test))$/;
 
 /** SESSION_SECRET's keys, newest first. */
-export function sessionSecretsOf(value: string | undefined): string[] {
+function sessionSecretsOf(value: string | undefined): string[] {
   return (value ?? "")
     .split(",")
     .map((key) => key.trim())
@@ -552,7 +552,7 @@ function redisDatabase(url: URL): number {
 }
 
 /** REDIS_URL on its next logical database (the cache's default), or null when it uses the last one. */
-export function nextRedisDatabase(redisUrl: string): string | null {
+function nextRedisDatabase(redisUrl: string): string | null {
   const url = new URL(redisUrl);
   const next = redisDatabase(url) + 1;
   if (next > 15) return null;
