@@ -560,7 +560,9 @@ function nextRedisDatabase(redisUrl: string): string | null {
   return url.toString();
 }
 
+/** One database written two ways is still one: an absent port is Redis' 6379, host names ignore case. */
 function sameRedisDatabase(a: string, b: string): boolean {
   const [x, y] = [new URL(a), new URL(b)];
-  return x.host === y.host && redisDatabase(x) === redisDatabase(y);
+  const server = (url: URL) => `${url.hostname.toLowerCase()}:${url.port || "6379"}`;
+  return server(x) === server(y) && redisDatabase(x) === redisDatabase(y);
 }
