@@ -444,8 +444,8 @@ export function loadConfig(
       concurrency: env.EXPORT_CONCURRENCY,
     },
     cache: {
-      url:
-        env.CACHE_REDIS_URL ?? (env.REDIS_URL ? (nextRedisDatabase(env.REDIS_URL) ?? undefined) : undefined),
+      // Checked above: never null once the configuration is accepted.
+      url: cacheRedis ?? undefined,
       ttlSeconds: env.CACHE_TTL_SECONDS,
       maxEntryBytes: env.CACHE_MAX_ENTRY_BYTES,
       memoryMaxBytes: env.CACHE_MEMORY_MAX_MEGABYTES * 1024 * 1024,
