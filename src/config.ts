@@ -15,6 +15,11 @@ const optionalString = z
   .transform((value) => (value === "" ? undefined : value))
   .optional();
 
+/** TRUST_PROXY as Express' `trust proxy` takes it: a number of hops, or the proxies' addresses as given. */
+function trustProxySetting(value: string | undefined): number | string | undefined {
+  return value !== undefined && /^\d+$/.test(value) ? Number(value) : value;
+}
+
 const optionalUrl = (label: string) =>
   optionalString.refine((value) => value === undefined || URL.canParse(value), {
     message: `${label} doit être une URL complète (par exemple https://exemple.gouv.fr)`,
@@ -245,7 +250,7 @@ const MIN_SECRET_LENGTH = 32;
 const DEMO_ISSUER_HOST = /^(localhost|127\.0\.0\.1|\[::1\]|[a-z0-9.-]+\.(localhost|test))$/;
 
 /** SESSION_SECRET's keys, newest first. */
-export function sessionSecretsOf(value: string | undefined): string[] {
+function sessionSecretsOf(value: string | undefined): string[] {
   return (value ?? "")
     .split(",")
     .map((key) => key.trim())
@@ -400,10 +405,7 @@ export function loadConfig(
     http: {
       port,
       publicUrl: (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ""),
-      trustProxy:
-        env.TRUST_PROXY !== undefined && /^\d+$/.test(env.TRUST_PROXY)
-          ? Number(env.TRUST_PROXY)
-          : env.TRUST_PROXY,
+      trustProxy: trustProxySetting(env.TRUST_PROXY),
     },
     log: { level: env.LOG_LEVEL },
     contact: { email: env.CONTACT_EMAIL },
@@ -442,8 +444,8 @@ export function loadConfig(
       concurrency: env.EXPORT_CONCURRENCY,
     },
     cache: {
-      url:
-        env.CACHE_REDIS_URL ?? (env.REDIS_URL ? (nextRedisDatabase(env.REDIS_URL) ?? undefined) : undefined),
+      // Checked above: never null once the configuration is accepted.
+      url: cacheRedis ?? undefined,
       ttlSeconds: env.CACHE_TTL_SECONDS,
       maxEntryBytes: env.CACHE_MAX_ENTRY_BYTES,
       memoryMaxBytes: env.CACHE_MEMORY_MAX_MEGABYTES * 1024 * 1024,
@@ -534,10 +536,7 @@ export function loadDemoProviderConfig(
   return {
     port: env.PORT,
     gatewayPublicUrl: env.PUBLIC_URL.replace(/\/+$/, ""),
-    trustProxy:
-      env.TRUST_PROXY !== undefined && /^\d+$/.test(env.TRUST_PROXY)
-        ? Number(env.TRUST_PROXY)
-        : env.TRUST_PROXY,
+    trustProxy: trustProxySetting(env.TRUST_PROXY),
     log: { level: env.LOG_LEVEL },
     issuer: env.PROCONNECT_ISSUER.replace(/\/+$/, ""),
     clientId: env.PROCONNECT_CLIENT_ID,
@@ -553,7 +552,7 @@ function redisDatabase(url: URL): number {
 }
 
 /** REDIS_URL on its next logical database (the cache's default), or null when it uses the last one. */
-export function nextRedisDatabase(redisUrl: string): string | null {
+function nextRedisDatabase(redisUrl: string): string | null {
   const url = new URL(redisUrl);
   const next = redisDatabase(url) + 1;
   if (next > 15) return null;
@@ -561,7 +560,9 @@ export function nextRedisDatabase(redisUrl: string): string | null {
   return url.toString();
 }
 
+/** One database written two ways is still one: an absent port is Redis' 6379, host names ignore case. */
 function sameRedisDatabase(a: string, b: string): boolean {
   const [x, y] = [new URL(a), new URL(b)];
-  return x.host === y.host && redisDatabase(x) === redisDatabase(y);
+  const server = (url: URL) => `${url.hostname.toLowerCase()}:${url.port || "6379"}`;
+  return server(x) === server(y) && redisDatabase(x) === redisDatabase(y);
 }

@@ -3,7 +3,7 @@ import { createApp } from "./app.js";
 import { openCacheStore } from "./cache/open-cache-store.js";
 import { createResultCache } from "./cache/result-cache.js";
 import { proconnectRedirectUris } from "./auth/routes.js";
-import { ConfigError, loadConfig } from "./config.js";
+import { loadConfig } from "./config.js";
 import { loadValidCatalog } from "./catalog/index.js";
 import { createPageViewCounter } from "./audit/page-views.js";
 import { LEGAL_CONTENT_FILE, loadLegalContent, missingLegalFacts } from "./legal/legal-content.js";
@@ -12,7 +12,8 @@ import { createMetrics } from "./metrics/metrics.js";
 import { metricsHandler } from "./metrics/metrics-listener.js";
 import { loadPlacementRules } from "./perimeter/placement-rules.js";
 import { PROJECT_ROOT } from "./project-root.js";
-import { PortInUseError, reservePort, startServer } from "./server.js";
+import { configOrExit, reservePortOrExit, runMain, stopOnSignals } from "./process-start.js";
+import { startServer } from "./server.js";
 import { withDeadline } from "./deadline.js";
 import { openDatabase } from "./storage/database.js";
 import { migrate } from "./storage/migrations.js";
@@ -24,16 +25,7 @@ import { ensureDemoWarehouse } from "./warehouse/seed.js";
 const MIGRATION_DEADLINE_MS = 15 * 60 * 1000;
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(78);
-    }
-    throw error;
-  }
+  const config = configOrExit(() => loadConfig());
   const logger = createLogger(config.log.level);
   const embedded = [
     !config.redis.url && "Redis en mémoire",
@@ -46,16 +38,10 @@ async function main(): Promise<void> {
   if (embedded.length > 0)
     logger.warn({ embedded }, "valeurs embarquées de démonstration (jamais en production)");
 
-  let port;
-  try {
-    port = await reservePort(config.http.port);
-  } catch (error) {
-    if (error instanceof PortInUseError) {
-      console.error(error.message);
-      process.exit(75);
-    }
-    throw error;
-  }
+  const port = await reservePortOrExit(
+    config.http.port,
+    (free) => `PORT=${free} PUBLIC_URL=http://localhost:${free} npm run demo`,
+  );
 
   // Without PROCONNECT_ISSUER (never in production), the demo provider answers in this process. It is
   // imported only then (production never loads oidc-provider, a development dependency), and before the
@@ -170,10 +156,7 @@ async function main(): Promise<void> {
   if (metricsServer) logger.info({ url: `${metricsServer.url}/metrics` }, "metrics listening");
   console.log(`\nPilotage de l'inclusion : ${config.http.publicUrl}\n`);
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+  stopOnSignals(async (signal) => {
     logger.info({ signal }, "shutting down: finishing in-flight requests");
     await Promise.all([running.stop(), metricsServer?.stop(1_000)]);
     await pageViews
@@ -181,10 +164,7 @@ async function main(): Promise<void> {
       .catch((error: unknown) => logger.warn({ err: error }, "page views lost at shutdown"));
     await Promise.allSettled([db.close(), warehouse.close(), redis?.quit(), cacheStore.close()]);
     logger.info("stopped");
-    process.exit(0);
-  };
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
-  process.on("SIGINT", () => void shutdown("SIGINT"));
+  });
 }
 
 /** The demo's in-process provider, or a French error when the install has no development dependencies. */
@@ -201,7 +181,4 @@ async function importDemoProvider() {
   }
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+runMain(main);

@@ -12,10 +12,8 @@ export interface RunningServer {
 /** The port is taken by another process: said before any long start-up work, in French. */
 export class PortInUseError extends Error {
   constructor(readonly port: number) {
-    super(
-      `Le port ${port} est déjà utilisé par un autre programme. Arrêtez-le, ou choisissez un autre port : ` +
-        `PORT=${port + 100} PUBLIC_URL=http://localhost:${port + 100} npm run demo`,
-    );
+    // The way out depends on the process (its variables, how it is started): its entry point adds it.
+    super(`Le port ${port} est déjà utilisé par un autre programme.`);
     this.name = "PortInUseError";
   }
 }

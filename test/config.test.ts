@@ -255,6 +255,24 @@ describe("config", () => {
         "CACHE_REDIS_URL : ne doit pas désigner la base Redis des sessions (REDIS_URL) ; prenez une autre base logique ou instance",
       ],
     );
+    // The same database written two ways: Redis' default port, a host name's case.
+    for (const [sessions, cache] of [
+      ["redis://redis/2", "redis://redis:6379/2"],
+      ["redis://:pw@Redis:6379/2", "redis://REDIS/2"],
+      ["redis://redis:6379", "redis://redis/0"],
+    ] as const) {
+      assert.deepEqual(
+        problemsOf({ REDIS_URL: sessions, CACHE_REDIS_URL: cache }),
+        [
+          "CACHE_REDIS_URL : ne doit pas désigner la base Redis des sessions (REDIS_URL) ; prenez une autre base logique ou instance",
+        ],
+        `${sessions} and ${cache}`,
+      );
+    }
+    assert.equal(
+      loadConfig({ REDIS_URL: "redis://redis/2", CACHE_REDIS_URL: "redis://redis:6380/2" }).cache.url,
+      "redis://redis:6380/2",
+    );
     assert.deepEqual(problemsOf({ REDIS_URL: "redis://redis:6379/15" }), [
       "CACHE_REDIS_URL : REDIS_URL utilise la dernière base logique de Redis (15) ; donnez au cache sa propre base ou instance",
     ]);

@@ -61,31 +61,61 @@ describe("a busy port", () => {
     await serving.stop();
   });
 
-  it("makes the demo say so in French at once, before seeding anything, with the way out", async function () {
-    this.timeout(60_000);
+  /** Runs `entry` (a server process) on a port another program holds: what it exits with and prints. */
+  async function onBusyPort(entry: string, env: Record<string, string>) {
     const blocker = net.createServer();
     await new Promise<void>((resolve) => blocker.listen(0, resolve));
     const port = (blocker.address() as AddressInfo).port;
-    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "pilotage-busy-"));
     try {
-      const started = Date.now();
-      const result = spawnSync(process.execPath, ["--import", "tsx", "src/main.ts"], {
+      const result = spawnSync(process.execPath, ["--import", "tsx", entry], {
         cwd: PROJECT_ROOT,
-        env: { PATH: process.env["PATH"] ?? "", PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: "silent" },
+        env: { PATH: process.env["PATH"] ?? "", PORT: String(port), LOG_LEVEL: "silent", ...env },
         encoding: "utf8",
         timeout: 50_000,
       });
-      assert.equal(result.status, 75, result.stderr);
-      assert.equal(
-        result.stderr.trim(),
-        `Le port ${port} est déjà utilisé par un autre programme. Arrêtez-le, ou choisissez un autre port : ` +
-          `PORT=${port + 100} PUBLIC_URL=http://localhost:${port + 100} npm run demo`,
+      return { port, status: result.status, stderr: result.stderr.trim() };
+    } finally {
+      blocker.close();
+    }
+  }
+  const busy = (port: number) =>
+    `Le port ${port} est déjà utilisé par un autre programme. Arrêtez-le, ou choisissez un autre port : `;
+
+  it("makes the demo say so in French at once, before seeding anything, with the way out", async function () {
+    this.timeout(60_000);
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "pilotage-busy-"));
+    try {
+      const started = Date.now();
+      const { port, status, stderr } = await onBusyPort("src/main.ts", { DATA_DIR: dataDir });
+      assert.deepEqual(
+        { status, stderr },
+        {
+          status: 75,
+          stderr: `${busy(port)}PORT=${port + 100} PUBLIC_URL=http://localhost:${port + 100} npm run demo`,
+        },
       );
       assert.ok(Date.now() - started < 15_000, "refused before the warehouse seeding (which takes longer)");
       assert.deepEqual(await fs.readdir(dataDir), [], "nothing seeded");
     } finally {
-      blocker.close();
       await fs.rm(dataDir, { recursive: true, force: true });
     }
+  });
+
+  it("makes the standalone demo provider say so with its own way out (its issuer, not the gateway's demo)", async function () {
+    this.timeout(60_000);
+    const { port, status, stderr } = await onBusyPort("src/demo-idp/main.ts", {
+      PUBLIC_URL: "https://localhost",
+      PROCONNECT_ISSUER: "https://proconnect.localhost/api/v2",
+      PROCONNECT_CLIENT_SECRET: "c".repeat(40),
+    });
+    assert.deepEqual(
+      { status, stderr },
+      {
+        status: 75,
+        stderr:
+          `${busy(port)}PORT=${port + 100}, et faites-y pointer le proxy qui sert PROCONNECT_ISSUER ` +
+          "(https://proconnect.localhost/api/v2), l'adresse que la passerelle appelle aussi",
+      },
+    );
   });
 });

@@ -80,36 +80,6 @@ export async function writeAudit(db: Queryable, entry: AuditEntry): Promise<numb
   return Number(rows[0]!.id);
 }
 
-/**
- * An SQL condition checked in the same statement as the audit insert; its placeholders are numbered
- * from `firstParam` (the row's own take the first ones).
- */
-export interface AuditCondition {
-  sql: (firstParam: number) => string;
-  params: unknown[];
-}
-
-/**
- * Writes the row only if `condition` holds at that instant, in one statement: what is handed out and
- * what it depends on are checked and recorded together. Returns the row's id, or undefined when the
- * condition did not hold (nothing written). A failed write still throws (fail closed).
- */
-export async function writeAuditIf(
-  db: Queryable,
-  entry: AuditEntry,
-  condition: AuditCondition,
-): Promise<number | undefined> {
-  const params = auditParams(entry);
-  const { rows } = await db.query<{ id: string }>(
-    `INSERT INTO audit_log (${AUDIT_COLUMNS})
-     SELECT ${AUDIT_VALUES} WHERE ${condition.sql(params.length + 1)}
-     RETURNING id`,
-    [...params, ...condition.params],
-    { prepare: true },
-  );
-  return rows[0] === undefined ? undefined : Number(rows[0].id);
-}
-
 const AuditRowSchema = z
   .object({
     id: z.coerce.number(),

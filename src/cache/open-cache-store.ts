@@ -14,7 +14,7 @@ import { CACHE_REDIS_COMMAND_TIMEOUT_MS, openRedis, waitForRedis } from "../stor
  * Used by the server (src/main.ts) and by `pilotage cache purge`.
  */
 /** How long a process keeps its own copy of an entry it read from Redis. */
-export const NEAR_TTL_SECONDS = 5;
+const NEAR_TTL_SECONDS = 5;
 
 export interface OpenedCacheStore {
   store: CacheStore;

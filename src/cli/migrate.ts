@@ -1,10 +1,8 @@
-import path from "node:path";
 import { z } from "zod";
 import { loadConfig } from "../config.js";
-import { UpstreamError } from "../errors.js";
 import { countOf } from "../french-plural.js";
-import { openDatabase } from "../storage/database.js";
 import { migrate } from "../storage/migrations.js";
+import { connectGatewayDatabase, gatewayDatabaseTarget } from "./gateway-database.js";
 import { parseCommandOptions } from "./options.js";
 import { EXIT, type CliCommand } from "./command.js";
 
@@ -34,34 +32,8 @@ export const migrateCommand: CliCommand = {
   async run(args, io) {
     const options = parseCommandOptions(args, OPTIONS, Options);
     const config = loadConfig(io.env, { for: "cli" });
-    if (config.env === "production" && !config.database.url) {
-      io.stderr(
-        "DATABASE_URL : obligatoire en production (sinon la base de la passerelle est un PGlite embarqué). " +
-          "Donnez l'adresse Postgres de la base de la passerelle puis relancez.\n",
-      );
-      return EXIT.config;
-    }
-    const url = config.database.url ? new URL(config.database.url) : undefined;
-    const target = url
-      ? `Postgres ${url.host}${url.pathname}`
-      : `PGlite (${path.join(config.dataDir, "gateway")})`;
-    let db;
-    try {
-      db = await openDatabase({
-        name: "gateway",
-        url: config.database.url,
-        pgliteDataDir: path.join(config.dataDir, "gateway"),
-      });
-      await db.ping();
-    } catch (error) {
-      await db?.close().catch(() => {});
-      throw new UpstreamError(
-        "database",
-        `Impossible de joindre la base de la passerelle (${target}) : ${error instanceof Error ? error.message : String(error)}. ` +
-          "Vérifiez que Postgres tourne et la variable DATABASE_URL.",
-        error,
-      );
-    }
+    const target = gatewayDatabaseTarget(config);
+    const db = await connectGatewayDatabase(config);
     try {
       const result = await migrate(db);
       if (options.json) io.stdout(`${JSON.stringify({ target, ...result }, null, 2)}\n`);

@@ -6,6 +6,7 @@ import { openDatabase } from "../storage/database.js";
 import { DEFAULT_SEED } from "../warehouse/generate.js";
 import { ensureDemoGrants } from "../demo/grants.js";
 import { readSeedMetadata, seedVersion, seedWarehouse, type SeedProgress } from "../warehouse/seed.js";
+import { SEED_SCHEMAS } from "../warehouse/seed-marker.js";
 import { openGatewayDatabase } from "./gateway-database.js";
 import { parseCommandOptions } from "./options.js";
 import { EXIT, type CliCommand } from "./command.js";
@@ -21,7 +22,19 @@ const Options = z.object({
     .string()
     .refine((value) => /^postgres(ql)?:\/\//.test(value), "--database-url doit être une URL postgres://")
     .optional(),
-  force: z.boolean().default(false),
+  "replace-foreign-schema": z
+    .array(z.enum(SEED_SCHEMAS, { message: "--replace-foreign-schema attend « entrepot » ou « annuaire »" }))
+    .default([]),
+  // Once a blanket "replace what you did not write": now each schema is named, so that no habit of typing
+  // --force drops les emplois' real members.
+  force: z
+    .boolean()
+    .default(false)
+    .refine(
+      (force) => !force,
+      "--force ne remplace plus un schéma que « pilotage seed » n'a pas écrit : nommez chacun, " +
+        "--replace-foreign-schema entrepot ou --replace-foreign-schema annuaire (ses données sont perdues).",
+    ),
   "if-needed": z.boolean().default(false),
   "demo-grants": z.boolean().default(false),
   json: z.boolean().default(false),
@@ -40,6 +53,7 @@ const OPTIONS = {
   scale: { type: "string" },
   seed: { type: "string" },
   "database-url": { type: "string" },
+  "replace-foreign-schema": { type: "string", multiple: true },
   force: { type: "boolean" },
   "if-needed": { type: "boolean" },
   "demo-grants": { type: "boolean" },
@@ -49,21 +63,27 @@ const OPTIONS = {
 export const seedCommand: CliCommand = {
   summary: "remplir l'entrepôt de données synthétiques déterministes",
   usage: [
-    "seed [--scale N] [--seed S] [--database-url URL] [--force] [--if-needed] [--demo-grants] [--json]",
+    "seed [--scale N] [--seed S] [--database-url URL] [--replace-foreign-schema SCHÉMA]… [--if-needed] [--demo-grants] [--json]",
     "",
     "  --scale N            volume (1 : environ 320 000 lignes ; 10 : environ 2,8 millions). Défaut : 1",
     `  --seed S             graine : la même graine donne les mêmes données partout. Défaut : ${DEFAULT_SEED}`,
     "  --database-url URL   Postgres à remplir (sinon WAREHOUSE_URL, sinon le PGlite de DATA_DIR/warehouse)",
-    "  --force              remplace un schéma « entrepot » qui n'a pas été créé par cette commande",
+    "  --replace-foreign-schema SCHÉMA",
+    "                       remplace aussi ce schéma (entrepot ou annuaire) s'il n'a pas été écrit par cette",
+    "                       commande : ses données sont perdues. Une fois par schéma ; seulement en démonstration",
     "  --if-needed          ne fait rien si l'entrepôt tient déjà ces données (même version, graine et échelle)",
     "  --demo-grants        donne aussi à admin@demo.pilotage.test son accès d'administration (DATABASE_URL)",
     "  --json               rapport en JSON sur la sortie standard",
     "",
-    "Recrée le schéma « entrepot » et le remplit par COPY. La progression s'affiche sur la sortie d'erreur.",
+    "Recrée les schémas « entrepot » et « annuaire » (membres synthétiques) et les remplit par COPY. La",
+    "progression s'affiche sur la sortie d'erreur. Chaque schéma écrit porte la marque « [pilotage seed] » en",
+    "tête de son commentaire ; un schéma qui existe sans elle (de vraies données, peut-être) n'est ni supprimé",
+    "ni remplacé, sauf s'il est nommé par --replace-foreign-schema.",
     "Refusé avec NODE_ENV=production, sauf démonstration déclarée par PILOTAGE_SEED_DEMO_DATA=1.",
   ].join("\n"),
   exitCodes: {
     [EXIT.ok]: "entrepôt rempli (ou déjà rempli de ces données, avec --if-needed)",
+    [EXIT.failed]: "un schéma existe sans la marque de « pilotage seed » : rien n'est modifié",
     [EXIT.config]: "NODE_ENV=production sans PILOTAGE_SEED_DEMO_DATA=1",
     [EXIT.upstream]: "l'entrepôt (Postgres) ne répond pas",
   },
@@ -101,7 +121,7 @@ export const seedCommand: CliCommand = {
     let tableStarted = performance.now();
     const onProgress = (progress: SeedProgress) => {
       const now = performance.now();
-      if (progress.step === "schema") io.stderr("  schéma entrepot recréé\n");
+      if (progress.step === "schema") io.stderr("  schémas entrepot et annuaire recréés\n");
       else if (progress.step === "constraints") io.stderr("  clés, index et statistiques…\n");
       else if (progress.rows === 0 && !progress.done) tableStarted = now;
       else if (progress.done) {
@@ -142,7 +162,7 @@ export const seedCommand: CliCommand = {
       const report = await seedWarehouse(db, {
         seed: options.seed,
         scale: options.scale,
-        force: options.force,
+        replaceForeignSchemas: options["replace-foreign-schema"],
         onProgress,
       });
       await grantDemoAccounts();

@@ -1,8 +1,8 @@
 import express from "express";
 import { proconnectRedirectUris } from "../auth/routes.js";
-import { ConfigError, loadDemoProviderConfig } from "../config.js";
+import { loadDemoProviderConfig } from "../config.js";
 import { createLogger } from "../logging.js";
-import { PortInUseError, reservePort } from "../server.js";
+import { configOrExit, reservePortOrExit, runMain, stopOnSignals } from "../process-start.js";
 import { createDemoIdentityProvider } from "./provider.js";
 
 /**
@@ -12,28 +12,14 @@ import { createDemoIdentityProvider } from "./provider.js";
  * and *.test (src/config.ts). The gateway trusts its accounts only with PROCONNECT_DEMO_ACCOUNTS=1.
  */
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadDemoProviderConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(78);
-    }
-    throw error;
-  }
+  const config = configOrExit(() => loadDemoProviderConfig());
   const logger = createLogger(config.log.level);
-
-  let port;
-  try {
-    port = await reservePort(config.port);
-  } catch (error) {
-    if (error instanceof PortInUseError) {
-      console.error(error.message);
-      process.exit(75);
-    }
-    throw error;
-  }
+  const port = await reservePortOrExit(
+    config.port,
+    (free) =>
+      `PORT=${free}, et faites-y pointer le proxy qui sert PROCONNECT_ISSUER (${config.issuer}), ` +
+      "l'adresse que la passerelle appelle aussi",
+  );
 
   const gateway = proconnectRedirectUris(config.gatewayPublicUrl);
   const provider = createDemoIdentityProvider({
@@ -63,19 +49,10 @@ async function main(): Promise<void> {
   );
   console.log(`\nProConnect de démonstration : ${provider.issuer}\n`);
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+  stopOnSignals(async (signal) => {
     logger.info({ signal }, "demo identity provider stopping");
     await running.stop();
-    process.exit(0);
-  };
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
-  process.on("SIGINT", () => void shutdown("SIGINT"));
+  });
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runMain(main);

@@ -2,8 +2,9 @@ import express, { Router } from "express";
 import type { Redis } from "ioredis";
 import { getSessionUser, requireSessionUser, requireUser, saveSession } from "../auth/session.js";
 import { AppError, BadRequestError } from "../errors.js";
+import { formErrorsOf } from "../form-errors.js";
 import { rateLimit } from "../http/rate-limit.js";
-import { renderPage } from "../http/render.js";
+import { renderPage, type FormError } from "../http/render.js";
 import type { Database } from "../storage/database.js";
 import { ALL_DEPARTEMENT_CODES, DEPARTEMENTS, findRegion } from "../territories/territories.js";
 import { AccessRequestForm, createAccessRequest, pendingRequestOf } from "./access-requests.js";
@@ -45,7 +46,7 @@ export function perimeterRouter(deps: { db: Database; redis: Redis | undefined }
   const requestPage = async (
     req: express.Request,
     res: express.Response,
-    fields: { values?: Record<string, unknown>; errors?: Array<{ field: string; message: string }> } = {},
+    fields: { values?: Record<string, unknown>; errors?: FormError[] } = {},
   ) => {
     const user = requireSessionUser(req);
     const own = ownProfile(req);
@@ -79,7 +80,7 @@ export function perimeterRouter(deps: { db: Database; redis: Redis | undefined }
     if (!parsed.success) {
       await requestPage(req, res, {
         values: req.body ?? {},
-        errors: parsed.error.issues.map((i) => ({ field: String(i.path[0]), message: i.message })),
+        errors: formErrorsOf(parsed.error.issues),
       });
       return;
     }

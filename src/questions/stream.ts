@@ -1,5 +1,4 @@
 import { asSubquery } from "../template/index.js";
-import { once } from "node:events";
 import { Transform, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import pg from "pg";
@@ -20,6 +19,7 @@ import {
   translateExportError,
   UTF8_BOM,
 } from "./export-error.js";
+import { drained } from "./response-sink.js";
 import { hasSeveralStatements, placeholderPositions } from "./sql-statements.js";
 
 const pgTypes = pg.types;
@@ -80,7 +80,7 @@ const TYPE_NAME = /^[a-z_][a-z0-9_ ]*(\([0-9, ]+\))?(\[\])?$/i;
  * Metabase's lexer and Postgres' differ (nested comments, quotes inside identifiers…), a lock could
  * otherwise silently vanish from the query.
  */
-export async function copyableQuery(client: pg.PoolClient, query: RenderedQuery): Promise<string> {
+async function copyableQuery(client: pg.PoolClient, query: RenderedQuery): Promise<string> {
   if (hasSeveralStatements(query.sql)) throw severalStatementsError();
   const positions = placeholderPositions(query.sql);
   const indexes = new Set(positions.map((p) => p.index));
@@ -250,12 +250,6 @@ function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-/** Waits until `out` accepts more data, or fails when the export is aborted. */
-export async function writable(out: Writable, signal: AbortSignal): Promise<void> {
-  if (!out.writableNeedDrain) return;
-  await once(out, "drain", { signal });
-}
-
 /** A query's result columns (names and type oids), without running it: `LIMIT 0` stops before any row. */
 async function describeColumns(client: pg.PoolClient, sql: string): Promise<pg.FieldDef[]> {
   const probe = await client.query({
@@ -385,9 +379,9 @@ export async function streamJson(
         }
         for (const row of batch.rows) {
           if (rows >= limits.rowCap) throw rowCapError(limits.rowCap);
-          out.write(`${rows === 0 ? "" : ","}${JSON.stringify(row)}`);
+          const more = out.write(`${rows === 0 ? "" : ","}${JSON.stringify(row)}`);
           rows++;
-          await writable(out, signal);
+          if (!more) await drained(out, signal);
         }
       }
       out.write(`],"complete":true,"row_count":${rows}}`);

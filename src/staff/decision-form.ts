@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { formErrorsOf } from "../form-errors.js";
 import type { FormError } from "../http/render.js";
 import { parseValidUntil } from "../perimeter/grant-input.js";
 import type { Perimeter } from "../perimeter/lock-values.js";
@@ -62,10 +63,6 @@ export const inFormOrder = (errors: FormError[]): FormError[] => {
   };
   return errors.toSorted((a, b) => rank(a) - rank(b));
 };
-
-export function formErrorsOf(issues: readonly z.core.$ZodIssue[]): FormError[] {
-  return issues.map((i) => ({ field: String(i.path[0] ?? ""), message: i.message }));
-}
 
 function perimeterOf(form: {
   departements?: string | undefined;

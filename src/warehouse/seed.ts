@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { AppError } from "../errors.js";
 import { PROJECT_ROOT } from "../project-root.js";
 import type { Database, Queryable } from "../storage/database.js";
 import {
@@ -12,12 +11,13 @@ import {
   type CopyValue,
 } from "./generate.js";
 import { SYNTHETIC_SOURCE, writeLoadMarker } from "./load-marker.js";
+import { ForeignWarehouseError, foreignSchemas, markSeededSchemas, type SeedSchema } from "./seed-marker.js";
 import { ANNUAIRE_SCHEMA, MEMBERS_TABLE, WAREHOUSE_SCHEMA, WAREHOUSE_TABLES } from "./tables.js";
 
 /**
  * `pilotage seed`: (re)creates the `entrepot` and `annuaire` schemas and fills them with synthetic data,
  * through COPY on Postgres and PGlite alike, then adds keys and indexes and writes what generated it in
- * `entrepot.metadonnees`.
+ * `entrepot.metadonnees`. It drops only the schemas it marked itself (seed-marker.ts).
  */
 
 const WAREHOUSE_DIR = path.join(PROJECT_ROOT, "src", "warehouse");
@@ -45,8 +45,8 @@ export type SeedProgress =
 export interface SeedOptions {
   seed?: string;
   scale?: number;
-  /** Replace an `entrepot` schema that `pilotage seed` did not create. */
-  force?: boolean;
+  /** Schemas to replace even without the seed's mark: their data is lost (`--replace-foreign-schema`). */
+  replaceForeignSchemas?: readonly SeedSchema[];
   onProgress?: (progress: SeedProgress) => void;
 }
 
@@ -66,18 +66,6 @@ export interface SeedMetadata {
   seed: string;
   scale: number;
   referenceDate: string;
-}
-
-/** Refused: a schema holds data `pilotage seed` did not write (a real warehouse, perhaps). */
-export class ForeignWarehouseError extends AppError {
-  constructor(schema = WAREHOUSE_SCHEMA) {
-    super(
-      409,
-      `Le schéma « ${schema} » existe déjà et n'a pas été créé par « pilotage seed » : il n'est pas remplacé. ` +
-        "Vérifiez l'adresse de la base (--database-url), ou relancez avec --force pour l'écraser.",
-      { code: "foreign_warehouse" },
-    );
-  }
 }
 
 const ESCAPES: Record<string, string> = { "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r" };
@@ -136,15 +124,7 @@ export async function readSeedMetadata(db: Queryable): Promise<SeedMetadata | nu
   };
 }
 
-async function schemaExists(db: Queryable, schema: string): Promise<boolean> {
-  const result = await db.query<{ found: boolean }>(
-    "SELECT EXISTS (SELECT 1 FROM information_schema.schemata WHERE schema_name = $1) AS found",
-    [schema],
-  );
-  return result.rows[0]?.found === true;
-}
-
-/** Whether the schema was created by `pilotage seed` (it has the metadata table). */
+/** Whether `entrepot` has the metadata table of `pilotage seed` (what generated it; not the drop guard). */
 async function isSeeded(db: Queryable): Promise<boolean> {
   const result = await db.query<{ found: boolean }>("SELECT to_regclass($1) IS NOT NULL AS found", [
     `${WAREHOUSE_SCHEMA}.metadonnees`,
@@ -159,18 +139,17 @@ export async function seedWarehouse(db: Database, options: SeedOptions = {}): Pr
   const started = performance.now();
   const version = seedVersion();
 
-  // Either schema may hold real data (a warehouse loaded by the pipeline): only ours are replaced.
-  if (!options.force && !(await isSeeded(db))) {
-    for (const schema of [WAREHOUSE_SCHEMA, ANNUAIRE_SCHEMA]) {
-      if (await schemaExists(db, schema)) throw new ForeignWarehouseError(schema);
-    }
-  }
+  const replaced = new Set(options.replaceForeignSchemas ?? []);
+  const refused = (await foreignSchemas(db)).filter(({ schema }) => !replaced.has(schema));
+  if (refused.length > 0) throw new ForeignWarehouseError(refused);
 
   progress({ step: "schema" });
   await db.exec(
     `DROP SCHEMA IF EXISTS ${ANNUAIRE_SCHEMA} CASCADE; DROP SCHEMA IF EXISTS ${WAREHOUSE_SCHEMA} CASCADE;\n` +
       `${readSql("schema.sql")}\n${readSql("annuaire.sql")}`,
   );
+  // Marked before the load: a seed stopped half-way leaves schemas the next run may replace.
+  await markSeededSchemas(db);
 
   const rows: Record<string, number> = {};
   for (const { schema, table, rows: draw } of generateWarehouse({ seed, scale })) {

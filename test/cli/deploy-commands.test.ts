@@ -56,9 +56,24 @@ describe("deployment commands", function () {
       assert.equal(await runCli(["migrate"], out), 3);
       assert.equal(
         out.err,
-        "DATABASE_URL : obligatoire en production (sinon la base de la passerelle est un PGlite embarqué). " +
-          "Donnez l'adresse Postgres de la base de la passerelle puis relancez.\n",
+        "Configuration invalide :\n" +
+          "  - DATABASE_URL : obligatoire en production (la base de la passerelle : accès, table metabase_objects)\n" +
+          "Corrigez ces variables (voir .env.example) puis relancez.\n",
       );
+    });
+
+    it("says what to check when the gateway database cannot be reached, as every command on it does", async () => {
+      for (const command of [["migrate"], ["grants", "list"]]) {
+        const out = io({ DATABASE_URL: "postgres://nobody@127.0.0.1:1/none", LOG_LEVEL: "silent" });
+        assert.equal(await runCli(command, out), 4, command.join(" "));
+        assert.equal(
+          out.err,
+          "Impossible de joindre la base de la passerelle (Postgres 127.0.0.1:1/none) : La base de données du service " +
+            "ne répond pas pour le moment : votre demande n'a pas pu aboutir. Réessayez dans quelques instants. " +
+            "Vérifiez que Postgres tourne et la variable DATABASE_URL.\n",
+          command.join(" "),
+        );
+      }
     });
   });
 

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
 import { runCli, type CliIo } from "../../src/cli/run.js";
 import {
   DEMO_EMPLOYER,
@@ -15,16 +17,18 @@ import { isValidSiret } from "../../src/siret.js";
 import { openDatabase, type Database } from "../../src/storage/database.js";
 import { tableChecksums } from "../../src/warehouse/checksum.js";
 import { generateWarehouse } from "../../src/warehouse/generate.js";
+import { ForeignWarehouseError, SEED_MARK } from "../../src/warehouse/seed-marker.js";
 import {
   ensureDemoWarehouse,
-  ForeignWarehouseError,
   readSeedMetadata,
   seedVersion,
   seedWarehouse,
 } from "../../src/warehouse/seed.js";
 import { MEMBERS_TABLE, WAREHOUSE_TABLES } from "../../src/warehouse/tables.js";
 import { checkTrickyCases, TRICKY_CASES } from "../../src/warehouse/tricky-cases.js";
-import { createTestDatabase } from "../support/services.js";
+import { createTestDatabase, testServices } from "../support/services.js";
+
+const run = promisify(execFile);
 
 /** Small enough to seed three times in a few seconds, large enough to hold every tricky case. */
 const SCALE = 0.2;
@@ -366,45 +370,188 @@ describe("synthetic warehouse", function () {
       referenceDate: "2026-10-31",
     });
   });
+});
 
-  it("refuses to replace an entrepot schema it did not create, unless forced", async () => {
-    const fresh = await createTestDatabase("whforeign");
-    const db = await openDatabase({ name: "warehouse", url: fresh.url, pgliteDataDir: "memory://" });
-    try {
-      await db.exec(
-        "CREATE SCHEMA entrepot; CREATE TABLE entrepot.vraies_donnees (id int); INSERT INTO entrepot.vraies_donnees VALUES (1)",
-      );
-      await assert.rejects(seedWarehouse(db, { scale: 0.02 }), ForeignWarehouseError);
-      const kept = await db.query("SELECT id FROM entrepot.vraies_donnees");
-      assert.deepEqual(kept.rows, [{ id: 1 }]);
-      const report = await seedWarehouse(db, { scale: 0.02, force: true });
-      assert.ok(report.totalRows > 0);
-    } finally {
-      await db.close();
-      await fresh.drop();
-    }
+describe("pilotage seed and schemas it did not write", function () {
+  this.timeout(180_000);
+  const ANNUAIRE_DESCRIPTION =
+    "Membres des structures, organisations et institutions (données personnelles : jamais accordé au lecteur de Metabase).";
+  const ENTREPOT_DESCRIPTION =
+    "Entrepôt de Pilotage de l'inclusion (lecture seule pour la passerelle). Données synthétiques quand entrepot.metadonnees existe.";
+  const sqlFile = (name: string) =>
+    fs.readFileSync(path.join(import.meta.dirname, "../../src/warehouse", name), "utf8");
+  let fresh: { url: string; drop(): Promise<void> };
+  let db: Database;
+
+  beforeEach(async () => {
+    fresh = await createTestDatabase("whmark");
+    db = await openDatabase({ name: "warehouse", url: fresh.url, pgliteDataDir: "memory://" });
+  });
+  afterEach(async () => {
+    await db.close();
+    await fresh.drop();
   });
 
-  it("refuses to replace an annuaire schema it did not create (les emplois' real members), unless forced", async () => {
-    const fresh = await createTestDatabase("whforeign");
-    const db = await openDatabase({ name: "warehouse", url: fresh.url, pgliteDataDir: "memory://" });
+  const seedCli = async (...extra: string[]) => {
+    const out = io();
+    const code = await runCli(["seed", "--database-url", fresh.url, "--scale", "0.02", ...extra], out);
+    return { code, err: out.err };
+  };
+  const comments = async (on: Database = db) =>
+    (
+      await on.query(
+        `SELECT nspname::text AS schema, obj_description(oid, 'pg_namespace') AS comment
+           FROM pg_namespace WHERE nspname IN ('annuaire', 'entrepot') ORDER BY nspname`,
+      )
+    ).rows;
+  const seededComments = [
+    { schema: "annuaire", comment: `${SEED_MARK} ${ANNUAIRE_DESCRIPTION}` },
+    { schema: "entrepot", comment: `${SEED_MARK} ${ENTREPOT_DESCRIPTION}` },
+  ];
+  const refusal = (reasons: string[], options: string) =>
+    [
+      `Entrepôt : Postgres ${new URL(fresh.url).host}${new URL(fresh.url).pathname} — graine « pilotage », échelle 0.02`,
+      "« pilotage seed » ne remplace que les schémas qu'il a écrits, et n'a rien modifié :",
+      ...reasons,
+      "ils peuvent tenir de vraies données (« annuaire » : les membres des emplois, données personnelles).",
+      "Vérifiez l'adresse de la base (--database-url, WAREHOUSE_URL). Seulement s'il s'agit d'une base de " +
+        `démonstration dont ces données peuvent être perdues, relancez « pilotage seed » avec ${options}.`,
+      "",
+    ].join("\n");
+  const unmarked = (schema: string) =>
+    `  - le schéma « ${schema} » existe sans la marque de « pilotage seed » (en tête de son commentaire) ;`;
+  const loadCount = async () =>
+    (await db.query("SELECT count(*)::int AS n FROM entrepot.chargements")).rows[0];
+
+  it("marks both schemas it writes at the head of their comment, and replaces them on the next run", async () => {
+    const first = await seedCli();
+    assert.equal(first.code, 0, first.err);
+    assert.deepEqual(await comments(), seededComments);
+    const second = await seedCli();
+    assert.equal(second.code, 0, second.err);
+    assert.deepEqual(await comments(), seededComments);
+    // Replaced, not appended to: one load marker row, one mark.
+    assert.deepEqual(await loadCount(), { n: 1 });
+  });
+
+  it("refuses to drop a hand-made annuaire beside a seeded entrepot, --force included, and keeps its members", async () => {
+    assert.equal((await seedCli()).code, 0);
+    // The data team loads les emplois' members itself, with annuaire.sql.
+    await db.exec(
+      `DROP SCHEMA annuaire CASCADE; ${sqlFile("annuaire.sql")}
+       INSERT INTO annuaire.membres (email, id_structure, role, depuis) VALUES ('vraie.personne@exemple.fr', 1001, 'membre', '2024-01-01');`,
+    );
+    const members = async () => (await db.query("SELECT email FROM annuaire.membres")).rows;
+
+    assert.deepEqual(await seedCli(), {
+      code: 1,
+      err: refusal([unmarked("annuaire")], "--replace-foreign-schema annuaire"),
+    });
+    assert.deepEqual(await seedCli("--force"), {
+      code: 64,
+      err:
+        "--force ne remplace plus un schéma que « pilotage seed » n'a pas écrit : nommez chacun, " +
+        "--replace-foreign-schema entrepot ou --replace-foreign-schema annuaire (ses données sont perdues).\n" +
+        "Voir : pilotage seed --help\n",
+    });
+    assert.equal((await seedCli("--replace-foreign-schema", "entrepot")).code, 1);
+    await assert.rejects(seedWarehouse(db, { scale: 0.02 }), (error: unknown) => {
+      assert.ok(error instanceof ForeignWarehouseError);
+      assert.deepEqual(error.schemas, [{ schema: "annuaire" }]);
+      return true;
+    });
+    assert.deepEqual(await members(), [{ email: "vraie.personne@exemple.fr" }]);
+    assert.deepEqual(await loadCount(), { n: 1 }, "entrepot was left alone too");
+
+    assert.equal((await seedCli("--replace-foreign-schema", "annuaire")).code, 0);
+    assert.deepEqual(await comments(), seededComments);
+  });
+
+  it("refuses to drop a hand-made entrepot beside a seeded annuaire, even one made with schema.sql", async () => {
+    assert.equal((await seedCli()).code, 0);
+    // The pipeline's own warehouse, made with schema.sql (so it has an entrepot.metadonnees table).
+    await db.exec(
+      `DROP SCHEMA entrepot CASCADE; ${sqlFile("schema.sql")}
+       CREATE TABLE entrepot.vraies_donnees (id int); INSERT INTO entrepot.vraies_donnees VALUES (1);`,
+    );
+    const members = (await db.query("SELECT count(*)::int AS n FROM annuaire.membres")).rows;
+
+    assert.deepEqual(await seedCli(), {
+      code: 1,
+      err: refusal([unmarked("entrepot")], "--replace-foreign-schema entrepot"),
+    });
+    await assert.rejects(seedWarehouse(db, { scale: 0.02 }), (error: unknown) => {
+      assert.ok(error instanceof ForeignWarehouseError);
+      assert.deepEqual(error.schemas, [{ schema: "entrepot" }]);
+      return true;
+    });
+    assert.deepEqual((await db.query("SELECT id FROM entrepot.vraies_donnees")).rows, [{ id: 1 }]);
+    assert.deepEqual((await db.query("SELECT count(*)::int AS n FROM annuaire.membres")).rows, members);
+
+    assert.equal((await seedCli("--replace-foreign-schema", "entrepot")).code, 0);
+    assert.deepEqual(await comments(), seededComments);
+  });
+
+  it("refuses a database holding only schemas it did not write, and names them all", async () => {
+    await db.exec(
+      `CREATE SCHEMA entrepot; CREATE TABLE entrepot.vraies_donnees (id int); INSERT INTO entrepot.vraies_donnees VALUES (1);
+       CREATE SCHEMA annuaire; CREATE TABLE annuaire.vrais_membres (email text); INSERT INTO annuaire.vrais_membres VALUES ('a@b.fr');`,
+    );
+    assert.deepEqual(await seedCli(), {
+      code: 1,
+      err: refusal(
+        [unmarked("entrepot"), unmarked("annuaire")],
+        "--replace-foreign-schema entrepot --replace-foreign-schema annuaire",
+      ),
+    });
+    assert.deepEqual((await db.query("SELECT id FROM entrepot.vraies_donnees")).rows, [{ id: 1 }]);
+    assert.deepEqual((await db.query("SELECT email FROM annuaire.vrais_membres")).rows, [
+      { email: "a@b.fr" },
+    ]);
+  });
+
+  it("refuses to drop a seeded entrepot the pipeline has since loaded, by its load marker", async () => {
+    assert.equal((await seedCli()).code, 0);
+    const doc = fs.readFileSync(path.join(import.meta.dirname, "../../docs/warehouse.md"), "utf8");
+    const section = doc.slice(doc.indexOf("## The load marker"));
+    const pipelineLoad = /```sql\n([\s\S]*?)```/.exec(section)?.[1];
+    assert.ok(pipelineLoad, "docs/warehouse.md gives the pipeline's load statement");
+    await db.exec(pipelineLoad);
+
+    assert.deepEqual(await seedCli(), {
+      code: 1,
+      err: refusal(
+        [
+          "  - le schéma « entrepot » porte cette marque, mais son dernier chargement vient de " +
+            "« les emplois de l'inclusion, extranet IAE 2.0 de l'ASP » ;",
+        ],
+        "--replace-foreign-schema entrepot",
+      ),
+    });
+    assert.deepEqual(await loadCount(), { n: 2 });
+  });
+
+  it("keeps its mark through pg_dump and a restore: the restored copy re-seeds without an option", async () => {
+    assert.equal((await seedCli()).code, 0);
+    const copy = await createTestDatabase("whmark");
     try {
-      await db.exec(
-        "CREATE SCHEMA annuaire; CREATE TABLE annuaire.vrais_membres (email text); INSERT INTO annuaire.vrais_membres VALUES ('a@b.fr')",
-      );
-      await assert.rejects(seedWarehouse(db, { scale: 0.02 }), (error: unknown) => {
-        assert.ok(error instanceof ForeignWarehouseError);
-        assert.match(
-          error.publicMessage,
-          /^Le schéma « annuaire » existe déjà et n'a pas été créé par « pilotage seed »/,
-        );
-        return true;
+      const bin = (name: string) => path.join(testServices.postgresBinDir, name);
+      const { stdout: dump } = await run(bin("pg_dump"), ["--no-owner", fresh.url], {
+        maxBuffer: 256 * 1024 * 1024,
       });
-      const kept = await db.query("SELECT email FROM annuaire.vrais_membres");
-      assert.deepEqual(kept.rows, [{ email: "a@b.fr" }]);
+      const restore = run(bin("psql"), ["--no-psqlrc", "-q", "-v", "ON_ERROR_STOP=1", copy.url]);
+      restore.child.stdin!.end(dump);
+      await restore;
+      const restored = await openDatabase({ name: "warehouse", url: copy.url, pgliteDataDir: "memory://" });
+      try {
+        assert.deepEqual(await comments(restored), seededComments);
+        await seedWarehouse(restored, { scale: 0.02 });
+        assert.deepEqual(await comments(restored), seededComments);
+      } finally {
+        await restored.close();
+      }
     } finally {
-      await db.close();
-      await fresh.drop();
+      await copy.drop();
     }
   });
 });

@@ -77,7 +77,7 @@ const FINAL_STATES = new Set([
   "Embauché ailleurs",
   "Vivier de candidatures",
 ]);
-export function prescribersByDept(w: SyntheticWarehouse): Map<
+function prescribersByDept(w: SyntheticWarehouse): Map<
   string,
   {
     habilites: WeightedPicker<OrganisationModel> | null;

@@ -64,7 +64,7 @@ export function* annexeRows(w: SyntheticWarehouse): Iterable<CopyValue[]> {
   }
 }
 
-export function annexe(
+function annexe(
   w: SyntheticWarehouse,
   rng: Rng,
   id: number,

@@ -29,12 +29,7 @@ const STRUCTURE_NAMES: Record<StructureType, readonly string[]> = {
   GEIQ: ["GEIQ {w}", "GEIQ BTP {de}", "GEIQ Propreté {de}"],
   OPCS: ["{w} Solidarités"],
 };
-export function structureName(
-  w: SyntheticWarehouse,
-  rng: Rng,
-  type: StructureType,
-  commune: Commune,
-): string {
+function structureName(w: SyntheticWarehouse, rng: Rng, type: StructureType, commune: Commune): string {
   const template = rng.pick(STRUCTURE_NAMES[type]);
   const de = /^[AEIOUYÉÈÊÎÏÔÂH]/u.test(commune.nom) ? `d'${commune.nom}` : `de ${commune.nom}`;
   return template.replace("{w}", rng.pick(NAME_WORDS)).replace("{de}", de);
