@@ -256,6 +256,21 @@ describe("npm run stack (docker-compose.yml without Docker, over https through C
       }
       await runDocCommand("docs/operations/stack.md", "npm run stack -- start gateway-1", onThisStack());
       assert.equal((await fetch(`http://127.0.0.1:${started().ports["gateway-1"]}/readyz`)).status, 200);
+      // Taken back: Caddy sends it requests again once its health check passes and the 10 s of its
+      // failures (fail_duration) are over — not at once, and the tests after this one count on it.
+      const { METRICS_PORT } = started().environment("gateway-1");
+      for (let tries = 0; ; tries++) {
+        await meAfterFault(loggedIn(), started().urls.gateway, "a replica's return");
+        const metrics = await (await fetch(`http://127.0.0.1:${METRICS_PORT}/metrics`)).text();
+        if (
+          /^pilotage_http_request_duration_seconds_count\{route="\/api\/me",method="GET",status="200"\} \d+$/m.test(
+            metrics,
+          )
+        )
+          break;
+        assert.ok(tries < 60, "Caddy sent the restarted replica no request in 30 s");
+        await sleep(500);
+      }
     });
 
     it("is ready again after a Postgres restart", async function () {
