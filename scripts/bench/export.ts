@@ -335,9 +335,9 @@ export async function run(args: string[]): Promise<void> {
       const psqlMs = median(runs.map((r) => r.psql!));
       csvLines.push(
         `${rows.toLocaleString("fr-FR").padStart(11)} rows (${mb(sink.bytes)}) | psql \\copy ${perSecond(rows, psqlMs)} rows/s (${psqlMs.toFixed(0)} ms)` +
-          ` | streamCsv ratio ${ratio("direct")}, excel-fr ${ratio("directFrench")}` +
-          ` | HTTP ratio ${ratio("http")}, excel-fr ${ratio("httpFrench")} (${mb(http!.result)} read by curl)` +
-          ` | psql \\copy of the gateway's COPY ratio ${ratio("psqlOwn")}, excel-fr ${ratio("psqlOwnFrench")}` +
+          ` | streamCsv ratio rfc4180 ${ratio("direct")}, excel-fr ${ratio("directFrench")}` +
+          ` | HTTP ratio rfc4180 ${ratio("http")}, excel-fr ${ratio("httpFrench")} (${mb(http!.result)} read by curl)` +
+          ` | psql \\copy of the gateway's COPY ratio rfc4180 ${ratio("psqlOwn")}, excel-fr ${ratio("psqlOwnFrench")}` +
           ` | gateway RSS ${mb(http!.startRss)} → peak ${mb(http!.peakRss)}`,
       );
 

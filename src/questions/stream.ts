@@ -6,6 +6,7 @@ import { to as copyTo } from "pg-copy-streams";
 import Cursor from "pg-cursor";
 import { DependencyError } from "../errors.js";
 import { acquire, cancelBackend, ClientTimeout, within } from "../storage/postgres-limits.js";
+import { coalesce } from "./coalesce.js";
 import { csvCellSql, csvDelimiter, csvHeaderLine, type CsvDialect } from "./csv-dialect.js";
 import type { QuestionColumn } from "../catalog/index.js";
 import { exportColumns } from "./export-columns.js";
@@ -57,6 +58,10 @@ export interface CsvShape {
 }
 
 export const RFC4180: CsvShape = { dialect: "rfc4180", described: [] };
+
+/** What the CSV stream gathers before a write to the client (coalesce.ts), and for how long at most. */
+const WRITE_SIZE = 256 * 1024;
+const WRITE_DELAY_MS = 20;
 
 const BUSY_MESSAGE =
   "Trop d'exports sont en cours : le vôtre n'a pas pu commencer. Réessayez dans quelques instants.";
@@ -313,7 +318,7 @@ export async function streamCsv(
         );
       },
     });
-    await pipeline(copy, guard, header, out, { end: false, signal });
+    await pipeline(copy, guard, header, coalesce(WRITE_SIZE, WRITE_DELAY_MS), out, { end: false, signal });
     if (!started) {
       await onStart?.();
       out.write(head);

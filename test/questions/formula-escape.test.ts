@@ -140,6 +140,58 @@ describe("formula injection in exports (issue 15 §3)", function () {
     }
   });
 
+  it("escapes every text-typed column, whatever kind the question declares, and the header; numbers and dates stay as they are", async () => {
+    // The SQL types decide, never the declared kinds: `compte_texte` (count) and `jour_texte` (date) are text.
+    const typed = "/api/questions/essais/formules-par-type/data";
+    const fetchOk = async (server: RunningServer, query: string) => {
+      const response = await fetch(`${server.url}${typed}?${query}`);
+      const body = Buffer.from(await response.arrayBuffer());
+      assert.equal(response.status, 200, body.toString("utf8"));
+      return body;
+    };
+    for (const [name, server] of servers) {
+      assert.equal(
+        (await fetchOk(server, "format=csv")).toString("utf8"),
+        "\uFEFFcode,compte_texte,compte,jour_texte,jour\n" +
+          "'=1+1,'-5,-5,'@lundi,2026-01-15\n" +
+          "75,12,12,2026-01-16,2026-01-16\n",
+        name,
+      );
+      assert.equal(
+        (await fetchOk(server, "format=csv&dialect=excel-fr")).toString("utf8"),
+        "\uFEFF'=Code saisi;Compte en texte;Compte;Jour en texte;Jour\n" +
+          "'=1+1;'-5;-5;'@lundi;15/01/2026\n" +
+          "75;12;12;2026-01-16;16/01/2026\n",
+        name,
+      );
+      const bytes = await fetchOk(server, "format=xlsx");
+      const data = (await readWorkbook(bytes)).getWorksheet("Données")!;
+      assert.deepEqual(
+        sheetValues(data).map((r) => r.slice(0, 4)),
+        [
+          ["=Code saisi", "Compte en texte", "Compte", "Jour en texte"],
+          ["=1+1", "-5", -5, "@lundi"],
+          ["75", "12", 12, "2026-01-16"],
+        ],
+        name,
+      );
+      const entries = zipEntries(bytes);
+      const sheet = entries.get("xl/worksheets/sheet1.xml")!;
+      assert.doesNotMatch(sheet, /<f[ >]/, name);
+      const xfs = [
+        ...entries
+          .get("xl/styles.xml")!
+          .split("<cellXfs")[1]!
+          .matchAll(/<xf [^>]*\/>/g),
+      ].map((m) => m[0]);
+      const prefixed = ["A1", "A2", "B2", "C2", "D2", "A3", "B3", "D3"].map((cell) => {
+        const style = new RegExp(`<c r="${cell}"[^>]*? s="(\\d+)"`).exec(sheet)?.[1];
+        return /quotePrefix="1"/.test(xfs[Number(style ?? 0)]!);
+      });
+      assert.deepEqual(prefixed, [true, true, true, false, true, false, false, false], name);
+    }
+  });
+
   it("escapes by the first character only", () => {
     assert.deepEqual(
       ["=1", "+1", "-1", "@a", "\ta", "\ra", "a=1", " =1", "'=1", "", "1-2", "—1"].map(escapeFormula),
