@@ -7,6 +7,7 @@ import { authRouter, LOGOUT_PATH, type OnLogin } from "./auth/routes.js";
 import { enforceSessionLifetime, sessionMiddleware } from "./auth/session.js";
 import type { Config } from "./config.js";
 import { healthRouter } from "./health/routes.js";
+import { publicPagesLimit } from "./dashboards/public-routes.js";
 import { dashboardsRouters } from "./dashboards/routes.js";
 import { homeRouter } from "./home/routes.js";
 import { loadLegalContent, type LegalContent } from "./legal/legal-content.js";
@@ -146,7 +147,8 @@ export function createApp(deps: AppDeps): Express {
       onError: (error) => logger.warn({ err: error }, "page views not recorded (kept for the next flush)"),
     });
   const countView = (view: Parameters<PageViewCounter["count"]>[0]) => pageViews.count(view);
-  const dashboards = dashboardsRouters({ ...deps, loadMarker, countView, territories });
+  const limitPublicPages = publicPagesLimit({ config, redis });
+  const dashboards = dashboardsRouters({ ...deps, loadMarker, countView, territories, limitPublicPages });
   // The embed-URL renewal, asked by every open dashboard, goes through no other router (nor its routes).
   app.use(dashboards.api);
   app.use(
@@ -175,7 +177,7 @@ export function createApp(deps: AppDeps): Express {
       warehouse: deps.warehouse,
       resultCache: deps.resultCache,
       config,
-      redis,
+      limitPublicPages,
       loadMarker,
       now,
       countView,

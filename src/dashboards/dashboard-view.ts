@@ -1,4 +1,4 @@
-import type { Request, Response } from "express";
+import type { Request, RequestHandler, Response } from "express";
 import type { ResultCache } from "../cache/result-cache.js";
 import type { Redis } from "ioredis";
 import { recordVisit } from "../audit/visits.js";
@@ -59,6 +59,8 @@ export interface DashboardsDeps {
   resultCache?: ResultCache;
   /** The bassins and EPCI of each département, for narrowing (src/territories/reference.ts). */
   territories: TerritoryReferenceReader;
+  /** The public pages' limit of anonymous visitors (publicPagesLimit); built from the configuration when absent. */
+  limitPublicPages?: RequestHandler;
   /** Counts a view of a public dashboard, signed in or not (src/audit/page-views.ts). */
   countView?: (view: { kind: "dashboard"; key: string; signedIn: boolean }) => void;
 }

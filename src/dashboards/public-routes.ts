@@ -20,32 +20,42 @@ export const isAnonymous = (req: Request) =>
   !getSessionUser(req) && !(req.headers.cookie ?? "").includes(`${SESSION_COOKIE_NAME}=`);
 
 /**
- * Public dashboards, open to anyone without login, at their own address. Anonymous visits are limited
- * per address (PUBLIC_RATE_LIMIT_PER_MINUTE) and, with a result cache, served whole from it.
+ * The one limit of public pages, dashboards and notes alike: anonymous visitors per address
+ * (PUBLIC_RATE_LIMIT_PER_MINUTE), in one count; logged-in people are accountable and not limited, and a
+ * made-up cookie does not make anyone logged in. Built once per application (src/app.ts).
  */
-export function publicDashboardsRouter(deps: {
-  catalog: Catalog;
-  view: DashboardView;
-  config: Pick<Config, "cache" | "publicRateLimitPerMinute">;
+export function publicPagesLimit(deps: {
+  config: Pick<Config, "publicRateLimitPerMinute">;
   redis: Redis | undefined;
-  resultCache?: ResultCache | undefined;
-  /** Counts a view of a public dashboard; the route's view counts the pages it renders itself. */
-  countView?: ((view: { kind: "dashboard"; key: string; signedIn: boolean }) => void) | undefined;
-}): Router {
-  const dashboards = new Map(deps.catalog.dashboards.map((d) => [d.key, d]));
+}): RequestHandler {
   const perAddress = rateLimit({
     name: "public-pages",
     points: deps.config.publicRateLimitPerMinute,
     windowSeconds: 60,
     redis: deps.redis,
   });
-  // Logged-in people are accountable and not limited; a made-up cookie does not make anyone logged in.
-  const limitAnonymous: RequestHandler = (req, res, next) =>
-    getSessionUser(req) ? next() : perAddress(req, res, next);
+  return (req, res, next) => (getSessionUser(req) ? next() : perAddress(req, res, next));
+}
+
+/**
+ * Public dashboards, open to anyone without login, at their own address. Anonymous visits are limited
+ * (publicPagesLimit) and, with a result cache, served whole from it.
+ */
+export function publicDashboardsRouter(deps: {
+  catalog: Catalog;
+  view: DashboardView;
+  config: Pick<Config, "cache">;
+  /** The anonymous visitors' limit shared with public notes (publicPagesLimit). */
+  limitAnonymous: RequestHandler;
+  resultCache?: ResultCache | undefined;
+  /** Counts a view of a public dashboard; the route's view counts the pages it renders itself. */
+  countView?: ((view: { kind: "dashboard"; key: string; signedIn: boolean }) => void) | undefined;
+}): Router {
+  const dashboards = new Map(deps.catalog.dashboards.map((d) => [d.key, d]));
   const router = Router();
   router.get(
     "/public/:key",
-    limitAnonymous,
+    deps.limitAnonymous,
     publicPageCache({
       cache: deps.resultCache,
       ttlSeconds: deps.config.cache.publicPageSeconds,

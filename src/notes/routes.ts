@@ -1,5 +1,4 @@
 import { Router, type RequestHandler } from "express";
-import type { Redis } from "ioredis";
 import { getSessionUser } from "../auth/session.js";
 import { publicPageCache } from "../cache/public-pages.js";
 import type { ResultCache } from "../cache/result-cache.js";
@@ -13,7 +12,6 @@ import { frenchLongDate } from "../dashboards/french-format.js";
 import { isAnonymous } from "../dashboards/public-routes.js";
 import { narrowedProfile } from "../dashboards/territory-choice.js";
 import { AppError, NotFoundError } from "../errors.js";
-import { rateLimit } from "../http/rate-limit.js";
 import { renderPage } from "../http/render.js";
 import { currentProfile, requireProfile } from "../perimeter/session-profile.js";
 import type { TerritoryReferenceReader } from "../territories/reference.js";
@@ -38,9 +36,9 @@ export interface NotesDeps {
    * anonymous reader's public note is then kept whole, as a public dashboard's page is.
    */
   resultCache?: ResultCache | undefined;
-  config: Pick<Config, "cache" | "publicRateLimitPerMinute">;
-  /** Where the per-address limit of anonymous readers counts (the process's memory without it). */
-  redis: Redis | undefined;
+  config: Pick<Config, "cache">;
+  /** The anonymous visitors' limit shared with public dashboards (publicPagesLimit). */
+  limitPublicPages: RequestHandler;
   loadMarker: LoadMarkerReader;
   now: () => Date;
   /** The bassins and EPCI of each département: a note narrows like a dashboard (`?departement=93`). */
@@ -118,12 +116,6 @@ export function notesRouter(deps: NotesDeps): Router {
   // A public note is a public page (src/dashboards/public-routes.ts): anonymous readers limited per
   // address, in the same count as public dashboards, and served whole from the cache, counted all the
   // same; its Cache-Control and Vary are the page cache's. A private note is no-store.
-  const perAddress = rateLimit({
-    name: "public-pages",
-    points: deps.config.publicRateLimitPerMinute,
-    windowSeconds: 60,
-    redis: deps.redis,
-  });
   const pageCache = publicPageCache({
     cache: deps.resultCache,
     ttlSeconds: deps.config.cache.publicPageSeconds,
@@ -140,13 +132,11 @@ export function notesRouter(deps: NotesDeps): Router {
       }
       return handler(req, res, next);
     };
-  const limitAnonymous: RequestHandler = (req, res, next) =>
-    getSessionUser(req) ? next() : perAddress(req, res, next);
 
   router.get(
     "/notes/:key",
     profileUnlessPublic,
-    forPublicNotes(limitAnonymous),
+    forPublicNotes(deps.limitPublicPages),
     forPublicNotes(pageCache),
     async (req, res) => {
       const note = findNote(req.params.key);

@@ -168,3 +168,28 @@ describe("notes read with the dashboards' rules", function () {
     assert.deepEqual(headers(stale), { status: 200, cacheControl: "private, no-store", vary: "Cookie" });
   });
 });
+
+describe("a public note's readers, limited with public dashboards' in one count", function () {
+  this.timeout(60_000);
+  let stack: LoginStack;
+
+  // Without Redis (the demo's case, and every process's fallback when Redis is away): one counter in the
+  // process, so two limiters would each count their own pages.
+  before(async () => {
+    stack = await startLoginStack({
+      env: { PUBLIC_RATE_LIMIT_PER_MINUTE: "2" },
+      catalog: await fixtureCatalog(),
+      redis: "none",
+    });
+  });
+  after(() => stack.close());
+
+  it("counts an anonymous address's public dashboards and public notes together", async () => {
+    const anyone = new Browser();
+    assert.equal((await anyone.get(`${stack.baseUrl}/public/etp-conventionnes-par-departement`)).status, 200);
+    assert.equal((await anyone.get(`${stack.baseUrl}/notes/${PUBLIC}`)).status, 200);
+    // The third public page of the minute, whichever kind: two limiters would each have allowed it.
+    assert.equal((await anyone.get(`${stack.baseUrl}/notes/${PUBLIC}`)).status, 429);
+    assert.equal((await anyone.get(`${stack.baseUrl}/public/etp-conventionnes-par-departement`)).status, 429);
+  });
+});
