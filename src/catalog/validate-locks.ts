@@ -47,6 +47,20 @@ export function validateLocks(
         "Passez le paramètre en « type: text ».",
       );
     }
+    if (
+      (attribute === "bassins" || attribute === "epci") &&
+      !d.parameters.some((x) => x.locked === "departements" || x.locked === "departement_labels")
+    ) {
+      // A bassin or an EPCI may straddle départements: only the département lock, on every card beside
+      // it, keeps its part outside the perimeter out (PRODUCT.md §3, invariant 1: never wider).
+      out.add(
+        "lock.territory-without-departement",
+        d.file,
+        lockedAt,
+        `« ${p.slug} » est verrouillé sur « ${attribute} » sans verrou sur les départements : un territoire à cheval sur plusieurs départements montrerait sa part hors du périmètre.`,
+        "Ajoutez un paramètre verrouillé sur « departements » (ou « departement_labels ») relié à chaque carte.",
+      );
+    }
     for (const kindKey of d.audiences) {
       const kind = kinds.get(kindKey);
       if (kind && attribute === "region" && kind.scope !== "region") {

@@ -370,6 +370,29 @@ describe("validation rules not covered by the fixtures", () => {
     ]);
   });
 
+  it("refuses a bassin or EPCI lock without a département lock beside it (a straddling one would widen)", async () => {
+    const bassinQuestion = question(
+      `name: Q\ncollection: iae\ndisplay: table\nparameters:
+  bassin:
+    type: field filter
+    column: entrepot.candidatures.code_bassin_emploi_structure
+    label: Bassin d'emploi
+    required: true
+    multiple: true`,
+      "SELECT 1 WHERE {{bassin}}",
+    );
+    const dashboard = lockedDashboard(card("      bassin: bassin\n"))
+      .replace("  - slug: departement\n    label: Département\n", "  - slug: bassin\n    label: Bassin\n")
+      .replace("locked: departement_labels", "locked: bassins");
+    const files = { "sql/iae/q.sql": bassinQuestion, "metabase-config/dashboards/d.yaml": dashboard };
+    assert.deepEqual(await rulesOf(files), ["lock.territory-without-departement"]);
+    const epci = {
+      ...files,
+      "metabase-config/dashboards/d.yaml": dashboard.replace("locked: bassins", "locked: epci"),
+    };
+    assert.deepEqual(await rulesOf(epci), ["lock.territory-without-departement"]);
+  });
+
   it("refuses a tag fed twice, several values into a single-value tag, and duplicate slugs", async () => {
     const files = {
       "sql/iae/q.sql": question(
