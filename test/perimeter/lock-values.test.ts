@@ -63,6 +63,11 @@ describe("lock values", () => {
     ["a région missing one of its départements", { departements: IDF.slice(1), region: "11" }, "region"],
     ["a région and a département outside it", { departements: [...IDF, "13"], region: "11" }, "region"],
     ["a région without départements", { region: "11" }, "region"],
+    // Bassins and EPCI are worked out per request (issue 19): a warehouse that did not answer leaves them out.
+    ["départements whose bassins were not worked out", { departements: ["93"] }, "bassins"],
+    ["an empty bassin list", { departements: ["93"], bassins: [] }, "bassins"],
+    ["a département whose EPCI were not worked out", { departements: ["93"] }, "epci"],
+    ["an empty EPCI list", { departements: ["93"], epci: [] }, "epci"],
     ["an attribute the code does not know", { departements: ["33"] }, "commune" as never],
   ];
   for (const [name, perimeter, attribute] of empty) {
