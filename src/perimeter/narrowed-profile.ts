@@ -65,8 +65,10 @@ export async function narrowedPerimeter(
   req: Request,
   perimeter: Perimeter,
   reader: TerritoryReferenceReader,
+  /** Where the choice is read: the request's query string, or the part of it that is a choice (exports). */
+  query: Record<string, unknown> = req.query as Record<string, unknown>,
 ): Promise<{ perimeter: Perimeter; choice: TerritoryChoice }> {
-  const choice = readTerritoryChoice(req.query as Record<string, unknown>);
+  const choice = readTerritoryChoice(query);
   if (!isNarrowed(choice)) return { perimeter, choice };
   const reference = req.territoryReference ?? (await reader.current());
   return { perimeter: effectivePerimeter(perimeter, reference, choice), choice };

@@ -18,13 +18,8 @@ import {
 import { rateLimit } from "../http/rate-limit.js";
 import type { Logger } from "../logging.js";
 import type { Metrics } from "../metrics/metrics.js";
-import {
-  CHOICE_PARAMETERS,
-  effectivePerimeter,
-  isNarrowed,
-  NarrowingError,
-  readTerritoryChoice,
-} from "../perimeter/narrowing.js";
+import { narrowedPerimeter } from "../perimeter/narrowed-profile.js";
+import { CHOICE_PARAMETERS, NarrowingError } from "../perimeter/narrowing.js";
 import { currentProfile, NoAccessError, type Profile } from "../perimeter/session-profile.js";
 import type { TerritoryReferenceReader } from "../territories/reference.js";
 import type { Database } from "../storage/database.js";
@@ -84,16 +79,10 @@ async function exportNarrowing(
     question.parameters.filter((p) => grant.locks[p.tag] === undefined).map((p) => p.tag),
   );
   const names = CHOICE_PARAMETERS.filter((name) => !editable.has(name));
-  const query = Object.fromEntries(
-    names.flatMap((name) => (name in req.query ? [[name, req.query[name]]] : [])),
-  );
-  const choice = readTerritoryChoice(query);
-  if (!isNarrowed(choice)) return { profile, names };
-  const reference = req.territoryReference ?? (await territories.current());
-  return {
-    profile: { ...profile, perimeter: effectivePerimeter(profile.perimeter, reference, choice) },
-    names,
-  };
+  const asked = req.query as Record<string, unknown>;
+  const query = Object.fromEntries(names.flatMap((name) => (name in asked ? [[name, asked[name]]] : [])));
+  const { perimeter } = await narrowedPerimeter(req, profile.perimeter, territories, query);
+  return { profile: perimeter === profile.perimeter ? profile : { ...profile, perimeter }, names };
 }
 
 const FormatSchema = z.enum(EXPORT_FORMATS);
