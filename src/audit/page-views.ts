@@ -110,13 +110,18 @@ const WeeklyRow = z
   }));
 export type WeeklyPageViews = z.output<typeof WeeklyRow>;
 
+/** The Mondays of the last `weeks` weeks (the current one included), oldest first. */
+export function lastWeeks(now: Date, weeks: number): string[] {
+  const monday = parseDay(weekOf(now))!;
+  return Array.from({ length: weeks }, (_, i) => formatDay(addDays(monday, -7 * (weeks - 1 - i))));
+}
+
 /** Views per page and week over the last `weeks` weeks (the current one included), newest week first. */
 export async function weeklyPageViews(
   db: Queryable,
   options: { weeks: number; now?: Date },
 ): Promise<WeeklyPageViews[]> {
-  const monday = parseDay(weekOf(options.now ?? new Date()))!;
-  const since = formatDay(addDays(monday, -7 * (options.weeks - 1)));
+  const [since] = lastWeeks(options.now ?? new Date(), options.weeks);
   const { rows } = await db.query(
     `SELECT week, resource_kind, resource_key,
             coalesce(sum(views) FILTER (WHERE NOT signed_in), 0) AS anonymous,

@@ -7,6 +7,7 @@ import {
 } from "../catalog/index.js";
 import { ClientGoneError, DependencyError } from "../errors.js";
 import type { LockValue } from "../perimeter/lock-values.js";
+import type { TerritoryChoice } from "../perimeter/narrowing.js";
 import type { Queryable } from "../storage/database.js";
 import type { Day } from "../template/index.js";
 import { formatRows, readCardTable, type CardTable } from "./card-data.js";
@@ -113,6 +114,7 @@ export function cardRenderer(deps: {
     choice: FilterChoice,
     locks: Record<string, LockValue>,
     cutoff: { day: Day; marker: unknown },
+    territory: TerritoryChoice = {},
   ): Promise<CardView[]> {
     const rendered = withChoice(dashboard, choice);
     const values = cardValues(choice, locks);
@@ -125,8 +127,8 @@ export function cardRenderer(deps: {
           title: question?.name ?? card.question,
           description: question?.description ?? "",
           sizeX: card.sizeX,
-          exportHref: question ? exportHref(dashboard, card, question, choice) : "",
-          xlsxHref: question ? exportHref(dashboard, card, question, choice, "xlsx") : "",
+          exportHref: question ? exportHref(dashboard, card, question, choice, "csv", territory) : "",
+          xlsxHref: question ? exportHref(dashboard, card, question, choice, "xlsx", territory) : "",
           scalar: question?.display === "scalar",
         };
         if (!question) return { ...base, error: "Cette carte n'a pas de question associée." };

@@ -9,7 +9,8 @@ import type { QuestionColumn } from "../catalog/index.js";
 
 const numberFormats = new Map<string, Intl.NumberFormat>();
 
-function numberFormat(options: Intl.NumberFormatOptions): Intl.NumberFormat {
+/** fr-FR's format for these options, built once: Intl's constructors are slow enough to matter per cell. */
+export function numberFormat(options: Intl.NumberFormatOptions): Intl.NumberFormat {
   const key = JSON.stringify(options);
   let format = numberFormats.get(key);
   if (!format) {

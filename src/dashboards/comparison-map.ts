@@ -1,4 +1,5 @@
 import { tileOf } from "../territories/tile-grid.js";
+import { numberFormat } from "./cell-format.js";
 
 /**
  * The comparison's map (issue 19): a server-drawn SVG tile map (src/territories/tile-grid.ts), one
@@ -18,7 +19,12 @@ const CLASSES = ["#ececfe", "#cacafb", "#8585f6", "#4a4ad8", "#000091"] as const
 const NO_DATA = "#eeeeee";
 const GAP = 3;
 
-const percent = new Intl.NumberFormat("fr-FR", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+const percent = numberFormat({ minimumFractionDigits: 1, maximumFractionDigits: 1 });
+
+/** A rate in %, one decimal, as the table and the map both write it. */
+export function rateText(rate: number | null): string {
+  return rate === null ? "pas de donnée" : `${percent.format(rate)} %`;
+}
 
 function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -44,21 +50,21 @@ export function comparisonMap(
     const i = bounds.findIndex((b) => rate <= b);
     return classes === 1 ? CLASSES[2] : CLASSES[Math.round((i * (CLASSES.length - 1)) / (classes - 1))]!;
   };
-  const cols = Math.max(...placed.map((t) => t.col)) - Math.min(...placed.map((t) => t.col)) + 1;
-  // A région's few tiles drawn larger than France's hundred: about 400 pixels wide either way.
-  const CELL = Math.max(40, Math.min(88, Math.floor(400 / cols)));
   const minCol = Math.min(...placed.map((t) => t.col));
   const minRow = Math.min(...placed.map((t) => t.row));
-  const width = (Math.max(...placed.map((t) => t.col)) - minCol + 1) * CELL;
-  const height = (Math.max(...placed.map((t) => t.row)) - minRow + 1) * CELL;
+  const cols = Math.max(...placed.map((t) => t.col)) - minCol + 1;
+  const rows = Math.max(...placed.map((t) => t.row)) - minRow + 1;
+  // A région's few tiles drawn larger than France's hundred: about 400 pixels wide either way.
+  const CELL = Math.max(40, Math.min(88, Math.floor(400 / cols)));
+  const width = cols * CELL;
+  const height = rows * CELL;
   const squares = placed.map((t) => {
     const x = (t.col - minCol) * CELL;
     const y = (t.row - minRow) * CELL;
     const fill = t.rate === null ? NO_DATA : shadeOf(t.rate);
     const dark = fill === CLASSES[3] || fill === CLASSES[4];
-    const value = t.rate === null ? "pas de donnée" : `${percent.format(t.rate)} %`;
     return (
-      `<g><title>${escapeXml(`${t.label} : ${value}`)}</title>` +
+      `<g><title>${escapeXml(`${t.label} : ${rateText(t.rate)}`)}</title>` +
       `<rect x="${x + GAP / 2}" y="${y + GAP / 2}" width="${CELL - GAP}" height="${CELL - GAP}" rx="3" fill="${fill}" stroke="#3a3a3a" stroke-width="0.5"/>` +
       `<text x="${x + CELL / 2}" y="${y + CELL / 2 + Math.round(CELL / 9)}" text-anchor="middle" font-size="${Math.round(CELL / 3)}" font-family="Marianne, Arial, sans-serif" fill="${dark ? "#ffffff" : "#161616"}">${escapeXml(t.code)}</text></g>`
     );

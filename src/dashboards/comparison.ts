@@ -7,7 +7,8 @@ import type { Queryable } from "../storage/database.js";
 import type { TerritoryReference } from "../territories/reference.js";
 import { ALL_DEPARTEMENT_CODES, findDepartement, findRegion } from "../territories/territories.js";
 import { runCard } from "./card-data.js";
-import { comparisonMap, type MapTile } from "./comparison-map.js";
+import { numberFormat } from "./cell-format.js";
+import { comparisonMap, rateText, type MapTile } from "./comparison-map.js";
 import { cardValues, withChoice, type FilterChoice } from "./filters.js";
 
 /**
@@ -159,24 +160,22 @@ function perimeterName(profile: Profile): string {
   return "Votre périmètre";
 }
 
-const decimal = new Intl.NumberFormat("fr-FR", { maximumFractionDigits: 2 });
-const oneDecimal = new Intl.NumberFormat("fr-FR", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+const decimal = numberFormat({ maximumFractionDigits: 2 });
 
 /** The comparison with its figures written in French, for the page. */
 export function comparisonView(view: ComparisonView) {
-  const rate = (r: number | null) => (r === null ? "pas de donnée" : `${oneDecimal.format(r)} %`);
   return {
     ...view,
     rows: view.rows.map((r) => ({
       ...r,
-      rateText: rate(r.rate),
+      rateText: rateText(r.rate),
       rankText: r.rank === null ? "—" : String(r.rank),
       numeratorText: decimal.format(r.numerator),
       denominatorText: decimal.format(r.denominator),
     })),
     reference: {
       ...view.reference,
-      rateText: rate(view.reference.rate),
+      rateText: rateText(view.reference.rate),
       numeratorText: decimal.format(view.reference.numerator),
       denominatorText: decimal.format(view.reference.denominator),
     },

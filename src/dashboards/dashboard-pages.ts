@@ -1,6 +1,7 @@
 import type { Catalog, Dashboard, DashboardCard, Question } from "../catalog/index.js";
 import { dashboardAccess, isOpenToEveryone, type AccessProfile } from "../perimeter/dashboard-access.js";
 import { describePerimeter, type LockValue, type Perimeter } from "../perimeter/lock-values.js";
+import { CHOICE_PARAMETERS, type TerritoryChoice } from "../perimeter/narrowing.js";
 import { ALL_DEPARTEMENT_CODES } from "../territories/territories.js";
 import type { FilterChoice } from "./filters.js";
 
@@ -82,8 +83,9 @@ export function dashboardPath(dashboard: Dashboard): string {
 /**
  * The "Télécharger (CSV)" link of a card: the question's export (`/api/questions/:key/data`, issue 10)
  * as French Excel reads it (issue 17: `;`, labels, decimal comma) with the editable values the card runs
- * with, keyed by the question's tags (`file: "xlsx"`: the same rows as an Excel workbook). Locked values
- * are never in the link: the export fills them from the perimeter itself.
+ * with, keyed by the question's tags (`file: "xlsx"`: the same rows as an Excel workbook), and the page's
+ * territory choice (issue 19). Locked values are never in the link: the export fills them from the
+ * perimeter itself, narrowed by that choice.
  */
 export function exportHref(
   dashboard: Dashboard,
@@ -91,6 +93,7 @@ export function exportHref(
   question: Question,
   choice: FilterChoice,
   file: "csv" | "xlsx" = "csv",
+  territory: TerritoryChoice = {},
 ): string {
   const query = new URLSearchParams(
     file === "xlsx" ? { format: "xlsx" } : { format: "csv", dialect: "excel-fr" },
@@ -103,5 +106,7 @@ export function exportHref(
     if (value === undefined || value === null) continue;
     for (const one of Array.isArray(value) ? value : [value]) query.append(tag, String(one));
   }
+  // A narrowed page exports the narrowed data: the export narrows the same way.
+  for (const name of CHOICE_PARAMETERS) if (territory[name]) query.append(name, territory[name]);
   return `/api/questions/${encodeURIComponent(question.key)}/data?${query.toString()}`;
 }

@@ -203,7 +203,7 @@ export function createDashboardView(
       const embedding = embed.enabled && metabaseStatus !== undefined && !previewing;
       const [framed, shown] = await Promise.all([
         embedding ? metabaseStatus.available() : false,
-        renderCards(req, anchored, embedding ? read({}) : choice, access.locks, cutoff),
+        renderCards(req, anchored, embedding ? read({}) : choice, access.locks, cutoff, territory),
       ]);
       let cards = shown;
       let notice: Notice | undefined = previewing
@@ -230,15 +230,7 @@ export function createDashboardView(
       }
       const chose = Object.keys(choice.values).length > 0 || choice.cleared.size > 0;
       if (embedding && !issued && chose)
-        cards = await renderCards(req, anchored, choice, access.locks, cutoff);
-      // The exports of a narrowed page export the narrowed data: they narrow the same way.
-      const narrowing = choiceQuery(territory);
-      if (narrowing)
-        cards = cards.map((c) => ({
-          ...c,
-          ...(c.exportHref ? { exportHref: `${c.exportHref}&${narrowing}` } : {}),
-          ...(c.xlsxHref ? { xlsxHref: `${c.xlsxHref}&${narrowing}` } : {}),
-        }));
+        cards = await renderCards(req, anchored, choice, access.locks, cutoff, territory);
 
       const user = getSessionUser(req);
       if (isPublicDashboard(dashboard)) {
@@ -302,7 +294,7 @@ export function createDashboardView(
           cards,
           choice,
           territories,
-          territoryQuery: narrowing,
+          territoryQuery: choiceQuery(territory),
           comparison: comparison && comparisonView(comparison),
           filterSummary: choiceSummary(choice),
           resetHref: dashboardPath(dashboard),

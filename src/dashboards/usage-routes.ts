@@ -1,12 +1,12 @@
 import { Router } from "express";
-import { weeklyPageViews, weekOf, type WeeklyPageViews } from "../audit/page-views.js";
+import { lastWeeks, weeklyPageViews, type WeeklyPageViews } from "../audit/page-views.js";
 import { weeklyUsage } from "../audit/visits.js";
 import type { Catalog } from "../catalog/index.js";
 import { renderPage } from "../http/render.js";
 import { requireStaff } from "../perimeter/session-profile.js";
 import { frenchLongDate } from "./french-format.js";
 import type { Database } from "../storage/database.js";
-import { addDays, formatDay, parseDay } from "../template/index.js";
+import { parseDay } from "../template/index.js";
 
 const WEEKS = 12;
 
@@ -15,12 +15,6 @@ const weekLabel = (monday: string): string => {
   const day = parseDay(monday);
   return day ? frenchLongDate(day) : monday;
 };
-
-/** The last `weeks` Mondays, oldest first. */
-function mondays(now: Date, weeks: number): string[] {
-  const last = parseDay(weekOf(now))!;
-  return Array.from({ length: weeks }, (_, i) => formatDay(addDays(last, -7 * (weeks - 1 - i))));
-}
 
 /**
  * Public pages and notes, week by week: totals per week (the trend, as a chart and its table) and, per
@@ -90,7 +84,7 @@ export function dashboardUsageRouter(deps: { catalog: Catalog; db: Database; now
       unvisited: catalog.dashboards.filter((d) => !visited.has(d.key)).map((d) => d.title),
       publicViews: publicAudience(
         views,
-        mondays(now, WEEKS),
+        lastWeeks(now, WEEKS),
         (row) => (row.kind === "note" ? noteTitles.get(row.key) : titles.get(row.key)) ?? row.key,
       ),
       scripts: ["/static/chart/DSFRChart/DSFRChart.js"],
