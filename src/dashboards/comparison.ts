@@ -80,6 +80,9 @@ export async function compareTerritories(options: {
     cardValues(options.choice, access.locks),
   );
   const table = await runCard(options.warehouse, question, parameters, { now: options.now, rowLimit: 5000 });
+  // Rates and ranks worked out from part of the territories would be wrong without saying so: no
+  // comparison rather than a partial one.
+  if (table.truncated) return null;
   const index = (name: string) => table.columns.findIndex((c) => c.name === name);
   const [codeAt, numAt, denAt] = [
     index(level === "departement" ? "code_departement" : "code_bassin"),
