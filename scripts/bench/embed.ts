@@ -17,12 +17,10 @@
 import { parseArgs } from "node:util";
 import express from "express";
 import { writeAudit } from "../../src/audit/audit-log.js";
-import { loadCatalog } from "../../src/catalog/index.js";
 import { ensureDemoGrants } from "../../src/demo/grants.js";
-import { markVerified, recordBinding } from "../../src/metabase/object-map.js";
-import { PROJECT_ROOT } from "../../src/project-root.js";
 import { startServer, type RunningServer } from "../../src/server.js";
 import { sessionKeyOf } from "../../test/support/auth-stack.js";
+import { BOUND_METABASE_ID, bindVerifiedDashboard } from "../../test/support/embed-binding.js";
 import { loginAs } from "../../test/support/login.js";
 import {
   describeDurability,
@@ -63,17 +61,7 @@ export async function run(args: string[]): Promise<void> {
   const stores = await openBenchStores("embed");
   const { redis, db, warehouse } = stores;
   await ensureDemoGrants(db);
-  const dashboard = (await loadCatalog(PROJECT_ROOT)).dashboards.find((d) => d.key === DASHBOARD)!;
-  // What `pilotage apply` records once it has verified the dashboard's lock contract in Metabase.
-  await recordBinding(db, {
-    model: "dashboard",
-    key: dashboard.key,
-    metabaseId: 42,
-    entityId: null,
-    contentVersion: dashboard.contentVersion,
-    embeddingParams: { departement: "locked" },
-  });
-  await markVerified(db, dashboard.key, dashboard.contentVersion);
+  await bindVerifiedDashboard(db, DASHBOARD);
 
   const gateway = await startBenchGateway(
     { db, warehouse, redis },
@@ -98,7 +86,7 @@ export async function run(args: string[]): Promise<void> {
     if ((await redis.get(sessionKey)) === null) throw new Error("the bench session is gone");
     await writeAudit(db, {
       action: "embed.token_issued",
-      resource: { kind: "dashboard", key: DASHBOARD, id: "42" },
+      resource: { kind: "dashboard", key: DASHBOARD, id: String(BOUND_METABASE_ID) },
       lockedValues: { departement: ["93"] },
       details: { bench: "floor" },
     });

@@ -7,12 +7,6 @@ import {
 } from "../storage/cache-store.js";
 import { CACHE_REDIS_COMMAND_TIMEOUT_MS, openRedis, waitForRedis } from "../storage/redis.js";
 
-/**
- * The result cache's store as the configuration says: Redis on its own connection (CACHE_REDIS_URL, or
- * REDIS_URL's next logical database) wherever sessions are in Redis, behind a few seconds of LRU in the
- * process (CACHE_MEMORY_MAX_MEGABYTES); only that LRU without Redis (the demo).
- * Used by the server (src/main.ts) and by `pilotage cache purge`.
- */
 /** How long a process keeps its own copy of an entry it read from Redis. */
 const NEAR_TTL_SECONDS = 5;
 
@@ -23,6 +17,12 @@ export interface OpenedCacheStore {
   close(): Promise<void>;
 }
 
+/**
+ * The result cache's store as the configuration says: Redis on its own connection (CACHE_REDIS_URL, or
+ * REDIS_URL's next logical database) wherever sessions are in Redis, behind a few seconds of LRU in the
+ * process (CACHE_MEMORY_MAX_MEGABYTES); only that LRU without Redis (the demo).
+ * Used by the server (src/main.ts) and by `pilotage cache purge`.
+ */
 export function openCacheStore(config: Pick<Config, "cache">): OpenedCacheStore {
   const { maxEntryBytes, memoryMaxBytes } = config.cache;
   const redisUrl = config.cache.url;

@@ -63,10 +63,10 @@ export function cacheKey(cache: CacheName, dataVersion: string, parts: unknown):
   return `${CACHE_KEY_PREFIX}${cache}:${digest}`;
 }
 
-/** What keys a card's statement: its SQL as sent and its bound values (the reader's key, and the tests'). */
+/** The parts that key a card's statement, shared by the reader and cardCacheKey. */
 const cardParts = (sql: string, values: readonly unknown[]) => ({ sql, values });
 
-/** The key of a card's statement: its SQL as sent and its bound values, on one load of the data. */
+/** The key of a card's statement: its SQL as sent and its bound values, on one load of the data (for tests). */
 export function cardCacheKey(query: {
   dataVersion: string;
   sql: string;
@@ -85,8 +85,12 @@ export function createResultCache(options: ResultCacheOptions): ResultCache {
     options.onStoreError?.(error);
   };
 
-  async function dataVersion(): Promise<string | undefined> {
-    return (await loadMarker.current())?.dataVersion;
+  /** The computation of `key` running in this process, joined (its failure is not ours: we compute then). */
+  function joinInFlight(cache: CacheName, key: string, compute: () => Promise<Buffer>) {
+    const running = inFlight.get(key);
+    if (!running) return undefined;
+    count(cache, "hit");
+    return running.catch(() => compute());
   }
 
   /** The entry's bytes: from the store, from a computation in flight, or computed (then stored). */
@@ -96,11 +100,8 @@ export function createResultCache(options: ResultCacheOptions): ResultCache {
     compute: () => Promise<Buffer>,
     ttl: number,
   ): Promise<Buffer> {
-    const running = inFlight.get(key);
-    if (running) {
-      count(cache, "hit");
-      return running.catch(() => compute());
-    }
+    const running = joinInFlight(cache, key, compute);
+    if (running) return running;
     let stored: Buffer | undefined;
     try {
       stored = await store.get(key);
@@ -112,11 +113,8 @@ export function createResultCache(options: ResultCacheOptions): ResultCache {
       return stored;
     }
     // Someone may have started it while the store answered.
-    const started = inFlight.get(key);
-    if (started) {
-      count(cache, "hit");
-      return started.catch(() => compute());
-    }
+    const started = joinInFlight(cache, key, compute);
+    if (started) return started;
     count(cache, "miss");
     const computing = (async () => {
       const bytes = await compute();
@@ -141,7 +139,7 @@ export function createResultCache(options: ResultCacheOptions): ResultCache {
     compute: () => Promise<T>,
     rememberOptions: { ttlSeconds?: number } = {},
   ): Promise<T> {
-    const version = await dataVersion();
+    const version = (await loadMarker.current())?.dataVersion;
     if (version === undefined) {
       count(cache, "bypass");
       return compute();

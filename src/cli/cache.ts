@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { openCacheStore } from "../cache/open-cache-store.js";
 import { loadConfig } from "../config.js";
+import { agree } from "../french-plural.js";
 import { EXIT, UsageError, type CliCommand } from "./command.js";
 import { parseCommandOptions } from "./options.js";
 
@@ -56,7 +57,7 @@ export const cacheCommand: CliCommand = {
       io.stdout(
         options.json
           ? `${JSON.stringify({ deleted })}\n`
-          : `Cache vidé : ${deleted.toLocaleString("fr-FR")} entrée${deleted > 1 ? "s" : ""} effacée${deleted > 1 ? "s" : ""}.\n`,
+          : `Cache vidé : ${deleted.toLocaleString("fr-FR")} ${agree(deleted, "entrée effacée", "entrées effacées")}.\n`,
       );
       return EXIT.ok;
     } finally {

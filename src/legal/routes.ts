@@ -1,5 +1,6 @@
 import { Router } from "express";
 import type { Config } from "../config.js";
+import { countOf } from "../french-plural.js";
 import { renderPage } from "../http/render.js";
 import { legalFacts, missingLegalFacts, type LegalContent } from "./legal-content.js";
 
@@ -11,8 +12,8 @@ import { legalFacts, missingLegalFacts, type LegalContent } from "./legal-conten
  */
 
 function duration(seconds: number): string {
-  if (seconds % 3600 === 0) return `${seconds / 3600} heure${seconds / 3600 > 1 ? "s" : ""}`;
-  return `${Math.round(seconds / 60)} minute${seconds >= 120 ? "s" : ""}`;
+  if (seconds % 3600 === 0) return countOf(seconds / 3600, "heure", "heures");
+  return countOf(Math.round(seconds / 60), "minute", "minutes");
 }
 
 export function legalRouter(deps: { config: Config; content: LegalContent }): Router {

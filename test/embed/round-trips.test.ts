@@ -1,12 +1,10 @@
 import assert from "node:assert/strict";
 import type { Redis } from "ioredis";
-import { loadCatalog } from "../../src/catalog/index.js";
-import { markVerified, recordBinding } from "../../src/metabase/object-map.js";
-import { PROJECT_ROOT } from "../../src/project-root.js";
 import { openDatabase, type Database } from "../../src/storage/database.js";
 import { migrate } from "../../src/storage/migrations.js";
 import { openRedis } from "../../src/storage/redis.js";
 import { createLoadMarkerReader } from "../../src/warehouse/load-marker.js";
+import { bindVerifiedDashboard } from "../support/embed-binding.js";
 import { sessionKeyOf, startLoginStack, type LoginStack } from "../support/auth-stack.js";
 import { loginAs, type Browser } from "../support/login.js";
 import { createTestDatabase, testServices } from "../support/services.js";
@@ -61,17 +59,7 @@ describe("embed token round trips (issue 20)", function () {
       url: testServices.warehouseUrl,
       pgliteDataDir: "memory://",
     });
-    const dashboard = (await loadCatalog(PROJECT_ROOT)).dashboards.find((d) => d.key === DASHBOARD)!;
-    // What `pilotage apply` records once Metabase holds the dashboard with its lock contract.
-    await recordBinding(gatewayDb, {
-      model: "dashboard",
-      key: dashboard.key,
-      metabaseId: 42,
-      entityId: null,
-      contentVersion: dashboard.contentVersion,
-      embeddingParams: { departement: "locked" },
-    });
-    await markVerified(gatewayDb, dashboard.key, dashboard.contentVersion);
+    await bindVerifiedDashboard(gatewayDb, DASHBOARD);
     const countedWarehouse = counted(warehouse, statements);
     stack = await startLoginStack({
       db: counted(gatewayDb, statements),
