@@ -1,9 +1,7 @@
 import assert from "node:assert/strict";
 import { readAudit } from "../../src/audit/audit-log.js";
 import type { Catalog, Dashboard } from "../../src/catalog/index.js";
-import { runCli } from "../../src/cli/run.js";
 import { openDatabase, type Database } from "../../src/storage/database.js";
-import { migrate } from "../../src/storage/migrations.js";
 import { testContent } from "../support/app.js";
 import { startLoginStack, type LoginStack } from "../support/auth-stack.js";
 import { documentedAccess, documentedProfile, IDF_DEPARTEMENTS } from "../support/demo-profiles.js";
@@ -15,7 +13,9 @@ import {
 import { decodeJwt } from "../support/jwt.js";
 import { Browser, loginAs } from "../support/login.js";
 import { createMetabaseTestServer, type MetabaseTestServer } from "../support/metabase-server/index.js";
-import { createTestDatabase, testServices } from "../support/services.js";
+import { applyCatalog } from "../support/applied-catalog.js";
+import { openMigratedGateway } from "../support/gateway-database.js";
+import { testServices } from "../support/services.js";
 
 /**
  * Issue 19's first acceptance item: narrowing inside the perimeter (PRODUCT.md §3, invariant 1 as
@@ -105,25 +105,10 @@ describe("narrowing inside the perimeter (issue 19)", function () {
       (await as(email)).request(`${stack.baseUrl}/api/dashboards/${key}/embed${query ? `?${query}` : ""}`);
 
     before(async () => {
-      const created = await createTestDatabase("narrow_gw");
-      dropGateway = created.drop;
-      gatewayDb = await openDatabase({ name: "gateway", url: created.url, pgliteDataDir: "memory://" });
-      await migrate(gatewayDb);
+      const created = await openMigratedGateway("narrow_gw");
+      ({ db: gatewayDb, drop: dropGateway } = created);
       metabase = await createMetabaseTestServer({ warehouse, warehouseScope: { schemas: ["entrepot"] } });
-      let out = "";
-      const code = await runCli(["apply"], {
-        env: {
-          LOG_LEVEL: "silent",
-          DATABASE_URL: created.url,
-          WAREHOUSE_URL: testServices.warehouseUrl,
-          METABASE_SITE_URL: metabase.url,
-          METABASE_EMBEDDING_SECRET_KEY: metabase.embeddingSecretKey!,
-          METABASE_API_KEY: metabase.adminApiKey,
-        },
-        stdout: (text) => void (out += text),
-        stderr: (text) => void (out += text),
-      });
-      assert.equal(code, 0, out);
+      await applyCatalog(created.url, metabase);
       stack = await startLoginStack({
         env: {
           METABASE_SITE_URL: metabase.url,
