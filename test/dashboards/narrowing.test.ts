@@ -11,7 +11,7 @@ import {
   withDocumentedTerritories,
 } from "../support/documented-territories.js";
 import { decodeJwt } from "../support/jwt.js";
-import { Browser, loginAs } from "../support/login.js";
+import { browserPerAccount } from "../support/login.js";
 import { createMetabaseTestServer, type MetabaseTestServer } from "../support/metabase-server/index.js";
 import { applyCatalog } from "../support/applied-catalog.js";
 import { openMigratedGateway } from "../support/gateway-database.js";
@@ -96,11 +96,7 @@ describe("narrowing inside the perimeter (issue 19)", function () {
     let dropGateway: () => Promise<void>;
     let metabase: MetabaseTestServer;
     let stack: LoginStack;
-    const browsers = new Map<string, Browser>();
-    const as = async (email: string) => {
-      if (!browsers.has(email)) browsers.set(email, await loginAs(stack.baseUrl, email));
-      return browsers.get(email)!;
-    };
+    const as = browserPerAccount(() => stack.baseUrl);
     const embed = async (email: string, key: string, query = "") =>
       (await as(email)).request(`${stack.baseUrl}/api/dashboards/${key}/embed${query ? `?${query}` : ""}`);
 
@@ -375,11 +371,8 @@ describe("narrowing inside the perimeter (issue 19)", function () {
 
   describe("without Metabase (the gateway's own tables)", () => {
     let stack: LoginStack;
-    const browsers = new Map<string, Browser>();
-    const page = async (email: string, path: string) => {
-      if (!browsers.has(email)) browsers.set(email, await loginAs(stack.baseUrl, email));
-      return browsers.get(email)!.follow(`${stack.baseUrl}${path}`);
-    };
+    const as = browserPerAccount(() => stack.baseUrl);
+    const page = async (email: string, path: string) => (await as(email)).follow(`${stack.baseUrl}${path}`);
     before(async () => {
       stack = await startLoginStack({});
     });
@@ -412,9 +405,9 @@ describe("narrowing inside the perimeter (issue 19)", function () {
         );
         assert.ok(exports.length > 0);
         for (const href of exports) assert.ok(href.endsWith(`&departement=93&bassin=${bassin}`), href);
-        const exported = await browsers
-          .get(DREETS)!
-          .get(`${stack.baseUrl}${exports[0]!.replace("format=csv&dialect=excel-fr", "format=json")}`);
+        const exported = await (
+          await as(DREETS)
+        ).get(`${stack.baseUrl}${exports[0]!.replace("format=csv&dialect=excel-fr", "format=json")}`);
         assert.equal(exported.status, 200, await exported.clone().text());
         // The file is named after what it holds: the 93, not the whole région.
         assert.match(String(exported.headers.get("content-disposition")), /_93-seine-saint-denis_/);
