@@ -1,37 +1,12 @@
 import assert from "node:assert/strict";
-import { ConfigError, isDemoIssuer, loadConfig, loadDemoProviderConfig } from "../src/config.js";
+import { isDemoIssuer, loadConfig, loadDemoProviderConfig } from "../src/config.js";
+import { configProblems, PRODUCTION_OK } from "./support/production-env.js";
 
 /**
  * What the deployments need from the configuration (docs/operations/): a session key rotated without
  * logging anyone out, the demo provider run on its own and the switches that trust it, and the CLI
  * in the compose stack's init service.
  */
-function problemsOf(load: () => unknown): string[] {
-  try {
-    load();
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  assert.fail("the configuration should have been refused");
-}
-
-const PRODUCTION_OK = {
-  NODE_ENV: "production",
-  PUBLIC_URL: "https://pilotage.example.gouv.fr",
-  TRUST_PROXY: "1",
-  SESSION_SECRET: "s".repeat(48),
-  REDIS_URL: "redis://redis:6379",
-  DATABASE_URL: "postgres://gateway@postgres/gateway",
-  WAREHOUSE_URL: "postgres://reader@postgres/warehouse",
-  PROCONNECT_ISSUER: "https://fca.integ01.dev-agentconnect.fr/api/v2",
-  PROCONNECT_CLIENT_ID: "client",
-  PROCONNECT_CLIENT_SECRET: "c".repeat(40),
-  METABASE_SITE_URL: "https://stats.example.gouv.fr",
-  METABASE_EMBEDDING_SECRET_KEY: "a".repeat(64),
-  CONTACT_EMAIL: "pilotage@example.gouv.fr",
-};
-
 describe("config for deployments", () => {
   describe("SESSION_SECRET, rotated", () => {
     it("reads a list, newest first: the first signs, the others are still accepted", () => {
@@ -51,14 +26,14 @@ describe("config for deployments", () => {
     });
 
     it("refuses a short key anywhere in the list, naming its place and never its value", () => {
-      const problems = problemsOf(() =>
+      const problems = configProblems(() =>
         loadConfig({ ...PRODUCTION_OK, SESSION_SECRET: `${"n".repeat(40)},court` }),
       );
       assert.deepEqual(problems, [
         "SESSION_SECRET : trop courte (clé n° 2 de la liste) (au moins 32 caractères)",
       ]);
       assert.deepEqual(
-        problemsOf(() => loadConfig({ ...PRODUCTION_OK, SESSION_SECRET: " , " })),
+        configProblems(() => loadConfig({ ...PRODUCTION_OK, SESSION_SECRET: " , " })),
         ["SESSION_SECRET : obligatoire en production (sinon une clé aléatoire est tirée à chaque démarrage)"],
       );
     });
@@ -93,7 +68,7 @@ describe("config for deployments", () => {
         "https://test.evil/api/v2",
       ]) {
         assert.deepEqual(
-          problemsOf(() =>
+          configProblems(() =>
             loadConfig({ ...PRODUCTION_OK, PROCONNECT_ISSUER: issuer, PROCONNECT_DEMO_ACCOUNTS: "1" }),
           ),
           [
@@ -103,7 +78,7 @@ describe("config for deployments", () => {
         );
       }
       assert.deepEqual(
-        problemsOf(() => loadConfig({ PROCONNECT_DEMO_ACCOUNTS: "oui" })).map((p) => p.split(" : ")[0]),
+        configProblems(() => loadConfig({ PROCONNECT_DEMO_ACCOUNTS: "oui" })).map((p) => p.split(" : ")[0]),
         ["PROCONNECT_DEMO_ACCOUNTS"],
       );
     });
@@ -142,7 +117,7 @@ describe("config for deployments", () => {
 
     it("refuses to pose as a real ProConnect, and names every missing piece", () => {
       assert.deepEqual(
-        problemsOf(() =>
+        configProblems(() =>
           loadDemoProviderConfig({
             ...PROVIDER_OK,
             PROCONNECT_ISSUER: "https://auth.agentconnect.gouv.fr/api/v2",
@@ -153,7 +128,7 @@ describe("config for deployments", () => {
         ],
       );
       assert.deepEqual(
-        problemsOf(() => loadDemoProviderConfig({ PROCONNECT_CLIENT_SECRET: "court" })),
+        configProblems(() => loadDemoProviderConfig({ PROCONNECT_CLIENT_SECRET: "court" })),
         [
           "PUBLIC_URL : l'adresse publique de la passerelle, requise",
           "PROCONNECT_ISSUER : l'émetteur servi par ce fournisseur, requis",
@@ -179,7 +154,7 @@ describe("config for deployments", () => {
       );
       assert.equal(loadConfig({ NODE_ENV: "production" }, { for: "cli" }).seedDemoData, false);
       // The server still refuses the same environment.
-      assert.ok(problemsOf(() => loadConfig(INIT)).length >= 5);
+      assert.ok(configProblems(() => loadConfig(INIT)).length >= 5);
     });
   });
 });

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { readAudit, writeAudit, type AuditEntry } from "../../src/audit/audit-log.js";
 import type { Database } from "../../src/storage/database.js";
-import { migrate } from "../../src/storage/migrations.js";
-import { databaseImplementations } from "../support/services.js";
+import { migratedDatabaseImplementations } from "../support/gateway-database.js";
 
 const entry: AuditEntry = {
   action: "embed.token_issued",
@@ -15,13 +14,12 @@ const entry: AuditEntry = {
   requestId: "req-1",
 };
 
-for (const [name, open] of databaseImplementations("audit")) {
+for (const [name, open] of migratedDatabaseImplementations("audit")) {
   describe(`audit log on ${name}`, () => {
     let db: Database;
     let cleanup: () => Promise<void>;
     before(async () => {
       ({ db, cleanup } = await open());
-      await migrate(db);
     });
     after(() => cleanup());
 

@@ -4,11 +4,11 @@ import { createResultCache } from "../../src/cache/result-cache.js";
 import { DEMO_ACCOUNTS } from "../../src/demo/accounts.js";
 import { openDatabase, type Database, type Queryable } from "../../src/storage/database.js";
 import { memoryCacheStore } from "../../src/storage/cache-store.js";
-import { migrate } from "../../src/storage/migrations.js";
 import { createLoadMarkerReader } from "../../src/warehouse/load-marker.js";
 import { startLoginStack, type LoginStack } from "../support/auth-stack.js";
 import { Browser, loginAs } from "../support/login.js";
-import { createTestDatabase, databaseImplementations, testServices } from "../support/services.js";
+import { testServices } from "../support/services.js";
+import { migratedDatabaseImplementations, openMigratedGateway } from "../support/gateway-database.js";
 
 /**
  * Views of public pages and notes (issue 19): counted in memory, written in batches — never one INSERT
@@ -37,7 +37,7 @@ describe("page views: the week", () => {
   });
 });
 
-for (const [name, open] of databaseImplementations("pageviews")) {
+for (const [name, open] of migratedDatabaseImplementations("pageviews")) {
   describe(`page views on ${name}`, function () {
     // PGlite starts and migrates in-process: slow on a loaded machine.
     this.timeout(60_000);
@@ -45,7 +45,6 @@ for (const [name, open] of databaseImplementations("pageviews")) {
     let cleanup: () => Promise<void>;
     before(async () => {
       ({ db, cleanup } = await open());
-      await migrate(db);
     });
     after(() => cleanup());
 
@@ -90,9 +89,8 @@ describe("page views through the pages, on the staff usage page", function () {
   let flush: () => Promise<void>;
   before(async () => {
     // A database of its own: the counters of other suites' gateways flush into the shared one.
-    const fresh = await createTestDatabase("pvpages");
-    const db = await openDatabase({ name: "gateway", url: fresh.url, pgliteDataDir: "memory://" });
-    await migrate(db);
+    const fresh = await openMigratedGateway("pvpages");
+    const { db } = fresh;
     const counter = createPageViewCounter({ db, flushMs: 3_600_000 });
     flush = () => counter.flush();
     // With the result cache, as production runs: the second and third anonymous views of the public page

@@ -3,7 +3,8 @@ import { applyRetention } from "../../src/audit/retention.js";
 import { runCli, type CliIo } from "../../src/cli/run.js";
 import { openDatabase, type Database } from "../../src/storage/database.js";
 import { migrate } from "../../src/storage/migrations.js";
-import { createTestDatabase, databaseImplementations } from "../support/services.js";
+import { createTestDatabase } from "../support/services.js";
+import { migratedDatabaseImplementations } from "../support/gateway-database.js";
 
 /**
  * Retention (issue 19): after its period an audit row keeps what was handed out and loses who received
@@ -38,7 +39,7 @@ async function auditRow(db: Database, id: number) {
   return rows[0];
 }
 
-for (const [name, open] of databaseImplementations("retention")) {
+for (const [name, open] of migratedDatabaseImplementations("retention")) {
   describe(`retention on ${name}`, function () {
     // PGlite starts and migrates in-process: slow on a loaded machine.
     this.timeout(60_000);
@@ -46,7 +47,6 @@ for (const [name, open] of databaseImplementations("retention")) {
     let cleanup: () => Promise<void>;
     before(async () => {
       ({ db, cleanup } = await open());
-      await migrate(db);
     });
     after(() => cleanup());
 

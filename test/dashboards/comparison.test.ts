@@ -3,7 +3,7 @@ import { DEMO_ACCOUNTS } from "../../src/demo/accounts.js";
 import { startLoginStack, type LoginStack } from "../support/auth-stack.js";
 import { IDF_DEPARTEMENTS } from "../support/demo-profiles.js";
 import { documentedBassins } from "../support/documented-territories.js";
-import { Browser, loginAs } from "../support/login.js";
+import { browserPerAccount } from "../support/login.js";
 
 /**
  * Issue 19's comparison: for a multi-territory perimeter, one indicator by département (or by bassin
@@ -92,11 +92,8 @@ function assertRanked(rows: ComparisonRow[], where: string): void {
 describe("comparing territories (issue 19)", function () {
   this.timeout(120_000);
   let stack: LoginStack;
-  const browsers = new Map<string, Browser>();
-  const page = async (email: string, path: string) => {
-    if (!browsers.has(email)) browsers.set(email, await loginAs(stack.baseUrl, email));
-    return browsers.get(email)!.follow(`${stack.baseUrl}${path}`);
-  };
+  const as = browserPerAccount(() => stack.baseUrl);
+  const page = async (email: string, path: string) => (await as(email)).follow(`${stack.baseUrl}${path}`);
 
   before(async () => {
     stack = await startLoginStack({ provider: { accounts: [...DEMO_ACCOUNTS] } });

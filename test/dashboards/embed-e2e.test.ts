@@ -10,11 +10,9 @@ import {
   renderQuestion,
   type Catalog,
 } from "../../src/catalog/index.js";
-import { runCli } from "../../src/cli/run.js";
 import { DEMO_ACCOUNTS } from "../../src/demo/accounts.js";
 import { clearVerified, markVerified, readStoredObjects } from "../../src/metabase/object-map.js";
 import { openDatabase, type Database } from "../../src/storage/database.js";
-import { migrate } from "../../src/storage/migrations.js";
 import { ALL_DEPARTEMENT_CODES } from "../../src/territories/territories.js";
 import { inFilteredWarehouse, type PerimeterFilter } from "../../src/warehouse/filtered-copy.js";
 import { readLoadMarker } from "../../src/warehouse/load-marker.js";
@@ -27,7 +25,9 @@ import { decodeJwt } from "../support/jwt.js";
 import { getWithBody, tamperedBodies, tamperedQueries } from "../support/tampering.js";
 import { Browser, loginAs } from "../support/login.js";
 import { createMetabaseTestServer, type MetabaseTestServer } from "../support/metabase-server/index.js";
-import { createTestDatabase, testServices } from "../support/services.js";
+import { applyCatalog } from "../support/applied-catalog.js";
+import { openMigratedGateway } from "../support/gateway-database.js";
+import { testServices } from "../support/services.js";
 
 /**
  * Issue 8 acceptance with Metabase: the repository's catalogue applied into the Metabase test server by
@@ -92,10 +92,8 @@ describe("embedded dashboards through the Metabase test server (issue 8)", funct
 
   before(async () => {
     catalog = (await testContent()).catalog;
-    const created = await createTestDatabase("dash_gw");
-    dropGateway = created.drop;
-    gatewayDb = await openDatabase({ name: "gateway", url: created.url, pgliteDataDir: "memory://" });
-    await migrate(gatewayDb);
+    const created = await openMigratedGateway("dash_gw");
+    ({ db: gatewayDb, drop: dropGateway } = created);
     warehouse = await openDatabase({
       name: "warehouse",
       url: testServices.warehouseUrl,
@@ -108,20 +106,7 @@ describe("embedded dashboards through the Metabase test server (issue 8)", funct
       now: () => Date.now() + clockOffsetMs,
     });
     const secret = metabase.embeddingSecretKey!;
-    let out = "";
-    const code = await runCli(["apply"], {
-      env: {
-        LOG_LEVEL: "silent",
-        DATABASE_URL: created.url,
-        WAREHOUSE_URL: testServices.warehouseUrl,
-        METABASE_SITE_URL: metabase.url,
-        METABASE_EMBEDDING_SECRET_KEY: secret,
-        METABASE_API_KEY: metabase.adminApiKey,
-      },
-      stdout: (text) => void (out += text),
-      stderr: (text) => void (out += text),
-    });
-    assert.equal(code, 0, out);
+    const out = await applyCatalog(created.url, metabase);
     assert.ok(!out.includes(secret) && !out.includes(metabase.adminApiKey), "apply prints no key");
     stack = await startLoginStack({
       logger: captured.logger,

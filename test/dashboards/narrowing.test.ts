@@ -1,9 +1,7 @@
 import assert from "node:assert/strict";
 import { readAudit } from "../../src/audit/audit-log.js";
 import type { Catalog, Dashboard } from "../../src/catalog/index.js";
-import { runCli } from "../../src/cli/run.js";
 import { openDatabase, type Database } from "../../src/storage/database.js";
-import { migrate } from "../../src/storage/migrations.js";
 import { testContent } from "../support/app.js";
 import { startLoginStack, type LoginStack } from "../support/auth-stack.js";
 import { documentedAccess, documentedProfile, IDF_DEPARTEMENTS } from "../support/demo-profiles.js";
@@ -13,9 +11,11 @@ import {
   withDocumentedTerritories,
 } from "../support/documented-territories.js";
 import { decodeJwt } from "../support/jwt.js";
-import { Browser, loginAs } from "../support/login.js";
+import { browserPerAccount } from "../support/login.js";
 import { createMetabaseTestServer, type MetabaseTestServer } from "../support/metabase-server/index.js";
-import { createTestDatabase, testServices } from "../support/services.js";
+import { applyCatalog } from "../support/applied-catalog.js";
+import { openMigratedGateway } from "../support/gateway-database.js";
+import { testServices } from "../support/services.js";
 
 /**
  * Issue 19's first acceptance item: narrowing inside the perimeter (PRODUCT.md §3, invariant 1 as
@@ -96,34 +96,15 @@ describe("narrowing inside the perimeter (issue 19)", function () {
     let dropGateway: () => Promise<void>;
     let metabase: MetabaseTestServer;
     let stack: LoginStack;
-    const browsers = new Map<string, Browser>();
-    const as = async (email: string) => {
-      if (!browsers.has(email)) browsers.set(email, await loginAs(stack.baseUrl, email));
-      return browsers.get(email)!;
-    };
+    const as = browserPerAccount(() => stack.baseUrl);
     const embed = async (email: string, key: string, query = "") =>
       (await as(email)).request(`${stack.baseUrl}/api/dashboards/${key}/embed${query ? `?${query}` : ""}`);
 
     before(async () => {
-      const created = await createTestDatabase("narrow_gw");
-      dropGateway = created.drop;
-      gatewayDb = await openDatabase({ name: "gateway", url: created.url, pgliteDataDir: "memory://" });
-      await migrate(gatewayDb);
+      const created = await openMigratedGateway("narrow_gw");
+      ({ db: gatewayDb, drop: dropGateway } = created);
       metabase = await createMetabaseTestServer({ warehouse, warehouseScope: { schemas: ["entrepot"] } });
-      let out = "";
-      const code = await runCli(["apply"], {
-        env: {
-          LOG_LEVEL: "silent",
-          DATABASE_URL: created.url,
-          WAREHOUSE_URL: testServices.warehouseUrl,
-          METABASE_SITE_URL: metabase.url,
-          METABASE_EMBEDDING_SECRET_KEY: metabase.embeddingSecretKey!,
-          METABASE_API_KEY: metabase.adminApiKey,
-        },
-        stdout: (text) => void (out += text),
-        stderr: (text) => void (out += text),
-      });
-      assert.equal(code, 0, out);
+      await applyCatalog(created.url, metabase);
       stack = await startLoginStack({
         env: {
           METABASE_SITE_URL: metabase.url,
@@ -390,11 +371,8 @@ describe("narrowing inside the perimeter (issue 19)", function () {
 
   describe("without Metabase (the gateway's own tables)", () => {
     let stack: LoginStack;
-    const browsers = new Map<string, Browser>();
-    const page = async (email: string, path: string) => {
-      if (!browsers.has(email)) browsers.set(email, await loginAs(stack.baseUrl, email));
-      return browsers.get(email)!.follow(`${stack.baseUrl}${path}`);
-    };
+    const as = browserPerAccount(() => stack.baseUrl);
+    const page = async (email: string, path: string) => (await as(email)).follow(`${stack.baseUrl}${path}`);
     before(async () => {
       stack = await startLoginStack({});
     });
@@ -427,9 +405,9 @@ describe("narrowing inside the perimeter (issue 19)", function () {
         );
         assert.ok(exports.length > 0);
         for (const href of exports) assert.ok(href.endsWith(`&departement=93&bassin=${bassin}`), href);
-        const exported = await browsers
-          .get(DREETS)!
-          .get(`${stack.baseUrl}${exports[0]!.replace("format=csv&dialect=excel-fr", "format=json")}`);
+        const exported = await (
+          await as(DREETS)
+        ).get(`${stack.baseUrl}${exports[0]!.replace("format=csv&dialect=excel-fr", "format=json")}`);
         assert.equal(exported.status, 200, await exported.clone().text());
         // The file is named after what it holds: the 93, not the whole région.
         assert.match(String(exported.headers.get("content-disposition")), /_93-seine-saint-denis_/);

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import type { Redis } from "ioredis";
 import { openDatabase, type Database } from "../../src/storage/database.js";
-import { migrate } from "../../src/storage/migrations.js";
 import { openRedis } from "../../src/storage/redis.js";
 import { createLoadMarkerReader } from "../../src/warehouse/load-marker.js";
 import { bindVerifiedDashboard } from "../support/embed-binding.js";
 import { sessionKeyOf, startLoginStack, type LoginStack } from "../support/auth-stack.js";
 import { loginAs, type Browser } from "../support/login.js";
-import { createTestDatabase, testServices } from "../support/services.js";
+import { openMigratedGateway } from "../support/gateway-database.js";
+import { testServices } from "../support/services.js";
 
 /**
  * Issue 20: an embed token costs at most one Postgres and one Redis round trip — the session's GET and
@@ -50,10 +50,8 @@ describe("embed token round trips (issue 20)", function () {
   const commands: string[] = [];
 
   before(async () => {
-    const created = await createTestDatabase("embed_rt");
-    drop = created.drop;
-    gatewayDb = await openDatabase({ name: "gateway", url: created.url, pgliteDataDir: "memory://" });
-    await migrate(gatewayDb);
+    const created = await openMigratedGateway("embed_rt");
+    ({ db: gatewayDb, drop: drop } = created);
     warehouse = await openDatabase({
       name: "warehouse",
       url: testServices.warehouseUrl,

@@ -1,10 +1,8 @@
 import assert from "node:assert/strict";
 import { anchorDashboard, cutoffDay, type Catalog } from "../../src/catalog/index.js";
-import { runCli } from "../../src/cli/run.js";
 import { DEMO_ACCOUNTS } from "../../src/demo/accounts.js";
 import { readStoredObjects } from "../../src/metabase/object-map.js";
 import { openDatabase, type Database } from "../../src/storage/database.js";
-import { migrate } from "../../src/storage/migrations.js";
 import type { Day } from "../../src/template/index.js";
 import { readLoadMarker } from "../../src/warehouse/load-marker.js";
 import { signToken } from "../metabase-contract/client.js";
@@ -18,7 +16,9 @@ import {
   type MetabaseTestServer,
   type NativeRenderer,
 } from "../support/metabase-server/index.js";
-import { createTestDatabase, testServices } from "../support/services.js";
+import { applyCatalog } from "../support/applied-catalog.js";
+import { openMigratedGateway } from "../support/gateway-database.js";
+import { testServices } from "../support/services.js";
 
 /**
  * Issue 16, §6: the repository's catalogue applied into the Metabase test server by `pilotage apply`, then every
@@ -46,10 +46,8 @@ describe("the catalogue's dashcards under both renderers of the Metabase test se
 
   before(async () => {
     catalog = (await testContent()).catalog;
-    const created = await createTestDatabase("agree_gw");
-    dropGateway = created.drop;
-    gatewayDb = await openDatabase({ name: "gateway", url: created.url, pgliteDataDir: "memory://" });
-    await migrate(gatewayDb);
+    const created = await openMigratedGateway("agree_gw");
+    ({ db: gatewayDb, drop: dropGateway } = created);
     warehouse = await openDatabase({
       name: "warehouse",
       url: testServices.warehouseUrl,
@@ -61,20 +59,7 @@ describe("the catalogue's dashcards under both renderers of the Metabase test se
       warehouseScope: { schemas: ["entrepot"] },
       render: (input) => active(input),
     });
-    let out = "";
-    const code = await runCli(["apply"], {
-      env: {
-        LOG_LEVEL: "silent",
-        DATABASE_URL: created.url,
-        WAREHOUSE_URL: testServices.warehouseUrl,
-        METABASE_SITE_URL: metabase.url,
-        METABASE_EMBEDDING_SECRET_KEY: metabase.embeddingSecretKey!,
-        METABASE_API_KEY: metabase.adminApiKey,
-      },
-      stdout: (text) => void (out += text),
-      stderr: (text) => void (out += text),
-    });
-    assert.equal(code, 0, out);
+    await applyCatalog(created.url, metabase);
   });
 
   after(async () => {

@@ -19,10 +19,9 @@ import {
   revokeGrant,
 } from "../../src/perimeter/grants.js";
 import { type Database } from "../../src/storage/database.js";
-import { migrate } from "../../src/storage/migrations.js";
-import { databaseImplementations } from "../support/services.js";
+import { migratedDatabaseImplementations } from "../support/gateway-database.js";
 
-const implementations = databaseImplementations("grants");
+const implementations = migratedDatabaseImplementations("grants");
 
 for (const [name, open] of implementations) {
   describe(`grants and access requests on ${name}`, () => {
@@ -30,7 +29,6 @@ for (const [name, open] of implementations) {
     let cleanup: () => Promise<void>;
     before(async () => {
       ({ db, cleanup } = await open());
-      await migrate(db);
     });
     after(() => cleanup());
 

@@ -348,3 +348,15 @@ export async function startLogout(browser: Browser, baseUrl: string): Promise<Re
     "sec-fetch-site": "same-origin",
   });
 }
+
+/**
+ * One logged-in browser per demo account, logged in at its first use against the gateway `baseUrl()`
+ * gives then (suites start their stack in a hook, after this is built).
+ */
+export function browserPerAccount(baseUrl: () => string): (email: string) => Promise<Browser> {
+  const browsers = new Map<string, Browser>();
+  return async (email) => {
+    if (!browsers.has(email)) browsers.set(email, await loginAs(baseUrl(), email));
+    return browsers.get(email)!;
+  };
+}
