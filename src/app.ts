@@ -4,10 +4,12 @@ import express, { type Express, type Router } from "express";
 import type { Redis } from "ioredis";
 import { openSessions } from "./auth/open-sessions.js";
 import { authRouter, LOGOUT_PATH, type OnLogin } from "./auth/routes.js";
-import { enforceSessionLifetime, sessionMiddleware } from "./auth/session.js";
+import { leanSession } from "./auth/lean-session.js";
+import { createSessionStore, enforceSessionLifetime, sessionMiddleware } from "./auth/session.js";
 import type { Config } from "./config.js";
 import { healthRouter } from "./health/routes.js";
 import { publicPagesLimit } from "./dashboards/public-routes.js";
+import { EMBED_RENEWAL_PATH } from "./dashboards/api-routes.js";
 import { dashboardsRouters } from "./dashboards/routes.js";
 import { homeRouter } from "./home/routes.js";
 import { loadLegalContent, type LegalContent } from "./legal/legal-content.js";
@@ -28,7 +30,7 @@ import type { PlacementRules } from "./perimeter/placement.js";
 import { createPlacementService } from "./perimeter/placement-service.js";
 import { describeProfileForApi, perimeterRouter } from "./perimeter/routes.js";
 import { attachTerritoryReference } from "./perimeter/narrowed-profile.js";
-import { placeOnLogin, refreshProfile } from "./perimeter/session-profile.js";
+import { placeOnLogin, profileIsCurrent, refreshProfile } from "./perimeter/session-profile.js";
 import { notesRouter } from "./notes/routes.js";
 import { createPageViewCounter, type PageViewCounter } from "./audit/page-views.js";
 import { questionsRouter } from "./questions/routes.js";
@@ -130,14 +132,7 @@ export function createApp(deps: AppDeps): Express {
   // A grant change ends the sessions of the people it concerns (src/auth/open-sessions.ts).
   const sessions = openSessions({ redis, lifetimeMs: config.session.absoluteTimeoutSeconds * 1000 });
   const placeAtLogin = placeOnLogin(placement, sessions);
-  app.use(sessionMiddleware({ config, redis }));
-  app.use(enforceSessionLifetime({ config, logger }));
-  // Before the profile is read: it carries its bassins and EPCI (issue 19, narrowing).
   const territories = deps.territories ?? createTerritoryReferenceReader({ warehouse: deps.warehouse });
-  app.use(attachTerritoryReference(territories));
-  app.use(refreshProfile({ service: placement, maxAgeMs: config.placement.cacheSeconds * 1000 }));
-  // Logout answers a cross-origin post with its own page (src/auth/routes.ts); every other POST is refused here.
-  app.use(refuseCrossOriginWrites(new URL(config.http.publicUrl).origin, { except: [LOGOUT_PATH] }));
   const loadMarker = deps.loadMarker ?? createLoadMarkerReader({ warehouse: deps.warehouse });
   const now = deps.now ?? (() => new Date());
   const pageViews =
@@ -149,7 +144,24 @@ export function createApp(deps: AppDeps): Express {
   const countView = (view: Parameters<PageViewCounter["count"]>[0]) => pageViews.count(view);
   const limitPublicPages = publicPagesLimit({ config, redis });
   const dashboards = dashboardsRouters({ ...deps, loadMarker, countView, territories, limitPublicPages });
-  // The embed-URL renewal, asked by every open dashboard, goes through no other router (nor its routes).
+  const profileMaxAgeMs = config.placement.cacheSeconds * 1000;
+  const sessionStore = createSessionStore({ config, redis });
+  // The embed-URL renewal, asked by every open dashboard, on a session read without express-session's
+  // bookkeeping; any case but the plain one goes on to the full stack below (src/auth/lean-session.ts).
+  app.get(
+    EMBED_RENEWAL_PATH,
+    leanSession({ config, store: sessionStore, accepts: (req) => profileIsCurrent(req, profileMaxAgeMs) }),
+    attachTerritoryReference(territories),
+    dashboards.api,
+  );
+  app.use(sessionMiddleware({ config, redis, store: sessionStore }));
+  app.use(enforceSessionLifetime({ config, logger }));
+  // Before the profile is read: it carries its bassins and EPCI (issue 19, narrowing).
+  app.use(attachTerritoryReference(territories));
+  app.use(refreshProfile({ service: placement, maxAgeMs: profileMaxAgeMs }));
+  // Logout answers a cross-origin post with its own page (src/auth/routes.ts); every other POST is refused here.
+  app.use(refuseCrossOriginWrites(new URL(config.http.publicUrl).origin, { except: [LOGOUT_PATH] }));
+  // The renewals the lean read left, and the rest of the dashboards API, go through no other router.
   app.use(dashboards.api);
   app.use(
     authRouter({

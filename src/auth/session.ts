@@ -44,6 +44,27 @@ export const TRANSACTION_TTL_MS = 10 * 60 * 1000;
 /** The idle expiry in Redis moves at most this often (and at most every tenth of the idle timeout). */
 const TOUCH_AFTER_MAX_MS = 60 * 1000;
 
+/** Where sessions are kept: Redis, or memory without REDIS_URL (the demo). One per application. */
+export function createSessionStore(deps: { config: Config; redis: Redis | undefined }): session.Store {
+  const idleMs = deps.config.session.idleTimeoutSeconds * 1000;
+  return deps.redis
+    ? new RedisSessionStore(deps.redis, idleMs, Math.min(TOUCH_AFTER_MAX_MS, Math.floor(idleMs / 10)))
+    : new session.MemoryStore();
+}
+
+/** The session cookie's attributes, as express-session writes them (src/auth/lean-session.ts writes the same). */
+export function sessionCookieOptions(config: Pick<Config, "env" | "session">) {
+  return {
+    httpOnly: true,
+    sameSite: "lax",
+    // Behind the TLS-terminating proxy, express-session sends it only if `trust proxy` (TRUST_PROXY)
+    // lets it see X-Forwarded-Proto: https; production refuses to start without it.
+    secure: sessionCookie(config).secure,
+    path: "/",
+    maxAge: config.session.idleTimeoutSeconds * 1000,
+  } as const;
+}
+
 /**
  * express-session in Redis (in memory only without REDIS_URL, i.e. in the demo): nothing is stored for
  * anonymous visitors; the cookie is HttpOnly, SameSite=Lax (it must come back on ProConnect's
@@ -51,30 +72,24 @@ const TOUCH_AFTER_MAX_MS = 60 * 1000;
  * once a minute at most: see RedisSessionStore); the absolute lifetime counts from the login and is
  * enforced by `enforceSessionLifetime`.
  */
-export function sessionMiddleware(deps: { config: Config; redis: Redis | undefined }): RequestHandler {
-  const { config, redis } = deps;
-  const idleMs = config.session.idleTimeoutSeconds * 1000;
+export function sessionMiddleware(deps: {
+  config: Config;
+  redis: Redis | undefined;
+  /** Shared with the lean session read of the embed API (src/auth/lean-session.ts); made here when absent. */
+  store?: session.Store;
+}): RequestHandler {
+  const { config } = deps;
   const cookie = sessionCookie(config);
   const handler = session({
     name: cookie.name,
     // The first key signs; every key verifies, so a rotation logs nobody out (docs/operations/secrets.md).
     secret: [config.session.secret, ...config.session.previousSecrets],
-    store: redis
-      ? new RedisSessionStore(redis, idleMs, Math.min(TOUCH_AFTER_MAX_MS, Math.floor(idleMs / 10)))
-      : new session.MemoryStore(),
+    store: deps.store ?? createSessionStore(deps),
     resave: false,
     saveUninitialized: false,
     rolling: true,
     unset: "destroy",
-    cookie: {
-      httpOnly: true,
-      sameSite: "lax",
-      // Behind the TLS-terminating proxy, express-session sends it only if `trust proxy` (TRUST_PROXY)
-      // lets it see X-Forwarded-Proto: https; production refuses to start without it.
-      secure: cookie.secure,
-      path: "/",
-      maxAge: idleMs,
-    },
+    cookie: sessionCookieOptions(config),
   });
   // A session Redis could not read (a 503 follows) must survive the request: with `unset: "destroy"`,
   // express-session deletes the stored session of any request that ends without one, and would log the
@@ -90,6 +105,21 @@ export function sessionMiddleware(deps: { config: Config; redis: Redis | undefin
 }
 
 /**
+ * Whether a stored session may still act: its user readable by this version, within its absolute
+ * lifetime. How long it may still live, from now (the cookie's and Redis' expiry never go past it).
+ */
+export function sessionStanding(
+  stored: unknown,
+  absoluteMs: number,
+  now = Date.now(),
+): { user: SessionUser; remainingMs: number } | { ended: "absolute_lifetime" | "unreadable_session" } {
+  const parsed = SessionUser.safeParse(stored);
+  if (!parsed.success) return { ended: "unreadable_session" };
+  const remainingMs = parsed.data.loginAt + absoluteMs - now;
+  return remainingMs > 0 ? { user: parsed.data, remainingMs } : { ended: "absolute_lifetime" };
+}
+
+/**
  * Ends sessions past their absolute lifetime or holding a user this version cannot read, keeps the
  * cookie and Redis expiry within that lifetime, and exposes the person's name to the page layout.
  */
@@ -99,19 +129,15 @@ export function enforceSessionLifetime(deps: { config: Config; logger: Logger })
   return async (req, res, next) => {
     const stored = req.session?.user;
     if (stored === undefined) return next();
-    const parsed = SessionUser.safeParse(stored);
-    const remaining = parsed.success ? parsed.data.loginAt + absoluteMs - Date.now() : 0;
-    if (!parsed.success || remaining <= 0) {
-      (req.log ?? deps.logger).info(
-        { reason: parsed.success ? "absolute_lifetime" : "unreadable_session" },
-        "session ended",
-      );
+    const standing = sessionStanding(stored, absoluteMs);
+    if ("ended" in standing) {
+      (req.log ?? deps.logger).info({ reason: standing.ended }, "session ended");
       // A fresh session, so that what follows (a new login, say) still has one to write to.
       await restartSession(req, res);
       return next();
     }
-    req.session.cookie.maxAge = Math.min(idleMs, remaining);
-    res.locals.user = { displayName: displayNameOf(parsed.data) };
+    req.session.cookie.maxAge = Math.min(idleMs, standing.remainingMs);
+    res.locals.user = { displayName: displayNameOf(standing.user) };
     next();
   };
 }

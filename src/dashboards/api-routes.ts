@@ -28,6 +28,9 @@ import { dashboardFinder, keyOf } from "./page-routes.js";
 import { narrowedProfile } from "./territory-choice.js";
 import type { TerritoryReferenceReader } from "../territories/reference.js";
 
+/** Where each open dashboard renews its embed URL (the hottest authenticated route; see src/app.ts). */
+export const EMBED_RENEWAL_PATH = "/api/dashboards/:key/embed";
+
 /** The dashboards API: what a profile may open, and the renewal of a dashboard's embed URL. */
 export function dashboardsApiRouter(deps: {
   catalog: Catalog;
@@ -110,7 +113,7 @@ export function dashboardsApiRouter(deps: {
     });
   });
 
-  router.get("/api/dashboards/:key/embed", limitAnonymous, async (req, res) => {
+  router.get(EMBED_RENEWAL_PATH, limitAnonymous, async (req, res) => {
     const dashboard = findDashboard(keyOf(req));
     // Locked values come from the session's profile only; nothing of the request (query, body, headers,
     // cookies other than the session) reaches the signer — except a territory chosen inside the

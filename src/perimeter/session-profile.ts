@@ -143,14 +143,8 @@ export function refreshProfile(deps: { service: PlacementService; maxAgeMs: numb
   return async (req, res, next) => {
     const user = getSessionUser(req);
     if (!user) return next();
-    const stored = storedProfileOf(req);
-    const now = Date.now();
-    if (
-      !stored ||
-      now - stored.computedAt > deps.maxAgeMs ||
-      (stored.validUntil !== null && now >= stored.validUntil)
-    ) {
-      req.session.profile = await compute(deps.service, req, user, stored);
+    if (!profileIsCurrent(req, deps.maxAgeMs)) {
+      req.session.profile = await compute(deps.service, req, user, storedProfileOf(req));
     }
     res.locals.profile = currentProfile(req);
     const profile = storedProfileOf(req);
@@ -158,6 +152,19 @@ export function refreshProfile(deps: { service: PlacementService; maxAgeMs: numb
     res.locals.chosenPlacement = profile?.chosen ?? null;
     next();
   };
+}
+
+/**
+ * Whether the session's stored profile may be used as it is: readable, younger than `maxAgeMs`, and no
+ * grant it rests on has ended. Otherwise `refreshProfile` works it out again.
+ */
+export function profileIsCurrent(req: Request, maxAgeMs: number, now = Date.now()): boolean {
+  const stored = storedProfileOf(req);
+  return (
+    stored !== undefined &&
+    now - stored.computedAt <= maxAgeMs &&
+    (stored.validUntil === null || now < stored.validUntil)
+  );
 }
 
 /** The placement the person chose (their own, never a preview). */

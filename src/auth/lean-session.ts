@@ -1,0 +1,96 @@
+import { parse, serialize } from "cookie";
+import { unsign } from "cookie-signature";
+import type { Request, RequestHandler } from "express";
+import type session from "express-session";
+import type { Config } from "../config.js";
+import { displayNameOf } from "./identity.js";
+import { sessionCookie, sessionCookieOptions, sessionStanding } from "./session.js";
+
+/**
+ * The session read of the one hot authenticated route, the embed URL's renewal that every open
+ * dashboard asks for again and again (issue 20). express-session spends a fifth of that request's CPU
+ * on bookkeeping this route never needs: it hashes the whole session three times to learn whether it
+ * changed, and signs the cookie again. This handler reads the same cookie from the same store, holds the
+ * session to the same rules (`sessionStanding`: a readable user within the absolute lifetime), moves the
+ * same idle expiry (the cookie's, and Redis' through the store's own `touch`), and never writes the
+ * session, so it can neither resurrect one that a logout or a grant change deleted nor lose a change.
+ *
+ * It only takes the plain case. Anything else goes on to the full stack (`next("route")`), which answers
+ * as for any other route: no cookie, a cookie signed with a previous key (the full stack signs it again
+ * with the current one), a bad signature, no stored session, an ended one, a store that fails, a
+ * profile to work out again (`accepts`), an insecure request while the cookie must be Secure.
+ */
+export function leanSession(deps: {
+  config: Config;
+  store: session.Store;
+  /** Whether the rest of the request may run on the stored session as it is. */
+  accepts: (req: Request) => boolean;
+}): RequestHandler {
+  const { config, store } = deps;
+  const cookie = sessionCookie(config);
+  // What express-session serialises (its cookie's `data`): an Expires, no Max-Age.
+  const { maxAge: _idle, ...attributes } = sessionCookieOptions(config);
+  const idleMs = config.session.idleTimeoutSeconds * 1000;
+  const absoluteMs = config.session.absoluteTimeoutSeconds * 1000;
+  const signingKey = config.session.secret;
+  const verified = new VerifiedCookies(signingKey);
+
+  return (req, res, next) => {
+    const header = req.headers.cookie;
+    const raw = header ? parse(header)[cookie.name] : undefined;
+    const sid = raw ? verified.sidOf(raw) : undefined;
+    if (!raw || !sid || (cookie.secure && !req.secure)) return next("route");
+    store.get(sid, (error, data) => {
+      if (error || !data || typeof data.cookie !== "object" || data.cookie === null) return next("route");
+      const standing = sessionStanding(data.user, absoluteMs);
+      if ("ended" in standing) return next("route");
+      // express-session gives the store its `generate` when sessionMiddleware is built over it (app.ts).
+      req.sessionStore = store as Request["sessionStore"];
+      req.sessionID = sid;
+      store.createSession(req, data);
+      if (!deps.accepts(req)) {
+        // Left as the full stack expects to find it: express-session loads no session over one it finds.
+        forget(req);
+        return next("route");
+      }
+      req.session.cookie.maxAge = Math.min(idleMs, standing.remainingMs);
+      res.locals.sessionCookie = cookie;
+      res.locals.user = { displayName: displayNameOf(standing.user) };
+      // The value express-session would send: the same id under the same key, so the same signature.
+      const expires = req.session.cookie.expires ?? undefined;
+      res.setHeader("Set-Cookie", serialize(cookie.name, raw, { ...attributes, expires }));
+      // `data.cookie` is the session's own cookie, the expiry just set (RedisSessionStore reads its maxAge).
+      if (!store.touch) return next();
+      store.touch(sid, data, (touchError?: unknown) => next(touchError));
+    });
+  };
+}
+
+function forget(req: Request): void {
+  delete (req as Partial<Request>).session;
+  delete (req as Partial<Request>).sessionID;
+  delete (req as Partial<Request>).sessionStore;
+}
+
+/**
+ * Session cookies whose signature under the current key was checked already, with their session id:
+ * the check is the same HMAC for the same value, so its answer can be kept. Bounded; emptied when full.
+ */
+class VerifiedCookies {
+  private readonly known = new Map<string, string>();
+  constructor(
+    private readonly key: string,
+    private readonly limit = 10_000,
+  ) {}
+
+  sidOf(raw: string): string | undefined {
+    const known = this.known.get(raw);
+    if (known !== undefined) return known;
+    if (!raw.startsWith("s:")) return undefined;
+    const sid = unsign(raw.slice(2), this.key);
+    if (sid === false) return undefined;
+    if (this.known.size >= this.limit) this.known.clear();
+    this.known.set(raw, sid);
+    return sid;
+  }
+}
