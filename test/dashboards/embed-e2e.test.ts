@@ -23,7 +23,7 @@ import { documentedAccess, documentedProfile } from "../support/demo-profiles.js
 import { withDocumentedTerritories } from "../support/documented-territories.js";
 import { decodeJwt } from "../support/jwt.js";
 import { getWithBody, tamperedBodies, tamperedQueries } from "../support/tampering.js";
-import { Browser, loginAs } from "../support/login.js";
+import { Browser, browserPerAccount, loginAs } from "../support/login.js";
 import { createMetabaseTestServer, type MetabaseTestServer } from "../support/metabase-server/index.js";
 import { applyCatalog } from "../support/applied-catalog.js";
 import { openMigratedGateway } from "../support/gateway-database.js";
@@ -72,11 +72,7 @@ describe("embedded dashboards through the Metabase test server (issue 8)", funct
   let cutoff: Day;
   let clockOffsetMs = 0;
   const captured = captureLogger("debug");
-  const browsers = new Map<string, Browser>();
-  const as = async (email: string) => {
-    if (!browsers.has(email)) browsers.set(email, await loginAs(stack.baseUrl, email));
-    return browsers.get(email)!;
-  };
+  const as = browserPerAccount(() => stack.baseUrl);
   const url = (path: string) => `${stack.baseUrl}${path}`;
 
   async function embedOf(browser: Browser, key: string, init: RequestInit = {}): Promise<Response> {
