@@ -14,7 +14,7 @@ import { createMetrics, type Metrics } from "../../src/metrics/metrics.js";
 import { dashboardAccess } from "../../src/perimeter/dashboard-access.js";
 import { startServer, type RunningServer } from "../../src/server.js";
 import { redisCacheStore, type CacheStore } from "../../src/storage/cache-store.js";
-import { openDatabase, type Database } from "../../src/storage/database.js";
+import type { Database } from "../../src/storage/database.js";
 import { openRedis, waitForRedis } from "../../src/storage/redis.js";
 import { inFilteredWarehouse, type PerimeterFilter } from "../../src/warehouse/filtered-copy.js";
 import { createLoadMarkerReader, readLoadMarker } from "../../src/warehouse/load-marker.js";
@@ -23,6 +23,7 @@ import { testContent } from "../support/app.js";
 import { startLoginStack, type LoginStack } from "../support/auth-stack.js";
 import { browserPerAccount } from "../support/login.js";
 import { testServices } from "../support/services.js";
+import { openTestWarehouse } from "../support/warehouse-database.js";
 
 /**
  * Issue 20: with the result cache warm — every perimeter's entries computed first, then read back — the
@@ -60,7 +61,7 @@ describe("the result cache, warm, never mixes perimeters", function () {
     cacheRedis = openRedis(url.toString());
     await waitForRedis(cacheRedis);
     store = redisCacheStore(cacheRedis, { maxEntryBytes: 1 << 20 });
-    warehouse = await openDatabase({ name: "warehouse", url: testServices.warehouseUrl, pgliteDataDir: "" });
+    warehouse = await openTestWarehouse();
     ({ catalog } = await testContent());
   });
   after(async () => {

@@ -12,7 +12,7 @@ import {
 } from "../../src/catalog/index.js";
 import { DEMO_ACCOUNTS } from "../../src/demo/accounts.js";
 import { clearVerified, markVerified, readStoredObjects } from "../../src/metabase/object-map.js";
-import { openDatabase, type Database } from "../../src/storage/database.js";
+import type { Database } from "../../src/storage/database.js";
 import { ALL_DEPARTEMENT_CODES } from "../../src/territories/territories.js";
 import { inFilteredWarehouse, type PerimeterFilter } from "../../src/warehouse/filtered-copy.js";
 import { readLoadMarker } from "../../src/warehouse/load-marker.js";
@@ -27,7 +27,7 @@ import { Browser, browserPerAccount, loginAs } from "../support/login.js";
 import { createMetabaseTestServer, type MetabaseTestServer } from "../support/metabase-server/index.js";
 import { applyCatalog } from "../support/applied-catalog.js";
 import { openMigratedGateway } from "../support/gateway-database.js";
-import { testServices } from "../support/services.js";
+import { openTestWarehouse } from "../support/warehouse-database.js";
 
 /**
  * Issue 8 acceptance with Metabase: the repository's catalogue applied into the Metabase test server by
@@ -90,11 +90,7 @@ describe("embedded dashboards through the Metabase test server (issue 8)", funct
     catalog = (await testContent()).catalog;
     const created = await openMigratedGateway("dash_gw");
     ({ db: gatewayDb, drop: dropGateway } = created);
-    warehouse = await openDatabase({
-      name: "warehouse",
-      url: testServices.warehouseUrl,
-      pgliteDataDir: "memory://",
-    });
+    warehouse = await openTestWarehouse();
     cutoff = cutoffDay((await readLoadMarker(warehouse))?.cutoffDate)!;
     metabase = await createMetabaseTestServer({
       warehouse,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readAudit } from "../../src/audit/audit-log.js";
 import type { Catalog, Dashboard } from "../../src/catalog/index.js";
-import { openDatabase, type Database } from "../../src/storage/database.js";
+import type { Database } from "../../src/storage/database.js";
 import { testContent } from "../support/app.js";
 import { startLoginStack, type LoginStack } from "../support/auth-stack.js";
 import { documentedAccess, documentedProfile, IDF_DEPARTEMENTS } from "../support/demo-profiles.js";
@@ -15,7 +15,7 @@ import { browserPerAccount } from "../support/login.js";
 import { createMetabaseTestServer, type MetabaseTestServer } from "../support/metabase-server/index.js";
 import { applyCatalog } from "../support/applied-catalog.js";
 import { openMigratedGateway } from "../support/gateway-database.js";
-import { testServices } from "../support/services.js";
+import { openTestWarehouse } from "../support/warehouse-database.js";
 
 /**
  * Issue 19's first acceptance item: narrowing inside the perimeter (PRODUCT.md §3, invariant 1 as
@@ -73,11 +73,7 @@ describe("narrowing inside the perimeter (issue 19)", function () {
 
   before(async () => {
     catalog = (await testContent()).catalog;
-    warehouse = await openDatabase({
-      name: "warehouse",
-      url: testServices.warehouseUrl,
-      pgliteDataDir: "memory://",
-    });
+    warehouse = await openTestWarehouse();
   });
   after(() => warehouse?.close());
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { anchorDashboard, cutoffDay, type Catalog } from "../../src/catalog/index.js";
 import { DEMO_ACCOUNTS } from "../../src/demo/accounts.js";
 import { readStoredObjects } from "../../src/metabase/object-map.js";
-import { openDatabase, type Database } from "../../src/storage/database.js";
+import type { Database } from "../../src/storage/database.js";
 import type { Day } from "../../src/template/index.js";
 import { readLoadMarker } from "../../src/warehouse/load-marker.js";
 import { signToken } from "../metabase-contract/client.js";
@@ -18,7 +18,7 @@ import {
 } from "../support/metabase-server/index.js";
 import { applyCatalog } from "../support/applied-catalog.js";
 import { openMigratedGateway } from "../support/gateway-database.js";
-import { testServices } from "../support/services.js";
+import { openTestWarehouse } from "../support/warehouse-database.js";
 
 /**
  * Issue 16, §6: the repository's catalogue applied into the Metabase test server by `pilotage apply`, then every
@@ -48,11 +48,7 @@ describe("the catalogue's dashcards under both renderers of the Metabase test se
     catalog = (await testContent()).catalog;
     const created = await openMigratedGateway("agree_gw");
     ({ db: gatewayDb, drop: dropGateway } = created);
-    warehouse = await openDatabase({
-      name: "warehouse",
-      url: testServices.warehouseUrl,
-      pgliteDataDir: "memory://",
-    });
+    warehouse = await openTestWarehouse();
     cutoff = cutoffDay((await readLoadMarker(warehouse))?.cutoffDate)!;
     metabase = await createMetabaseTestServer({
       warehouse,

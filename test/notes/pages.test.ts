@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { DEMO_ACCOUNTS } from "../../src/demo/accounts.js";
-import { openDatabase, type Database } from "../../src/storage/database.js";
+import type { Database } from "../../src/storage/database.js";
 import { startLoginStack, type LoginStack } from "../support/auth-stack.js";
 import { Browser, browserPerAccount } from "../support/login.js";
-import { testServices } from "../support/services.js";
+import { openTestWarehouse } from "../support/warehouse-database.js";
 
 /**
  * The notes d'analyse pages (issue 19): who may read which note, and every figure computed for the
@@ -53,11 +53,7 @@ describe("notes d'analyse pages (issue 19)", function () {
 
   before(async () => {
     stack = await startLoginStack({ provider: { accounts: DEMO_ACCOUNTS } });
-    warehouse = await openDatabase({
-      name: "warehouse",
-      url: testServices.warehouseUrl,
-      pgliteDataDir: "memory://",
-    });
+    warehouse = await openTestWarehouse();
   });
   after(async () => {
     await warehouse.close();
