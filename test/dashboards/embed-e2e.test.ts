@@ -24,9 +24,8 @@ import { withDocumentedTerritories } from "../support/documented-territories.js"
 import { decodeJwt } from "../support/jwt.js";
 import { getWithBody, tamperedBodies, tamperedQueries } from "../support/tampering.js";
 import { Browser, browserPerAccount, loginAs } from "../support/login.js";
-import { createMetabaseTestServer, type MetabaseTestServer } from "../support/metabase-server/index.js";
-import { applyCatalog } from "../support/applied-catalog.js";
-import { openMigratedGateway } from "../support/gateway-database.js";
+import type { MetabaseTestServer } from "../support/metabase-server/index.js";
+import { startAppliedMetabase } from "../support/applied-catalog.js";
 import { openTestWarehouse } from "../support/warehouse-database.js";
 
 /**
@@ -64,7 +63,7 @@ describe("embedded dashboards through the Metabase test server (issue 8)", funct
   this.timeout(180_000);
   let gatewayDb: Database;
   let warehouse: Database;
-  let dropGateway: () => Promise<void>;
+  let closeMetabase: () => Promise<void>;
   let metabase: MetabaseTestServer;
   let stack: LoginStack;
   let catalog: Catalog;
@@ -88,17 +87,15 @@ describe("embedded dashboards through the Metabase test server (issue 8)", funct
 
   before(async () => {
     catalog = (await testContent()).catalog;
-    const created = await openMigratedGateway("dash_gw");
-    ({ db: gatewayDb, drop: dropGateway } = created);
     warehouse = await openTestWarehouse();
     cutoff = cutoffDay((await readLoadMarker(warehouse))?.cutoffDate)!;
-    metabase = await createMetabaseTestServer({
+    const applied = await startAppliedMetabase("dash_gw", {
       warehouse,
-      warehouseScope: { schemas: ["entrepot"] },
       now: () => Date.now() + clockOffsetMs,
     });
+    ({ gatewayDb, metabase, close: closeMetabase } = applied);
     const secret = metabase.embeddingSecretKey!;
-    const out = await applyCatalog(created.url, metabase);
+    const out = applied.applyOutput;
     assert.ok(!out.includes(secret) && !out.includes(metabase.adminApiKey), "apply prints no key");
     stack = await startLoginStack({
       logger: captured.logger,
@@ -127,10 +124,8 @@ describe("embedded dashboards through the Metabase test server (issue 8)", funct
       );
     }
     await stack?.close();
-    await metabase?.close();
+    await closeMetabase?.();
     await warehouse?.close();
-    await gatewayDb?.close();
-    await dropGateway?.();
   });
 
   it("for every demo account × every dashboard: 403 where it may not open it, else a token Metabase accepts whose every card answers only the perimeter's rows", async () => {

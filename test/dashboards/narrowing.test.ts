@@ -12,9 +12,8 @@ import {
 } from "../support/documented-territories.js";
 import { decodeJwt } from "../support/jwt.js";
 import { browserPerAccount } from "../support/login.js";
-import { createMetabaseTestServer, type MetabaseTestServer } from "../support/metabase-server/index.js";
-import { applyCatalog } from "../support/applied-catalog.js";
-import { openMigratedGateway } from "../support/gateway-database.js";
+import type { MetabaseTestServer } from "../support/metabase-server/index.js";
+import { startAppliedMetabase } from "../support/applied-catalog.js";
 import { openTestWarehouse } from "../support/warehouse-database.js";
 
 /**
@@ -89,7 +88,7 @@ describe("narrowing inside the perimeter (issue 19)", function () {
 
   describe("with Metabase (the test server)", () => {
     let gatewayDb: Database;
-    let dropGateway: () => Promise<void>;
+    let closeMetabase: () => Promise<void>;
     let metabase: MetabaseTestServer;
     let stack: LoginStack;
     const as = browserPerAccount(() => stack.baseUrl);
@@ -97,10 +96,11 @@ describe("narrowing inside the perimeter (issue 19)", function () {
       (await as(email)).request(`${stack.baseUrl}/api/dashboards/${key}/embed${query ? `?${query}` : ""}`);
 
     before(async () => {
-      const created = await openMigratedGateway("narrow_gw");
-      ({ db: gatewayDb, drop: dropGateway } = created);
-      metabase = await createMetabaseTestServer({ warehouse, warehouseScope: { schemas: ["entrepot"] } });
-      await applyCatalog(created.url, metabase);
+      ({
+        gatewayDb,
+        metabase,
+        close: closeMetabase,
+      } = await startAppliedMetabase("narrow_gw", { warehouse }));
       stack = await startLoginStack({
         env: {
           METABASE_SITE_URL: metabase.url,
@@ -111,9 +111,7 @@ describe("narrowing inside the perimeter (issue 19)", function () {
     });
     after(async () => {
       await stack?.close();
-      await metabase?.close();
-      await gatewayDb?.close();
-      await dropGateway?.();
+      await closeMetabase?.();
     });
 
     it("signs exactly the chosen département, then the chosen bassin of it, for every multi-territory account; never [] nor wider", async () => {
