@@ -181,15 +181,6 @@ export function logTail(file: string, lines = 30): string {
   }
 }
 
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 /** Whether nothing listens on 127.0.0.1:port (a preferred port for the sites may be taken). */
 export async function portIsFree(port: number): Promise<boolean> {
   const server = net.createServer();

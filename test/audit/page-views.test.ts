@@ -2,12 +2,12 @@ import assert from "node:assert/strict";
 import { createPageViewCounter, weeklyPageViews, weekOf } from "../../src/audit/page-views.js";
 import { createResultCache } from "../../src/cache/result-cache.js";
 import { DEMO_ACCOUNTS } from "../../src/demo/accounts.js";
-import { openDatabase, type Database, type Queryable } from "../../src/storage/database.js";
+import type { Database, Queryable } from "../../src/storage/database.js";
 import { memoryCacheStore } from "../../src/storage/cache-store.js";
 import { createLoadMarkerReader } from "../../src/warehouse/load-marker.js";
 import { startLoginStack, type LoginStack } from "../support/auth-stack.js";
 import { Browser, loginAs } from "../support/login.js";
-import { testServices } from "../support/services.js";
+import { openTestWarehouse } from "../support/warehouse-database.js";
 import { migratedDatabaseImplementations, openMigratedGateway } from "../support/gateway-database.js";
 
 /**
@@ -95,11 +95,7 @@ describe("page views through the pages, on the staff usage page", function () {
     flush = () => counter.flush();
     // With the result cache, as production runs: the second and third anonymous views of the public page
     // are served whole from it, without reaching the route, and must be counted all the same.
-    const warehouse = await openDatabase({
-      name: "warehouse",
-      url: testServices.warehouseUrl,
-      pgliteDataDir: "",
-    });
+    const warehouse = await openTestWarehouse();
     const resultCache = createResultCache({
       store: memoryCacheStore({ maxBytes: 1 << 24, maxEntryBytes: 1 << 20 }),
       loadMarker: createLoadMarkerReader({ warehouse }),

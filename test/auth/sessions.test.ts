@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync } from "node:fs";
-import net, { type AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import express from "express";
@@ -12,6 +11,7 @@ import { PROJECT_ROOT } from "../../src/project-root.js";
 import { startServer } from "../../src/server.js";
 import { captureLogger } from "../support/app.js";
 import { sessionKeyOf, startLoginStack, type LoginStack } from "../support/auth-stack.js";
+import { freePort } from "../support/free-port.js";
 import { Browser, driveLogin, loginAs, startLogout } from "../support/login.js";
 import { testConfig, testServices } from "../support/services.js";
 import { startTlsProxy, type TlsProxy } from "../support/tls-proxy.js";
@@ -288,14 +288,6 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   const exited = new Promise((resolve) => child.once("exit", resolve));
   child.kill("SIGTERM");
   await exited;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe("sessions across gateway processes", function () {

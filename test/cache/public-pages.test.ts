@@ -4,12 +4,13 @@ import type { Redis } from "ioredis";
 import { createResultCache } from "../../src/cache/result-cache.js";
 import { createMetrics, type Metrics } from "../../src/metrics/metrics.js";
 import { redisCacheStore, type CacheStore } from "../../src/storage/cache-store.js";
-import { openDatabase, type Database } from "../../src/storage/database.js";
+import type { Database } from "../../src/storage/database.js";
 import { openRedis, waitForRedis } from "../../src/storage/redis.js";
 import { createLoadMarkerReader } from "../../src/warehouse/load-marker.js";
 import { startLoginStack, type LoginStack } from "../support/auth-stack.js";
 import { Browser, loginAs } from "../support/login.js";
 import { testServices } from "../support/services.js";
+import { openTestWarehouse } from "../support/warehouse-database.js";
 
 /**
  * Public pages (issue 20): anonymous visitors get the whole page from the result cache after its first
@@ -62,11 +63,7 @@ describe("public pages: whole-page cache, headers and rate limit", function () {
     before(async () => {
       await store.purge();
       metrics = createMetrics({ defaultMetrics: false });
-      warehouse = await openDatabase({
-        name: "warehouse",
-        url: testServices.warehouseUrl,
-        pgliteDataDir: "",
-      });
+      warehouse = await openTestWarehouse();
       const loadMarker = createLoadMarkerReader({ warehouse });
       stack = await startLoginStack({
         metrics,

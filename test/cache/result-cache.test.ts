@@ -8,7 +8,7 @@ import {
   redisCacheStore,
   type CacheStore,
 } from "../../src/storage/cache-store.js";
-import { openDatabase, type Database, type Queryable } from "../../src/storage/database.js";
+import type { Database, Queryable } from "../../src/storage/database.js";
 import { openRedis, waitForRedis } from "../../src/storage/redis.js";
 import { SESSION_KEY_PREFIX } from "../../src/storage/session-store.js";
 import {
@@ -16,7 +16,8 @@ import {
   writeLoadMarker,
   type LoadMarkerReader,
 } from "../../src/warehouse/load-marker.js";
-import { createTestDatabase, testServices } from "../support/services.js";
+import { testServices } from "../support/services.js";
+import { openFreshWarehouse } from "../support/warehouse-database.js";
 
 /**
  * The result cache (src/cache/result-cache.ts) on a small warehouse of its own (a table of figures per
@@ -52,13 +53,12 @@ const STORES: Array<[string, (redis: Redis) => CacheStore]> = [
 
 describe("result cache", function () {
   this.timeout(30_000);
-  let fresh: { url: string; drop(): Promise<void> };
   let warehouse: Database;
+  let dropWarehouse: () => Promise<void>;
   let redis: Redis;
 
   before(async () => {
-    fresh = await createTestDatabase("cache");
-    warehouse = await openDatabase({ name: "warehouse", url: fresh.url, pgliteDataDir: "" });
+    ({ db: warehouse, drop: dropWarehouse } = await openFreshWarehouse("cache"));
     await warehouse.exec(`
       CREATE SCHEMA entrepot;
       CREATE TABLE entrepot.chargements (
@@ -77,7 +77,7 @@ describe("result cache", function () {
   after(async () => {
     redis.disconnect();
     await warehouse.close();
-    await fresh.drop();
+    await dropWarehouse();
   });
 
   for (const [storeName, makeStore] of STORES) {

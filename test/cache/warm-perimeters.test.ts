@@ -14,15 +14,16 @@ import { createMetrics, type Metrics } from "../../src/metrics/metrics.js";
 import { dashboardAccess } from "../../src/perimeter/dashboard-access.js";
 import { startServer, type RunningServer } from "../../src/server.js";
 import { redisCacheStore, type CacheStore } from "../../src/storage/cache-store.js";
-import { openDatabase, type Database } from "../../src/storage/database.js";
+import type { Database } from "../../src/storage/database.js";
 import { openRedis, waitForRedis } from "../../src/storage/redis.js";
 import { inFilteredWarehouse, type PerimeterFilter } from "../../src/warehouse/filtered-copy.js";
 import { createLoadMarkerReader, readLoadMarker } from "../../src/warehouse/load-marker.js";
 import { sampleProfiles, type SampleProfile } from "../../src/warehouse/sample-profiles.js";
 import { testContent } from "../support/app.js";
 import { startLoginStack, type LoginStack } from "../support/auth-stack.js";
-import { loginAs, type Browser } from "../support/login.js";
+import { browserPerAccount } from "../support/login.js";
 import { testServices } from "../support/services.js";
+import { openTestWarehouse } from "../support/warehouse-database.js";
 
 /**
  * Issue 20: with the result cache warm — every perimeter's entries computed first, then read back — the
@@ -60,7 +61,7 @@ describe("the result cache, warm, never mixes perimeters", function () {
     cacheRedis = openRedis(url.toString());
     await waitForRedis(cacheRedis);
     store = redisCacheStore(cacheRedis, { maxEntryBytes: 1 << 20 });
-    warehouse = await openDatabase({ name: "warehouse", url: testServices.warehouseUrl, pgliteDataDir: "" });
+    warehouse = await openTestWarehouse();
     ({ catalog } = await testContent());
   });
   after(async () => {
@@ -142,7 +143,7 @@ describe("the result cache, warm, never mixes perimeters", function () {
   describe("through the pages, for every demo account", () => {
     let stack: LoginStack;
     let uncached: RunningServer;
-    const browsers = new Map<string, Browser>();
+    const as = browserPerAccount(() => stack.baseUrl);
     const accounts = DEMO_ACCOUNTS.map((a) => a.email).filter((email) => !email.startsWith("inconnu"));
 
     before(async () => {
@@ -161,7 +162,7 @@ describe("the result cache, warm, never mixes perimeters", function () {
       });
       // The same gateway without a cache, sharing the sessions (same Redis, same secret).
       uncached = await startServer(createApp(stack.testStack.deps), 0, "127.0.0.1");
-      for (const email of accounts) browsers.set(email, await loginAs(stack.baseUrl, email));
+      for (const email of accounts) await as(email);
     });
     after(async () => {
       await uncached.stop(1000);
@@ -170,7 +171,7 @@ describe("the result cache, warm, never mixes perimeters", function () {
 
     it("shows each account the same tables as a gateway without cache, on every page it may open", async () => {
       const pagesOf = async (email: string) => {
-        const listed = await browsers.get(email)!.get(`${stack.baseUrl}/api/dashboards`);
+        const listed = await (await as(email)).get(`${stack.baseUrl}/api/dashboards`);
         const body = (await listed.json()) as { dashboards: Array<{ page: string }> };
         return body.dashboards.map((d) => d.page);
       };
@@ -179,14 +180,14 @@ describe("the result cache, warm, never mixes perimeters", function () {
       // Warm every account's pages first.
       for (const email of accounts)
         for (const page of pages.get(email)!) {
-          const res = await browsers.get(email)!.get(`${stack.baseUrl}${page}`);
+          const res = await (await as(email)).get(`${stack.baseUrl}${page}`);
           assert.equal(res.status, 200, `${email} ${page}`);
         }
       let compared = 0;
       const seen = new Set<string>();
       for (const email of accounts) {
         for (const page of pages.get(email)!) {
-          const browser = browsers.get(email)!;
+          const browser = await as(email);
           const warm = tablesOf(await (await browser.get(`${stack.baseUrl}${page}`)).text());
           const plain = tablesOf(await (await browser.get(`${uncached.url}${page}`)).text());
           assert.ok(plain.length > 0, `${email} ${page} shows tables`);

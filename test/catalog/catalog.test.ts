@@ -1,6 +1,4 @@
 import assert from "node:assert/strict";
-import fs from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 import {
   CatalogError,
@@ -15,28 +13,12 @@ import {
   type Catalog,
 } from "../../src/catalog/index.js";
 import { PROJECT_ROOT } from "../../src/project-root.js";
+import { catalogTree } from "../support/catalog-tree.js";
 
 const VALID = path.join(PROJECT_ROOT, "test/fixtures/catalog/valid");
-const REAL_CONFIG = path.join(PROJECT_ROOT, "metabase-config");
-
-/** A throw-away catalogue: the repository's profile kinds and collections plus `files`. */
-async function tree(files: Record<string, string>, { withConfig = true } = {}): Promise<string> {
-  const root = await fs.mkdtemp(path.join(os.tmpdir(), "pilotage-catalog-"));
-  if (withConfig) {
-    await fs.mkdir(path.join(root, "metabase-config"), { recursive: true });
-    for (const f of ["profile-kinds.yaml", "collections.yaml"]) {
-      await fs.copyFile(path.join(REAL_CONFIG, f), path.join(root, "metabase-config", f));
-    }
-  }
-  for (const [name, text] of Object.entries(files)) {
-    await fs.mkdir(path.dirname(path.join(root, name)), { recursive: true });
-    await fs.writeFile(path.join(root, name), text);
-  }
-  return root;
-}
 
 async function rulesOf(files: Record<string, string>, options = {}): Promise<string[]> {
-  const { catalog, problems } = await readCatalog(await tree(files, options));
+  const { catalog, problems } = await readCatalog(await catalogTree(files, options));
   return (problems.length > 0 ? problems : validateCatalog(catalog)).map((p) => p.rule);
 }
 
@@ -217,7 +199,7 @@ parameters:
     "SELECT count(*) FROM public.candidatures\nWHERE extract(year FROM date_candidature) = {{annee}}";
 
   async function versionOf(files: Record<string, string>, key = "iae/q"): Promise<string> {
-    const catalog = await loadCatalog(await tree(files));
+    const catalog = await loadCatalog(await catalogTree(files));
     return catalog.questions.find((q) => q.key === key)!.contentVersion;
   }
 
@@ -252,7 +234,7 @@ name: "Candidatures"`;
     const dashboard = (cards: string) =>
       `title: T\ntheme: Recrutement\ncollection: iae\naudiences: [ddets, dgefp]\ncards:\n${cards}`;
     const load = async (text: string) =>
-      (await loadCatalog(await tree({ "metabase-config/dashboards/d.yaml": text }))).dashboards[0]!
+      (await loadCatalog(await catalogTree({ "metabase-config/dashboards/d.yaml": text }))).dashboards[0]!
         .contentVersion;
     const a = await load(dashboard(card("x/a", 0) + card("x/b", 6)));
     assert.equal(
@@ -425,7 +407,7 @@ ${card("      a: t\n      b: t\n")}`,
   });
 
   it("reports SQL the template language cannot parse, with Metabase's reason", async () => {
-    const root = await tree({
+    const root = await catalogTree({
       "sql/iae/q.sql": question("name: Q\ncollection: iae\ndisplay: table", "SELECT 1\nWHERE [[a = 1]]"),
     });
     const problems = validateCatalog(await loadCatalog(root));
@@ -470,7 +452,7 @@ ${card("      a: t\n      b: t\n")}`,
   });
 
   it("checks profile kinds against the gateway's and collections' parents", async () => {
-    const root = await tree({
+    const root = await catalogTree({
       "metabase-config/profile-kinds.yaml": `profile_kinds:
   ddets: { label: DDETS, scope: departement, provides: [departements] }
   prefet: { label: Préfet, scope: departement, provides: [departements] }

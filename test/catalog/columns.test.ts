@@ -1,25 +1,9 @@
 import assert from "node:assert/strict";
-import fs from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { loadCatalog, readCatalog, validateCatalog } from "../../src/catalog/index.js";
 import { columnHeader, describedColumn } from "../../src/catalog/columns.js";
-import { PROJECT_ROOT } from "../../src/project-root.js";
+import { catalogTree } from "../support/catalog-tree.js";
 
 /** A question's `columns:` (issue 17): how they load, and what `pilotage validate` refuses. */
-
-async function tree(files: Record<string, string>): Promise<string> {
-  const root = await fs.mkdtemp(path.join(os.tmpdir(), "pilotage-columns-"));
-  await fs.mkdir(path.join(root, "metabase-config"), { recursive: true });
-  for (const f of ["profile-kinds.yaml", "collections.yaml"]) {
-    await fs.copyFile(path.join(PROJECT_ROOT, "metabase-config", f), path.join(root, "metabase-config", f));
-  }
-  for (const [name, text] of Object.entries(files)) {
-    await fs.mkdir(path.dirname(path.join(root, name)), { recursive: true });
-    await fs.writeFile(path.join(root, name), text);
-  }
-  return root;
-}
 
 const HEADER = `name: Délais
 collection: iae
@@ -43,7 +27,7 @@ const GOOD = `  - { name: type_structure, label: Type de structure, kind: text }
 
 describe("question columns", () => {
   it("load in camelCase, in the file's order, and read as headers with their unit", async () => {
-    const catalog = await loadCatalog(await tree(file(GOOD)));
+    const catalog = await loadCatalog(await catalogTree(file(GOOD)));
     const question = catalog.questions[0]!;
     assert.deepEqual(question.columns, [
       { name: "type_structure", label: "Type de structure", kind: "text" },
@@ -63,13 +47,13 @@ describe("question columns", () => {
 
   it("are part of the content version: a new label reaches Metabase's column settings", async () => {
     const version = async (columns: string) =>
-      (await loadCatalog(await tree(file(columns)))).questions[0]!.contentVersion;
+      (await loadCatalog(await catalogTree(file(columns)))).questions[0]!.contentVersion;
     assert.notEqual(await version(GOOD.replace("Part acceptée", "Part des acceptées")), await version(GOOD));
   });
 
   it("refuse a percentage that does not say its scale, a scale elsewhere and an unknown kind", async () => {
     const { problems } = await readCatalog(
-      await tree(
+      await catalogTree(
         file(`  - { name: type_structure, label: Type, kind: texte }
   - { name: delai_median, label: Délai, kind: days, percent_scale: percent }
   - { name: part, label: Part, kind: percentage }`),
@@ -91,7 +75,7 @@ describe("question columns", () => {
 
   it("refuse duplicate names and labels, an alias as a label, hand-written column settings and an undescribed chart column", async () => {
     const catalog = await loadCatalog(
-      await tree(
+      await catalogTree(
         file(
           `  - { name: type_structure, label: Type de structure, kind: text }
   - { name: type_structure, label: Type, kind: text }

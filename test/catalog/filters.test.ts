@@ -1,25 +1,9 @@
 import assert from "node:assert/strict";
-import fs from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { catalogWarnings, loadCatalog, validateCatalog } from "../../src/catalog/index.js";
 import { runCli } from "../../src/cli/run.js";
-import { PROJECT_ROOT } from "../../src/project-root.js";
+import { catalogTree } from "../support/catalog-tree.js";
 
 /** `pilotage validate` on filter lists (`values:`, `values_from:`) and its partial-reach warning (issue 17). */
-
-async function tree(files: Record<string, string>): Promise<string> {
-  const root = await fs.mkdtemp(path.join(os.tmpdir(), "pilotage-filters-"));
-  await fs.mkdir(path.join(root, "metabase-config"), { recursive: true });
-  for (const f of ["profile-kinds.yaml", "collections.yaml"]) {
-    await fs.copyFile(path.join(PROJECT_ROOT, "metabase-config", f), path.join(root, "metabase-config", f));
-  }
-  for (const [name, text] of Object.entries(files)) {
-    await fs.mkdir(path.dirname(path.join(root, name)), { recursive: true });
-    await fs.writeFile(path.join(root, name), text);
-  }
-  return root;
-}
 
 const QUESTION = (name: string, extra = "") => `/* ---
 name: ${name}
@@ -63,7 +47,7 @@ const LOCK_ONLY = "      departement: departement\n";
 
 describe("filter lists in validate", () => {
   it("accepts a written list with labels, a column's values on a table the lock filters, and built-in lists", async () => {
-    const root = await tree({
+    const root = await catalogTree({
       "sql/iae/a.sql": QUESTION("A"),
       "metabase-config/dashboards/d.yaml": dashboard(
         `  - slug: type_structure
@@ -85,7 +69,7 @@ describe("filter lists in validate", () => {
   });
 
   it("refuses what cannot make a list, naming the line", async () => {
-    const root = await tree({
+    const root = await catalogTree({
       "sql/iae/a.sql": QUESTION("A"),
       "metabase-config/dashboards/d.yaml": dashboard(
         `  - slug: type_structure
@@ -149,7 +133,7 @@ describe("filter lists in validate", () => {
   });
 
   it("warns, without refusing, about a filter that misses a card filtering the same column", async () => {
-    const root = await tree({
+    const root = await catalogTree({
       "sql/iae/a.sql": QUESTION("A"),
       "sql/iae/b.sql": QUESTION("B"),
       "metabase-config/dashboards/d.yaml": dashboard(

@@ -12,7 +12,7 @@ import {
 } from "../../src/catalog/index.js";
 import { DEMO_ACCOUNTS } from "../../src/demo/accounts.js";
 import { clearVerified, markVerified, readStoredObjects } from "../../src/metabase/object-map.js";
-import { openDatabase, type Database } from "../../src/storage/database.js";
+import type { Database } from "../../src/storage/database.js";
 import { ALL_DEPARTEMENT_CODES } from "../../src/territories/territories.js";
 import { inFilteredWarehouse, type PerimeterFilter } from "../../src/warehouse/filtered-copy.js";
 import { readLoadMarker } from "../../src/warehouse/load-marker.js";
@@ -23,11 +23,10 @@ import { documentedAccess, documentedProfile } from "../support/demo-profiles.js
 import { withDocumentedTerritories } from "../support/documented-territories.js";
 import { decodeJwt } from "../support/jwt.js";
 import { getWithBody, tamperedBodies, tamperedQueries } from "../support/tampering.js";
-import { Browser, loginAs } from "../support/login.js";
-import { createMetabaseTestServer, type MetabaseTestServer } from "../support/metabase-server/index.js";
-import { applyCatalog } from "../support/applied-catalog.js";
-import { openMigratedGateway } from "../support/gateway-database.js";
-import { testServices } from "../support/services.js";
+import { Browser, browserPerAccount, loginAs } from "../support/login.js";
+import type { MetabaseTestServer } from "../support/metabase-server/index.js";
+import { startAppliedMetabase } from "../support/applied-catalog.js";
+import { openTestWarehouse } from "../support/warehouse-database.js";
 
 /**
  * Issue 8 acceptance with Metabase: the repository's catalogue applied into the Metabase test server by
@@ -64,7 +63,7 @@ describe("embedded dashboards through the Metabase test server (issue 8)", funct
   this.timeout(180_000);
   let gatewayDb: Database;
   let warehouse: Database;
-  let dropGateway: () => Promise<void>;
+  let closeMetabase: () => Promise<void>;
   let metabase: MetabaseTestServer;
   let stack: LoginStack;
   let catalog: Catalog;
@@ -72,11 +71,7 @@ describe("embedded dashboards through the Metabase test server (issue 8)", funct
   let cutoff: Day;
   let clockOffsetMs = 0;
   const captured = captureLogger("debug");
-  const browsers = new Map<string, Browser>();
-  const as = async (email: string) => {
-    if (!browsers.has(email)) browsers.set(email, await loginAs(stack.baseUrl, email));
-    return browsers.get(email)!;
-  };
+  const as = browserPerAccount(() => stack.baseUrl);
   const url = (path: string) => `${stack.baseUrl}${path}`;
 
   async function embedOf(browser: Browser, key: string, init: RequestInit = {}): Promise<Response> {
@@ -92,21 +87,15 @@ describe("embedded dashboards through the Metabase test server (issue 8)", funct
 
   before(async () => {
     catalog = (await testContent()).catalog;
-    const created = await openMigratedGateway("dash_gw");
-    ({ db: gatewayDb, drop: dropGateway } = created);
-    warehouse = await openDatabase({
-      name: "warehouse",
-      url: testServices.warehouseUrl,
-      pgliteDataDir: "memory://",
-    });
+    warehouse = await openTestWarehouse();
     cutoff = cutoffDay((await readLoadMarker(warehouse))?.cutoffDate)!;
-    metabase = await createMetabaseTestServer({
+    const applied = await startAppliedMetabase("dash_gw", {
       warehouse,
-      warehouseScope: { schemas: ["entrepot"] },
       now: () => Date.now() + clockOffsetMs,
     });
+    ({ gatewayDb, metabase, close: closeMetabase } = applied);
     const secret = metabase.embeddingSecretKey!;
-    const out = await applyCatalog(created.url, metabase);
+    const out = applied.applyOutput;
     assert.ok(!out.includes(secret) && !out.includes(metabase.adminApiKey), "apply prints no key");
     stack = await startLoginStack({
       logger: captured.logger,
@@ -135,10 +124,8 @@ describe("embedded dashboards through the Metabase test server (issue 8)", funct
       );
     }
     await stack?.close();
-    await metabase?.close();
+    await closeMetabase?.();
     await warehouse?.close();
-    await gatewayDb?.close();
-    await dropGateway?.();
   });
 
   it("for every demo account × every dashboard: 403 where it may not open it, else a token Metabase accepts whose every card answers only the perimeter's rows", async () => {

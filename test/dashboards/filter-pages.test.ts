@@ -10,7 +10,7 @@ import { readLoadMarker } from "../../src/warehouse/load-marker.js";
 import { testContent } from "../support/app.js";
 import { startLoginStack, type LoginStack } from "../support/auth-stack.js";
 import { documentedProfile } from "../support/demo-profiles.js";
-import { Browser, loginAs } from "../support/login.js";
+import { Browser, browserPerAccount } from "../support/login.js";
 
 /**
  * Issue 17, « filters people can use »: lists (a select, checkboxes, a searchable field), a period picker,
@@ -33,11 +33,7 @@ describe("filters on the dashboard pages (issue 17)", function () {
   this.timeout(60_000);
   let stack: LoginStack;
   let catalog: Catalog;
-  const browsers = new Map<string, Browser>();
-  const as = async (email: string) => {
-    if (!browsers.has(email)) browsers.set(email, await loginAs(stack.baseUrl, email));
-    return browsers.get(email)!;
-  };
+  const as = browserPerAccount(() => stack.baseUrl);
   const url = (path: string) => `${stack.baseUrl}${path}`;
 
   before(async () => {

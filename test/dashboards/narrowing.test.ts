@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readAudit } from "../../src/audit/audit-log.js";
 import type { Catalog, Dashboard } from "../../src/catalog/index.js";
-import { openDatabase, type Database } from "../../src/storage/database.js";
+import type { Database } from "../../src/storage/database.js";
 import { testContent } from "../support/app.js";
 import { startLoginStack, type LoginStack } from "../support/auth-stack.js";
 import { documentedAccess, documentedProfile, IDF_DEPARTEMENTS } from "../support/demo-profiles.js";
@@ -12,10 +12,9 @@ import {
 } from "../support/documented-territories.js";
 import { decodeJwt } from "../support/jwt.js";
 import { browserPerAccount } from "../support/login.js";
-import { createMetabaseTestServer, type MetabaseTestServer } from "../support/metabase-server/index.js";
-import { applyCatalog } from "../support/applied-catalog.js";
-import { openMigratedGateway } from "../support/gateway-database.js";
-import { testServices } from "../support/services.js";
+import type { MetabaseTestServer } from "../support/metabase-server/index.js";
+import { startAppliedMetabase } from "../support/applied-catalog.js";
+import { openTestWarehouse } from "../support/warehouse-database.js";
 
 /**
  * Issue 19's first acceptance item: narrowing inside the perimeter (PRODUCT.md §3, invariant 1 as
@@ -73,11 +72,7 @@ describe("narrowing inside the perimeter (issue 19)", function () {
 
   before(async () => {
     catalog = (await testContent()).catalog;
-    warehouse = await openDatabase({
-      name: "warehouse",
-      url: testServices.warehouseUrl,
-      pgliteDataDir: "memory://",
-    });
+    warehouse = await openTestWarehouse();
   });
   after(() => warehouse?.close());
 
@@ -93,7 +88,7 @@ describe("narrowing inside the perimeter (issue 19)", function () {
 
   describe("with Metabase (the test server)", () => {
     let gatewayDb: Database;
-    let dropGateway: () => Promise<void>;
+    let closeMetabase: () => Promise<void>;
     let metabase: MetabaseTestServer;
     let stack: LoginStack;
     const as = browserPerAccount(() => stack.baseUrl);
@@ -101,10 +96,11 @@ describe("narrowing inside the perimeter (issue 19)", function () {
       (await as(email)).request(`${stack.baseUrl}/api/dashboards/${key}/embed${query ? `?${query}` : ""}`);
 
     before(async () => {
-      const created = await openMigratedGateway("narrow_gw");
-      ({ db: gatewayDb, drop: dropGateway } = created);
-      metabase = await createMetabaseTestServer({ warehouse, warehouseScope: { schemas: ["entrepot"] } });
-      await applyCatalog(created.url, metabase);
+      ({
+        gatewayDb,
+        metabase,
+        close: closeMetabase,
+      } = await startAppliedMetabase("narrow_gw", { warehouse }));
       stack = await startLoginStack({
         env: {
           METABASE_SITE_URL: metabase.url,
@@ -115,9 +111,7 @@ describe("narrowing inside the perimeter (issue 19)", function () {
     });
     after(async () => {
       await stack?.close();
-      await metabase?.close();
-      await gatewayDb?.close();
-      await dropGateway?.();
+      await closeMetabase?.();
     });
 
     it("signs exactly the chosen département, then the chosen bassin of it, for every multi-territory account; never [] nor wider", async () => {

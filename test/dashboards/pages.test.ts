@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readAudit } from "../../src/audit/audit-log.js";
 import { DEMO_ACCOUNTS } from "../../src/demo/accounts.js";
 import { startLoginStack, type LoginStack } from "../support/auth-stack.js";
-import { Browser, loginAs } from "../support/login.js";
+import { Browser, browserPerAccount, loginAs } from "../support/login.js";
 import { getWithBody, tamperedBodies, tamperedQueries } from "../support/tampering.js";
 import { ownUnknownAccount } from "../support/unknown-account.js";
 
@@ -37,11 +37,7 @@ function tablesOf(html: string): string[] {
 describe("dashboard pages without Metabase (issue 8)", function () {
   this.timeout(60_000);
   let stack: LoginStack;
-  const browsers = new Map<string, Browser>();
-  const as = async (email: string) => {
-    if (!browsers.has(email)) browsers.set(email, await loginAs(stack.baseUrl, email));
-    return browsers.get(email)!;
-  };
+  const as = browserPerAccount(() => stack.baseUrl);
   const url = (path: string) => `${stack.baseUrl}${path}`;
 
   before(async () => {

@@ -7,7 +7,7 @@ import { testContent } from "../support/app.js";
 import { startLoginStack, type LoginStack } from "../support/auth-stack.js";
 import { documentedProfile } from "../support/demo-profiles.js";
 import { withDocumentedTerritories } from "../support/documented-territories.js";
-import { Browser, loginAs } from "../support/login.js";
+import { Browser, browserPerAccount } from "../support/login.js";
 import { readerFacingProblems } from "../support/reader-facing.js";
 
 /**
@@ -65,7 +65,7 @@ describe("what a reader sees on every starter dashboard (issue 17)", function ()
   });
   after(() => stack.close());
 
-  const browsers = new Map<string, Browser>();
+  const as = browserPerAccount(() => stack.baseUrl);
 
   /**
    * The page as someone it is meant for sees it: anyone for a public one, else the first demo account
@@ -90,11 +90,9 @@ describe("what a reader sees on every starter dashboard (issue 17)", function ()
     assert.ok(accounts.length > 0, `a demo account may open ${dashboard.key}`);
     let first: { who: string; text: string } | undefined;
     for (const account of accounts) {
-      if (!browsers.has(account.email))
-        browsers.set(account.email, await loginAs(stack.baseUrl, account.email));
-      const page = await browsers
-        .get(account.email)!
-        .follow(`${stack.baseUrl}/tableaux-de-bord/${dashboard.key}`);
+      const page = await (
+        await as(account.email)
+      ).follow(`${stack.baseUrl}/tableaux-de-bord/${dashboard.key}`);
       assert.equal(page.status, 200, `${account.email} × ${dashboard.key}`);
       first ??= { who: account.email, text: page.text };
       if (!page.text.includes('<p class="pilotage-indicateur__valeur">—</p>'))

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { Redis } from "ioredis";
-import { openDatabase, type Database } from "../../src/storage/database.js";
+import type { Database } from "../../src/storage/database.js";
 import { openRedis } from "../../src/storage/redis.js";
 import { createLoadMarkerReader } from "../../src/warehouse/load-marker.js";
 import { bindVerifiedDashboard } from "../support/embed-binding.js";
@@ -8,6 +8,7 @@ import { sessionKeyOf, startLoginStack, type LoginStack } from "../support/auth-
 import { loginAs, type Browser } from "../support/login.js";
 import { openMigratedGateway } from "../support/gateway-database.js";
 import { testServices } from "../support/services.js";
+import { openTestWarehouse } from "../support/warehouse-database.js";
 
 /**
  * Issue 20: an embed token costs at most one Postgres and one Redis round trip — the session's GET and
@@ -52,11 +53,7 @@ describe("embed token round trips (issue 20)", function () {
   before(async () => {
     const created = await openMigratedGateway("embed_rt");
     ({ db: gatewayDb, drop: drop } = created);
-    warehouse = await openDatabase({
-      name: "warehouse",
-      url: testServices.warehouseUrl,
-      pgliteDataDir: "memory://",
-    });
+    warehouse = await openTestWarehouse();
     await bindVerifiedDashboard(gatewayDb, DASHBOARD);
     const countedWarehouse = counted(warehouse, statements);
     stack = await startLoginStack({

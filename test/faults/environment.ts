@@ -15,10 +15,11 @@ import { ensureDemoWarehouse } from "../../src/warehouse/seed.js";
 import { captureLogger } from "../support/app.js";
 import { DeliveryLedger } from "../support/audit-ledger.js";
 import { startLoginStack, type LoginStack } from "../support/auth-stack.js";
-import { loginAs, type Browser } from "../support/login.js";
+import { browserPerAccount, type Browser } from "../support/login.js";
 import { createMetabaseTestServer, type MetabaseTestServer } from "../support/metabase-server/index.js";
 import { createDatabase, startPostgres, type PostgresServer } from "../support/postgres-server.js";
-import { freePort, startRedis } from "../support/redis-server.js";
+import { freePort } from "../support/free-port.js";
+import { startRedis } from "../support/redis-server.js";
 import { WAREHOUSE_TEST_SCALE } from "../support/root-hooks.js";
 import { testServices } from "../support/services.js";
 import { startTcpFront, type TcpFront } from "./tcp-front.js";
@@ -194,9 +195,9 @@ export async function startFaultEnvironment(): Promise<FaultEnvironment> {
       METABASE_EMBEDDING_SECRET_KEY: secret,
     },
   });
-  const browsers = new Map<string, Browser>();
+  const browsers = browserPerAccount(() => stack.baseUrl);
   // Warm: the first login of a process discovers the provider and fills the pools; the cases measure faults.
-  for (const email of [DDETS, DGEFP]) browsers.set(email, await loginAs(stack.baseUrl, email));
+  for (const email of [DDETS, DGEFP]) await browsers(email);
 
   return {
     gatewayPg,
@@ -217,15 +218,12 @@ export async function startFaultEnvironment(): Promise<FaultEnvironment> {
     timings,
     url: (p) => `${stack.baseUrl}${p}`,
     async as(email) {
-      if (!browsers.has(email)) {
-        try {
-          browsers.set(email, await loginAs(stack.baseUrl, email));
-        } catch (error) {
-          const warnings = captured.lines.filter((l) => /"level":[45]0/.test(l)).slice(-5);
-          throw new Error(`${String(error).slice(0, 300)}\nlast warnings:\n${warnings.join("\n")}`);
-        }
+      try {
+        return await browsers(email);
+      } catch (error) {
+        const warnings = captured.lines.filter((l) => /"level":[45]0/.test(l)).slice(-5);
+        throw new Error(`${String(error).slice(0, 300)}\nlast warnings:\n${warnings.join("\n")}`);
       }
-      return browsers.get(email)!;
     },
     async timed(fault, request, limitMs, send) {
       const started = performance.now();
@@ -266,7 +264,7 @@ export async function startFaultEnvironment(): Promise<FaultEnvironment> {
       if (!keepData) {
         await fs.rm(redisDir, { recursive: true, force: true });
         // Their sessions are gone with the data.
-        browsers.clear();
+        browsers.forgetAll();
       }
       await fs.mkdir(redisDir, { recursive: true });
       redisProcess = await startRedis(redisPort, { appendonly, dir: redisDir });

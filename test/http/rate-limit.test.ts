@@ -6,7 +6,8 @@ import request from "supertest";
 import { errorHandler } from "../../src/http/error-handler.js";
 import { rateLimit } from "../../src/http/rate-limit.js";
 import { openRedis, REDIS_COMMAND_TIMEOUT_MS, waitForRedis } from "../../src/storage/redis.js";
-import { freePort, startRedis } from "../support/redis-server.js";
+import { freePort } from "../support/free-port.js";
+import { startRedis } from "../support/redis-server.js";
 import { testServices } from "../support/services.js";
 
 function limitedApp(options: Parameters<typeof rateLimit>[0]) {

@@ -4,7 +4,8 @@ import { once } from "node:events";
 import request from "supertest";
 import { openRedis } from "../../src/storage/redis.js";
 import { buildApp, openTestStack, type TestStack } from "../support/app.js";
-import { freePort, startRedis } from "../support/redis-server.js";
+import { freePort } from "../support/free-port.js";
+import { startRedis } from "../support/redis-server.js";
 
 async function waitForStatus(app: ReturnType<typeof buildApp>, status: number): Promise<request.Response> {
   let last: request.Response | undefined;

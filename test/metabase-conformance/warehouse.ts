@@ -1,8 +1,8 @@
-import { openDatabase, type Database } from "../../src/storage/database.js";
+import type { Database } from "../../src/storage/database.js";
 import type { FieldMetadata } from "../support/metabase-server/index.js";
 import { CONFORMANCE_TABLE, FIXTURE_SQL } from "../support/metabase-server/fixture.js";
 import { syncWarehouseTables } from "../support/metabase-server/warehouse.js";
-import { createTestDatabase } from "../support/services.js";
+import { openFreshWarehouse } from "../support/warehouse-database.js";
 
 /** A throw-away Postgres holding the fixture tables, and their columns as Metabase's sync would describe them. */
 export async function openConformanceWarehouse(): Promise<{
@@ -10,8 +10,7 @@ export async function openConformanceWarehouse(): Promise<{
   fields: Map<string, FieldMetadata>;
   close(): Promise<void>;
 }> {
-  const database = await createTestDatabase("conf");
-  const warehouse = await openDatabase({ name: "warehouse", url: database.url, pgliteDataDir: "memory://" });
+  const { db: warehouse, drop } = await openFreshWarehouse("conf");
   await warehouse.exec(FIXTURE_SQL);
   const [table] = await syncWarehouseTables(warehouse, 1, { tables: [`public.${CONFORMANCE_TABLE}`] }, [], {
     table: 0,
@@ -28,7 +27,7 @@ export async function openConformanceWarehouse(): Promise<{
     fields,
     async close() {
       await warehouse.close();
-      await database.drop();
+      await drop();
     },
   };
 }

@@ -31,6 +31,7 @@ import {
 import { createMetabaseTestServer } from "../support/metabase-server/index.js";
 import { PINNED_VERSIONS } from "../support/metabase-server/version.js";
 import { createTestDatabase, testServices } from "../support/services.js";
+import { openTestWarehouse } from "../support/warehouse-database.js";
 import { startMetabaseProxy } from "./metabase-proxy.js";
 
 /**
@@ -111,11 +112,7 @@ describe("pilotage metabase bootstrap (issue 18)", function () {
   const warehouseName = () => new URL(testServices.warehouseUrl).pathname.slice(1);
 
   before(async () => {
-    warehouse = await openDatabase({
-      name: "warehouse",
-      url: testServices.warehouseUrl,
-      pgliteDataDir: "memory://",
-    });
+    warehouse = await openTestWarehouse();
     tmp = await fs.mkdtemp(path.join(os.tmpdir(), "pilotage-bootstrap-"));
   });
 

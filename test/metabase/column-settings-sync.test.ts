@@ -9,6 +9,7 @@ import { openDatabase, type Database } from "../../src/storage/database.js";
 import { migrate } from "../../src/storage/migrations.js";
 import { createMetabaseTestServer, type MetabaseTestServer } from "../support/metabase-server/index.js";
 import { createTestDatabase } from "../support/services.js";
+import { openFreshWarehouse } from "../support/warehouse-database.js";
 
 /**
  * Issue 17: a question's columns reach Metabase as column settings. `apply` writes them on the card (and
@@ -30,9 +31,9 @@ const CANDIDATURES = JSON.stringify(["name", "candidatures"]);
 
 describe("column settings through plan, apply and pull (Metabase test server v0.57.2)", function () {
   this.timeout(60_000);
-  let warehouseDb: Awaited<ReturnType<typeof createTestDatabase>>;
   let gatewayDb: Awaited<ReturnType<typeof createTestDatabase>>;
   let warehouse: Database;
+  let dropWarehouse: (() => Promise<void>) | undefined;
   let db: Database;
   let server: MetabaseTestServer;
   let root: string;
@@ -56,9 +57,8 @@ describe("column settings through plan, apply and pull (Metabase test server v0.
   const header = async () => (await fs.readFile(path.join(root, QUESTION_FILE), "utf8")).split("--- */")[0]!;
 
   before(async () => {
-    warehouseDb = await createTestDatabase("mbcols");
+    ({ db: warehouse, drop: dropWarehouse } = await openFreshWarehouse("mbcols"));
     gatewayDb = await createTestDatabase("mbcolsgw");
-    warehouse = await openDatabase({ name: "warehouse", url: warehouseDb.url, pgliteDataDir: "memory://" });
     await warehouse.exec(`
       CREATE SCHEMA entrepot;
       CREATE TABLE entrepot.candidatures (
@@ -93,7 +93,7 @@ describe("column settings through plan, apply and pull (Metabase test server v0.
     await db?.close();
     await warehouse?.close();
     await gatewayDb?.drop();
-    await warehouseDb?.drop();
+    await dropWarehouse?.();
     if (root) await fs.rm(root, { recursive: true, force: true });
   });
 

@@ -4,7 +4,8 @@ import { missingColumnProblems } from "../../src/metabase/preflight.js";
 import { openDatabase, type Database } from "../../src/storage/database.js";
 import { migrate } from "../../src/storage/migrations.js";
 import { createMetabaseTestServer } from "../support/metabase-server/index.js";
-import { createTestDatabase, testServices } from "../support/services.js";
+import { createTestDatabase } from "../support/services.js";
+import { openTestWarehouse } from "../support/warehouse-database.js";
 
 /** Issue 18: columns Metabase does not know, said once per missing schema or table, not once per column. */
 describe("preflight: field-filter columns unknown to Metabase", () => {
@@ -34,11 +35,7 @@ describe("preflight: field-filter columns unknown to Metabase", () => {
     let gateway: Awaited<ReturnType<typeof createTestDatabase>>;
 
     before(async () => {
-      warehouse = await openDatabase({
-        name: "warehouse",
-        url: testServices.warehouseUrl,
-        pgliteDataDir: "memory://",
-      });
+      warehouse = await openTestWarehouse();
       gateway = await createTestDatabase("preflight_gw");
       const db = await openDatabase({ name: "gateway", url: gateway.url, pgliteDataDir: "memory://" });
       await migrate(db);

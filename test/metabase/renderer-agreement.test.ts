@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { anchorDashboard, cutoffDay, type Catalog } from "../../src/catalog/index.js";
 import { DEMO_ACCOUNTS } from "../../src/demo/accounts.js";
 import { readStoredObjects } from "../../src/metabase/object-map.js";
-import { openDatabase, type Database } from "../../src/storage/database.js";
+import type { Database } from "../../src/storage/database.js";
 import type { Day } from "../../src/template/index.js";
 import { readLoadMarker } from "../../src/warehouse/load-marker.js";
 import { signToken } from "../metabase-contract/client.js";
@@ -11,14 +11,12 @@ import { documentedAccess, documentedProfile } from "../support/demo-profiles.js
 import { withDocumentedTerritories } from "../support/documented-territories.js";
 import { gatewayRenderer } from "../support/gateway-renderer.js";
 import {
-  createMetabaseTestServer,
   metabaseRenderer,
   type MetabaseTestServer,
   type NativeRenderer,
 } from "../support/metabase-server/index.js";
-import { applyCatalog } from "../support/applied-catalog.js";
-import { openMigratedGateway } from "../support/gateway-database.js";
-import { testServices } from "../support/services.js";
+import { startAppliedMetabase } from "../support/applied-catalog.js";
+import { openTestWarehouse } from "../support/warehouse-database.js";
 
 /**
  * Issue 16, §6: the repository's catalogue applied into the Metabase test server by `pilotage apply`, then every
@@ -37,7 +35,7 @@ interface CardAnswer {
 describe("the catalogue's dashcards under both renderers of the Metabase test server", function () {
   this.timeout(180_000);
   let gatewayDb: Database;
-  let dropGateway: () => Promise<void>;
+  let closeMetabase: () => Promise<void>;
   let warehouse: Database;
   let metabase: MetabaseTestServer;
   let catalog: Catalog;
@@ -46,27 +44,21 @@ describe("the catalogue's dashcards under both renderers of the Metabase test se
 
   before(async () => {
     catalog = (await testContent()).catalog;
-    const created = await openMigratedGateway("agree_gw");
-    ({ db: gatewayDb, drop: dropGateway } = created);
-    warehouse = await openDatabase({
-      name: "warehouse",
-      url: testServices.warehouseUrl,
-      pgliteDataDir: "memory://",
-    });
+    warehouse = await openTestWarehouse();
     cutoff = cutoffDay((await readLoadMarker(warehouse))?.cutoffDate)!;
-    metabase = await createMetabaseTestServer({
+    ({
+      gatewayDb,
+      metabase,
+      close: closeMetabase,
+    } = await startAppliedMetabase("agree_gw", {
       warehouse,
-      warehouseScope: { schemas: ["entrepot"] },
       render: (input) => active(input),
-    });
-    await applyCatalog(created.url, metabase);
+    }));
   });
 
   after(async () => {
-    await metabase?.close();
+    await closeMetabase?.();
     await warehouse?.close();
-    await gatewayDb?.close();
-    await dropGateway?.();
   });
 
   async function query(path: string, renderer: NativeRenderer): Promise<CardAnswer> {

@@ -12,6 +12,7 @@ import { migrate } from "../../src/storage/migrations.js";
 import { createMetabaseTestServer, type MetabaseTestServer } from "../support/metabase-server/index.js";
 import { PINNED_VERSIONS } from "../support/metabase-server/version.js";
 import { createTestDatabase } from "../support/services.js";
+import { openFreshWarehouse } from "../support/warehouse-database.js";
 import { startMetabaseProxy, type MetabaseProxy } from "./metabase-proxy.js";
 
 /**
@@ -38,9 +39,9 @@ interface Captured extends CliIo {
 for (const version of PINNED_VERSIONS) {
   describe(`pilotage plan | apply | pull against the Metabase test server (${version})`, function () {
     this.timeout(60_000);
-    let warehouseDb: Awaited<ReturnType<typeof createTestDatabase>>;
     let gatewayDb: Awaited<ReturnType<typeof createTestDatabase>>;
     let warehouse: Database;
+    let dropWarehouse: (() => Promise<void>) | undefined;
     let db: Database;
     let server: MetabaseTestServer;
     let proxy: MetabaseProxy;
@@ -73,9 +74,8 @@ for (const version of PINNED_VERSIONS) {
       (await readStoredObjects(db)).find((o) => o.model === "dashboard" && o.key === key)!.contentVersion;
 
     before(async () => {
-      warehouseDb = await createTestDatabase("mbwh");
+      ({ db: warehouse, drop: dropWarehouse } = await openFreshWarehouse("mbwh"));
       gatewayDb = await createTestDatabase("mbsync");
-      warehouse = await openDatabase({ name: "warehouse", url: warehouseDb.url, pgliteDataDir: "memory://" });
       await warehouse.exec(WAREHOUSE_SCHEMA);
       db = await openDatabase({ name: "gateway", url: gatewayDb.url, pgliteDataDir: "memory://" });
       await migrate(db);
@@ -104,7 +104,7 @@ for (const version of PINNED_VERSIONS) {
       await db?.close();
       await warehouse?.close();
       await gatewayDb?.drop();
-      await warehouseDb?.drop();
+      await dropWarehouse?.();
       if (root) await fs.rm(root, { recursive: true, force: true });
     });
 
@@ -555,13 +555,8 @@ for (const version of PINNED_VERSIONS) {
 describe("pilotage apply of the repository's own catalogue (Metabase test server v0.57.2)", function () {
   this.timeout(60_000);
   it("applies sql/ and metabase-config/ on the warehouse schema, then plans no change", async () => {
-    const warehouseDb = await createTestDatabase("mbrepo");
+    const { db: warehouse, drop: dropWarehouse } = await openFreshWarehouse("mbrepo");
     const gatewayDb = await createTestDatabase("mbrepogw");
-    const warehouse = await openDatabase({
-      name: "warehouse",
-      url: warehouseDb.url,
-      pgliteDataDir: "memory://",
-    });
     await warehouse.exec(await fs.readFile(path.join(PROJECT_ROOT, "src/warehouse/schema.sql"), "utf8"));
     const server = await createMetabaseTestServer({
       version: "v0.57.2",
@@ -597,7 +592,7 @@ describe("pilotage apply of the repository's own catalogue (Metabase test server
       await server.close();
       await warehouse.close();
       await gatewayDb.drop();
-      await warehouseDb.drop();
+      await dropWarehouse();
     }
   });
 });

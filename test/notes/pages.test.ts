@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { DEMO_ACCOUNTS } from "../../src/demo/accounts.js";
-import { openDatabase, type Database } from "../../src/storage/database.js";
+import type { Database } from "../../src/storage/database.js";
 import { startLoginStack, type LoginStack } from "../support/auth-stack.js";
-import { Browser, loginAs } from "../support/login.js";
-import { testServices } from "../support/services.js";
+import { Browser, browserPerAccount } from "../support/login.js";
+import { openTestWarehouse } from "../support/warehouse-database.js";
 
 /**
  * The notes d'analyse pages (issue 19): who may read which note, and every figure computed for the
@@ -28,11 +28,7 @@ describe("notes d'analyse pages (issue 19)", function () {
   this.timeout(60_000);
   let stack: LoginStack;
   let warehouse: Database;
-  const browsers = new Map<string, Browser>();
-  const as = async (email: string) => {
-    if (!browsers.has(email)) browsers.set(email, await loginAs(stack.baseUrl, email));
-    return browsers.get(email)!;
-  };
+  const as = browserPerAccount(() => stack.baseUrl);
   const url = (path: string) => `${stack.baseUrl}${path}`;
 
   /** Women among the 2025 applications and hires of the IAE structures of these départements. */
@@ -57,11 +53,7 @@ describe("notes d'analyse pages (issue 19)", function () {
 
   before(async () => {
     stack = await startLoginStack({ provider: { accounts: DEMO_ACCOUNTS } });
-    warehouse = await openDatabase({
-      name: "warehouse",
-      url: testServices.warehouseUrl,
-      pgliteDataDir: "memory://",
-    });
+    warehouse = await openTestWarehouse();
   });
   after(async () => {
     await warehouse.close();

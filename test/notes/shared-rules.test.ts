@@ -6,12 +6,12 @@ import { DEMO_ACCOUNTS } from "../../src/demo/accounts.js";
 import { createMetrics, type Metrics } from "../../src/metrics/metrics.js";
 import { PROJECT_ROOT } from "../../src/project-root.js";
 import { memoryCacheStore } from "../../src/storage/cache-store.js";
-import { openDatabase, type Database } from "../../src/storage/database.js";
+import type { Database } from "../../src/storage/database.js";
 import { createLoadMarkerReader } from "../../src/warehouse/load-marker.js";
 import { testContent } from "../support/app.js";
 import { startLoginStack, type LoginStack } from "../support/auth-stack.js";
 import { Browser, loginAs } from "../support/login.js";
-import { testServices } from "../support/services.js";
+import { openTestWarehouse } from "../support/warehouse-database.js";
 
 /**
  * A note reads like the dashboard it behaves like, through the dashboards' own code: their cut-off rule
@@ -57,7 +57,7 @@ describe("notes read with the dashboards' rules", function () {
 
   before(async () => {
     metrics = createMetrics({ defaultMetrics: false });
-    warehouse = await openDatabase({ name: "warehouse", url: testServices.warehouseUrl, pgliteDataDir: "" });
+    warehouse = await openTestWarehouse();
     const loadMarker = createLoadMarkerReader({ warehouse });
     const store = memoryCacheStore({ maxBytes: 8 << 20, maxEntryBytes: 1 << 20 });
     stack = await startLoginStack({

@@ -13,7 +13,7 @@ import {
   type MeAnswer,
 } from "../support/demo-profiles.js";
 import { withDocumentedTerritories } from "../support/documented-territories.js";
-import { loginAs, type Browser } from "../support/login.js";
+import { browserPerAccount, loginAs, type Browser } from "../support/login.js";
 import { ownUnknownAccount } from "../support/unknown-account.js";
 
 /**
@@ -44,7 +44,7 @@ const REQUESTER = ownUnknownAccount("journeys");
 describe("perimeters through the real login (issue 6)", function () {
   this.timeout(60_000);
   let stack: LoginStack;
-  const browsers = new Map<string, Browser>();
+  const as = browserPerAccount(() => stack.baseUrl);
   /** The last audit row written before this suite: other suites write to the same log. */
   let auditBefore = 0;
   const me = async (browser: Browser) =>
@@ -72,8 +72,7 @@ describe("perimeters through the real login (issue 6)", function () {
 
   for (const account of DEMO_ACCOUNTS) {
     it(`places ${account.email} on ${account.expected.profile} — ${account.expected.perimeter}`, async () => {
-      const browser = await loginAs(stack.baseUrl, account.email);
-      browsers.set(account.email, browser);
+      const browser = await as(account.email);
       const documented = documentedProfile(account.email);
       const mine = await me(browser);
       if (documented === null) {
@@ -86,9 +85,7 @@ describe("perimeters through the real login (issue 6)", function () {
   }
 
   it("sends the unknown person to the request-access page, with the reason, and never a default perimeter", async () => {
-    const browser =
-      browsers.get("inconnu@demo.pilotage.test") ??
-      (await loginAs(stack.baseUrl, "inconnu@demo.pilotage.test"));
+    const browser = await as("inconnu@demo.pilotage.test");
     const page = await browser.follow(`${stack.baseUrl}/`);
     assert.equal(new URL(page.url).pathname, "/demande-acces");
     assert.match(page.text, /<h1>Demander un accès<\/h1>/);
@@ -101,10 +98,7 @@ describe("perimeters through the real login (issue 6)", function () {
   });
 
   it("writes every placement decision to the audit log", async () => {
-    for (const account of DEMO_ACCOUNTS) {
-      if (!browsers.has(account.email))
-        browsers.set(account.email, await loginAs(stack.baseUrl, account.email));
-    }
+    for (const account of DEMO_ACCOUNTS) await as(account.email);
     // Only this suite's rows: another suite's logins must not stand in for ours.
     const rows = (
       await readAudit(stack.testStack.deps.db, { action: "placement.decided", limit: 500 })
@@ -308,9 +302,7 @@ describe("perimeters through the real login (issue 6)", function () {
   });
 
   it("refuses the staff pages to anyone but staff", async () => {
-    const ddets =
-      browsers.get("agent.ddets93@demo.pilotage.test") ??
-      (await loginAs(stack.baseUrl, "agent.ddets93@demo.pilotage.test"));
+    const ddets = await as("agent.ddets93@demo.pilotage.test");
     for (const path of ["/admin/demandes", "/admin/acces", "/admin/apercu"]) {
       const res = await ddets.get(`${stack.baseUrl}${path}`);
       assert.equal(res.status, 403, path);
@@ -339,7 +331,7 @@ describe("perimeters through the real login (issue 6)", function () {
         // Bassins and EPCI come from the départements (issue 19): the oracle's own reading of the warehouse.
         const warehouse = stack.testStack.deps.warehouse;
         const documented = await withDocumentedTerritories(documentedProfile(account.email), warehouse);
-        const browser = browsers.get(account.email) ?? (await loginAs(stack.baseUrl, account.email));
+        const browser = await as(account.email);
         const placed = await withDocumentedTerritories(profileOfMe(await me(browser)), warehouse);
         for (const dashboard of catalog.dashboards) {
           const expected = documentedAccess(documented, dashboard);

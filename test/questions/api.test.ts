@@ -12,7 +12,7 @@ import { startServer, type RunningServer } from "../../src/server.js";
 import type { Database } from "../../src/storage/database.js";
 import { testContent } from "../support/app.js";
 import { startLoginStack, type LoginStack } from "../support/auth-stack.js";
-import { Browser, loginAs } from "../support/login.js";
+import { browserPerAccount } from "../support/login.js";
 import { getWithBody, tamperedBodies, tamperedQueries } from "../support/tampering.js";
 import { ownUnknownAccount } from "../support/unknown-account.js";
 import { documentedBassins } from "../support/documented-territories.js";
@@ -85,11 +85,7 @@ describe("questions API (issue 10)", function () {
   this.timeout(60_000);
   let stack: LoginStack;
   let catalog: Catalog;
-  const browsers = new Map<string, Browser>();
-  const as = async (email: string) => {
-    if (!browsers.has(email)) browsers.set(email, await loginAs(stack.baseUrl, email));
-    return browsers.get(email)!;
-  };
+  const as = browserPerAccount(() => stack.baseUrl);
 
   /** The bassin lock of the DDETS 93 (issue 19): every bassin d'emploi of the 93. */
   let bassins93: string[];

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
 import { PROJECT_ROOT } from "../../src/project-root.js";
+import { freePort } from "../support/free-port.js";
 import { createTestDatabase, testServices } from "../support/services.js";
 
 /**
@@ -73,14 +73,6 @@ function productionNodeModules(root: string): string[] {
     installed.push(name);
   }
   return installed;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe("production runs dist/ without tsx nor oidc-provider (issue 18)", function () {

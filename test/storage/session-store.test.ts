@@ -5,7 +5,8 @@ import type { Redis } from "ioredis";
 import { DependencyError } from "../../src/errors.js";
 import { openRedis, REDIS_COMMAND_TIMEOUT_MS, waitForRedis } from "../../src/storage/redis.js";
 import { RedisSessionStore, SESSION_KEY_PREFIX } from "../../src/storage/session-store.js";
-import { freePort, startRedis } from "../support/redis-server.js";
+import { freePort } from "../support/free-port.js";
+import { startRedis } from "../support/redis-server.js";
 import { testServices } from "../support/services.js";
 
 function call<T>(fn: (done: (err?: unknown, value?: T) => void) => void): Promise<T | undefined> {

@@ -12,6 +12,7 @@ import { loadPlacementRules } from "../../src/perimeter/placement-rules.js";
 import type { PlacementRules } from "../../src/perimeter/placement.js";
 import { PROJECT_ROOT } from "../../src/project-root.js";
 import { testConfig, testServices } from "./services.js";
+import { openTestWarehouse } from "./warehouse-database.js";
 
 let content: Promise<{ catalog: Catalog; placementRules: PlacementRules }> | undefined;
 
@@ -72,9 +73,7 @@ export async function openTestStack(
   await migrate(db);
   await ensureDemoGrants(db);
   const ownWarehouse = !options.warehouse;
-  const warehouse =
-    options.warehouse ??
-    (await openDatabase({ name: "warehouse", url: testServices.warehouseUrl, pgliteDataDir: "memory://" }));
+  const warehouse = options.warehouse ?? (await openTestWarehouse());
   const deps: AppDeps = { config, logger, db, warehouse, redis, ...(await testContent()) };
   return {
     deps,

@@ -349,14 +349,21 @@ export async function startLogout(browser: Browser, baseUrl: string): Promise<Re
   });
 }
 
+export interface BrowserPerAccount {
+  (email: string): Promise<Browser>;
+  /** Forgets every browser (e.g. their sessions were lost), so that each account logs in again. */
+  forgetAll(): void;
+}
+
 /**
  * One logged-in browser per demo account, logged in at its first use against the gateway `baseUrl()`
  * gives then (suites start their stack in a hook, after this is built).
  */
-export function browserPerAccount(baseUrl: () => string): (email: string) => Promise<Browser> {
+export function browserPerAccount(baseUrl: () => string): BrowserPerAccount {
   const browsers = new Map<string, Browser>();
-  return async (email) => {
+  const as = async (email: string) => {
     if (!browsers.has(email)) browsers.set(email, await loginAs(baseUrl(), email));
     return browsers.get(email)!;
   };
+  return Object.assign(as, { forgetAll: () => browsers.clear() });
 }

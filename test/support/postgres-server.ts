@@ -4,7 +4,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
-import { freePort } from "./redis-server.js";
+import { freePort } from "./free-port.js";
 import { testServices } from "./services.js";
 
 const run = promisify(execFile);

@@ -1,17 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
-import net from "node:net";
 import { openRedis, waitForRedis } from "../../src/storage/redis.js";
 import { testServices } from "./services.js";
-
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const port = (server.address() as net.AddressInfo).port;
-  server.close();
-  return port;
-}
 
 /**
  * A Redis of one's own (the test services' binary), for tests that stop, freeze or restart it. Without

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import type { QuestionColumn } from "../../src/catalog/index.js";
 import { runCli, type CliIo } from "../../src/cli/run.js";
-import { openDatabase, type Database } from "../../src/storage/database.js";
+import type { Database } from "../../src/storage/database.js";
 import { shapeProblems, type CatalogTestReport } from "../../src/warehouse/catalog-test.js";
 import {
   filteredCopyStatements,
@@ -12,6 +12,7 @@ import {
 import { seedWarehouse } from "../../src/warehouse/seed.js";
 import { warehouseTable } from "../../src/warehouse/tables.js";
 import { createTestDatabase } from "../support/services.js";
+import { openFreshWarehouse } from "../support/warehouse-database.js";
 
 const LEAKY = path.resolve(import.meta.dirname, "../fixtures/leaky-catalog");
 
@@ -160,10 +161,7 @@ describe("pilotage validate and pilotage test on the catalogue", function () {
   let db: Database;
 
   before(async () => {
-    const fresh = await createTestDatabase("whcat");
-    url = fresh.url;
-    drop = fresh.drop;
-    db = await openDatabase({ name: "warehouse", url, pgliteDataDir: "memory://" });
+    ({ db, url, drop } = await openFreshWarehouse("whcat"));
     await seedWarehouse(db, { scale: 1 });
   });
   after(async () => {

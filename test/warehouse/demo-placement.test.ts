@@ -4,10 +4,10 @@ import { warehouseDirectory } from "../../src/perimeter/organisation-directory.j
 import { resolvePlacements } from "../../src/perimeter/placement.js";
 import { loadPlacementRules } from "../../src/perimeter/placement-rules.js";
 import { PROJECT_ROOT } from "../../src/project-root.js";
-import { openDatabase, type Database } from "../../src/storage/database.js";
+import type { Database } from "../../src/storage/database.js";
 import { seedWarehouse } from "../../src/warehouse/seed.js";
 import { DOCUMENTED_PROFILES } from "../support/demo-profiles.js";
-import { createTestDatabase } from "../support/services.js";
+import { openFreshWarehouse } from "../support/warehouse-database.js";
 
 /**
  * The seeded warehouse against the demo accounts' contract (PRODUCT.md §6): each account's claims, looked
@@ -21,9 +21,7 @@ describe("demo accounts placed on the seeded warehouse", function () {
   let drop: () => Promise<void>;
 
   before(async () => {
-    const fresh = await createTestDatabase("whplace");
-    drop = fresh.drop;
-    db = await openDatabase({ name: "warehouse", url: fresh.url, pgliteDataDir: "memory://" });
+    ({ db, drop } = await openFreshWarehouse("whplace"));
     await seedWarehouse(db, { scale: 0.02 });
   });
   after(async () => {

@@ -27,6 +27,7 @@ import {
 import { MEMBERS_TABLE, WAREHOUSE_TABLES } from "../../src/warehouse/tables.js";
 import { checkTrickyCases, TRICKY_CASES } from "../../src/warehouse/tricky-cases.js";
 import { createTestDatabase, testServices } from "../support/services.js";
+import { openFreshWarehouse, type FreshWarehouse } from "../support/warehouse-database.js";
 
 const run = promisify(execFile);
 
@@ -50,10 +51,10 @@ describe("synthetic warehouse", function () {
   let pglite: Database;
 
   before(async () => {
-    const first = await createTestDatabase("wh");
-    const second = await createTestDatabase("wh");
-    pgFirst = await openDatabase({ name: "warehouse", url: first.url, pgliteDataDir: "memory://" });
-    pgSecond = await openDatabase({ name: "warehouse", url: second.url, pgliteDataDir: "memory://" });
+    const first = await openFreshWarehouse("wh");
+    const second = await openFreshWarehouse("wh");
+    pgFirst = first.db;
+    pgSecond = second.db;
     pglite = await openDatabase({ name: "warehouse", url: undefined, pgliteDataDir: "memory://" });
     dropped.push(
       () => pgFirst.close(),
@@ -380,12 +381,12 @@ describe("pilotage seed and schemas it did not write", function () {
     "Entrepôt de Pilotage de l'inclusion (lecture seule pour la passerelle). Données synthétiques quand entrepot.metadonnees existe.";
   const sqlFile = (name: string) =>
     fs.readFileSync(path.join(import.meta.dirname, "../../src/warehouse", name), "utf8");
-  let fresh: { url: string; drop(): Promise<void> };
+  let fresh: FreshWarehouse;
   let db: Database;
 
   beforeEach(async () => {
-    fresh = await createTestDatabase("whmark");
-    db = await openDatabase({ name: "warehouse", url: fresh.url, pgliteDataDir: "memory://" });
+    fresh = await openFreshWarehouse("whmark");
+    db = fresh.db;
   });
   afterEach(async () => {
     await db.close();

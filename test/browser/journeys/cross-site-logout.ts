@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { freePort } from "../support/demo-server.js";
+import { freePort } from "../../support/free-port.js";
 import { loginWithDemoProvider, logoutThroughProvider } from "../support/demo-login.js";
 import { JourneyRecorder } from "../support/page-checks.js";
 import { openJourney, type BrowserJourneyContext } from "../support/session.js";

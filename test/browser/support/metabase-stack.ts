@@ -1,9 +1,10 @@
 import { runCli, type CliIo } from "../../../src/cli/run.js";
-import { openDatabase, type Database } from "../../../src/storage/database.js";
+import { openDatabase } from "../../../src/storage/database.js";
 import { migrate } from "../../../src/storage/migrations.js";
 import { seedWarehouse } from "../../../src/warehouse/seed.js";
 import { createMetabaseTestServer, type MetabaseTestServer } from "../../support/metabase-server/index.js";
 import { createTestDatabase } from "../../support/services.js";
+import { openFreshWarehouse } from "../../support/warehouse-database.js";
 
 export interface MetabaseStack {
   metabase: MetabaseTestServer;
@@ -24,16 +25,12 @@ export async function startMetabaseStack(): Promise<MetabaseStack> {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   };
   try {
-    const warehouseDb = await createTestDatabase("browser_wh");
+    const warehouseDb = await openFreshWarehouse("browser_wh");
     cleanups.push(() => warehouseDb.drop());
     const gatewayDb = await createTestDatabase("browser_gw");
     cleanups.push(() => gatewayDb.drop());
 
-    const warehouse: Database = await openDatabase({
-      name: "warehouse",
-      url: warehouseDb.url,
-      pgliteDataDir: "memory://",
-    });
+    const warehouse = warehouseDb.db;
     cleanups.push(() => warehouse.close());
     await seedWarehouse(warehouse);
     const gateway = await openDatabase({ name: "gateway", url: gatewayDb.url, pgliteDataDir: "memory://" });
