@@ -10,17 +10,28 @@ import { parseDay } from "../template/index.js";
 
 const WEEKS = 12;
 
-/** A week as staff read it: its Monday, « 30 novembre 2026 » (never the ISO date). */
-const weekLabel = (monday: string): string => {
-  const day = parseDay(monday);
-  return day ? frenchLongDate(day) : monday;
-};
+/**
+ * A week as staff read it: its Monday, « 30 novembre 2026 » (never the ISO date), and « (en cours) » for
+ * the current one, whose figures are not a whole week's yet.
+ */
+const weekLabelOf =
+  (current: string | undefined) =>
+  (monday: string): string => {
+    const day = parseDay(monday);
+    const label = day ? frenchLongDate(day) : monday;
+    return monday === current ? `${label} (en cours)` : label;
+  };
 
 /**
  * Public pages and notes, week by week: totals per week (the trend, as a chart and its table) and, per
  * page, this week, the week before and the twelve weeks.
  */
-function publicAudience(rows: WeeklyPageViews[], weeks: string[], titleOf: (row: WeeklyPageViews) => string) {
+function publicAudience(
+  rows: WeeklyPageViews[],
+  weeks: string[],
+  weekLabel: (monday: string) => string,
+  titleOf: (row: WeeklyPageViews) => string,
+) {
   const totals = weeks.map((week) => {
     const ofWeek = rows.filter((r) => r.week === week);
     return {
@@ -73,6 +84,8 @@ export function dashboardUsageRouter(deps: { catalog: Catalog; db: Database; now
       weeklyUsage(db, { weeks: WEEKS, now }),
       weeklyPageViews(db, { weeks: WEEKS, now }),
     ]);
+    const weeks = lastWeeks(now, WEEKS);
+    const weekLabel = weekLabelOf(weeks[weeks.length - 1]);
     const visited = new Set(usage.map((row) => row.dashboardKey));
     await renderPage(req, res, "dashboards/usage", {
       title: "Fréquentation des tableaux de bord",
@@ -84,7 +97,8 @@ export function dashboardUsageRouter(deps: { catalog: Catalog; db: Database; now
       unvisited: catalog.dashboards.filter((d) => !visited.has(d.key)).map((d) => d.title),
       publicViews: publicAudience(
         views,
-        lastWeeks(now, WEEKS),
+        weeks,
+        weekLabel,
         (row) => (row.kind === "note" ? noteTitles.get(row.key) : titles.get(row.key)) ?? row.key,
       ),
       scripts: ["/static/chart/DSFRChart/DSFRChart.js"],

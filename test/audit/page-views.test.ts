@@ -146,11 +146,16 @@ describe("page views through the pages, on the staff usage page", function () {
     ]);
     const weeks = [
       ...usage.text.matchAll(
-        /<tr><td>(\d{1,2}(?:er)? [a-zéû]+ \d{4})<\/td><td class="pilotage-nombre">(\d+)<\/td><td class="pilotage-nombre">(\d+)<\/td><td class="pilotage-nombre">(\d+)<\/td><\/tr>/g,
+        /<tr><td>(\d{1,2}(?:er)? [a-zéû]+ \d{4}(?: \(en cours\))?)<\/td><td class="pilotage-nombre">(\d+)<\/td><td class="pilotage-nombre">(\d+)<\/td><td class="pilotage-nombre">(\d+)<\/td><\/tr>/g,
       ),
-    ].map((m) => m.slice(2));
+    ].map((m) => m.slice(1));
     assert.equal(weeks.length, 12, "twelve weeks, newest first");
-    assert.deepEqual(weeks[0], ["3", "2", "5"]);
+    assert.deepEqual(weeks[0]!.slice(1), ["3", "2", "5"]);
+    assert.deepEqual(
+      weeks.map(([label]) => label!.endsWith(" (en cours)")),
+      [true, ...Array<boolean>(11).fill(false)],
+      "the current week, and it alone, is said to be in progress",
+    );
     assert.match(usage.text, /<line-chart x="/);
   });
 });
