@@ -4,6 +4,8 @@ import { weeklyUsage } from "../audit/visits.js";
 import type { Catalog } from "../catalog/index.js";
 import { renderPage } from "../http/render.js";
 import { requireStaff } from "../perimeter/session-profile.js";
+import type { CardColumn } from "./card-data.js";
+import { chartOf } from "./chart-model.js";
 import { frenchLongDate } from "./french-format.js";
 import type { Database } from "../storage/database.js";
 import { parseDay } from "../template/index.js";
@@ -64,12 +66,46 @@ function publicAudience(
   return {
     totals,
     pages: [...pages.values()].sort((a, b) => b.total - a.total || a.title.localeCompare(b.title, "fr")),
-    chart: {
-      x: JSON.stringify([weeks.map(weekLabel)]),
-      y: JSON.stringify([totals.map((t) => t.anonymous), totals.map((t) => t.signedIn)]),
-      name: JSON.stringify(["Sans connexion", "Connectés"]),
-    },
+    chart: trendChart(totals),
   };
+}
+
+const countColumn = (name: string, label: string): CardColumn => ({
+  name,
+  label,
+  numeric: true,
+  column: { name, label, kind: "count" },
+  right: true,
+});
+const TREND_COLUMNS: CardColumn[] = [
+  {
+    name: "semaine",
+    label: "Semaine",
+    numeric: false,
+    column: { name: "semaine", label: "Semaine", kind: "text" },
+    right: false,
+  },
+  countColumn("anonymous", "Sans connexion"),
+  countColumn("signed_in", "Connectés"),
+];
+
+/** The weekly trend, drawn like the dashboards' charts (chart-model.ts): from zero, counted in whole steps. */
+function trendChart(totals: Array<{ weekLabel: string; anonymous: number; signedIn: number }>) {
+  const chart = chartOf(
+    { display: "line", visualization: {} },
+    {
+      columns: TREND_COLUMNS,
+      rows: totals.map((t) => [t.weekLabel, t.anonymous, t.signedIn]),
+      truncated: false,
+    },
+  );
+  return (
+    chart && {
+      ...chart,
+      valueTitle: "Consultations",
+      summary: "consultations par semaine, sans connexion et connectés",
+    }
+  );
 }
 
 /** Staff: visits, people and organisations per dashboard and week (issue 8); public pages and notes (issue 19). */
@@ -101,8 +137,6 @@ export function dashboardUsageRouter(deps: { catalog: Catalog; db: Database; now
         weekLabel,
         (row) => (row.kind === "note" ? noteTitles.get(row.key) : titles.get(row.key)) ?? row.key,
       ),
-      scripts: ["/static/chart/DSFRChart/DSFRChart.js"],
-      styles: ["/static/chart/DSFRChart/DSFRChart.css"],
     });
   });
   return router;

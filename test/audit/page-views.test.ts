@@ -156,6 +156,12 @@ describe("page views through the pages, on the staff usage page", function () {
       [true, ...Array<boolean>(11).fill(false)],
       "the current week, and it alone, is said to be in progress",
     );
-    assert.match(usage.text, /<line-chart x="/);
+    // The gateway's own chart, as on the dashboards: counts on a whole-numbered axis from zero, no chart library.
+    assert.match(
+      usage.text,
+      /<p class="pilotage-graphique__titre-valeurs">Consultations<\/p>\s*<div class="pilotage-graphique__graduations">\s*<span>3<\/span><span>2<\/span><span>1<\/span><span>0<\/span>\s*<\/div>/,
+    );
+    assert.match(usage.text, /Graphique : consultations par semaine, sans connexion et connectés\./);
+    assert.doesNotMatch(usage.text, /DSFRChart|<line-chart/);
   });
 });
