@@ -2,10 +2,12 @@ import { Router } from "express";
 import { lastWeeks, weeklyPageViews, type WeeklyPageViews } from "../audit/page-views.js";
 import { weeklyUsage } from "../audit/visits.js";
 import type { Catalog } from "../catalog/index.js";
+import { countOf } from "../french-plural.js";
 import { renderPage } from "../http/render.js";
 import { requireStaff } from "../perimeter/session-profile.js";
 import type { CardColumn } from "./card-data.js";
 import { chartOf } from "./chart-model.js";
+import { isPublicDashboard } from "./dashboard-pages.js";
 import { frenchLongDate } from "./french-format.js";
 import type { Database } from "../storage/database.js";
 import { parseDay } from "../template/index.js";
@@ -108,6 +110,14 @@ function trendChart(totals: Array<{ weekLabel: string; anonymous: number; signed
   );
 }
 
+/**
+ * A public dashboard's views without login over the weeks shown: the visit log counts signed-in people only,
+ * so one read anonymously alone is « sans visite d'agent connecté » and consulted all the same.
+ */
+function anonymousViews(views: WeeklyPageViews[], key: string): number {
+  return views.filter((v) => v.kind === "dashboard" && v.key === key).reduce((n, v) => n + v.anonymous, 0);
+}
+
 /** Staff: visits, people and organisations per dashboard and week (issue 8); public pages and notes (issue 19). */
 export function dashboardUsageRouter(deps: { catalog: Catalog; db: Database; now: () => Date }): Router {
   const { catalog, db } = deps;
@@ -130,7 +140,14 @@ export function dashboardUsageRouter(deps: { catalog: Catalog; db: Database; now
         weekLabel: weekLabel(row.week),
         title: titles.get(row.dashboardKey) ?? row.dashboardKey,
       })),
-      unvisited: catalog.dashboards.filter((d) => !visited.has(d.key)).map((d) => d.title),
+      unvisited: catalog.dashboards
+        .filter((d) => !visited.has(d.key))
+        .map((d) => ({
+          title: d.title,
+          public: isPublicDashboard(d)
+            ? `tableau public, ${countOf(anonymousViews(views, d.key), "consultation sans connexion", "consultations sans connexion")}`
+            : undefined,
+        })),
       publicViews: publicAudience(
         views,
         weeks,

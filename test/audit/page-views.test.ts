@@ -164,4 +164,36 @@ describe("page views through the pages, on the staff usage page", function () {
     assert.match(usage.text, /Graphique : consultations par semaine, sans connexion et connectés\./);
     assert.doesNotMatch(usage.text, /DSFRChart|<line-chart/);
   });
+
+  it("says a public dashboard read without login only has no signed-in visit, and how often it was read", async () => {
+    const url = (path: string) => `${stack.baseUrl}${path}`;
+    const anonymous = new Browser();
+    for (let i = 0; i < 2; i++)
+      assert.equal((await anonymous.follow(url("/public/structures-par-type-et-departement"))).status, 200);
+    await flush();
+    const usage = await (
+      await loginAs(stack.baseUrl, "admin@demo.pilotage.test")
+    ).follow(url("/admin/usage"));
+    const section = /<section [^>]*id="sans-visite">([\s\S]*?)<\/section>/.exec(usage.text)?.[1] ?? "";
+    assert.match(
+      section,
+      /<h2 id="titre-sans-visite" class="fr-h5">Sans visite d'agent connecté sur la période<\/h2>/,
+    );
+    // The public dashboard read by the DDETS agent (previous test) has a visit; the other one is read
+    // without login only: listed, with its count, so it does not read as unused.
+    assert.deepEqual(
+      [...section.matchAll(/<li>([^<]+)<\/li>/g)].map((m) => m[1]),
+      [
+        "Candidatures reçues par les SIAE",
+        "Les ESAT du territoire",
+        "ETP conventionnés et réalisés",
+        "Les femmes dans l&#39;IAE",
+        "Les personnes orientées par mon organisation",
+        "Mes structures",
+        "Orientations des prescripteurs du territoire",
+        "Les structures adhérentes de mon réseau",
+        "Les structures de l&#39;inclusion dans l&#39;emploi — tableau public, 2 consultations sans connexion",
+      ],
+    );
+  });
 });
