@@ -13,6 +13,7 @@ import type { Day } from "../template/index.js";
 import { formatRows, readCardTable, type CardTable } from "./card-data.js";
 import { formatFigure, formatValue } from "./cell-format.js";
 import { chartOf, type ChartView } from "./chart-model.js";
+import { COMPARISON_ROW_LIMIT } from "./comparison.js";
 import { exportHref } from "./dashboard-pages.js";
 import { cardValues, periodReads, withChoice, type FilterChoice } from "./filters.js";
 import { frenchLongDate } from "./french-format.js";
@@ -165,6 +166,8 @@ export function cardRenderer(deps: {
           const { table, dropped } = await readCardTable(deps.warehouse, question, parameters, {
             now: at,
             rowLimit,
+            // The comparison reads this card too: one SQL text, one run through the result cache.
+            ...(dashboard.comparison?.question === card.question ? { readLimit: COMPARISON_ROW_LIMIT } : {}),
             cutoff,
           });
           if (question.display === "scalar") {
