@@ -8,7 +8,7 @@ import { requireStaff } from "../perimeter/session-profile.js";
 import type { CardColumn } from "./card-data.js";
 import { chartOf } from "./chart-model.js";
 import { isPublicDashboard } from "./dashboard-pages.js";
-import { frenchLongDate } from "./french-format.js";
+import { frenchLongDate, frenchShortDay } from "./french-format.js";
 import type { Database } from "../storage/database.js";
 import { parseDay } from "../template/index.js";
 
@@ -19,10 +19,10 @@ const WEEKS = 12;
  * the current one, whose figures are not a whole week's yet.
  */
 const weekLabelOf =
-  (current: string | undefined) =>
+  (current: string | undefined, format = frenchLongDate) =>
   (monday: string): string => {
     const day = parseDay(monday);
-    const label = day ? frenchLongDate(day) : monday;
+    const label = day ? format(day) : monday;
     return monday === current ? `${label} (en cours)` : label;
   };
 
@@ -33,14 +33,15 @@ const weekLabelOf =
 function publicAudience(
   rows: WeeklyPageViews[],
   weeks: string[],
-  weekLabel: (monday: string) => string,
+  weekLabel: { long: (monday: string) => string; short: (monday: string) => string },
   titleOf: (row: WeeklyPageViews) => string,
 ) {
   const totals = weeks.map((week) => {
     const ofWeek = rows.filter((r) => r.week === week);
     return {
       week,
-      weekLabel: weekLabel(week),
+      weekLabel: weekLabel.long(week),
+      axisLabel: weekLabel.short(week),
       anonymous: ofWeek.reduce((n, r) => n + r.anonymous, 0),
       signedIn: ofWeek.reduce((n, r) => n + r.signedIn, 0),
     };
@@ -92,12 +93,12 @@ const TREND_COLUMNS: CardColumn[] = [
 ];
 
 /** The weekly trend, drawn like the dashboards' charts (chart-model.ts): from zero, counted in whole steps. */
-function trendChart(totals: Array<{ weekLabel: string; anonymous: number; signedIn: number }>) {
+function trendChart(totals: Array<{ axisLabel: string; anonymous: number; signedIn: number }>) {
   const chart = chartOf(
     { display: "line", visualization: {} },
     {
       columns: TREND_COLUMNS,
-      rows: totals.map((t) => [t.weekLabel, t.anonymous, t.signedIn]),
+      rows: totals.map((t) => [t.axisLabel, t.anonymous, t.signedIn]),
       truncated: false,
     },
   );
@@ -118,6 +119,12 @@ function anonymousViews(views: WeeklyPageViews[], key: string): number {
   return views.filter((v) => v.kind === "dashboard" && v.key === key).reduce((n, v) => n + v.anonymous, 0);
 }
 
+function anonymousText(views: number): string {
+  return views === 0
+    ? "aucune consultation sans connexion"
+    : countOf(views, "consultation sans connexion", "consultations sans connexion");
+}
+
 /** Staff: visits, people and organisations per dashboard and week (issue 8); public pages and notes (issue 19). */
 export function dashboardUsageRouter(deps: { catalog: Catalog; db: Database; now: () => Date }): Router {
   const { catalog, db } = deps;
@@ -132,6 +139,8 @@ export function dashboardUsageRouter(deps: { catalog: Catalog; db: Database; now
     ]);
     const weeks = lastWeeks(now, WEEKS);
     const weekLabel = weekLabelOf(weeks[weeks.length - 1]);
+    // Along the chart's axis, where twelve long dates would wrap on three lines: « 14 sept. ».
+    const axisLabel = weekLabelOf(weeks[weeks.length - 1], frenchShortDay);
     const visited = new Set(usage.map((row) => row.dashboardKey));
     await renderPage(req, res, "dashboards/usage", {
       title: "Fréquentation des tableaux de bord",
@@ -145,13 +154,13 @@ export function dashboardUsageRouter(deps: { catalog: Catalog; db: Database; now
         .map((d) => ({
           title: d.title,
           public: isPublicDashboard(d)
-            ? `tableau public, ${countOf(anonymousViews(views, d.key), "consultation sans connexion", "consultations sans connexion")}`
+            ? `tableau public, ${anonymousText(anonymousViews(views, d.key))}`
             : undefined,
         })),
       publicViews: publicAudience(
         views,
         weeks,
-        weekLabel,
+        { long: weekLabel, short: axisLabel },
         (row) => (row.kind === "note" ? noteTitles.get(row.key) : titles.get(row.key)) ?? row.key,
       ),
     });

@@ -162,6 +162,15 @@ describe("page views through the pages, on the staff usage page", function () {
       /<p class="pilotage-graphique__titre-valeurs">Consultations<\/p>\s*<div class="pilotage-graphique__graduations">\s*<span>3<\/span><span>2<\/span><span>1<\/span><span>0<\/span>\s*<\/div>/,
     );
     assert.match(usage.text, /Graphique : consultations par semaine, sans connexion et connectés\./);
+    // Along the axis, the same twelve weeks in short (« 14 sept. »), the current one said to be in progress.
+    const axis = /<div class="pilotage-graphique__categories">([\s\S]*?)<\/div>/.exec(usage.text)?.[1] ?? "";
+    const labels = [...axis.matchAll(/<span class="[^"]*">([^<]*)<\/span>/g)].map((m) => m[1]!);
+    assert.equal(labels.length, 12);
+    for (const label of labels) assert.match(label, /^\d{1,2}(?:er)? [a-zéû]+\.?(?: \(en cours\))?$/);
+    assert.deepEqual(
+      labels.map((l) => l.endsWith(" (en cours)")),
+      [...Array<boolean>(11).fill(false), true],
+    );
     assert.doesNotMatch(usage.text, /DSFRChart|<line-chart/);
   });
 
