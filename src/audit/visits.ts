@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Queryable } from "../storage/database.js";
+import { lastWeeks } from "./page-views.js";
 
 /** The visit log: who opened which dashboard, from which organisation and territory, and when. */
 export interface Visit {
@@ -47,11 +48,16 @@ const UsageRow = z
   }));
 export type WeeklyUsage = z.output<typeof UsageRow>;
 
-/** Visits, distinct people and distinct organisations per dashboard and ISO week (previews left out). */
+/**
+ * Visits, distinct people and distinct organisations per dashboard and week (previews left out), over the
+ * same whole weeks as `lastWeeks` (from the Monday of the oldest, in Paris): starting `weeks` weeks before
+ * now, mid-week, made the oldest row a part of a week, read as a drop in use.
+ */
 export async function weeklyUsage(
   db: Queryable,
   options: { weeks?: number; now?: Date } = {},
 ): Promise<WeeklyUsage[]> {
+  const [since] = lastWeeks(options.now ?? new Date(), options.weeks ?? 12);
   const { rows } = await db.query(
     `SELECT date_trunc('week', measured_at AT TIME ZONE 'Europe/Paris')::date AS week,
             dashboard_key,
@@ -59,10 +65,10 @@ export async function weeklyUsage(
             count(DISTINCT user_sub) AS people,
             count(DISTINCT organisation_ref) AS organisations
        FROM dashboard_visits
-      WHERE NOT preview AND measured_at >= $1::timestamptz - make_interval(weeks => $2)
+      WHERE NOT preview AND measured_at >= ($1::date::timestamp AT TIME ZONE 'Europe/Paris')
       GROUP BY 1, 2
       ORDER BY 1 DESC, 3 DESC, 2`,
-    [options.now ?? new Date(), options.weeks ?? 12],
+    [since],
   );
   return rows.map((r) => UsageRow.parse(r));
 }

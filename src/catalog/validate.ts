@@ -471,11 +471,13 @@ export function validateCatalog(catalog: Catalog, options: ValidateOptions = {})
   validateLockSources(catalog.dashboards, out);
   for (const d of catalog.dashboards) out.list.push(...dashboardFilterProblems(d, questions));
   for (const d of catalog.dashboards) out.list.push(...dashboardCardColumnProblems(d, questions));
-  // A note follows every rule of the dashboard it behaves like (locks included), and adds its own. It is
-  // never embedded: no URL to size.
+  // A note follows every rule of the dashboard it behaves like (locks and filter lists included), and adds
+  // its own. It is never embedded: no URL to size.
   const noteOptions = { ...options, maxUrlBytes: Number.POSITIVE_INFINITY };
   for (const n of catalog.notes) {
-    validateDashboard(noteDashboard(n), questions, new Set([NOTE_COLLECTION]), kinds, noteOptions, out);
+    const asDashboard = noteDashboard(n);
+    validateDashboard(asDashboard, questions, new Set([NOTE_COLLECTION]), kinds, noteOptions, out);
+    out.list.push(...dashboardFilterProblems(asDashboard, questions));
     out.list.push(...noteProblems(n, catalog));
   }
   return out.list.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0));

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { applyRetention, type RetentionReport } from "../audit/retention.js";
 import { loadConfig } from "../config.js";
+import { agree, countOf } from "../french-plural.js";
 import { openGatewayDatabase } from "./gateway-database.js";
 import { parseCommandOptions } from "./options.js";
 import { EXIT, type CliCommand } from "./command.js";
@@ -24,12 +25,16 @@ Applique les durées de conservation de la page « Données personnelles » à l
 
 const OPTIONS = { "dry-run": { type: "boolean" }, json: { type: "boolean" } } as const;
 
-function report(result: RetentionReport): string {
+/** What was done, each count agreeing with its noun and participle (« 1 ligne antérieure … pseudonymisée »). */
+export function retentionReport(result: RetentionReport): string {
   const day = (iso: string) => iso.slice(0, 10);
+  const { audit, visits, dryRun } = result;
   return (
-    `${result.dryRun ? "Simulation : rien n'a été modifié.\n" : ""}` +
-    `Journal d'audit : ${result.audit.rows} ligne(s) antérieures au ${day(result.audit.before)} ${result.dryRun ? "à pseudonymiser" : "pseudonymisées"}.\n` +
-    `Journal des visites : ${result.visits.rows} visite(s) antérieures au ${day(result.visits.before)} ${result.dryRun ? "à supprimer" : "supprimées"}.\n`
+    `${dryRun ? "Simulation : rien n'a été modifié.\n" : ""}` +
+    `Journal d'audit : ${countOf(audit.rows, "ligne antérieure", "lignes antérieures")} au ${day(audit.before)} ` +
+    `${dryRun ? "à pseudonymiser" : agree(audit.rows, "pseudonymisée", "pseudonymisées")}.\n` +
+    `Journal des visites : ${countOf(visits.rows, "visite antérieure", "visites antérieures")} au ${day(visits.before)} ` +
+    `${dryRun ? "à supprimer" : agree(visits.rows, "supprimée", "supprimées")}.\n`
   );
 }
 
@@ -47,7 +52,7 @@ export const retentionCommand: CliCommand = {
         `Conservation : identités de l'audit ${config.retention.auditIdentityDays} jours, visites ${config.retention.visitDays} jours.\n`,
       );
       const result = await applyRetention(db, config.retention, { dryRun: options["dry-run"] });
-      io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : report(result));
+      io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : retentionReport(result));
       return EXIT.ok;
     } finally {
       await db.close();

@@ -86,17 +86,29 @@ export function rowsUpTo(table: CardTable, cutoff: Day): { table: CardTable; dro
   return { table: { ...table, rows }, dropped: table.rows.length - rows.length };
 }
 
+/** The first `rowLimit` rows of a table read with a higher cap, as if read with this one. */
+export function keepRows(table: CardTable, rowLimit: number): CardTable {
+  if (table.rows.length <= rowLimit) return table;
+  return { ...table, rows: table.rows.slice(0, rowLimit), truncated: true };
+}
+
 /**
  * A card as every page reads it (dashboards and notes alike): run, then cut at the data's cut-off when the
- * warehouse has a load marker (without one, nothing says where the data ends).
+ * warehouse has a load marker (without one, nothing says where the data ends). `readLimit` reads with
+ * another code's cap (the comparison's), so that both send one SQL text and the result cache runs it
+ * once; the page keeps its `rowLimit` all the same.
  */
 export async function readCardTable(
   warehouse: Queryable,
   question: Question,
   parameters: TemplateParameter[],
-  options: { now: Date; rowLimit: number; cutoff: { day: Day; marker: unknown } },
+  options: { now: Date; rowLimit: number; readLimit?: number; cutoff: { day: Day; marker: unknown } },
 ): Promise<{ table: CardTable; dropped: number }> {
-  const run = await runCard(warehouse, question, parameters, options);
+  const read = await runCard(warehouse, question, parameters, {
+    now: options.now,
+    rowLimit: Math.max(options.rowLimit, options.readLimit ?? 0),
+  });
+  const run = keepRows(read, options.rowLimit);
   return options.cutoff.marker ? rowsUpTo(run, options.cutoff.day) : { table: run, dropped: 0 };
 }
 

@@ -13,6 +13,7 @@ import type { Day } from "../template/index.js";
 import { formatRows, readCardTable, type CardTable } from "./card-data.js";
 import { formatFigure, formatValue } from "./cell-format.js";
 import { chartOf, type ChartView } from "./chart-model.js";
+import { COMPARISON_ROW_LIMIT } from "./comparison.js";
 import { exportHref } from "./dashboard-pages.js";
 import { cardValues, periodReads, withChoice, type FilterChoice } from "./filters.js";
 import { frenchLongDate } from "./french-format.js";
@@ -32,6 +33,12 @@ export interface TileView {
   previous?: { label: string; value: string };
 }
 
+/** What a card's or a note's table shows: headers (quantities on the right) and formatted cells. */
+export interface TableGrid {
+  headers: Array<{ label: string; right: boolean; nowrap: boolean }>;
+  cells: string[][];
+}
+
 export interface CardView {
   id: string;
   title: string;
@@ -41,8 +48,7 @@ export interface CardView {
   /** The same data as a workbook (labels, number formats, an « Informations » sheet). */
   xlsxHref: string;
   table?: CardTable;
-  /** What the table shows: headers (quantities on the right) and formatted cells. */
-  grid?: { headers: Array<{ label: string; right: boolean; nowrap: boolean }>; cells: string[][] };
+  grid?: TableGrid;
   chart?: ChartView | null;
   tile?: TileView;
   /** A long table read per group (`group_rows_by:`): totals, then each group's rows behind a disclosure. */
@@ -59,6 +65,27 @@ const GROUPED_ROW_LIMIT = 5_000;
 /** Numbers, months and days read on one line, whatever the table's width. */
 function keepsTogether(column: { right: boolean; column: { kind: string } }): boolean {
   return column.right || column.column.kind === "month" || column.column.kind === "date";
+}
+
+/**
+ * The table under a card or a note's figure: the rows as read, or, when the chart pivots two dimensions,
+ * as the chart reads (one row per category, one column per series).
+ */
+export function tableGrid(table: CardTable, chart: ChartView | null): TableGrid {
+  if (chart?.pivot) {
+    return {
+      headers: chart.pivot.headers.map((label, c) => ({
+        label,
+        right: c > 0,
+        nowrap: c > 0 || table.columns.some((t) => t.column.kind === "month" && t.label === label),
+      })),
+      cells: chart.pivot.cells,
+    };
+  }
+  return {
+    headers: table.columns.map((c) => ({ label: c.label, right: c.right, nowrap: keepsTogether(c) })),
+    cells: formatRows(table),
+  };
 }
 
 function capitalised(text: string): string {
@@ -139,17 +166,15 @@ export function cardRenderer(deps: {
           const { table, dropped } = await readCardTable(deps.warehouse, question, parameters, {
             now: at,
             rowLimit,
+            // The comparison reads this card too: one SQL text, one run through the result cache.
+            ...(dashboard.comparison?.question === card.question ? { readLimit: COMPARISON_ROW_LIMIT } : {}),
             cutoff,
           });
-          const grid = {
-            headers: table.columns.map((c) => ({ label: c.label, right: c.right, nowrap: keepsTogether(c) })),
-            cells: formatRows(table),
-          };
           if (question.display === "scalar") {
             return {
               ...base,
               table,
-              grid,
+              grid: tableGrid(table, null),
               tile: tileOf(table, cardPeriod(rendered, card, choice, cutoff.day)),
             };
           }
@@ -157,17 +182,7 @@ export function cardRenderer(deps: {
           return {
             ...base,
             table,
-            grid: chart?.pivot
-              ? {
-                  headers: chart.pivot.headers.map((label, c) => ({
-                    label,
-                    right: c > 0,
-                    nowrap:
-                      c > 0 || table.columns.some((t) => t.column.kind === "month" && t.label === label),
-                  })),
-                  cells: chart.pivot.cells,
-                }
-              : grid,
+            grid: tableGrid(table, chart),
             chart,
             ...(card.groupRowsBy ? { groups: groupRows(table, card.groupRowsBy, base.id) } : {}),
             ...(dropped > 0 ? { after: { count: dropped, date: frenchLongDate(cutoff.day) } } : {}),

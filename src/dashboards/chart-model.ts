@@ -87,13 +87,17 @@ function stringList(value: unknown): string[] | undefined {
   return Array.isArray(value) && value.every((v) => typeof v === "string") ? value : undefined;
 }
 
-/** A round step giving about four intervals: 1, 2, 2.5 or 5 times a power of ten. */
-export function niceStep(max: number, intervals = 4): number {
+/**
+ * A round step giving about four intervals: 1, 2, 2.5 or 5 times a power of ten. For `whole` values (counts
+ * of visits, of people) a whole step, at least 1: an axis reading « 0,5 » beside counts suggests half a
+ * visit.
+ */
+export function niceStep(max: number, options: { intervals?: number; whole?: boolean } = {}): number {
   if (max <= 0) return 1;
-  const raw = max / intervals;
+  const raw = max / (options.intervals ?? 4);
   const power = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => s >= raw)!;
-  return step;
+  const steps = [1, 2, 2.5, 5, 10].map((m) => m * power);
+  return (options.whole ? steps.filter((s) => Number.isInteger(s)) : steps).find((s) => s >= raw) ?? 1;
 }
 
 function keyOf(value: unknown): string {
@@ -173,7 +177,8 @@ export function chartOf(
       ? series.reduce((sum, s) => sum + Math.max(0, s.values[c] ?? 0), 0)
       : Math.max(0, ...series.map((s) => s.values[c] ?? 0)),
   );
-  const step = niceStep(Math.max(0, ...totals));
+  const whole = series.every((s) => s.values.every((v) => v === null || Number.isInteger(v)));
+  const step = niceStep(Math.max(0, ...totals), { whole });
   const top = Math.max(step, Math.ceil(Math.max(0, ...totals) / step) * step);
   const tickValues = Array.from({ length: Math.round(top / step) + 1 }, (_, i) => top - i * step);
   const valueColumn = column(metrics[0]!);

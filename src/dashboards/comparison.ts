@@ -46,6 +46,12 @@ export interface ComparisonView {
   map: { svg: string; legend: Array<{ label: string; colour: string }> } | null;
 }
 
+/**
+ * The rows the comparison reads at most (every territory of France, with room for a second dimension).
+ * The page reads the same card with this cap too (card-views.ts), then keeps its own 500.
+ */
+export const COMPARISON_ROW_LIMIT = 5_000;
+
 export async function compareTerritories(options: {
   warehouse: Queryable;
   dashboard: Dashboard;
@@ -79,7 +85,10 @@ export async function compareTerritories(options: {
     question,
     cardValues(options.choice, access.locks),
   );
-  const table = await runCard(options.warehouse, question, parameters, { now: options.now, rowLimit: 5000 });
+  const table = await runCard(options.warehouse, question, parameters, {
+    now: options.now,
+    rowLimit: COMPARISON_ROW_LIMIT,
+  });
   // Rates and ranks worked out from part of the territories would be wrong without saying so: no
   // comparison rather than a partial one.
   if (table.truncated) return null;

@@ -1,5 +1,6 @@
 import MarkdownIt from "markdown-it";
 import type StateInline from "markdown-it/lib/rules_inline/state_inline.mjs";
+import { CITATION } from "../catalog/notes.js";
 
 /**
  * A note's text as HTML (the only importer of markdown-it). Raw HTML in a note is shown as text, never
@@ -14,8 +15,11 @@ export interface CitedValue {
   missing: boolean;
 }
 
+/** The catalogue's citation pattern (validate checks what it finds), here at the parser's position. */
+const CITATION_HERE = new RegExp(`^${CITATION.source}`);
+
 function citationRule(state: StateInline, silent: boolean): boolean {
-  const match = /^\{\{\s*([a-z0-9][a-z0-9-]*)\s*\}\}/.exec(state.src.slice(state.pos));
+  const match = CITATION_HERE.exec(state.src.slice(state.pos));
   if (!match) return false;
   if (!silent) {
     const token = state.push("citation", "", 0);

@@ -7,7 +7,8 @@ import {
   type QuestionColumn,
 } from "../catalog/index.js";
 import { noteCards, noteDashboard, selectBlockRow } from "../catalog/note-dashboard.js";
-import { formatRows, readCardTable, type CardTable } from "../dashboards/card-data.js";
+import { readCardTable, type CardTable } from "../dashboards/card-data.js";
+import { tableGrid, type TableGrid } from "../dashboards/card-views.js";
 import { formatFigure } from "../dashboards/cell-format.js";
 import { chartOf, type ChartView } from "../dashboards/chart-model.js";
 import type { DataCutoff } from "../dashboards/dashboard-view.js";
@@ -26,7 +27,9 @@ export interface NoteFigure {
   block: NoteBlock;
   /** The caption: the block's title, else the question's name. */
   title: string;
-  table?: CardTable & { cells: string[][] };
+  table?: CardTable;
+  /** The table as shown, built as a dashboard card's (pivoted when its chart is). */
+  grid?: TableGrid;
   /** Rows after the data's cut-off, left out as on a dashboard (card-data.ts, rowsUpTo). */
   after?: { count: number; date: string };
   chart?: ChartView | null;
@@ -97,11 +100,13 @@ export async function noteFigures(options: {
               : { text: "donnée indisponible", missing: true };
           return { block, title, value: { ...value, label: column?.label ?? block.column ?? "" } };
         }
+        const chart = block.show === "chart" ? chartOf(question, table) : null;
         return {
           block,
           title,
-          table: { ...table, cells: formatRows(table) },
-          chart: block.show === "chart" ? chartOf(question, table) : null,
+          table,
+          grid: tableGrid(table, chart),
+          chart,
           ...(dropped > 0 ? { after: { count: dropped, date: frenchLongDate(options.cutoff.day) } } : {}),
         };
       } catch (error) {

@@ -5,6 +5,7 @@ import type { ResultCache } from "../cache/result-cache.js";
 import type { Config } from "../config.js";
 import type { Catalog, Note } from "../catalog/index.js";
 import { noteDashboard } from "../catalog/note-dashboard.js";
+import { citationsOf } from "../catalog/notes.js";
 import { cardWarehouse } from "../dashboards/card-data.js";
 import { territoryOf } from "../dashboards/dashboard-pages.js";
 import { dataCutoffView, readDataCutoff } from "../dashboards/dashboard-view.js";
@@ -168,11 +169,7 @@ export function notesRouter(deps: NotesDeps): Router {
         if (figure.value) values.set(id, figure.value);
         else if (figure.error) values.set(id, { text: "donnée indisponible", missing: true });
       }
-      const cited = new Set(
-        note.body.flatMap((s) =>
-          s.kind === "markdown" ? [...s.text.matchAll(/\{\{\s*([a-z0-9-]+)\s*\}\}/g)].map((m) => m[1]!) : [],
-        ),
-      );
+      const cited = new Set(citationsOf(note).map((c) => c.id));
       deps.countView?.({ kind: "note", key: note.key, signedIn: getSessionUser(req) !== undefined });
 
       const territory = isPublicNote(note) || !profile ? null : territoryOf(profile.perimeter);

@@ -142,11 +142,63 @@ describe("page views through the pages, on the staff usage page", function () {
     ]);
     const weeks = [
       ...usage.text.matchAll(
-        /<tr><td>(\d{1,2}(?:er)? [a-zéû]+ \d{4})<\/td><td class="pilotage-nombre">(\d+)<\/td><td class="pilotage-nombre">(\d+)<\/td><td class="pilotage-nombre">(\d+)<\/td><\/tr>/g,
+        /<tr><td>(\d{1,2}(?:er)? [a-zéû]+ \d{4}(?: \(en cours\))?)<\/td><td class="pilotage-nombre">(\d+)<\/td><td class="pilotage-nombre">(\d+)<\/td><td class="pilotage-nombre">(\d+)<\/td><\/tr>/g,
       ),
-    ].map((m) => m.slice(2));
+    ].map((m) => m.slice(1));
     assert.equal(weeks.length, 12, "twelve weeks, newest first");
-    assert.deepEqual(weeks[0], ["3", "2", "5"]);
-    assert.match(usage.text, /<line-chart x="/);
+    assert.deepEqual(weeks[0]!.slice(1), ["3", "2", "5"]);
+    assert.deepEqual(
+      weeks.map(([label]) => label!.endsWith(" (en cours)")),
+      [true, ...Array<boolean>(11).fill(false)],
+      "the current week, and it alone, is said to be in progress",
+    );
+    // The gateway's own chart, as on the dashboards: counts on a whole-numbered axis from zero, no chart library.
+    assert.match(
+      usage.text,
+      /<p class="pilotage-graphique__titre-valeurs">Consultations<\/p>\s*<div class="pilotage-graphique__graduations">\s*<span>3<\/span><span>2<\/span><span>1<\/span><span>0<\/span>\s*<\/div>/,
+    );
+    assert.match(usage.text, /Graphique : consultations par semaine, sans connexion et connectés\./);
+    // Along the axis, the same twelve weeks in short (« 14 sept. »), the current one said to be in progress.
+    const axis = /<div class="pilotage-graphique__categories">([\s\S]*?)<\/div>/.exec(usage.text)?.[1] ?? "";
+    const labels = [...axis.matchAll(/<span class="[^"]*">([^<]*)<\/span>/g)].map((m) => m[1]!);
+    assert.equal(labels.length, 12);
+    for (const label of labels) assert.match(label, /^\d{1,2}(?:er)? [a-zéû]+\.?(?: \(en cours\))?$/);
+    assert.deepEqual(
+      labels.map((l) => l.endsWith(" (en cours)")),
+      [...Array<boolean>(11).fill(false), true],
+    );
+    assert.doesNotMatch(usage.text, /DSFRChart|<line-chart/);
+  });
+
+  it("says a public dashboard read without login only has no signed-in visit, and how often it was read", async () => {
+    const url = (path: string) => `${stack.baseUrl}${path}`;
+    const anonymous = new Browser();
+    for (let i = 0; i < 2; i++)
+      assert.equal((await anonymous.follow(url("/public/structures-par-type-et-departement"))).status, 200);
+    await flush();
+    const usage = await (
+      await loginAs(stack.baseUrl, "admin@demo.pilotage.test")
+    ).follow(url("/admin/usage"));
+    const section = /<section [^>]*id="sans-visite">([\s\S]*?)<\/section>/.exec(usage.text)?.[1] ?? "";
+    assert.match(
+      section,
+      /<h2 id="titre-sans-visite" class="fr-h5">Sans visite d'agent connecté sur la période<\/h2>/,
+    );
+    // The public dashboard read by the DDETS agent (previous test) has a visit; the other one is read
+    // without login only: listed, with its count, so it does not read as unused.
+    assert.deepEqual(
+      [...section.matchAll(/<li>([^<]+)<\/li>/g)].map((m) => m[1]),
+      [
+        "Candidatures reçues par les SIAE",
+        "Les ESAT du territoire",
+        "ETP conventionnés et réalisés",
+        "Les femmes dans l&#39;IAE",
+        "Les personnes orientées par mon organisation",
+        "Mes structures",
+        "Orientations des prescripteurs du territoire",
+        "Les structures adhérentes de mon réseau",
+        "Les structures de l&#39;inclusion dans l&#39;emploi — tableau public, 2 consultations sans connexion",
+      ],
+    );
   });
 });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { applyRetention } from "../../src/audit/retention.js";
+import { retentionReport } from "../../src/cli/retention.js";
 import { runCli, type CliIo } from "../../src/cli/run.js";
 import { openDatabase, type Database } from "../../src/storage/database.js";
 import { migrate } from "../../src/storage/migrations.js";
@@ -199,6 +200,33 @@ for (const [name, open] of migratedDatabaseImplementations("retention")) {
   });
 }
 
+describe("pilotage retention's report", () => {
+  const report = (dryRun: boolean, audit: number, visits: number) =>
+    retentionReport({
+      dryRun,
+      audit: { before: "2025-12-03T10:00:00.000Z", rows: audit },
+      visits: { before: "2025-11-03T10:00:00.000Z", rows: visits },
+    });
+  it("agrees with its counts: singular for 0 and 1, plural beyond", () => {
+    assert.equal(
+      report(false, 0, 1),
+      "Journal d'audit : 0 ligne antérieure au 2025-12-03 pseudonymisée.\n" +
+        "Journal des visites : 1 visite antérieure au 2025-11-03 supprimée.\n",
+    );
+    assert.equal(
+      report(false, 2, 12),
+      "Journal d'audit : 2 lignes antérieures au 2025-12-03 pseudonymisées.\n" +
+        "Journal des visites : 12 visites antérieures au 2025-11-03 supprimées.\n",
+    );
+    assert.equal(
+      report(true, 3, 0),
+      "Simulation : rien n'a été modifié.\n" +
+        "Journal d'audit : 3 lignes antérieures au 2025-12-03 à pseudonymiser.\n" +
+        "Journal des visites : 0 visite antérieure au 2025-11-03 à supprimer.\n",
+    );
+  });
+});
+
 describe("pilotage retention", () => {
   let fresh: Awaited<ReturnType<typeof createTestDatabase>>;
   let db: Database;
@@ -233,7 +261,7 @@ describe("pilotage retention", () => {
     assert.equal(await runCli(["retention"], run), 0, run.err);
     assert.match(
       run.out,
-      /^Journal d'audit : 1 ligne\(s\) antérieures au \d{4}-\d{2}-\d{2} pseudonymisées\.\nJournal des visites : 0 visite\(s\) antérieures au \d{4}-\d{2}-\d{2} supprimées\.\n$/,
+      /^Journal d'audit : 1 ligne antérieure au \d{4}-\d{2}-\d{2} pseudonymisée\.\nJournal des visites : 0 visite antérieure au \d{4}-\d{2}-\d{2} supprimée\.\n$/,
     );
     assert.match(run.err, /identités de l'audit 90 jours, visites 395 jours/);
 

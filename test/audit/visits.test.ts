@@ -45,4 +45,27 @@ describe("visit log", () => {
     const later = new Date(Date.now() + 20 * 7 * 24 * 3600 * 1000);
     assert.deepEqual(await weeklyUsage(db, { now: later, weeks: 4 }), []);
   });
+
+  it("covers whole weeks, from the Monday (in Paris) of the oldest of the twelve, not twelve weeks back from now", async () => {
+    // Wednesday 3 December 2036: the twelve weeks run from Monday 15 September to the current one.
+    const now = new Date("2036-12-03T10:00:00Z");
+    const at = async (measuredAt: string, dashboardKey: string) => {
+      await recordVisit(db, visit({ dashboardKey }));
+      await db.query(
+        "UPDATE dashboard_visits SET measured_at = $1 WHERE id = (SELECT max(id) FROM dashboard_visits)",
+        [measuredAt],
+      );
+    };
+    // Wednesday 10 September, within twelve weeks of now but in the week before the oldest one shown.
+    await at("2036-09-10T12:00:00Z", "avant");
+    // Sunday 14 September, 23:30 in Paris: still the week before.
+    await at("2036-09-14T21:30:00Z", "avant");
+    // Monday 15 September, 00:30 in Paris: the oldest week's first hour.
+    await at("2036-09-14T22:30:00Z", "premiere-semaine");
+    await at("2036-12-03T09:00:00Z", "cette-semaine");
+    assert.deepEqual(await weeklyUsage(db, { now, weeks: 12 }), [
+      { week: "2036-12-01", dashboardKey: "cette-semaine", visits: 1, people: 1, organisations: 1 },
+      { week: "2036-09-15", dashboardKey: "premiere-semaine", visits: 1, people: 1, organisations: 1 },
+    ]);
+  });
 });

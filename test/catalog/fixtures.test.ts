@@ -123,6 +123,7 @@ describe("catalog fixtures", () => {
     const rules = "notes/regles.md";
     it("checks a note as the dashboard it behaves like, locks included, and adds its own rules", async () => {
       assert.deepEqual(await located("broken/notes"), [
+        ["filter.value-labels", "notes/filtres.md", 17],
         ["note.unwired-parameter", "notes/publique.md", 10],
         ["note.public-question", "notes/publique.md", 12],
         ["dashboard.parameter-unused", rules, 13],
@@ -155,6 +156,20 @@ describe("catalog fixtures", () => {
         message:
           "Note publique : le bloc « delai » cite « iae/delai-de-reponse », qu'aucun tableau de bord public ne montre.",
         hint: "Citez une question d'un tableau de bord public, ou retirez « public: true » et déclarez les audiences de la note.",
+      });
+    });
+
+    it("runs the dashboards' filter-list rules on a note's parameters (value_labels without values_from)", async () => {
+      const problem = (await problemsOf(path.join(FIXTURES, "broken/notes"))).find(
+        (p) => p.file === "notes/filtres.md",
+      );
+      assert.deepEqual(problem, {
+        rule: "filter.value-labels",
+        file: "notes/filtres.md",
+        line: 17,
+        message:
+          "« value_labels » du filtre « type_structure » ne vaut que pour une liste calculée (« values_from »).",
+        hint: "Pour une liste écrite, donnez les libellés dans « values » ({ value, label }).",
       });
     });
 

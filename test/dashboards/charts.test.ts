@@ -212,7 +212,34 @@ describe("charts that don't lie", () => {
     assert.equal(dropped, 2);
   });
 
-  it("rounds its axis step to 1, 2, 2.5 or 5 times a power of ten", () => {
+  it("rounds its axis step to 1, 2, 2.5 or 5 times a power of ten, and to a whole step for whole values", () => {
     assert.deepEqual([niceStep(50), niceStep(7), niceStep(0.9), niceStep(12_500)], [20, 2, 0.25, 5000]);
+    const whole = { whole: true };
+    assert.deepEqual(
+      [
+        niceStep(2, whole),
+        niceStep(0.9, whole),
+        niceStep(10, whole),
+        niceStep(100, whole),
+        niceStep(7, whole),
+      ],
+      [1, 1, 5, 25, 2],
+    );
+  });
+
+  it("counts its axis in whole steps when every value is whole (no « 0,5 » visit)", () => {
+    const few = chartOf(
+      { display: "line", visualization: {} },
+      table(
+        [MOIS, N],
+        [
+          ["2026-01-01", 1],
+          ["2026-02-01", 2],
+          ["2026-03-01", 0],
+        ],
+      ),
+    )!;
+    assert.deepEqual(few.ticks, ["2", "1", "0"]);
+    assert.deepEqual(few.gridlines, [0, 200, 400]);
   });
 });
