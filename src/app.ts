@@ -116,10 +116,6 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use("/static/dsfr", express.static(path.join(ROOT, "node_modules/@gouvfr/dsfr/dist"), STATIC_OPTIONS));
   app.use("/static/app", express.static(path.join(ROOT, "public"), STATIC_OPTIONS));
-  app.use(
-    "/static/chart",
-    express.static(path.join(ROOT, "node_modules/@gouvfr/dsfr-chart/dist"), STATIC_OPTIONS),
-  );
 
   if (deps.demoIdentityProvider) app.use(deps.demoIdentityProvider.path, deps.demoIdentityProvider.router);
   const directory = warehouseDirectory(deps.warehouse);
