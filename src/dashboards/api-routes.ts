@@ -7,6 +7,7 @@ import type { Day } from "../template/index.js";
 import type { LoadMarkerReader } from "../warehouse/load-marker.js";
 import { rateLimit } from "../http/rate-limit.js";
 import { dashboardAccess } from "../perimeter/dashboard-access.js";
+import { territoryFailureBehind } from "../perimeter/narrowed-profile.js";
 import { PROFILE_LABELS } from "../perimeter/placement.js";
 import { currentProfile, profileOrThrow } from "../perimeter/session-profile.js";
 import {
@@ -121,7 +122,8 @@ export function dashboardsApiRouter(deps: {
     // only narrow it (issue 19).
     const own = isPublicDashboard(dashboard) ? currentProfile(req) : profileOrThrow(req);
     const { profile, choice } = await narrowedProfile(req, dashboard, own, deps.territories);
-    if (!dashboardAccess(profile, dashboard).allowed) throw new DashboardForbiddenError();
+    const access = dashboardAccess(profile, dashboard);
+    if (!access.allowed) throw territoryFailureBehind(req, access) ?? new DashboardForbiddenError();
     // The request's logger only if the marker cannot be read: making it costs more than the rest.
     const cutoff = await readDataCutoff(deps.loadMarker, deps.now(), {
       warn: (object, message) => req.log.warn(object, message),

@@ -15,6 +15,7 @@ import {
 import { AppError, DependencyError } from "../errors.js";
 import { renderPage } from "../http/render.js";
 import { dashboardAccess } from "../perimeter/dashboard-access.js";
+import { territoryFailureBehind } from "../perimeter/narrowed-profile.js";
 import { countDependencyFailure, type Metrics } from "../metrics/metrics.js";
 import type { Profile } from "../perimeter/session-profile.js";
 import type { Database, Queryable } from "../storage/database.js";
@@ -166,7 +167,7 @@ export function createDashboardView(
         deps.territories,
       );
       const access = dashboardAccess(profile, dashboard);
-      if (!access.allowed) throw new DashboardForbiddenError();
+      if (!access.allowed) throw territoryFailureBehind(req, access) ?? new DashboardForbiddenError();
       const cutoff = await readDataCutoff(deps.loadMarker, now(), req.log);
       // Relative defaults and choices mean periods of the data (src/catalog/periods.ts): the cards, their
       // CSV links and the frame's starting filter values all get the same absolute period.

@@ -16,6 +16,8 @@ declare module "express-serve-static-core" {
   interface Request {
     /** The bassins and EPCI of each département, when they could be read for this request. */
     territoryReference?: TerritoryReference;
+    /** Why it could not be read, when it could not (see `territoryFailureBehind`). */
+    territoryReferenceFailure?: unknown;
   }
 }
 
@@ -29,6 +31,7 @@ export function attachTerritoryReference(reader: TerritoryReferenceReader): Requ
       try {
         req.territoryReference = await reader.current();
       } catch (error) {
+        req.territoryReferenceFailure = error;
         req.log?.warn(
           { err: error },
           "territory reference not read: no bassin nor EPCI lock for this request",
@@ -37,6 +40,21 @@ export function attachTerritoryReference(reader: TerritoryReferenceReader): Requ
     }
     next();
   };
+}
+
+/**
+ * The reference's failure, when it is why a dashboard was refused: a bassin or EPCI lock that the
+ * perimeter could not fill because the reference was not read. The route then answers with that failure
+ * (a 503: try again) rather than a 403 that would tell the person they may not open the dashboard.
+ */
+export function territoryFailureBehind(
+  req: Request,
+  access: { allowed: false; reason: string; attribute?: string },
+): unknown {
+  const territorial = access.attribute === "bassins" || access.attribute === "epci";
+  return access.reason === "perimeter_cannot_fill_lock" && territorial && !req.territoryReference
+    ? req.territoryReferenceFailure
+    : undefined;
 }
 
 /**

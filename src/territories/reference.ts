@@ -72,27 +72,29 @@ export function territoryReference(bassins: TerritoryUnit[], epcis: TerritoryUni
   };
 }
 
+/** The units of one reference table, each with the départements its communes lie in. */
+async function unitsOf(
+  warehouse: Queryable,
+  table: string,
+  code: string,
+  name: string,
+): Promise<TerritoryUnit[]> {
+  const { rows } = await warehouse.query(
+    `SELECT u.${code} AS code, u.${name} AS nom,
+            array_agg(DISTINCT c.code_departement::text ORDER BY c.code_departement::text) AS departements
+       FROM entrepot.${table} u
+       JOIN entrepot.ref_commune c ON c.${code} = u.${code}
+      GROUP BY 1, 2`,
+  );
+  return rows.map((r) => UnitRow.parse(r));
+}
+
 export async function readTerritoryReference(warehouse: Queryable): Promise<TerritoryReference> {
   const [bassins, epcis] = await Promise.all([
-    warehouse.query(
-      `SELECT b.code_bassin_emploi AS code, b.nom_bassin_emploi AS nom,
-              array_agg(DISTINCT c.code_departement::text ORDER BY c.code_departement::text) AS departements
-         FROM entrepot.ref_bassin_emploi b
-         JOIN entrepot.ref_commune c ON c.code_bassin_emploi = b.code_bassin_emploi
-        GROUP BY 1, 2`,
-    ),
-    warehouse.query(
-      `SELECT e.code_epci AS code, e.nom_epci AS nom,
-              array_agg(DISTINCT c.code_departement::text ORDER BY c.code_departement::text) AS departements
-         FROM entrepot.ref_epci e
-         JOIN entrepot.ref_commune c ON c.code_epci = e.code_epci
-        GROUP BY 1, 2`,
-    ),
+    unitsOf(warehouse, "ref_bassin_emploi", "code_bassin_emploi", "nom_bassin_emploi"),
+    unitsOf(warehouse, "ref_epci", "code_epci", "nom_epci"),
   ]);
-  return territoryReference(
-    bassins.rows.map((r) => UnitRow.parse(r)),
-    epcis.rows.map((r) => UnitRow.parse(r)),
-  );
+  return territoryReference(bassins, epcis);
 }
 
 export interface TerritoryReferenceReader {
