@@ -42,26 +42,38 @@ export function leanSession(deps: {
     if (!raw || !sid || (cookie.secure && !req.secure)) return next("route");
     store.get(sid, (error, data) => {
       if (error || !data || typeof data.cookie !== "object" || data.cookie === null) return next("route");
-      const standing = sessionStanding(data.user, absoluteMs);
-      if ("ended" in standing) return next("route");
-      // express-session gives the store its `generate` when sessionMiddleware is built over it (app.ts).
-      req.sessionStore = store as Request["sessionStore"];
-      req.sessionID = sid;
-      store.createSession(req, data);
-      if (!deps.accepts(req)) {
-        // Left as the full stack expects to find it: express-session loads no session over one it finds.
+      let rolled: string;
+      try {
+        const standing = sessionStanding(data.user, absoluteMs);
+        if ("ended" in standing) return next("route");
+        // express-session gives the store its `generate` when sessionMiddleware is built over it (app.ts).
+        req.sessionStore = store as Request["sessionStore"];
+        req.sessionID = sid;
+        store.createSession(req, data);
+        if (!deps.accepts(req)) {
+          // Left as the full stack expects to find it: express-session loads no session over one it finds.
+          forget(req);
+          return next("route");
+        }
+        req.session.cookie.maxAge = Math.min(idleMs, standing.remainingMs);
+        res.locals.sessionCookie = cookie;
+        res.locals.user = { displayName: displayNameOf(standing.user) };
+        // The value express-session would send: the same id under the same key, so the same signature.
+        const expires = req.session.cookie.expires ?? undefined;
+        rolled = serialize(cookie.name, raw, { ...attributes, expires });
+      } catch (failure) {
+        // Inside a store's callback, a throw would escape Express (express-session catches it too).
         forget(req);
-        return next("route");
+        return next(failure);
       }
-      req.session.cookie.maxAge = Math.min(idleMs, standing.remainingMs);
-      res.locals.sessionCookie = cookie;
-      res.locals.user = { displayName: displayNameOf(standing.user) };
-      // The value express-session would send: the same id under the same key, so the same signature.
-      const expires = req.session.cookie.expires ?? undefined;
-      res.setHeader("Set-Cookie", serialize(cookie.name, raw, { ...attributes, expires }));
+      // Sent only once the store has taken the new expiry, as express-session does (none on its failure).
+      const roll = (touchError?: unknown) => {
+        if (!touchError) res.setHeader("Set-Cookie", rolled);
+        next(touchError);
+      };
       // `data.cookie` is the session's own cookie, the expiry just set (RedisSessionStore reads its maxAge).
-      if (!store.touch) return next();
-      store.touch(sid, data, (touchError?: unknown) => next(touchError));
+      if (!store.touch) return roll();
+      store.touch(sid, data, roll);
     });
   };
 }

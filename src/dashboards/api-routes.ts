@@ -123,7 +123,8 @@ export function dashboardsApiRouter(deps: {
     const own = isPublicDashboard(dashboard) ? currentProfile(req) : profileOrThrow(req);
     const { profile, choice } = await narrowedProfile(req, dashboard, own, deps.territories);
     const access = dashboardAccess(profile, dashboard);
-    if (!access.allowed) throw territoryFailureBehind(req, access) ?? new DashboardForbiddenError();
+    if (!access.allowed)
+      throw territoryFailureBehind(req, access, profile?.perimeter) ?? new DashboardForbiddenError();
     // The request's logger only if the marker cannot be read: making it costs more than the rest.
     const cutoff = await readDataCutoff(deps.loadMarker, deps.now(), {
       warn: (object, message) => req.log.warn(object, message),

@@ -167,7 +167,8 @@ export function createDashboardView(
         deps.territories,
       );
       const access = dashboardAccess(profile, dashboard);
-      if (!access.allowed) throw territoryFailureBehind(req, access) ?? new DashboardForbiddenError();
+      if (!access.allowed)
+        throw territoryFailureBehind(req, access, profile?.perimeter) ?? new DashboardForbiddenError();
       const cutoff = await readDataCutoff(deps.loadMarker, now(), req.log);
       // Relative defaults and choices mean periods of the data (src/catalog/periods.ts): the cards, their
       // CSV links and the frame's starting filter values all get the same absolute period.

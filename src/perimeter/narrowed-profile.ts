@@ -50,9 +50,12 @@ export function attachTerritoryReference(reader: TerritoryReferenceReader): Requ
 export function territoryFailureBehind(
   req: Request,
   access: { allowed: false; reason: string; attribute?: string },
+  perimeter: Perimeter | undefined,
 ): unknown {
   const territorial = access.attribute === "bassins" || access.attribute === "epci";
-  return access.reason === "perimeter_cannot_fill_lock" && territorial && !req.territoryReference
+  // Only a perimeter of départements gets bassins and EPCI from the reference: any other is refused anyway.
+  const couldFill = (perimeter?.departements?.length ?? 0) > 0;
+  return access.reason === "perimeter_cannot_fill_lock" && territorial && couldFill && !req.territoryReference
     ? req.territoryReferenceFailure
     : undefined;
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { refreshedRead } from "../cache/refreshed-read.js";
 import type { Queryable } from "../storage/database.js";
 
 /**
@@ -107,22 +108,12 @@ export function createTerritoryReferenceReader(options: {
   refreshMs?: number;
   now?: () => number;
 }): TerritoryReferenceReader {
-  const refreshMs = options.refreshMs ?? 600_000;
-  const now = options.now ?? Date.now;
-  let cached: { at: number; value: TerritoryReference } | undefined;
-  let reading: Promise<TerritoryReference> | undefined;
-  return {
-    async current() {
-      if (cached && now() - cached.at < refreshMs) return cached.value;
-      reading ??= readTerritoryReference(options.warehouse)
-        .then((value) => {
-          cached = { at: now(), value };
-          return value;
-        })
-        .finally(() => (reading = undefined));
-      // A reference changes with a load, not between two requests: the last good reading stands while
-      // the warehouse does not answer, rather than failing every logged-in request.
-      return cached ? reading.catch(() => cached!.value) : reading;
-    },
-  };
+  // A reference changes with a load, not between two requests: the last good reading stands while the
+  // warehouse does not answer, rather than failing every logged-in request.
+  const reference = refreshedRead(() => readTerritoryReference(options.warehouse), {
+    refreshMs: options.refreshMs ?? 600_000,
+    ...(options.now ? { now: options.now } : {}),
+    keepLastGood: true,
+  });
+  return { current: () => reference.current() };
 }

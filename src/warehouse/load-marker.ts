@@ -1,3 +1,4 @@
+import { refreshedRead } from "../cache/refreshed-read.js";
 import type { Queryable } from "../storage/database.js";
 import { WAREHOUSE_SCHEMA } from "./tables.js";
 
@@ -78,25 +79,8 @@ export function createLoadMarkerReader(options: {
   refreshMs?: number;
   now?: () => number;
 }): LoadMarkerReader {
-  const refreshMs = options.refreshMs ?? 30_000;
-  const now = options.now ?? Date.now;
-  let cached: { at: number; value: LoadMarker | undefined } | undefined;
-  let inFlight: Promise<LoadMarker | undefined> | undefined;
-  return {
-    async current() {
-      if (cached && now() - cached.at < refreshMs) return cached.value;
-      inFlight ??= readLoadMarker(options.warehouse)
-        .then((value) => {
-          cached = { at: now(), value };
-          return value;
-        })
-        .finally(() => {
-          inFlight = undefined;
-        });
-      return inFlight;
-    },
-    invalidate() {
-      cached = undefined;
-    },
-  };
+  return refreshedRead(() => readLoadMarker(options.warehouse), {
+    refreshMs: options.refreshMs ?? 30_000,
+    ...(options.now ? { now: options.now } : {}),
+  });
 }

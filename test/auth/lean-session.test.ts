@@ -170,6 +170,13 @@ describe("lean session read (embed renewal)", () => {
       await expectFullStack(gateway(), `pilotage.sid=${signedSessionCookie(sid, "another-key")}`);
     });
 
+    it("two session cookies whose first is forged (express-session reads the first too)", async () => {
+      const sid = await storeSession({ user: user() });
+      const genuine = signedSessionCookie(sid, KEY);
+      const forged = signedSessionCookie(sid, "another-key");
+      await expectFullStack(gateway(), `pilotage.sid=${forged}; pilotage.sid=${genuine}`);
+    });
+
     it("a cookie signed with the previous key (the full stack signs it again with the current one)", async () => {
       const sid = await storeSession({ user: user() });
       await expectFullStack(gateway(), `pilotage.sid=${signedSessionCookie(sid, PREVIOUS)}`);

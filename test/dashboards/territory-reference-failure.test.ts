@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import type { Request } from "express";
+import { territoryFailureBehind } from "../../src/perimeter/narrowed-profile.js";
 import { openDatabase, type Database } from "../../src/storage/database.js";
 import { createTerritoryReferenceReader } from "../../src/territories/reference.js";
 import { startLoginStack, type LoginStack } from "../support/auth-stack.js";
@@ -53,8 +55,28 @@ describe("territory reference unreadable", () => {
     assert.equal(response.status, 503);
   });
 
+  it("still refuses with a 403 a person the dashboard is not for", async () => {
+    const employer = await loginAs(stack.baseUrl, "employeur.siae@demo.pilotage.test");
+    const response = await employer.get(`${stack.baseUrl}/api/dashboards/${BASSINS}/embed`, {
+      Accept: "application/json",
+    });
+    assert.equal(response.status, 403);
+  });
+
   it("still opens a dashboard locked on départements only", async () => {
     const response = await browser.get(`${stack.baseUrl}/api/dashboards/${DEPARTEMENTS}/embed`);
     assert.equal(response.status, 200);
+  });
+
+  it("keeps the 403 for a perimeter without départements, which never gets bassins", () => {
+    const failure = new Error("warehouse away");
+    const req = { territoryReferenceFailure: failure } as unknown as Request;
+    const access = { allowed: false as const, reason: "perimeter_cannot_fill_lock", attribute: "bassins" };
+    assert.equal(territoryFailureBehind(req, access, { structures: [1] }), undefined);
+    assert.equal(
+      territoryFailureBehind(req, { ...access, attribute: "departements" }, { departements: ["93"] }),
+      undefined,
+    );
+    assert.equal(territoryFailureBehind(req, access, { departements: ["93"] }), failure);
   });
 });
