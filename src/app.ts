@@ -146,7 +146,12 @@ export function createApp(deps: AppDeps): Express {
   // bookkeeping; any case but the plain one goes on to the full stack below (src/auth/lean-session.ts).
   app.get(
     EMBED_RENEWAL_PATH,
-    leanSession({ config, store: sessionStore, accepts: (req) => profileIsCurrent(req, profileMaxAgeMs) }),
+    leanSession({
+      config,
+      store: sessionStore,
+      accepts: (req) => profileIsCurrent(req, profileMaxAgeMs),
+      metrics: deps.metrics,
+    }),
     attachTerritoryReference(territories),
     dashboards.api,
   );

@@ -1,8 +1,9 @@
 import { parse, serialize } from "cookie";
 import { unsign } from "cookie-signature";
-import type { Request, RequestHandler } from "express";
+import type { NextFunction, Request, RequestHandler } from "express";
 import type session from "express-session";
 import type { Config } from "../config.js";
+import type { Metrics } from "../metrics/metrics.js";
 import { displayNameOf } from "./identity.js";
 import { sessionCookie, sessionCookieOptions, sessionStanding } from "./session.js";
 
@@ -25,6 +26,8 @@ export function leanSession(deps: {
   store: session.Store;
   /** Whether the rest of the request may run on the stored session as it is. */
   accepts: (req: Request) => boolean;
+  /** Counts which path read each session (a rise of `full_stack` after a key rotation is expected). */
+  metrics?: Pick<Metrics, "embedSessionReads"> | undefined;
 }): RequestHandler {
   const { config, store } = deps;
   const cookie = sessionCookie(config);
@@ -35,17 +38,23 @@ export function leanSession(deps: {
   const signingKey = config.session.secret;
   const verified = new VerifiedCookies(signingKey);
 
+  const counted = (path: "lean" | "full_stack") => deps.metrics?.embedSessionReads.inc({ path });
+  const fullStack = (next: NextFunction) => {
+    counted("full_stack");
+    next("route");
+  };
+
   return (req, res, next) => {
     const header = req.headers.cookie;
     const raw = header ? parse(header)[cookie.name] : undefined;
     const sid = raw ? verified.sidOf(raw) : undefined;
-    if (!raw || !sid || (cookie.secure && !req.secure)) return next("route");
+    if (!raw || !sid || (cookie.secure && !req.secure)) return fullStack(next);
     store.get(sid, (error, data) => {
-      if (error || !data || typeof data.cookie !== "object" || data.cookie === null) return next("route");
+      if (error || !data || typeof data.cookie !== "object" || data.cookie === null) return fullStack(next);
       let rolled: string;
       try {
         const standing = sessionStanding(data.user, absoluteMs);
-        if ("ended" in standing) return next("route");
+        if ("ended" in standing) return fullStack(next);
         // express-session gives the store its `generate` when sessionMiddleware is built over it (app.ts).
         req.sessionStore = store as Request["sessionStore"];
         req.sessionID = sid;
@@ -53,7 +62,7 @@ export function leanSession(deps: {
         if (!deps.accepts(req)) {
           // Left as the full stack expects to find it: express-session loads no session over one it finds.
           forget(req);
-          return next("route");
+          return fullStack(next);
         }
         req.session.cookie.maxAge = Math.min(idleMs, standing.remainingMs);
         res.locals.sessionCookie = cookie;
@@ -67,6 +76,7 @@ export function leanSession(deps: {
         return next(failure);
       }
       // Sent only once the store has taken the new expiry, as express-session does (none on its failure).
+      counted("lean");
       const roll = (touchError?: unknown) => {
         if (!touchError) res.setHeader("Set-Cookie", rolled);
         next(touchError);

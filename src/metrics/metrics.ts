@@ -21,6 +21,8 @@ export interface Metrics {
   dependencyErrors: Counter<"dependency" | "kind">;
   /** Result cache lookups by cache (`card_data`, `public_page`…) and outcome (`hit`, `miss`, `error`). */
   cacheLookups: Counter<"cache" | "outcome">;
+  /** The embed renewal's session: read by src/auth/lean-session.ts, or left to the full stack. */
+  embedSessionReads: Counter<"path">;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -64,6 +66,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: "pilotage_cache_lookups_total",
       help: "Consultations des caches par cache et résultat",
       labelNames: ["cache", "outcome"],
+      registers,
+    }),
+    embedSessionReads: new Counter({
+      name: "pilotage_embed_session_reads_total",
+      help: "Sessions des renouvellements d'URL d'intégration : lues directement (lean) ou laissées à express-session (full_stack)",
+      labelNames: ["path"],
       registers,
     }),
   };

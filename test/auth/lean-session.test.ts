@@ -7,6 +7,7 @@ import type { SessionUser } from "../../src/auth/identity.js";
 import { leanSession } from "../../src/auth/lean-session.js";
 import { createSessionStore, sessionMiddleware } from "../../src/auth/session.js";
 import type { Config } from "../../src/config.js";
+import { createMetrics } from "../../src/metrics/metrics.js";
 import { openRedis, waitForRedis } from "../../src/storage/redis.js";
 import { RedisSessionStore, SESSION_KEY_PREFIX } from "../../src/storage/session-store.js";
 import {
@@ -300,9 +301,17 @@ describe("lean session read (embed renewal)", () => {
 
 describe("embed renewal through the whole gateway", () => {
   let stack: LoginStack;
+  const metrics = createMetrics({ defaultMetrics: false });
   const DASHBOARD = "candidatures-recues-par-les-siae";
+  /** How many renewals each path has read so far. */
+  async function reads(): Promise<{ lean: number; full_stack: number }> {
+    const { values } = await metrics.embedSessionReads.get();
+    const of = (path: string) => values.find((v) => v.labels.path === path)?.value ?? 0;
+    return { lean: of("lean"), full_stack: of("full_stack") };
+  }
   before(async () => {
     stack = await startLoginStack({
+      metrics,
       env: {
         METABASE_SITE_URL: "http://metabase.invalid:3000",
         METABASE_EMBEDDING_SECRET_KEY: "ab".repeat(32),
@@ -319,8 +328,10 @@ describe("embed renewal through the whole gateway", () => {
     const browser = await loginAs(stack.baseUrl, "agent.ddets93@demo.pilotage.test");
     const key = sessionKeyOf(browser);
     const stored = await redisOf().get(key);
+    const before = await reads();
     const response = await browser.get(`${stack.baseUrl}${embedPath}`);
     assert.equal(response.status, 200);
+    assert.deepEqual(await reads(), { ...before, lean: before.lean + 1 });
     assert.match(
       ((await response.json()) as { url: string }).url,
       /^http:\/\/metabase\.invalid:3000\/embed\/dashboard\//,
@@ -339,7 +350,9 @@ describe("embed renewal through the whole gateway", () => {
       "KEEPTTL",
     );
     const before = Date.now();
+    const counted = await reads();
     assert.equal((await browser.get(`${stack.baseUrl}${embedPath}`)).status, 200);
+    assert.deepEqual(await reads(), { ...counted, full_stack: counted.full_stack + 1 });
     const after = JSON.parse((await redisOf().get(key))!) as { profile: { computedAt: number } };
     assert.ok(after.profile.computedAt >= before, `computedAt ${after.profile.computedAt}`);
   });
