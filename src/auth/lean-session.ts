@@ -47,8 +47,10 @@ export function leanSession(deps: {
   return (req, res, next) => {
     const header = req.headers.cookie;
     const raw = header ? parse(header)[cookie.name] : undefined;
-    const sid = raw ? verified.sidOf(raw) : undefined;
-    if (!raw || !sid || (cookie.secure && !req.secure)) return fullStack(next);
+    // Anonymous renewals (public dashboards) are no session read: not counted.
+    if (!raw) return next("route");
+    const sid = verified.sidOf(raw);
+    if (!sid || (cookie.secure && !req.secure)) return fullStack(next);
     store.get(sid, (error, data) => {
       if (error || !data || typeof data.cookie !== "object" || data.cookie === null) return fullStack(next);
       let rolled: string;

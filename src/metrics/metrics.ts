@@ -21,7 +21,7 @@ export interface Metrics {
   dependencyErrors: Counter<"dependency" | "kind">;
   /** Result cache lookups by cache (`card_data`, `public_page`…) and outcome (`hit`, `miss`, `error`). */
   cacheLookups: Counter<"cache" | "outcome">;
-  /** The embed renewal's session: read by src/auth/lean-session.ts, or left to the full stack. */
+  /** The embed renewal's session cookie: read by src/auth/lean-session.ts, or left to the full stack (anonymous renewals not counted). */
   embedSessionReads: Counter<"path">;
 }
 

@@ -357,6 +357,13 @@ describe("embed renewal through the whole gateway", () => {
     assert.ok(after.profile.computedAt >= before, `computedAt ${after.profile.computedAt}`);
   });
 
+  it("counts no session read for an anonymous renewal", async () => {
+    const before = await reads();
+    const response = await fetch(`${stack.baseUrl}${embedPath}`, { headers: { Accept: "application/json" } });
+    assert.equal(response.status, 401);
+    assert.deepEqual(await reads(), before);
+  });
+
   it("refuses a session that was ended, without bringing it back", async () => {
     const browser = await loginAs(stack.baseUrl, "agent.ddets93@demo.pilotage.test");
     const key = sessionKeyOf(browser);
