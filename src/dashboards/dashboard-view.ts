@@ -60,8 +60,8 @@ export interface DashboardsDeps {
   resultCache?: ResultCache;
   /** The bassins and EPCI of each département, for narrowing (src/territories/reference.ts). */
   territories: TerritoryReferenceReader;
-  /** The public pages' limit of anonymous visitors (publicPagesLimit); built from the configuration when absent. */
-  limitPublicPages?: RequestHandler;
+  /** The public pages' limit of anonymous visitors: the one publicPagesLimit that notes share (app.ts). */
+  limitPublicPages: RequestHandler;
   /** Counts a view of a public dashboard, signed in or not (src/audit/page-views.ts). */
   countView?: (view: { kind: "dashboard"; key: string; signedIn: boolean }) => void;
 }

@@ -8,7 +8,7 @@ import { dashboardsApiRouter } from "./api-routes.js";
 import { createDashboardView, type DashboardsDeps } from "./dashboard-view.js";
 import { createMetabaseStatus } from "./metabase-status.js";
 import { dashboardPagesRouter } from "./page-routes.js";
-import { publicDashboardsRouter, publicPagesLimit } from "./public-routes.js";
+import { publicDashboardsRouter } from "./public-routes.js";
 import { dashboardUsageRouter } from "./usage-routes.js";
 
 export type { DashboardsDeps } from "./dashboard-view.js";
@@ -61,7 +61,7 @@ export function dashboardsRouters(deps: DashboardsDeps): { api: Router; pages: R
       catalog: deps.catalog,
       view,
       config: deps.config,
-      limitAnonymous: deps.limitPublicPages ?? publicPagesLimit(deps),
+      limitAnonymous: deps.limitPublicPages,
       resultCache: deps.resultCache,
       countView: deps.countView,
     }),

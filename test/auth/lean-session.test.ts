@@ -319,7 +319,7 @@ describe("embed renewal through the whole gateway", () => {
     });
     await bindVerifiedDashboard(stack.testStack.deps.db, DASHBOARD);
   });
-  after(() => stack.close());
+  after(() => stack?.close());
 
   const embedPath = `/api/dashboards/${DASHBOARD}/embed`;
   const redisOf = () => stack.testStack.deps.redis!;

@@ -3,11 +3,11 @@ import { createResultCache } from "../../src/cache/result-cache.js";
 import { keepRows, type CardTable } from "../../src/dashboards/card-data.js";
 import { DEMO_ACCOUNTS } from "../../src/demo/accounts.js";
 import { memoryCacheStore } from "../../src/storage/cache-store.js";
-import { openDatabase, type Database } from "../../src/storage/database.js";
+import type { Database } from "../../src/storage/database.js";
 import { createLoadMarkerReader } from "../../src/warehouse/load-marker.js";
 import { startLoginStack, type LoginStack } from "../support/auth-stack.js";
 import { loginAs } from "../support/login.js";
-import { testServices } from "../support/services.js";
+import { openTestWarehouse } from "../support/warehouse-database.js";
 
 /**
  * The comparison's card is also a card of the page: both read it with the same SQL (the comparison's
@@ -42,7 +42,7 @@ describe("the comparison's card, run once per page view", function () {
   let runs: () => number;
 
   before(async () => {
-    warehouse = await openDatabase({ name: "warehouse", url: testServices.warehouseUrl, pgliteDataDir: "" });
+    warehouse = await openTestWarehouse();
     const counted = counting(warehouse);
     runs = counted.runs;
     const store = memoryCacheStore({ maxBytes: 8 << 20, maxEntryBytes: 1 << 20 });

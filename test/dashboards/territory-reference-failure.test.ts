@@ -37,7 +37,7 @@ describe("territory reference unreadable", () => {
     browser = await loginAs(stack.baseUrl, "agent.ddets93@demo.pilotage.test");
   });
   after(async () => {
-    await stack.close();
+    await stack?.close();
     await unreachable.close();
   });
 

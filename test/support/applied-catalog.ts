@@ -14,7 +14,7 @@ import { testServices } from "./services.js";
  * warehouse, recording the key → id mapping in the gateway database at `gatewayUrl`. Fails the suite with
  * the CLI's output when it does not exit 0; returns that output for suites that check what it prints.
  */
-export async function applyCatalog(gatewayUrl: string, metabase: MetabaseTestServer): Promise<string> {
+async function applyCatalog(gatewayUrl: string, metabase: MetabaseTestServer): Promise<string> {
   let out = "";
   const code = await runCli(["apply"], {
     env: {
