@@ -142,6 +142,8 @@ export function cardRenderer(deps: {
     locks: Record<string, LockValue>,
     cutoff: { day: Day; marker: unknown },
     territory: TerritoryChoice = {},
+    /** The territorial comparison will read its card with these very values: read it as it does. */
+    sharesComparisonRead = false,
   ): Promise<CardView[]> {
     const rendered = withChoice(dashboard, choice);
     const values = cardValues(choice, locks);
@@ -167,7 +169,9 @@ export function cardRenderer(deps: {
             now: at,
             rowLimit,
             // The comparison reads this card too: one SQL text, one run through the result cache.
-            ...(dashboard.comparison?.question === card.question ? { readLimit: COMPARISON_ROW_LIMIT } : {}),
+            ...(sharesComparisonRead && dashboard.comparison?.question === card.question
+              ? { readLimit: COMPARISON_ROW_LIMIT }
+              : {}),
             cutoff,
           });
           if (question.display === "scalar") {

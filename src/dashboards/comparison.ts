@@ -46,6 +46,14 @@ export interface ComparisonView {
   map: { svg: string; legend: Array<{ label: string; colour: string }> } | null;
 }
 
+/** Whether a dashboard page compares territories for this (own, not narrowed) profile. */
+export function comparesTerritories(
+  dashboard: Pick<Dashboard, "comparison">,
+  profile: Pick<Profile, "perimeter">,
+): boolean {
+  return dashboard.comparison !== undefined && (profile.perimeter.departements?.length ?? 0) >= 2;
+}
+
 /**
  * The rows the comparison reads at most (every territory of France, with room for a second dimension).
  * The page reads the same card with this cap too (card-views.ts), then keeps its own 500.
@@ -65,8 +73,8 @@ export async function compareTerritories(options: {
 }): Promise<ComparisonView | null> {
   const { dashboard, profile, territory, reference } = options;
   const spec = dashboard.comparison;
+  if (!spec || !comparesTerritories(dashboard, profile)) return null;
   const own = profile.perimeter.departements ?? [];
-  if (!spec || own.length < 2) return null;
   const question = options.questions.get(spec.question);
   const card = dashboard.cards.find((c) => c.question === spec.question);
   if (!question || !card) return null;

@@ -24,7 +24,7 @@ import type { LoadMarker, LoadMarkerReader } from "../warehouse/load-marker.js";
 import { isNarrowed, type TerritoryChoice } from "../perimeter/narrowing.js";
 import type { TerritoryReferenceReader } from "../territories/reference.js";
 import { choiceQuery, narrowedProfile, territoryChooser } from "./territory-choice.js";
-import { compareTerritories, comparisonView } from "./comparison.js";
+import { compareTerritories, comparesTerritories, comparisonView } from "./comparison.js";
 import { cardWarehouse } from "./card-data.js";
 import { cardRenderer } from "./card-views.js";
 import { dashboardHeading, dashboardPath, isPublicDashboard } from "./dashboard-pages.js";
@@ -203,9 +203,19 @@ export function createDashboardView(
       // Metabase's frame would offer its own downloads, which a preview must not (embed-service.ts).
       const previewing = embed.enabled && Boolean(profile?.preview);
       const embedding = embed.enabled && metabaseStatus !== undefined && !previewing;
+      // The comparison reads its card with the reader's choice, narrowed to the département only: the
+      // page's read of that card is the same statement (one run through the result cache) only then.
+      const comparing =
+        ownProfile !== null &&
+        !isPublicDashboard(dashboard) &&
+        comparesTerritories(dashboard, ownProfile) &&
+        !territory.bassin &&
+        !territory.epci;
       const [framed, shown] = await Promise.all([
         embedding ? metabaseStatus.available() : false,
-        renderCards(req, anchored, embedding ? read({}) : choice, access.locks, cutoff, territory),
+        embedding
+          ? renderCards(req, anchored, read({}), access.locks, cutoff, territory)
+          : renderCards(req, anchored, choice, access.locks, cutoff, territory, comparing),
       ]);
       let cards = shown;
       let notice: Notice | undefined = previewing
@@ -232,7 +242,7 @@ export function createDashboardView(
       }
       const chose = Object.keys(choice.values).length > 0 || choice.cleared.size > 0;
       if (embedding && !issued && chose)
-        cards = await renderCards(req, anchored, choice, access.locks, cutoff, territory);
+        cards = await renderCards(req, anchored, choice, access.locks, cutoff, territory, comparing);
 
       const user = getSessionUser(req);
       if (isPublicDashboard(dashboard)) {

@@ -17,14 +17,22 @@ const DREETS = "agent.dreets-idf@demo.pilotage.test";
 /** A line of sql/iae/etp-par-territoire.sql that no other question has. */
 const COMPARED_CARD = "annexes.departement_af AS code_departement";
 
-/** The warehouse, counting the runs of the compared card that reach it. */
-function counting(warehouse: Database): { db: Database; runs: () => number } {
+/** The warehouse, counting the runs of the compared card that reach it, and the row cap of the last one. */
+function counting(warehouse: Database): {
+  db: Database;
+  runs: () => number;
+  lastLimit: () => string | undefined;
+} {
   let runs = 0;
+  let lastLimit: string | undefined;
   const db = new Proxy(warehouse, {
     get(target, property) {
       if (property === "query") {
         return (sql: string, ...rest: unknown[]) => {
-          if (sql.includes(COMPARED_CARD)) runs++;
+          if (sql.includes(COMPARED_CARD)) {
+            runs++;
+            lastLimit = /LIMIT (\d+)\s*$/.exec(sql)?.[1];
+          }
           return (target.query as (...args: unknown[]) => unknown)(sql, ...rest);
         };
       }
@@ -32,7 +40,7 @@ function counting(warehouse: Database): { db: Database; runs: () => number } {
       return typeof value === "function" ? value.bind(target) : value;
     },
   });
-  return { db, runs: () => runs };
+  return { db, runs: () => runs, lastLimit: () => lastLimit };
 }
 
 describe("the comparison's card, run once per page view", function () {
@@ -40,11 +48,13 @@ describe("the comparison's card, run once per page view", function () {
   let stack: LoginStack;
   let warehouse: Database;
   let runs: () => number;
+  let lastLimit: () => string | undefined;
 
   before(async () => {
     warehouse = await openTestWarehouse();
     const counted = counting(warehouse);
     runs = counted.runs;
+    lastLimit = counted.lastLimit;
     const store = memoryCacheStore({ maxBytes: 8 << 20, maxEntryBytes: 1 << 20 });
     stack = await startLoginStack({
       provider: { accounts: DEMO_ACCOUNTS },
@@ -76,6 +86,17 @@ describe("the comparison's card, run once per page view", function () {
       assert.match(page.text, /id="comparaison"/, path);
       assert.equal(runs() - before, expected, path);
     }
+  });
+
+  it("reads with the page's own cap where no comparison runs", async () => {
+    // One département: nothing to compare, so the card is read for the page's table alone.
+    const ddets = await loginAs(stack.baseUrl, "agent.ddets93@demo.pilotage.test");
+    const before = runs();
+    const page = await ddets.follow(`${stack.baseUrl}/tableaux-de-bord/etp-conventionnes-et-realises`);
+    assert.equal(page.status, 200);
+    assert.doesNotMatch(page.text, /id="comparaison"/);
+    assert.equal(runs() - before, 1);
+    assert.equal(lastLimit(), "501");
   });
 });
 
