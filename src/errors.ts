@@ -144,3 +144,15 @@ export class UpstreamError extends AppError {
     super(502, message, { cause, code: "upstream_unavailable" });
   }
 }
+
+/**
+ * Every problem of a configuration at once (src/config.ts, src/demo-provider-config.ts, and what a CLI
+ * command needs besides): an exit code, never an HTTP answer (78 for the server processes,
+ * src/process-start.ts; the CLI's own, src/cli/run.ts).
+ */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Configuration invalide :\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}

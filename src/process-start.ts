@@ -1,4 +1,4 @@
-import { ConfigError } from "./config.js";
+import { ConfigError } from "./errors.js";
 import { PortInUseError, reservePort } from "./server.js";
 
 /**

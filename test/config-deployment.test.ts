@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { isDemoIssuer, loadConfig, loadDemoProviderConfig } from "../src/config.js";
+import { loadConfig, loadDemoProviderConfig } from "../src/config.js";
+import { isDemoIssuer } from "../src/demo-provider-config.js";
 import { configProblems, PRODUCTION_OK } from "./support/production-env.js";
 
 /**

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { ConfigError, loadConfig } from "../src/config.js";
+import { loadConfig } from "../src/config.js";
+import { ConfigError } from "../src/errors.js";
 import { configProblems, PRODUCTION_OK } from "./support/production-env.js";
 
 const problemsOf = (env: Record<string, string>) => configProblems(() => loadConfig(env));

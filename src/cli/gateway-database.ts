@@ -1,6 +1,6 @@
 import path from "node:path";
-import { ConfigError, type Config } from "../config.js";
-import { UpstreamError } from "../errors.js";
+import type { Config } from "../config.js";
+import { ConfigError, UpstreamError } from "../errors.js";
 import { openDatabase, type Database } from "../storage/database.js";
 import { migrate } from "../storage/migrations.js";
 

@@ -1,5 +1,6 @@
 import path from "node:path";
-import { ConfigError, loadConfig } from "../config.js";
+import { loadConfig } from "../config.js";
+import { ConfigError } from "../errors.js";
 import { loadSyncDefinitions } from "../metabase/catalog-adapter.js";
 import type { SyncDefinitions } from "../metabase/definitions.js";
 import { MetabaseError, type MetabaseErrorCategory } from "../metabase/errors.js";

@@ -1,6 +1,6 @@
 import path from "node:path";
-import { ConfigError, loadConfig } from "../config.js";
-import { UpstreamError } from "../errors.js";
+import { loadConfig } from "../config.js";
+import { ConfigError, UpstreamError } from "../errors.js";
 import {
   bootstrapMetabase,
   type BootstrapResult,

@@ -1,13 +1,11 @@
-import path from "node:path";
 import { z } from "zod";
 import { loadConfig } from "../config.js";
-import { UpstreamError } from "../errors.js";
-import { openDatabase } from "../storage/database.js";
 import { DEFAULT_SEED } from "../warehouse/generate.js";
 import { ensureDemoGrants } from "../demo/grants.js";
 import { readSeedMetadata, seedVersion, seedWarehouse, type SeedProgress } from "../warehouse/seed.js";
 import { SEED_SCHEMAS } from "../warehouse/seed-marker.js";
 import { openGatewayDatabase } from "./gateway-database.js";
+import { connectWarehouse, warehouseTarget } from "./warehouse-database.js";
 import { parseCommandOptions } from "./options.js";
 import { EXIT, type CliCommand } from "./command.js";
 
@@ -39,13 +37,6 @@ const Options = z.object({
   "demo-grants": z.boolean().default(false),
   json: z.boolean().default(false),
 });
-
-/** The target without its password, for messages. */
-function describeTarget(url: string | undefined, pgliteDir: string): string {
-  if (!url) return `PGlite (${pgliteDir})`;
-  const parsed = new URL(url);
-  return `Postgres ${parsed.host}${parsed.pathname}`;
-}
 
 const number = (n: number) => n.toLocaleString("fr-FR");
 
@@ -98,24 +89,10 @@ export const seedCommand: CliCommand = {
       );
       return EXIT.config;
     }
-    const url = options["database-url"] ?? config.warehouse.url;
-    const pgliteDir = path.join(config.dataDir, "warehouse");
-    const target = describeTarget(url, pgliteDir);
+    const warehouse = warehouseTarget(config, options["database-url"]);
+    const target = warehouse.description;
     io.stderr(`Entrepôt : ${target} — graine « ${options.seed} », échelle ${options.scale}\n`);
-
-    let db;
-    try {
-      db = await openDatabase({ name: "warehouse", url, pgliteDataDir: pgliteDir });
-      await db.ping();
-    } catch (error) {
-      await db?.close().catch(() => {});
-      throw new UpstreamError(
-        "warehouse",
-        `Impossible de joindre l'entrepôt (${target}) : ${error instanceof Error ? error.message : String(error)}. ` +
-          "Vérifiez que Postgres tourne et l'adresse passée à --database-url ou WAREHOUSE_URL.",
-        error,
-      );
-    }
+    const db = await connectWarehouse(warehouse);
 
     let lastLine = 0;
     let tableStarted = performance.now();

@@ -2,14 +2,13 @@ import path from "node:path";
 import { z } from "zod";
 import { checkCatalog } from "../catalog/index.js";
 import { loadConfig } from "../config.js";
-import { UpstreamError } from "../errors.js";
 import { PROJECT_ROOT } from "../project-root.js";
-import { openDatabase } from "../storage/database.js";
 import { testCatalog, type CatalogTestReport } from "../warehouse/catalog-test.js";
 import { loadExpectations } from "../warehouse/expectations.js";
 import { sampleProfiles } from "../warehouse/sample-profiles.js";
 import { readSeedMetadata } from "../warehouse/seed.js";
 import { parseCommandOptions } from "./options.js";
+import { connectWarehouse, warehouseTarget } from "./warehouse-database.js";
 import { EXIT, type CliCommand } from "./command.js";
 
 const Options = z.object({
@@ -100,26 +99,13 @@ export const testCommand: CliCommand = {
     }
     const expectations = loadExpectations(root);
 
-    const url = options["database-url"] ?? config.warehouse.url;
-    const pgliteDir = path.join(config.dataDir, "warehouse");
-    const target = url ? `Postgres ${new URL(url).host}${new URL(url).pathname}` : `PGlite (${pgliteDir})`;
-    let db;
-    try {
-      db = await openDatabase({ name: "warehouse", url, pgliteDataDir: pgliteDir });
-      await db.ping();
-    } catch (error) {
-      await db?.close().catch(() => {});
-      throw new UpstreamError(
-        "warehouse",
-        `Impossible de joindre l'entrepôt (${target}) : ${error instanceof Error ? error.message : String(error)}. ` +
-          "Vérifiez que Postgres tourne et l'adresse passée à --database-url ou WAREHOUSE_URL.",
-        error,
-      );
-    }
+    const warehouse = warehouseTarget(config, options["database-url"]);
+    const target = warehouse.description;
+    const db = await connectWarehouse(warehouse);
     try {
       if (!(await readSeedMetadata(db))) {
         io.stderr(
-          `L'entrepôt ${target} n'a pas été rempli par « pilotage seed » : lancez « pilotage seed${url ? ` --database-url …` : ""} » d'abord.\n`,
+          `L'entrepôt ${target} n'a pas été rempli par « pilotage seed » : lancez « pilotage seed${warehouse.url ? ` --database-url …` : ""} » d'abord.\n`,
         );
         return EXIT.failed;
       }

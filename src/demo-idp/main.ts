@@ -9,7 +9,8 @@ import { createDemoIdentityProvider } from "./provider.js";
  * The ProConnect-like demo provider as a process of its own (`node dist/src/demo-idp/main.js`), for the
  * compose stack's `demo-idp` service and `npm run stack`, behind Caddy over https. A demonstration
  * only: it logs in anyone who picks a demo account, and refuses to serve an issuer outside localhost
- * and *.test (src/config.ts). The gateway trusts its accounts only with PROCONNECT_DEMO_ACCOUNTS=1.
+ * and *.test (src/demo-provider-config.ts). The gateway trusts its accounts only with
+ * PROCONNECT_DEMO_ACCOUNTS=1.
  */
 async function main(): Promise<void> {
   const config = configOrExit(() => loadDemoProviderConfig());

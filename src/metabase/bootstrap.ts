@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { ConfigError } from "../config.js";
+import { ConfigError } from "../errors.js";
 import { MetabaseError, isRecord } from "./errors.js";
 import type { MetabaseSetupClient } from "./setup-client.js";
 import { featuresOf, parseVersionTag, unsupportedVersion, type MetabaseVersion } from "./version.js";

@@ -200,7 +200,7 @@ describe("docker-compose.yml: secrets, roles and variables", () => {
     it("documents every configuration variable in .env.example", () => {
       const example = read(".env.example");
       const documented = new Set([...example.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]));
-      const config = read("src/config.ts");
+      const config = read("src/env-schema.ts");
       const schema = config.slice(config.indexOf("const EnvSchema"), config.indexOf("type Env"));
       const names = [...schema.matchAll(/^\s{2}([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1]!);
       assert.ok(names.length > 15);

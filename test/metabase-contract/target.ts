@@ -1,5 +1,5 @@
 import type { Context } from "mocha";
-import { DEFAULT_WAREHOUSE_DATABASE } from "../../src/config.js";
+import { DEFAULT_WAREHOUSE_DATABASE } from "../../src/env-schema.js";
 import { openDatabase, type Database } from "../../src/storage/database.js";
 import { createMetabaseTestServer, type MetabaseTestServer } from "../support/metabase-server/index.js";
 import {

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { ConfigError, DEFAULT_WAREHOUSE_DATABASE, loadConfig } from "../../src/config.js";
+import { loadConfig } from "../../src/config.js";
+import { DEFAULT_WAREHOUSE_DATABASE } from "../../src/env-schema.js";
+import { ConfigError } from "../../src/errors.js";
 
 describe("configuration of the Metabase sync", () => {
   it("defaults the warehouse's name in Metabase and reads a user session as an alternative to an API key", () => {

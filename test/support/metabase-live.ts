@@ -1,4 +1,4 @@
-import { DEFAULT_WAREHOUSE_DATABASE } from "../../src/config.js";
+import { DEFAULT_WAREHOUSE_DATABASE } from "../../src/env-schema.js";
 
 /**
  * Where the Metabase contract suite (test/metabase-contract/) points. By default, and in `npm test`, at the

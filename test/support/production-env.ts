@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ConfigError } from "../../src/config.js";
+import { ConfigError } from "../../src/errors.js";
 
 /** An env that production accepts whole: the config suites take one variable away or spoil it. */
 export const PRODUCTION_OK = {

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Database } from "../../../src/storage/database.js";
-import { DEFAULT_WAREHOUSE_DATABASE } from "../../../src/config.js";
+import { DEFAULT_WAREHOUSE_DATABASE } from "../../../src/env-schema.js";
 import { startServer } from "../../../src/server.js";
 import { createMetabaseApp } from "./app.js";
 import type { ServerContext } from "./context.js";
