@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- embed [--seconds 5] [--clients 1,8,32] [--rounds 3] [--durable]`
+ * `npm run bench -- embed [--seconds 5] [--clients 1,8,32] [--rounds 3] [--slices 5] [--durable]`
  *
  * Requests per second and latency (p50, p99) of `GET /api/dashboards/:key/embed` for a logged-in DDETS
  * agent — session lookup in Redis, profile, access check, signature, and the audit row written in
@@ -13,6 +13,11 @@
  * /api/me (session and profile, no token) says what the session costs. No Metabase is needed: the
  * endpoint never calls it (the dashboard id comes from `metabase_objects`, recorded here as `apply`
  * would).
+ *
+ * Each round gives every load its `seconds` in `slices` turns (five of one second by default), the loads
+ * taking turns in a rotating order: the machine's drift over a round (another process waking up, the
+ * disk flushing) then weighs on the floor and on the embed alike, rather than on whichever ran while it
+ * happened. A load's figures in a round add up its slices.
  */
 import { parseArgs } from "node:util";
 import express from "express";
@@ -29,6 +34,7 @@ import {
   openBenchStores,
   startBenchGateway,
   timed,
+  mergeResults,
   type ClientResult,
 } from "./harness.js";
 
@@ -51,12 +57,16 @@ export async function run(args: string[]): Promise<void> {
       seconds: { type: "string", default: "5" },
       clients: { type: "string", default: "1,8,32" },
       rounds: { type: "string", default: "3" },
+      slices: { type: "string", default: "5" },
     },
   });
   const rounds = Number(values.rounds);
   const seconds = Number(values.seconds);
   const clientCounts = values.clients.split(",").map(Number);
   const warmUp = String(Math.min(1, seconds));
+  // Slices of at least a second (a shorter one measures the client's start more than the load).
+  const slices = Math.max(1, Math.min(Number(values.slices), Math.floor(seconds)));
+  const sliceSeconds = String(seconds / slices);
 
   const stores = await openBenchStores("embed");
   const { redis, db, warehouse } = stores;
@@ -121,18 +131,35 @@ export async function run(args: string[]): Promise<void> {
     for (const c of clientCounts) {
       const measured: Array<Record<string, ClientResult & { cpuUs: number }>> = [];
       for (let round = 1; round <= rounds; round++) {
-        console.log(`${c} client${c > 1 ? "s" : ""}, ${seconds} s each, round ${round} of ${rounds}`);
+        console.log(
+          `${c} client${c > 1 ? "s" : ""}, ${seconds} s each in ${slices} turn${slices > 1 ? "s" : ""}, round ${round} of ${rounds}`,
+        );
+        for (const { url, withCookie } of cases)
+          await loadClient("get", url, withCookie ? cookie : "-", String(c), warmUp);
+        const runs = new Map(
+          cases.map(({ name }) => [name, { results: [] as ClientResult[], cpuUs: 0, serverMs: 0 }]),
+        );
+        for (let slice = 0; slice < slices; slice++) {
+          // A rotating order: no load always runs first, or always after the same one.
+          for (const k of cases.keys()) {
+            const { name, url, withCookie, timing } = cases[(k + slice + round) % cases.length]!;
+            const run = runs.get(name)!;
+            timing.reset();
+            const cpuBefore = process.cpuUsage();
+            run.results.push(
+              await loadClient("get", url, withCookie ? cookie : "-", String(c), sliceSeconds),
+            );
+            const cpu = process.cpuUsage(cpuBefore);
+            run.cpuUs += cpu.user + cpu.system;
+            run.serverMs += timing.totals().ms;
+          }
+        }
         const rows: Record<string, ClientResult & { cpuUs: number }> = {};
-        for (const { name, url, withCookie, timing } of cases) {
-          const as = withCookie ? cookie : "-";
-          await loadClient("get", url, as, String(c), warmUp); // warm-up
-          timing.reset();
-          const cpuBefore = process.cpuUsage();
-          const result = await loadClient("get", url, as, String(c), String(seconds));
-          const cpu = process.cpuUsage(cpuBefore);
-          const cpuUs = (cpu.user + cpu.system) / result.count;
-          rows[name] = { ...result, cpuUs };
-          console.log(formatRow(name, result, timing.meanMs(), cpuUs));
+        for (const { name } of cases) {
+          const run = runs.get(name)!;
+          const result = mergeResults(run.results);
+          rows[name] = { ...result, cpuUs: run.cpuUs / result.count };
+          console.log(formatRow(name, result, run.serverMs / result.count, run.cpuUs / result.count));
         }
         const { bare: b, floor: f, embed: e } = pick(rows);
         console.log(

@@ -32,22 +32,43 @@ export interface ClientResult {
   perSecond: number;
   p50Ms: number;
   p99Ms: number;
+  /** Every request's latency, in ms, sorted: to merge several runs of one load. */
+  latenciesMs: number[];
 }
 
-/** Runs load-client.ts in its own process: `logins <gatewayUrl> <email> <c> <count>` or `get <url> <cookie|-> <c> <seconds>`. */
+/**
+ * Runs load-client in its own process: `logins <gatewayUrl> <email> <c> <count>` or
+ * `get <url> <cookie|-> <c> <seconds>`. Its compiled sibling when the bench runs compiled (no tsx start-up
+ * per run: the embed bench starts dozens), the TypeScript file through tsx otherwise (the smoke tests).
+ */
 export async function loadClient(...args: string[]): Promise<ClientResult> {
-  const { stdout } = await run$(
-    process.execPath,
-    ["--import", "tsx", path.join(PROJECT_ROOT, "scripts/bench/load-client.ts"), ...args],
-    { cwd: PROJECT_ROOT, maxBuffer: 1 << 20 },
-  );
+  const compiled = import.meta.url.endsWith(".js");
+  const script = compiled
+    ? [new URL("./load-client.js", import.meta.url).pathname]
+    : ["--import", "tsx", path.join(PROJECT_ROOT, "scripts/bench/load-client.ts")];
+  const { stdout } = await run$(process.execPath, [...script, ...args], {
+    cwd: PROJECT_ROOT,
+    maxBuffer: 1 << 24,
+  });
   return JSON.parse(stdout.trim().split("\n").pop()!) as ClientResult;
+}
+
+/** Several runs of one load as one: their requests and seconds added up, their latencies merged. */
+export function mergeResults(results: readonly ClientResult[]): ClientResult {
+  const latenciesMs = results.flatMap((r) => r.latenciesMs).sort((a, b) => a - b);
+  const count = results.reduce((sum, r) => sum + r.count, 0);
+  const seconds = results.reduce((sum, r) => sum + r.seconds, 0);
+  const at = (q: number) =>
+    latenciesMs[Math.min(latenciesMs.length - 1, Math.floor(q * latenciesMs.length))] ?? 0;
+  return { count, seconds, perSecond: count / seconds, p50Ms: at(0.5), p99Ms: at(0.99), latenciesMs };
 }
 
 export interface Timed {
   handler: RequestListener;
   reset(): void;
   meanMs(): number;
+  /** The server time and requests added up since the last reset. */
+  totals(): { ms: number; count: number };
 }
 
 /** Wraps a handler to add up the time the server spends on each request, from arrival to last byte. */
@@ -68,6 +89,7 @@ export function timed(handler: RequestListener): Timed {
       count = 0;
     },
     meanMs: () => (count ? total / count : 0),
+    totals: () => ({ ms: total, count }),
   };
 }
 

@@ -1,6 +1,7 @@
 /**
  * The load side of `npm run bench -- login` and `-- embed`, run in its own process so that the client's work does not
- * share the servers' event loop. Prints one JSON line: { count, seconds, perSecond, p50Ms, p99Ms }.
+ * share the servers' event loop. Prints one JSON line: { count, seconds, perSecond, p50Ms, p99Ms, latenciesMs }
+ * (every latency, sorted, to the microsecond: the embed bench merges the slices of one load).
  *
  *   tsx scripts/bench/load-client.ts logins <gatewayUrl> <email> <concurrency> <count>
  *   tsx scripts/bench/load-client.ts get <url> <cookie|-> <concurrency> <seconds>
@@ -65,6 +66,7 @@ console.log(
     perSecond: latencies.length / seconds,
     p50Ms: at(0.5),
     p99Ms: at(0.99),
+    latenciesMs: latencies.map((ms) => Math.round(ms * 1000) / 1000),
   }),
 );
 agent.destroy();
