@@ -5,8 +5,7 @@ import { readAudit, type AuditEntry } from "../../src/audit/audit-log.js";
 import { withDeadline } from "../../src/deadline.js";
 import { DependencyError } from "../../src/errors.js";
 import type { Database, Queryable } from "../../src/storage/database.js";
-import { migrate } from "../../src/storage/migrations.js";
-import { databaseImplementations } from "../support/services.js";
+import { migratedDatabaseImplementations } from "../support/gateway-database.js";
 
 /**
  * Group commit of the audit rows (src/audit/audit-batch.ts): concurrent rows share one INSERT, each
@@ -41,13 +40,12 @@ function counting(db: Queryable): Queryable & { statements: number } {
   return counted;
 }
 
-for (const [name, open] of databaseImplementations("audit_batch")) {
+for (const [name, open] of migratedDatabaseImplementations("audit_batch")) {
   describe(`audit rows group-committed, on ${name}`, () => {
     let db: Database;
     let cleanup: () => Promise<void>;
     before(async () => {
       ({ db, cleanup } = await open());
-      await migrate(db);
       await db.exec(
         "CREATE TABLE audit_test_flag (name text PRIMARY KEY, on_ boolean NOT NULL); INSERT INTO audit_test_flag VALUES ('on', true), ('off', false)",
       );

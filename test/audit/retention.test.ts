@@ -2,10 +2,12 @@ import assert from "node:assert/strict";
 import { applyRetention } from "../../src/audit/retention.js";
 import { retentionReport } from "../../src/cli/retention.js";
 import { runCli, type CliIo } from "../../src/cli/run.js";
-import { openDatabase, type Database } from "../../src/storage/database.js";
-import { migrate } from "../../src/storage/migrations.js";
-import { createTestDatabase } from "../support/services.js";
-import { migratedDatabaseImplementations } from "../support/gateway-database.js";
+import type { Database } from "../../src/storage/database.js";
+import {
+  migratedDatabaseImplementations,
+  openMigratedGateway,
+  type MigratedGateway,
+} from "../support/gateway-database.js";
 
 /**
  * Retention (issue 19): after its period an audit row keeps what was handed out and loses who received
@@ -228,7 +230,7 @@ describe("pilotage retention's report", () => {
 });
 
 describe("pilotage retention", () => {
-  let fresh: Awaited<ReturnType<typeof createTestDatabase>>;
+  let fresh: MigratedGateway;
   let db: Database;
   const io = (env: Record<string, string>): CliIo & { out: string; err: string } => {
     const captured = { out: "", err: "" };
@@ -239,9 +241,8 @@ describe("pilotage retention", () => {
     });
   };
   before(async () => {
-    fresh = await createTestDatabase("retcli");
-    db = await openDatabase({ name: "check", url: fresh.url, pgliteDataDir: "memory://" });
-    await migrate(db);
+    fresh = await openMigratedGateway("retcli");
+    ({ db } = fresh);
     await insertAudit(db, 100, { action: "export.data", sub: "sub-z", email: "z@exemple.gouv.fr" });
   });
   after(async () => {

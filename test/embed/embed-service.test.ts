@@ -10,9 +10,8 @@ import {
 } from "../../src/embed/embed-service.js";
 import type { AppError } from "../../src/errors.js";
 import { clearVerified, markVerified, recordBinding } from "../../src/metabase/object-map.js";
-import { openDatabase, type Database } from "../../src/storage/database.js";
-import { migrate } from "../../src/storage/migrations.js";
-import { createTestDatabase } from "../support/services.js";
+import type { Database } from "../../src/storage/database.js";
+import { openMigratedGateway, type MigratedGateway } from "../support/gateway-database.js";
 
 const SECRET = "ab".repeat(32);
 const NOW = new Date("2026-11-29T10:00:00Z");
@@ -36,12 +35,11 @@ const viewer = {
 };
 
 describe("embed service", () => {
-  let fresh: Awaited<ReturnType<typeof createTestDatabase>>;
+  let fresh: MigratedGateway;
   let db: Database;
   before(async () => {
-    fresh = await createTestDatabase("embed");
-    db = await openDatabase({ name: "gateway", url: fresh.url, pgliteDataDir: "memory://" });
-    await migrate(db);
+    fresh = await openMigratedGateway("embed");
+    ({ db } = fresh);
   });
   /** What `pilotage apply` records: the dashboard bound to a Metabase id, its lock contract verified. */
   async function bind(metabaseId: number, verifiedVersion: string | null = dashboard.contentVersion) {

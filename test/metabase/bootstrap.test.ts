@@ -15,13 +15,13 @@ import {
 } from "../../src/catalog/index.js";
 import { runCli } from "../../src/cli/run.js";
 import { readStoredObjects } from "../../src/metabase/object-map.js";
-import { openDatabase, type Database } from "../../src/storage/database.js";
-import { migrate } from "../../src/storage/migrations.js";
+import type { Database } from "../../src/storage/database.js";
 import { inFilteredWarehouse, type PerimeterFilter } from "../../src/warehouse/filtered-copy.js";
 import { readLoadMarker } from "../../src/warehouse/load-marker.js";
 import { testContent } from "../support/app.js";
 import { startLoginStack, type LoginStack } from "../support/auth-stack.js";
 import { documentedAccess, documentedProfile } from "../support/demo-profiles.js";
+import { openMigratedGateway, type MigratedGateway } from "../support/gateway-database.js";
 import { decodeJwt } from "../support/jwt.js";
 import { loginAs } from "../support/login.js";
 import {
@@ -128,7 +128,7 @@ describe("pilotage metabase bootstrap (issue 18)", function () {
     describe(`on a fresh Metabase (${version})`, () => {
       let metabase: FreshMetabaseTestServer;
       let reader: Awaited<ReturnType<typeof createRole>>;
-      let gateway: { url: string; drop(): Promise<void> };
+      let gateway: MigratedGateway;
       let gatewayDb: Database;
       let stack: LoginStack | undefined;
       let catalog: Catalog;
@@ -148,9 +148,8 @@ describe("pilotage metabase bootstrap (issue 18)", function () {
           warehouseScope: { schemas: ["entrepot"] },
         });
         reader = await createRole(warehouseName(), readerGrants);
-        gateway = await createTestDatabase("boot_gw");
-        gatewayDb = await openDatabase({ name: "gateway", url: gateway.url, pgliteDataDir: "memory://" });
-        await migrate(gatewayDb);
+        gateway = await openMigratedGateway("boot_gw");
+        gatewayDb = gateway.db;
       });
 
       after(async () => {

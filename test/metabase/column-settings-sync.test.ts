@@ -5,10 +5,9 @@ import os from "node:os";
 import path from "node:path";
 import { runCli } from "../../src/cli/run.js";
 import { readMarker } from "../../src/metabase/marker.js";
-import { openDatabase, type Database } from "../../src/storage/database.js";
-import { migrate } from "../../src/storage/migrations.js";
+import type { Database } from "../../src/storage/database.js";
+import { openMigratedGateway, type MigratedGateway } from "../support/gateway-database.js";
 import { createMetabaseTestServer, type MetabaseTestServer } from "../support/metabase-server/index.js";
-import { createTestDatabase } from "../support/services.js";
 import { openFreshWarehouse } from "../support/warehouse-database.js";
 
 /**
@@ -31,7 +30,7 @@ const CANDIDATURES = JSON.stringify(["name", "candidatures"]);
 
 describe("column settings through plan, apply and pull (Metabase test server v0.57.2)", function () {
   this.timeout(60_000);
-  let gatewayDb: Awaited<ReturnType<typeof createTestDatabase>>;
+  let gateway: MigratedGateway;
   let warehouse: Database;
   let dropWarehouse: (() => Promise<void>) | undefined;
   let db: Database;
@@ -58,15 +57,14 @@ describe("column settings through plan, apply and pull (Metabase test server v0.
 
   before(async () => {
     ({ db: warehouse, drop: dropWarehouse } = await openFreshWarehouse("mbcols"));
-    gatewayDb = await createTestDatabase("mbcolsgw");
+    gateway = await openMigratedGateway("mbcolsgw");
+    db = gateway.db;
     await warehouse.exec(`
       CREATE SCHEMA entrepot;
       CREATE TABLE entrepot.candidatures (
         departement text, date_candidature date, origine text, type_structure text, delai_reponse_jours integer
       );
       CREATE TABLE entrepot.structures (departement text, type text);`);
-    db = await openDatabase({ name: "gateway", url: gatewayDb.url, pgliteDataDir: "memory://" });
-    await migrate(db);
     server = await createMetabaseTestServer({
       version: "v0.57.2",
       warehouse,
@@ -80,7 +78,7 @@ describe("column settings through plan, apply and pull (Metabase test server v0.
     await fs.writeFile(file, text.replace("--- */", `${COLUMNS}--- */`));
     env = {
       LOG_LEVEL: "silent",
-      DATABASE_URL: gatewayDb.url,
+      DATABASE_URL: gateway.url,
       METABASE_SITE_URL: server.url,
       METABASE_EMBEDDING_SECRET_KEY: randomBytes(32).toString("hex"),
       METABASE_API_KEY: server.adminApiKey,
@@ -92,7 +90,7 @@ describe("column settings through plan, apply and pull (Metabase test server v0.
     await server?.close();
     await db?.close();
     await warehouse?.close();
-    await gatewayDb?.drop();
+    await gateway?.drop();
     await dropWarehouse?.();
     if (root) await fs.rm(root, { recursive: true, force: true });
   });

@@ -7,17 +7,15 @@ import {
   recordBinding,
   verifiedDashboardId,
 } from "../../src/metabase/object-map.js";
-import { openDatabase, type Database } from "../../src/storage/database.js";
-import { migrate } from "../../src/storage/migrations.js";
-import { createTestDatabase } from "../support/services.js";
+import type { Database } from "../../src/storage/database.js";
+import { openMigratedGateway, type MigratedGateway } from "../support/gateway-database.js";
 
 describe("metabase_objects: the key → id mapping and verified lock contracts", () => {
-  let fresh: Awaited<ReturnType<typeof createTestDatabase>>;
+  let fresh: MigratedGateway;
   let db: Database;
   before(async () => {
-    fresh = await createTestDatabase("objmap");
-    db = await openDatabase({ name: "objmap", url: fresh.url, pgliteDataDir: "memory://" });
-    await migrate(db);
+    fresh = await openMigratedGateway("objmap");
+    ({ db } = fresh);
   });
   after(async () => {
     await db.close();

@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
 import { runCli } from "../../src/cli/run.js";
 import { missingColumnProblems } from "../../src/metabase/preflight.js";
-import { openDatabase, type Database } from "../../src/storage/database.js";
-import { migrate } from "../../src/storage/migrations.js";
+import type { Database } from "../../src/storage/database.js";
+import { openMigratedGateway, type MigratedGateway } from "../support/gateway-database.js";
 import { createMetabaseTestServer } from "../support/metabase-server/index.js";
-import { createTestDatabase } from "../support/services.js";
 import { openTestWarehouse } from "../support/warehouse-database.js";
 
 /** Issue 18: columns Metabase does not know, said once per missing schema or table, not once per column. */
@@ -32,14 +31,13 @@ describe("preflight: field-filter columns unknown to Metabase", () => {
   describe("against the test server, the repository's catalogue", function () {
     this.timeout(60_000);
     let warehouse: Database;
-    let gateway: Awaited<ReturnType<typeof createTestDatabase>>;
+    let gateway: MigratedGateway;
 
     before(async () => {
       warehouse = await openTestWarehouse();
-      gateway = await createTestDatabase("preflight_gw");
-      const db = await openDatabase({ name: "gateway", url: gateway.url, pgliteDataDir: "memory://" });
-      await migrate(db);
-      await db.close();
+      gateway = await openMigratedGateway("preflight_gw");
+      // Only the CLI uses the database, through its URL.
+      await gateway.db.close();
     });
 
     after(async () => {

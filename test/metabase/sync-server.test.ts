@@ -7,8 +7,8 @@ import { runCli, type CliIo } from "../../src/cli/run.js";
 import { readMarker } from "../../src/metabase/marker.js";
 import { readStoredObjects, verifiedDashboardId } from "../../src/metabase/object-map.js";
 import { PROJECT_ROOT } from "../../src/project-root.js";
-import { openDatabase, type Database } from "../../src/storage/database.js";
-import { migrate } from "../../src/storage/migrations.js";
+import type { Database } from "../../src/storage/database.js";
+import { openMigratedGateway, type MigratedGateway } from "../support/gateway-database.js";
 import { createMetabaseTestServer, type MetabaseTestServer } from "../support/metabase-server/index.js";
 import { PINNED_VERSIONS } from "../support/metabase-server/version.js";
 import { createTestDatabase } from "../support/services.js";
@@ -39,7 +39,7 @@ interface Captured extends CliIo {
 for (const version of PINNED_VERSIONS) {
   describe(`pilotage plan | apply | pull against the Metabase test server (${version})`, function () {
     this.timeout(60_000);
-    let gatewayDb: Awaited<ReturnType<typeof createTestDatabase>>;
+    let gateway: MigratedGateway;
     let warehouse: Database;
     let dropWarehouse: (() => Promise<void>) | undefined;
     let db: Database;
@@ -75,10 +75,9 @@ for (const version of PINNED_VERSIONS) {
 
     before(async () => {
       ({ db: warehouse, drop: dropWarehouse } = await openFreshWarehouse("mbwh"));
-      gatewayDb = await createTestDatabase("mbsync");
+      gateway = await openMigratedGateway("mbsync");
+      db = gateway.db;
       await warehouse.exec(WAREHOUSE_SCHEMA);
-      db = await openDatabase({ name: "gateway", url: gatewayDb.url, pgliteDataDir: "memory://" });
-      await migrate(db);
       server = await createMetabaseTestServer({
         version,
         warehouse,
@@ -90,7 +89,7 @@ for (const version of PINNED_VERSIONS) {
       await fs.cp(FIXTURE, root, { recursive: true });
       env = {
         LOG_LEVEL: "silent",
-        DATABASE_URL: gatewayDb.url,
+        DATABASE_URL: gateway.url,
         METABASE_SITE_URL: proxy.url,
         METABASE_EMBEDDING_SECRET_KEY: randomBytes(32).toString("hex"),
         METABASE_API_KEY: server.adminApiKey,
@@ -103,7 +102,7 @@ for (const version of PINNED_VERSIONS) {
       await server?.close();
       await db?.close();
       await warehouse?.close();
-      await gatewayDb?.drop();
+      await gateway?.drop();
       await dropWarehouse?.();
       if (root) await fs.rm(root, { recursive: true, force: true });
     });

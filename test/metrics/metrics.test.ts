@@ -6,10 +6,10 @@ import { markVerified, recordBinding } from "../../src/metabase/object-map.js";
 import { metricsHandler } from "../../src/metrics/metrics-listener.js";
 import { createMetrics, type Metrics } from "../../src/metrics/metrics.js";
 import { startServer, type RunningServer } from "../../src/server.js";
-import { openDatabase, type Database } from "../../src/storage/database.js";
-import { migrate } from "../../src/storage/migrations.js";
+import type { Database } from "../../src/storage/database.js";
 import { openTestStack, type TestStack } from "../support/app.js";
-import { createTestDatabase, testConfig, testServices } from "../support/services.js";
+import { openMigratedGateway, type MigratedGateway } from "../support/gateway-database.js";
+import { testConfig, testServices } from "../support/services.js";
 
 /** The value of one series in the exposition text, or undefined when it was never recorded. */
 async function sample(
@@ -114,7 +114,7 @@ describe("metrics (GET /metrics on its own listener)", () => {
   });
 
   describe("embed tokens", () => {
-    let fresh: Awaited<ReturnType<typeof createTestDatabase>>;
+    let fresh: MigratedGateway;
     let db: Database;
     const dashboard: EmbedDashboard = {
       key: "candidatures",
@@ -130,9 +130,8 @@ describe("metrics (GET /metrics on its own listener)", () => {
       preview: false,
     };
     before(async () => {
-      fresh = await createTestDatabase("metrics");
-      db = await openDatabase({ name: "gateway", url: fresh.url, pgliteDataDir: "memory://" });
-      await migrate(db);
+      fresh = await openMigratedGateway("metrics");
+      ({ db } = fresh);
     });
     after(async () => {
       await db.close();

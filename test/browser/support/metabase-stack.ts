@@ -1,9 +1,7 @@
 import { runCli, type CliIo } from "../../../src/cli/run.js";
-import { openDatabase } from "../../../src/storage/database.js";
-import { migrate } from "../../../src/storage/migrations.js";
 import { seedWarehouse } from "../../../src/warehouse/seed.js";
+import { openMigratedGateway } from "../../support/gateway-database.js";
 import { createMetabaseTestServer, type MetabaseTestServer } from "../../support/metabase-server/index.js";
-import { createTestDatabase } from "../../support/services.js";
 import { openFreshWarehouse } from "../../support/warehouse-database.js";
 
 export interface MetabaseStack {
@@ -27,15 +25,14 @@ export async function startMetabaseStack(): Promise<MetabaseStack> {
   try {
     const warehouseDb = await openFreshWarehouse("browser_wh");
     cleanups.push(() => warehouseDb.drop());
-    const gatewayDb = await createTestDatabase("browser_gw");
+    const gatewayDb = await openMigratedGateway("browser_gw");
     cleanups.push(() => gatewayDb.drop());
+    // `pilotage apply` and the demo server reach it through its URL.
+    await gatewayDb.db.close();
 
     const warehouse = warehouseDb.db;
     cleanups.push(() => warehouse.close());
     await seedWarehouse(warehouse);
-    const gateway = await openDatabase({ name: "gateway", url: gatewayDb.url, pgliteDataDir: "memory://" });
-    await migrate(gateway);
-    await gateway.close();
 
     const metabase = await createMetabaseTestServer({ warehouse, warehouseScope: { schemas: ["entrepot"] } });
     cleanups.push(() => metabase.close());
