@@ -1,14 +1,12 @@
 import path from "node:path";
 import type { Config } from "../config.js";
 import { ConfigError, UpstreamError } from "../errors.js";
-import { openDatabase, type Database } from "../storage/database.js";
+import { describeDatabase, openDatabase, type Database } from "../storage/database.js";
 import { migrate } from "../storage/migrations.js";
 
 /** The gateway database as messages name it: its host and name (never its password), or PGlite's folder. */
 export function gatewayDatabaseTarget(config: Config): string {
-  if (!config.database.url) return `PGlite (${path.join(config.dataDir, "gateway")})`;
-  const url = new URL(config.database.url);
-  return `Postgres ${url.host}${url.pathname}`;
+  return describeDatabase(config.database.url, path.join(config.dataDir, "gateway"));
 }
 
 /**

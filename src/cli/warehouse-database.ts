@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { Config } from "../config.js";
 import { UpstreamError } from "../errors.js";
-import { openDatabase, type Database } from "../storage/database.js";
+import { describeDatabase, openDatabase, type Database } from "../storage/database.js";
 
 /** The warehouse a command works on: --database-url, else WAREHOUSE_URL, else the PGlite of DATA_DIR/warehouse. */
 export interface WarehouseTarget {
@@ -14,9 +14,7 @@ export interface WarehouseTarget {
 export function warehouseTarget(config: Config, databaseUrl: string | undefined): WarehouseTarget {
   const url = databaseUrl ?? config.warehouse.url;
   const pgliteDir = path.join(config.dataDir, "warehouse");
-  if (!url) return { url, pgliteDir, description: `PGlite (${pgliteDir})` };
-  const parsed = new URL(url);
-  return { url, pgliteDir, description: `Postgres ${parsed.host}${parsed.pathname}` };
+  return { url, pgliteDir, description: describeDatabase(url, pgliteDir) };
 }
 
 /**

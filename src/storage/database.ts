@@ -83,6 +83,13 @@ export interface OpenDatabaseOptions {
   limits?: DatabaseLimits;
 }
 
+/** A database as messages name it: its host and name (never its password), or PGlite's folder. */
+export function describeDatabase(url: string | undefined, pgliteDir: string): string {
+  if (!url) return `PGlite (${pgliteDir})`;
+  const parsed = new URL(url);
+  return `Postgres ${parsed.host}${parsed.pathname}`;
+}
+
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   const dependency = options.dependency ?? (options.name === "warehouse" ? "warehouse" : "gateway_database");
   return options.url

@@ -8,7 +8,7 @@ import { attachStack, type Stack } from "../../scripts/stack/stack.js";
 import { PROJECT_ROOT } from "../../src/project-root.js";
 import { DDETS_AGENT } from "../browser/journeys/ddets-agent.js";
 import { docCommand } from "../support/doc-commands.js";
-import { freePort } from "../support/free-port.js";
+import { freePortRun } from "../support/free-port.js";
 import { loginAs, type Browser } from "../support/login.js";
 import { testServices } from "../support/services.js";
 import { stackJourney } from "./journey.js";
@@ -59,7 +59,8 @@ describe("npm run stack (docker-compose.yml without Docker, over https through C
     // A build of dist/ when a source changed, Postgres's initdb, the seed, the Metabase bootstrap and apply.
     this.timeout(600_000);
     const [command, ...args] = docCommand("docs/operations/stack.md", "npm run stack").split(" ");
-    const port = await freePort();
+    // The gateway site on N, Metabase on N+1, the provider on N+2 (npm run stack --port N).
+    const port = await freePortRun(3);
     // In the foreground, as a person runs it, in its own process group (which a terminal's Ctrl-C signals).
     cli = spawn(command!, [...args, "--", "--dir", dir(), "--port", String(port), "--seed-scale", "0.05"], {
       cwd: PROJECT_ROOT,

@@ -14,7 +14,14 @@ export interface MigratedGateway {
 export async function openMigratedGateway(prefix: string): Promise<MigratedGateway> {
   const created = await createTestDatabase(prefix);
   const db = await openDatabase({ name: "gateway", url: created.url, pgliteDataDir: "memory://" });
-  await migrate(db);
+  try {
+    await migrate(db);
+  } catch (error) {
+    // A migration that fails leaves no database behind for the next run to trip on.
+    await db.close();
+    await created.drop();
+    throw error;
+  }
   return { db, url: created.url, drop: created.drop };
 }
 
