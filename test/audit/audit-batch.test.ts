@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { createAuditBatcher, type RowCondition } from "../../src/audit/audit-batch.js";
-import { readAudit, type AuditEntry } from "../../src/audit/audit-log.js";
+import { readAudit, writeAudit, type AuditEntry } from "../../src/audit/audit-log.js";
 import { withDeadline } from "../../src/deadline.js";
 import { DependencyError } from "../../src/errors.js";
 import type { Database, Queryable } from "../../src/storage/database.js";
@@ -68,6 +68,33 @@ for (const [name, open] of migratedDatabaseImplementations("audit_batch")) {
           "42",
         ],
       );
+    });
+
+    it("stores every value as the one-row INSERT does: quotes, backslashes, accents, an emoji, a lone surrogate, nulls", async () => {
+      const awkward = (requestId: string): AuditEntry => ({
+        action: "embed.token_issued",
+        actor: { sub: 'sub "quoted" \\ back\\slash', email: "prénom.nom+é@exemple.fr 🎯 \ud800" },
+        resource: { kind: "dashboard", key: "clé-{accolades}-,virgule", id: undefined },
+        lockedValues: { departement: ["2A", "2B"], 'guillemet "': "\\" },
+        details: { note: "ligne\nsuivante\t🎯" },
+        requestId,
+      });
+      await writeAudit(db, awkward("awkward-plain"));
+      await Promise.all([
+        createAuditBatcher(db).write(awkward("awkward-batched")),
+        createAuditBatcher(db).write(entry("awkward-neighbour")),
+      ]);
+      const rows = await readAudit(db, { limit: 10 });
+      const stored = (requestId: string) => {
+        const row = rows.find((r) => r.requestId === requestId);
+        assert.ok(row, requestId);
+        const { id: _id, occurredAt: _at, requestId: _request, ...values } = row;
+        return values;
+      };
+      assert.deepEqual(stored("awkward-batched"), stored("awkward-plain"));
+      assert.equal(stored("awkward-batched").actorEmail, "prénom.nom+é@exemple.fr 🎯 \ufffd");
+      assert.equal(stored("awkward-batched").profileKind, null);
+      assert.equal(stored("awkward-batched").resourceId, null);
     });
 
     it("shares statements between concurrent rows, and gives each request its own row's id", async () => {
