@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 
 /**
@@ -178,19 +177,5 @@ export function logTail(file: string, lines = 30): string {
     return text ? `\n--- ${file} (last lines) ---\n${text}` : "";
   } catch {
     return "";
-  }
-}
-
-/** Whether nothing listens on 127.0.0.1:port (a preferred port for the sites may be taken). */
-export async function portIsFree(port: number): Promise<boolean> {
-  const server = net.createServer();
-  try {
-    server.listen(port, "127.0.0.1");
-    await once(server, "listening");
-    return true;
-  } catch {
-    return false;
-  } finally {
-    server.close();
   }
 }

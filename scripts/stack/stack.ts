@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { PROJECT_ROOT } from "../../src/project-root.js";
-import { freePort } from "../../test/support/free-port.js";
+import { freePort, portIsFree } from "../../test/support/free-port.js";
 import { ensureDist } from "./build.js";
 import { ensureStackPackages } from "./packages.js";
 import { readCompose } from "./compose.js";
@@ -23,7 +23,7 @@ import {
   type StackSettings,
 } from "./context.js";
 import { LAUNCHERS, STOP_SIGNALS } from "./launchers.js";
-import { groupProcess, portIsFree, type StackProcess } from "./processes.js";
+import { groupProcess, type StackProcess } from "./processes.js";
 
 export {
   COMPOSE_ORIGINS,

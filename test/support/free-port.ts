@@ -27,10 +27,11 @@ function clientPortRange(): [number, number] {
   return [32768, 60999];
 }
 
-async function isFree(port: number): Promise<boolean> {
+/** Whether nothing listens on 127.0.0.1:port (a preferred port for the stack's sites may be taken). */
+export async function portIsFree(port: number): Promise<boolean> {
   const server = net.createServer();
-  server.listen(port, "127.0.0.1");
   try {
+    server.listen(port, "127.0.0.1");
     await once(server, "listening");
     return true;
   } catch {
@@ -53,7 +54,7 @@ export async function freePortRun(count: number): Promise<number> {
   for (let attempt = 0; attempt < 100; attempt++) {
     const base = low + Math.floor(Math.random() * (high - low));
     let free = true;
-    for (let port = base; free && port < base + count; port++) free = await isFree(port);
+    for (let port = base; free && port < base + count; port++) free = await portIsFree(port);
     if (free) return base;
   }
   throw new Error(`no ${count} consecutive free ports between ${low} and ${clientLow}`);
