@@ -19,7 +19,7 @@ import { requestDeadline } from "./http/deadline.js";
 import { createErrorHandler, notFoundHandler } from "./http/error-handler.js";
 import { requestLogging } from "./http/request-logging.js";
 import { refuseCrossOriginWrites } from "./http/same-origin.js";
-import { securityHeaders } from "./http/security-headers.js";
+import { fixedHeaders, recordFixedHeaders, securityHeaders } from "./http/security-headers.js";
 import type { ResultCache } from "./cache/result-cache.js";
 import type { Catalog } from "./catalog/index.js";
 import type { Logger } from "./logging.js";
@@ -86,38 +86,6 @@ export function createApp(deps: AppDeps): Express {
   app.disable("x-powered-by");
   if (config.http.trustProxy !== undefined) app.set("trust proxy", config.http.trustProxy);
 
-  app.use(requestLogging(logger));
-  if (deps.metrics) app.use(recordRequestDurations(deps.metrics));
-  app.use(requestDeadline(config.limits.requestDeadlineMs));
-  const proconnectOrigin = config.proconnect.issuer ? new URL(config.proconnect.issuer).origin : undefined;
-  app.use(
-    securityHeaders({
-      metabaseOrigin: config.metabase.siteUrl ? new URL(config.metabase.siteUrl).origin : undefined,
-      matomoOrigin: config.matomo ? new URL(config.matomo.url).origin : undefined,
-      production: config.env === "production",
-      formActionOrigins:
-        proconnectOrigin && proconnectOrigin !== new URL(config.http.publicUrl).origin
-          ? [proconnectOrigin]
-          : [],
-    }),
-  );
-  // Every page learns whether audience measurement is configured (the consent banner, the footer's link).
-  const audience = config.matomo ?? null;
-  app.use((_req, res, next) => {
-    res.locals.audience = audience;
-    next();
-  });
-  app.use(
-    healthRouter({
-      ...(redis ? { redis: async () => void (await redis.ping()) } : {}),
-      database: () => deps.db.ping(),
-      warehouse: () => deps.warehouse.ping(),
-    }),
-  );
-  app.use("/static/dsfr", express.static(path.join(ROOT, "node_modules/@gouvfr/dsfr/dist"), STATIC_OPTIONS));
-  app.use("/static/app", express.static(path.join(ROOT, "public"), STATIC_OPTIONS));
-
-  if (deps.demoIdentityProvider) app.use(deps.demoIdentityProvider.path, deps.demoIdentityProvider.router);
   const directory = warehouseDirectory(deps.warehouse);
   const placement = createPlacementService({
     db: deps.db,
@@ -142,10 +110,33 @@ export function createApp(deps: AppDeps): Express {
   const dashboards = dashboardsRouters({ ...deps, loadMarker, countView, territories, limitPublicPages });
   const profileMaxAgeMs = config.placement.cacheSeconds * 1000;
   const sessionStore = createSessionStore({ config, redis });
-  // The embed-URL renewal, asked by every open dashboard, on a session read without express-session's
-  // bookkeeping; any case but the plain one goes on to the full stack below (src/auth/lean-session.ts).
+  const proconnectOrigin = config.proconnect.issuer ? new URL(config.proconnect.issuer).origin : undefined;
+  const headers = securityHeaders({
+    metabaseOrigin: config.metabase.siteUrl ? new URL(config.metabase.siteUrl).origin : undefined,
+    matomoOrigin: config.matomo ? new URL(config.matomo.url).origin : undefined,
+    production: config.env === "production",
+    formActionOrigins:
+      proconnectOrigin && proconnectOrigin !== new URL(config.http.publicUrl).origin
+        ? [proconnectOrigin]
+        : [],
+  });
+
+  app.use(requestLogging(logger));
+  if (deps.metrics) app.use(recordRequestDurations(deps.metrics));
+  app.use(requestDeadline(config.limits.requestDeadlineMs));
+  // Every page learns whether audience measurement is configured (the consent banner, the footer's link).
+  const audience = config.matomo ?? null;
+  app.use((_req, res, next) => {
+    res.locals.audience = audience;
+    next();
+  });
+  // The embed-URL renewal, asked by every open dashboard, answered before the rest of the stack: helmet's
+  // headers replayed as recorded at start-up, a session read without express-session's bookkeeping. Any
+  // case but the plain one goes on to the full stack below (src/auth/lean-session.ts), whose helmet sets
+  // the same headers again.
   app.get(
     EMBED_RENEWAL_PATH,
+    fixedHeaders(recordFixedHeaders(headers)),
     leanSession({
       config,
       store: sessionStore,
@@ -155,6 +146,18 @@ export function createApp(deps: AppDeps): Express {
     attachTerritoryReference(territories),
     dashboards.api,
   );
+  app.use(headers);
+  app.use(
+    healthRouter({
+      ...(redis ? { redis: async () => void (await redis.ping()) } : {}),
+      database: () => deps.db.ping(),
+      warehouse: () => deps.warehouse.ping(),
+    }),
+  );
+  app.use("/static/dsfr", express.static(path.join(ROOT, "node_modules/@gouvfr/dsfr/dist"), STATIC_OPTIONS));
+  app.use("/static/app", express.static(path.join(ROOT, "public"), STATIC_OPTIONS));
+
+  if (deps.demoIdentityProvider) app.use(deps.demoIdentityProvider.path, deps.demoIdentityProvider.router);
   app.use(sessionMiddleware({ config, redis, store: sessionStore }));
   app.use(enforceSessionLifetime({ config, logger }));
   // Before the profile is read: it carries its bassins and EPCI (issue 19, narrowing).

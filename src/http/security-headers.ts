@@ -1,3 +1,5 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { RequestHandler } from "express";
 import helmet from "helmet";
 
 export interface SecurityHeaderOptions {
@@ -47,4 +49,57 @@ export function securityHeaders({
     referrerPolicy: { policy: "same-origin" },
     crossOriginEmbedderPolicy: false,
   });
+}
+
+/** What a header middleware does to every response, recorded once: the headers it sets, those it removes. */
+export interface FixedHeaders {
+  set: ReadonlyArray<readonly [name: string, value: string]>;
+  removed: readonly string[];
+}
+
+/**
+ * Runs a header middleware (helmet above) once against a recording response and returns the middleware
+ * that replays what it did: the same headers, the same values, in the same order, without helmet's dozen
+ * middleware calls and its CSP serialisation on each request. Only for the embed URL's renewal, answered
+ * before the full stack (src/app.ts); every other route still goes through helmet itself.
+ *
+ * Sound only for a middleware whose output depends on neither the request nor the response (no CSP nonce,
+ * no function directive): ours are built from the configuration alone. One that does not answer at once
+ * or calls next with an error stops the start-up rather than being replayed wrongly.
+ */
+export function recordFixedHeaders(
+  middleware: (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void,
+): FixedHeaders {
+  const set = new Map<string, readonly [string, string]>();
+  const removed = new Set<string>();
+  const recorder = {
+    setHeader(name: string, value: unknown) {
+      if (typeof value !== "string") throw new Error(`header ${name}: not a fixed string`);
+      set.set(name.toLowerCase(), [name, value]);
+      removed.delete(name.toLowerCase());
+      return recorder;
+    },
+    removeHeader(name: string) {
+      set.delete(name.toLowerCase());
+      removed.add(name.toLowerCase());
+    },
+    getHeader: () => undefined,
+  };
+  let finished = false;
+  middleware({ headers: {}, method: "GET", url: "/" } as IncomingMessage, recorder as never, (error) => {
+    if (error) throw error instanceof Error ? error : new Error(String(error));
+    finished = true;
+  });
+  if (!finished)
+    throw new Error("the security headers' middleware did not answer at once: it cannot be replayed");
+  return { set: [...set.values()], removed: [...removed] };
+}
+
+/** The middleware replaying recorded headers (see `recordFixedHeaders`). */
+export function fixedHeaders({ set, removed }: FixedHeaders): RequestHandler {
+  return (_req, res, next) => {
+    for (const name of removed) res.removeHeader(name);
+    for (const [name, value] of set) res.setHeader(name, value);
+    next();
+  };
 }

@@ -339,6 +339,36 @@ describe("embed renewal through the whole gateway", () => {
     assert.equal(await redisOf().get(key), stored);
   });
 
+  it("answers with the security headers every other route gets from helmet", async () => {
+    const browser = await loginAs(stack.baseUrl, "agent.ddets93@demo.pilotage.test");
+    const before = await reads();
+    const renewal = await browser.get(`${stack.baseUrl}${embedPath}`);
+    assert.equal(renewal.status, 200);
+    assert.deepEqual(await reads(), { ...before, lean: before.lean + 1 }, "answered by the lean read");
+    const me = await browser.get(`${stack.baseUrl}/api/me`);
+    assert.equal(me.status, 200);
+    const helmetHeaders = [
+      "content-security-policy",
+      "cross-origin-opener-policy",
+      "cross-origin-resource-policy",
+      "origin-agent-cluster",
+      "referrer-policy",
+      "x-content-type-options",
+      "x-dns-prefetch-control",
+      "x-download-options",
+      "x-frame-options",
+      "x-permitted-cross-domain-policies",
+      "x-xss-protection",
+    ];
+    for (const name of helmetHeaders) {
+      assert.ok(me.headers.get(name), `${name} on /api/me`);
+      assert.equal(renewal.headers.get(name), me.headers.get(name), name);
+    }
+    assert.equal(renewal.headers.get("x-powered-by"), null);
+    assert.match(renewal.headers.get("x-request-id") ?? "", /^[0-9a-f-]{36}$/);
+    assert.equal(renewal.headers.get("cache-control"), "no-store");
+  });
+
   it("works a stale profile out again through the full stack, which saves it", async () => {
     const browser = await loginAs(stack.baseUrl, "agent.ddets93@demo.pilotage.test");
     const key = sessionKeyOf(browser);

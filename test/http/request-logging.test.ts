@@ -96,4 +96,20 @@ describe("request logging", () => {
     await request(app).get("/chatty").expect(404);
     assert.equal(children, 0);
   });
+
+  it("gives each request its logger without defining a property on it (V8 keeps the request's shape)", async () => {
+    const { logger, lines } = captureLogger("info");
+    const app = express();
+    app.use(requestLogging(logger));
+    let own: PropertyDescriptor | undefined = {};
+    app.get("/look", (req, res) => {
+      own = Object.getOwnPropertyDescriptor(req, "log");
+      req.log.info("from the handler");
+      res.json({ ok: true });
+    });
+    const res = await request(app).get("/look").expect(200);
+    assert.equal(own, undefined, "req.log is read through the prototype's accessor");
+    const handlerLine = parsed(lines).find((line) => line.msg === "from the handler");
+    assert.deepEqual(handlerLine?.req, { id: res.headers["x-request-id"], method: "GET", path: "/look" });
+  });
 });
