@@ -144,7 +144,7 @@ export function createApp(deps: AppDeps): Express {
       metrics: deps.metrics,
     }),
     attachTerritoryReference(territories),
-    dashboards.api,
+    ...dashboards.embedRenewal,
   );
   app.use(headers);
   app.use(

@@ -31,8 +31,7 @@ export function leanSession(deps: {
 }): RequestHandler {
   const { config, store } = deps;
   const cookie = sessionCookie(config);
-  // What express-session serialises (its cookie's `data`): an Expires, no Max-Age.
-  const { maxAge: _idle, ...attributes } = sessionCookieOptions(config);
+  const rolledCookie = rollingCookie(cookie.name, config);
   const idleMs = config.session.idleTimeoutSeconds * 1000;
   const absoluteMs = config.session.absoluteTimeoutSeconds * 1000;
   const signingKey = config.session.secret;
@@ -70,8 +69,7 @@ export function leanSession(deps: {
         res.locals.sessionCookie = cookie;
         res.locals.user = { displayName: displayNameOf(standing.user) };
         // The value express-session would send: the same id under the same key, so the same signature.
-        const expires = req.session.cookie.expires ?? undefined;
-        rolled = serialize(cookie.name, raw, { ...attributes, expires });
+        rolled = rolledCookie(raw, req.session.cookie.expires ?? new Date(Date.now() + idleMs));
       } catch (failure) {
         // Inside a store's callback, a throw would escape Express (express-session catches it too).
         forget(req);
@@ -88,6 +86,25 @@ export function leanSession(deps: {
       store.touch(sid, data, roll);
     });
   };
+}
+
+/**
+ * The Set-Cookie header express-session sends for the session cookie (its `data`: an Expires, no
+ * Max-Age), as `cookie.serialize` writes it, from a template made once by `serialize` itself: the value
+ * and the expiry are the only parts that change, and the value is encoded as serialize encodes it.
+ */
+function rollingCookie(name: string, config: Config): (value: string, expires: Date) => string {
+  const { maxAge: _idle, ...attributes } = sessionCookieOptions(config);
+  const VALUE = "VALUE";
+  const EPOCH = new Date(0);
+  const sample = serialize(name, VALUE, { ...attributes, expires: EPOCH });
+  const at = sample.indexOf(`=${VALUE};`) + 1;
+  const dateAt = sample.indexOf(EPOCH.toUTCString());
+  if (at <= 0 || dateAt < at) throw new Error(`unexpected session cookie layout: ${sample}`);
+  const head = sample.slice(0, at);
+  const middle = sample.slice(at + VALUE.length, dateAt);
+  const tail = sample.slice(dateAt + EPOCH.toUTCString().length);
+  return (value, expires) => `${head}${encodeURIComponent(value)}${middle}${expires.toUTCString()}${tail}`;
 }
 
 function forget(req: Request): void {

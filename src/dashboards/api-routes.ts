@@ -32,39 +32,31 @@ import type { TerritoryReferenceReader } from "../territories/reference.js";
 /** Where each open dashboard renews its embed URL (the hottest authenticated route; see src/app.ts). */
 export const EMBED_RENEWAL_PATH = "/api/dashboards/:key/embed";
 
-/** The dashboards API: what a profile may open, and the renewal of a dashboard's embed URL. */
-export function dashboardsApiRouter(deps: {
+interface DashboardsApiDeps {
   catalog: Catalog;
   embed: EmbedService;
   redis: Redis | undefined;
   loadMarker: LoadMarkerReader;
   territories: TerritoryReferenceReader;
   now: () => Date;
-}): Router {
-  const { catalog, embed } = deps;
-  const findDashboard = dashboardFinder(catalog);
-  // Anyone may renew the URL of a public dashboard; an audit row is written each time, so anonymous
-  // callers are limited per address. Logged-in people are accountable in the audit log and not limited.
-  const anonymousLimit = rateLimit({
-    name: "public-embed",
-    points: 60,
-    windowSeconds: 60,
-    redis: deps.redis,
-  });
-  const limitAnonymous: RequestHandler = (req, res, next) =>
-    getSessionUser(req) ? next() : anonymousLimit(req, res, next);
-  // A dashboard anchored on the data's cut-off day, made once per day rather than once per token.
-  let anchoredOn: { day: string; dashboards: Map<string, Dashboard> } | undefined;
-  const anchored = (dashboard: Dashboard, day: Day): Dashboard => {
-    const key = JSON.stringify(day);
-    if (anchoredOn?.day !== key) anchoredOn = { day: key, dashboards: new Map() };
-    let found = anchoredOn.dashboards.get(dashboard.key);
-    if (!found) anchoredOn.dashboards.set(dashboard.key, (found = anchorDashboard(dashboard, day)));
-    return found;
-  };
-  const router = Router();
+}
 
-  router.get("/api/dashboards", async (req, res) => {
+/**
+ * The dashboards API: what a profile may open, and the renewal of a dashboard's embed URL. The renewal's
+ * handlers are also given apart, for the route src/app.ts answers before the rest of the stack.
+ */
+export function dashboardsApi(deps: DashboardsApiDeps): { router: Router; embedRenewal: RequestHandler[] } {
+  const router = Router();
+  router.get("/api/dashboards", dashboardsList(deps));
+  const embedRenewal = embedRenewalHandlers(deps);
+  router.get(EMBED_RENEWAL_PATH, ...embedRenewal);
+  return { router, embedRenewal };
+}
+
+/** `GET /api/dashboards`: what the profile may open, with each dashboard's editable parameters. */
+function dashboardsList(deps: DashboardsApiDeps): RequestHandler {
+  const { catalog } = deps;
+  return async (req, res) => {
     const profile = profileOrThrow(req);
     const cutoff = await readDataCutoff(deps.loadMarker, deps.now(), req.log);
     const data = dataCutoffView(cutoff);
@@ -112,9 +104,37 @@ export function dashboardsApiRouter(deps: {
         ...publicDashboards(catalog).map((dashboard) => describe(dashboard, [])),
       ],
     });
-  });
+  };
+}
 
-  router.get(EMBED_RENEWAL_PATH, limitAnonymous, async (req, res) => {
+/**
+ * `GET /api/dashboards/:key/embed`: a fresh embed URL for an open dashboard, its locks from the session's
+ * profile. Anonymous callers (public dashboards) are limited per address.
+ */
+function embedRenewalHandlers(deps: DashboardsApiDeps): RequestHandler[] {
+  const { catalog, embed } = deps;
+  const findDashboard = dashboardFinder(catalog);
+  // Anyone may renew the URL of a public dashboard; an audit row is written each time, so anonymous
+  // callers are limited per address. Logged-in people are accountable in the audit log and not limited.
+  const anonymousLimit = rateLimit({
+    name: "public-embed",
+    points: 60,
+    windowSeconds: 60,
+    redis: deps.redis,
+  });
+  const limitAnonymous: RequestHandler = (req, res, next) =>
+    getSessionUser(req) ? next() : anonymousLimit(req, res, next);
+  // A dashboard anchored on the data's cut-off day, made once per day rather than once per token.
+  let anchoredOn: { day: string; dashboards: Map<string, Dashboard> } | undefined;
+  const anchored = (dashboard: Dashboard, day: Day): Dashboard => {
+    const key = JSON.stringify(day);
+    if (anchoredOn?.day !== key) anchoredOn = { day: key, dashboards: new Map() };
+    let found = anchoredOn.dashboards.get(dashboard.key);
+    if (!found) anchoredOn.dashboards.set(dashboard.key, (found = anchorDashboard(dashboard, day)));
+    return found;
+  };
+
+  const renew: RequestHandler = async (req, res) => {
     const dashboard = findDashboard(keyOf(req));
     // Locked values come from the session's profile only; nothing of the request (query, body, headers,
     // cookies other than the session) reaches the signer — except a territory chosen inside the
@@ -140,7 +160,6 @@ export function dashboardsApiRouter(deps: {
     res.setHeader("Content-Type", "application/json; charset=utf-8");
     res.setHeader("Content-Length", Buffer.byteLength(body));
     res.end(body);
-  });
-
-  return router;
+  };
+  return [limitAnonymous, renew];
 }

@@ -1,10 +1,10 @@
-import { Router } from "express";
+import { Router, type RequestHandler } from "express";
 import { createEmbedService } from "../embed/embed-service.js";
 import { probeMetabaseHealth } from "../metabase/health.js";
 import { countDependencyFailure } from "../metrics/metrics.js";
 import { DependencyError } from "../errors.js";
 import { createLoadMarkerReader } from "../warehouse/load-marker.js";
-import { dashboardsApiRouter } from "./api-routes.js";
+import { dashboardsApi } from "./api-routes.js";
 import { createDashboardView, type DashboardsDeps } from "./dashboard-view.js";
 import { createMetabaseStatus } from "./metabase-status.js";
 import { dashboardPagesRouter } from "./page-routes.js";
@@ -24,7 +24,12 @@ export type { DashboardsDeps } from "./dashboard-view.js";
 /** How long a dashboard page waits for Metabase's health endpoint before saying it is unreachable. */
 const HEALTH_TIMEOUT_MS = 1_500;
 
-export function dashboardsRouters(deps: DashboardsDeps): { api: Router; pages: Router } {
+export function dashboardsRouters(deps: DashboardsDeps): {
+  api: Router;
+  pages: Router;
+  /** The embed URL's renewal handlers, for the route answered before the rest of the stack (src/app.ts). */
+  embedRenewal: RequestHandler[];
+} {
   const now = deps.now ?? (() => new Date());
   const siteUrl = deps.config.metabase.siteUrl;
   const embed =
@@ -67,7 +72,7 @@ export function dashboardsRouters(deps: DashboardsDeps): { api: Router; pages: R
     }),
   );
   pages.use(dashboardUsageRouter({ catalog: deps.catalog, db: deps.db, now }));
-  const api = dashboardsApiRouter({
+  const api = dashboardsApi({
     catalog: deps.catalog,
     embed,
     redis: deps.redis,
@@ -75,5 +80,5 @@ export function dashboardsRouters(deps: DashboardsDeps): { api: Router; pages: R
     territories: deps.territories,
     now,
   });
-  return { api, pages };
+  return { api: api.router, pages, embedRenewal: api.embedRenewal };
 }

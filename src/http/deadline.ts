@@ -1,5 +1,5 @@
 import type { RequestHandler } from "express";
-import { DeadlineAbort, runWithDeadline, startDeadline } from "../deadline.js";
+import { runWithDeadline, startRequestDeadline } from "../deadline.js";
 
 /**
  * Gives each request its deadline (REQUEST_DEADLINE_SECONDS), under which every dependency call it
@@ -8,10 +8,9 @@ import { DeadlineAbort, runWithDeadline, startDeadline } from "../deadline.js";
  */
 export function requestDeadline(ms: number): RequestHandler {
   return (_req, res, next) => {
-    const gone = new AbortController();
-    const deadline = startDeadline(ms, gone.signal);
+    const deadline = startRequestDeadline(ms);
     res.once("close", () => {
-      if (!res.writableFinished) gone.abort(new DeadlineAbort("client_gone"));
+      if (!res.writableFinished) deadline.clientWentAway();
       deadline.dispose();
     });
     runWithDeadline(deadline, () => next());

@@ -120,6 +120,40 @@ describe("lean session read (embed renewal)", () => {
     assert.ok(expires <= Date.now() + IDLE_SECONDS * 1000 + 1000, `expires ${expires}`);
   });
 
+  it("rolls the production cookie (`__Host-`, Secure) exactly as express-session does", async () => {
+    // As express-session stores a production session: its cookie Secure.
+    const ttlMs = IDLE_SECONDS * 1000;
+    const stored = {
+      originalMaxAge: ttlMs,
+      expires: new Date(Date.now() + ttlMs).toISOString(),
+      secure: true,
+      httpOnly: true,
+      path: "/",
+      sameSite: "lax",
+    };
+    const sid = await storeSession({ cookie: stored, user: user() });
+    const cookie = `__Host-pilotage.sid=${signedSessionCookie(sid, KEY)}`;
+    const lean = await request(gateway({ env: "production" }))
+      .get("/renew")
+      .set("Cookie", cookie)
+      .set("X-Forwarded-Proto", "https")
+      .expect(200);
+    assert.equal(lean.body.path, "lean");
+    const config = configOf("production");
+    const full = express();
+    full.set("trust proxy", 1);
+    full.use(sessionMiddleware({ config, redis: undefined, store: createSessionStore({ config, redis }) }));
+    full.get("/renew", (_req, res) => res.end());
+    const reference = await request(full)
+      .get("/renew")
+      .set("Cookie", cookie)
+      .set("X-Forwarded-Proto", "https")
+      .expect(200);
+    const withoutExpiry = (header: string) => header.replace(/Expires=[^;]+/, "Expires=…");
+    assert.equal(setCookieOf(reference).length, 1);
+    assert.deepEqual(setCookieOf(lean).map(withoutExpiry), setCookieOf(reference).map(withoutExpiry));
+  });
+
   it("never writes the session, and moves its idle expiry in Redis", async () => {
     const sid = await storeSession({ user: user(), profile: { chosen: "x" } }, 60_000);
     const key = `${SESSION_KEY_PREFIX}${sid}`;
