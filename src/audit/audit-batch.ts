@@ -94,7 +94,7 @@ export interface AuditBatcher {
 
 export function createAuditBatcher(db: Queryable, options: { maxRows?: number } = {}): AuditBatcher {
   const maxRows = options.maxRows ?? MAX_ROWS;
-  const shapes = new Map<string, Shape>();
+  const shapes = new Map<string, Map<number, Shape>>();
   // Bound here, where the batcher is built (at start-up, outside any request): batches run in that context.
   const atTurnEnd = AsyncResource.bind((work: () => Promise<void>) => void setImmediate(() => void work()));
 
@@ -120,15 +120,17 @@ export function createAuditBatcher(db: Queryable, options: { maxRows?: number } 
 
   return {
     write(entry, condition = ALWAYS) {
-      const key = `${condition.values.length}|${condition.sql}`;
-      let shape = shapes.get(key);
+      // By the condition's SQL (a constant: its hash is kept by the string), then its arity.
+      let byArity = shapes.get(condition.sql);
+      if (!byArity) shapes.set(condition.sql, (byArity = new Map()));
+      let shape = byArity.get(condition.values.length);
       if (!shape) {
         shape = {
           statement: batchStatement(condition.sql, condition.values.length),
           queue: [],
           writing: false,
         };
-        shapes.set(key, shape);
+        byArity.set(condition.values.length, shape);
       }
       const document = rowDocument(auditParams(entry), condition.values);
       const written = new Promise<number | undefined>((resolve, reject) =>

@@ -61,20 +61,34 @@ export function territoryFailureBehind(
 }
 
 /**
- * Completed perimeters, per stored perimeter object (one per request: the session is read anew each
- * time) and reference: a request asks for its profile several times (layout, route, viewer).
+ * Completed perimeters, per reference and per stored perimeter's content: every agent of a DDETS (every
+ * DGEFP agent, whose national perimeter completes into a thousand EPCI) shares one, made once rather than
+ * at each request — the session is read anew each time, so a cache per stored object lasted one request.
+ * Frozen: a completed perimeter is shared between requests and people, and must never be changed in place.
  */
-const completed = new WeakMap<Perimeter, { reference: TerritoryReference; perimeter: Perimeter }>();
+const completed = new WeakMap<TerritoryReference, Map<string, Perimeter>>();
+/** Distinct stored perimeters kept per reference; the cache is emptied when it reaches this. */
+const MAX_COMPLETED = 1_000;
 
 /** The stored perimeter with its bassins and EPCI, when the request carries the reference. */
 export function withTerritories(perimeter: Perimeter, req: Request): Perimeter {
   const reference = req.territoryReference;
   if (!reference) return perimeter;
-  const known = completed.get(perimeter);
-  if (known?.reference === reference) return known.perimeter;
-  const result = effectivePerimeter(perimeter, reference);
-  completed.set(perimeter, { reference, perimeter: result });
+  let byContent = completed.get(reference);
+  if (!byContent) completed.set(reference, (byContent = new Map()));
+  const key = JSON.stringify(perimeter);
+  let result = byContent.get(key);
+  if (!result) {
+    if (byContent.size >= MAX_COMPLETED) byContent.clear();
+    result = frozen(effectivePerimeter(perimeter, reference));
+    byContent.set(key, result);
+  }
   return result;
+}
+
+function frozen(perimeter: Perimeter): Perimeter {
+  for (const value of Object.values(perimeter)) if (Array.isArray(value)) Object.freeze(value);
+  return Object.freeze(perimeter);
 }
 
 /**

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import type { Request } from "express";
 import fc from "fast-check";
 import { BadRequestError } from "../../src/errors.js";
 import { lockValue, type Perimeter } from "../../src/perimeter/lock-values.js";
@@ -7,6 +8,7 @@ import {
   readTerritoryChoice,
   type TerritoryChoice,
 } from "../../src/perimeter/narrowing.js";
+import { withTerritories } from "../../src/perimeter/narrowed-profile.js";
 import { territoryReference } from "../../src/territories/reference.js";
 import { ALL_DEPARTEMENT_CODES, findRegion } from "../../src/territories/territories.js";
 
@@ -193,5 +195,32 @@ describe("narrowing inside the perimeter", () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe("completed perimeters shared between requests", () => {
+  const requestWith = (ref: typeof reference | undefined) => ({ territoryReference: ref }) as Request;
+
+  it("completes each stored perimeter once per reference, by content, and freezes what it shares", () => {
+    // Each request reads its session anew: equal perimeters, distinct objects.
+    const first = withTerritories({ departements: ["93"], region: "11" }, requestWith(reference));
+    const second = withTerritories({ departements: ["93"], region: "11" }, requestWith(reference));
+    assert.equal(second, first);
+    assert.deepEqual(first, effectivePerimeter(DDETS_93, reference));
+    assert.ok(Object.isFrozen(first) && Object.isFrozen(first.epci) && Object.isFrozen(first.bassins));
+    assert.throws(() => (first.departements as string[]).push("94"), TypeError);
+
+    // Another perimeter, or another reference (a new load), is completed anew.
+    const dreets = withTerritories({ departements: [...IDF], region: "11" }, requestWith(reference));
+    assert.notEqual(dreets, first);
+    assert.deepEqual(dreets, effectivePerimeter(DREETS_IDF, reference));
+    const newer = territoryReference([...reference.bassins], [...reference.epcis]);
+    const again = withTerritories({ departements: ["93"], region: "11" }, requestWith(newer));
+    assert.notEqual(again, first);
+    assert.deepEqual(again, first);
+
+    // Without a reference (the warehouse did not answer), the stored perimeter as it is.
+    const stored: Perimeter = { departements: ["93"] };
+    assert.equal(withTerritories(stored, requestWith(undefined)), stored);
   });
 });
