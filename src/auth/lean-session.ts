@@ -2,6 +2,7 @@ import { parse, serialize } from "cookie";
 import { unsign } from "cookie-signature";
 import type { NextFunction, Request, RequestHandler } from "express";
 import type session from "express-session";
+import type { RedisSessionStore } from "../storage/session-store.js";
 import type { Config } from "../config.js";
 import type { Metrics } from "../metrics/metrics.js";
 import { displayNameOf } from "./identity.js";
@@ -37,6 +38,12 @@ export function leanSession(deps: {
   const signingKey = config.session.secret;
   const verified = new VerifiedCookies(signingKey);
 
+  // The store's shared read when it has one (Redis): a session's stored bytes parsed and checked once.
+  const shareable = store as session.Store & Partial<Pick<RedisSessionStore, "getShared">>;
+  const read: RedisSessionStore["getShared"] = shareable.getShared
+    ? (sid, callback) => shareable.getShared!(sid, callback)
+    : (sid, callback) => store.get(sid, callback);
+
   const counted = (path: "lean" | "full_stack") => deps.metrics?.embedSessionReads.inc({ path });
   const fullStack = (next: NextFunction) => {
     counted("full_stack");
@@ -50,8 +57,12 @@ export function leanSession(deps: {
     if (!raw) return next("route");
     const sid = verified.sidOf(raw);
     if (!sid || (cookie.secure && !req.secure)) return fullStack(next);
-    store.get(sid, (error, data) => {
-      if (error || !data || typeof data.cookie !== "object" || data.cookie === null) return fullStack(next);
+    read(sid, (error, shared) => {
+      if (error || !shared || typeof shared.cookie !== "object" || shared.cookie === null)
+        return fullStack(next);
+      // This request's own copy and cookie: createSession turns `cookie` into express-session's Cookie,
+      // while the objects under the copy may be shared with other requests (frozen by the store).
+      const data = { ...shared, cookie: { ...shared.cookie } } as session.SessionData;
       let rolled: string;
       try {
         const standing = sessionStanding(data.user, absoluteMs);

@@ -113,10 +113,27 @@ export function sessionStanding(
   absoluteMs: number,
   now = Date.now(),
 ): { user: SessionUser; remainingMs: number } | { ended: "absolute_lifetime" | "unreadable_session" } {
-  const parsed = SessionUser.safeParse(stored);
-  if (!parsed.success) return { ended: "unreadable_session" };
-  const remainingMs = parsed.data.loginAt + absoluteMs - now;
-  return remainingMs > 0 ? { user: parsed.data, remainingMs } : { ended: "absolute_lifetime" };
+  const user = readableUser(stored);
+  if (!user) return { ended: "unreadable_session" };
+  const remainingMs = user.loginAt + absoluteMs - now;
+  return remainingMs > 0 ? { user, remainingMs } : { ended: "absolute_lifetime" };
+}
+
+/**
+ * The stored user checked against this version's schema, once per object: the embed renewal's lean read
+ * gets the same frozen object for as long as the stored session does not change (RedisSessionStore's
+ * `getShared`); every other read parses the session anew, and so checks it anew.
+ */
+const checkedUsers = new WeakMap<object, SessionUser | null>();
+function readableUser(stored: unknown): SessionUser | null {
+  if (typeof stored !== "object" || stored === null) return null;
+  let known = checkedUsers.get(stored);
+  if (known === undefined) {
+    const parsed = SessionUser.safeParse(stored);
+    known = parsed.success ? parsed.data : null;
+    checkedUsers.set(stored, known);
+  }
+  return known;
 }
 
 /**

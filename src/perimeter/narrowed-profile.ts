@@ -67,6 +67,7 @@ export function territoryFailureBehind(
  * Frozen: a completed perimeter is shared between requests and people, and must never be changed in place.
  */
 const completed = new WeakMap<TerritoryReference, Map<string, Perimeter>>();
+const completedObjects = new WeakMap<Perimeter, { reference: TerritoryReference; perimeter: Perimeter }>();
 /** Distinct stored perimeters kept per reference; the cache is emptied when it reaches this. */
 const MAX_COMPLETED = 1_000;
 
@@ -74,6 +75,9 @@ const MAX_COMPLETED = 1_000;
 export function withTerritories(perimeter: Perimeter, req: Request): Perimeter {
   const reference = req.territoryReference;
   if (!reference) return perimeter;
+  // The same stored object again (the lean session read shares a session's objects while it is unchanged).
+  const seen = completedObjects.get(perimeter);
+  if (seen?.reference === reference) return seen.perimeter;
   let byContent = completed.get(reference);
   if (!byContent) completed.set(reference, (byContent = new Map()));
   const key = JSON.stringify(perimeter);
@@ -83,6 +87,7 @@ export function withTerritories(perimeter: Perimeter, req: Request): Perimeter {
     result = frozen(effectivePerimeter(perimeter, reference));
     byContent.set(key, result);
   }
+  completedObjects.set(perimeter, { reference, perimeter: result });
   return result;
 }
 

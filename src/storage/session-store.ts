@@ -7,6 +7,17 @@ export const SESSION_KEY_PREFIX = "pilotage:sess:";
 
 type Callback = (err?: unknown) => void;
 
+/** Sessions kept parsed by `getShared` (a few kB each); emptied when full. */
+const SHARED_SESSIONS = 2_000;
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
 /**
  * A Redis that does not answer (REDIS_COMMAND_TIMEOUT_MS) or is away: sessions need it, so the request
  * ends in a 503 whose page says to try again (docs/failure-policy.md), not in a generic 500.
@@ -34,6 +45,8 @@ export class RedisSessionStore extends session.Store {
   private setExpiries = new Map<string, number>();
   private olderExpiries = new Map<string, number>();
   private generationStartedAt = Date.now();
+  /** The sessions `getShared` answered last, with the stored bytes they were parsed from. */
+  private shared = new Map<string, { raw: string; data: Readonly<session.SessionData> }>();
 
   constructor(
     private readonly redis: Redis,
@@ -87,6 +100,40 @@ export class RedisSessionStore extends session.Store {
     );
   }
 
+  /**
+   * The session as `get` reads it, for a reader that never changes it (the embed renewal's lean read,
+   * src/auth/lean-session.ts): the same stored bytes give back the same objects, parsed and deep-frozen
+   * once, so that the checks kept per object (the user's and the profile's schemas) run once per stored
+   * version of a session instead of at every request. Redis is still read every time, and only a value
+   * identical to the one kept is answered from it: a session deleted (logout, grant change) or rewritten
+   * is seen at once. Callers copy what they must change (the cookie).
+   */
+  getShared(
+    sid: string,
+    callback: (err: unknown, data?: Readonly<session.SessionData> | null) => void,
+  ): void {
+    this.redis.get(this.key(sid)).then(
+      (raw) => {
+        if (raw === null) {
+          this.shared.delete(sid);
+          return callback(null, null);
+        }
+        const known = this.shared.get(sid);
+        if (known?.raw === raw) return callback(null, known.data);
+        let data: session.SessionData;
+        try {
+          data = deepFreeze(JSON.parse(raw) as session.SessionData);
+        } catch {
+          return callback(null, null);
+        }
+        if (this.shared.size >= SHARED_SESSIONS) this.shared.clear();
+        this.shared.set(sid, { raw, data });
+        callback(null, data);
+      },
+      (error: unknown) => callback(sessionStoreFailure(error)),
+    );
+  }
+
   override set(sid: string, data: session.SessionData, callback?: Callback): void {
     const ttl = this.ttlMs(data);
     const expiresAt = Date.now() + ttl;
@@ -122,6 +169,7 @@ export class RedisSessionStore extends session.Store {
 
   override destroy(sid: string, callback?: Callback): void {
     this.rememberExpiry(sid, undefined);
+    this.shared.delete(sid);
     this.redis.del(this.key(sid)).then(
       () => callback?.(),
       (error: unknown) => callback?.(sessionStoreFailure(error)),

@@ -428,6 +428,29 @@ describe("embed renewal through the whole gateway", () => {
     assert.deepEqual(await reads(), before);
   });
 
+  it("sees a change to a session it already read: a stale profile goes to the full stack, an ended one is refused", async () => {
+    const browser = await loginAs(stack.baseUrl, "agent.ddets93@demo.pilotage.test");
+    const key = sessionKeyOf(browser);
+    // Read twice on the lean path: the stored session's objects are now kept by the store.
+    for (let i = 0; i < 2; i++) assert.equal((await browser.get(`${stack.baseUrl}${embedPath}`)).status, 200);
+    const session = JSON.parse((await redisOf().get(key))!) as { profile: { computedAt: number } };
+    const stale = Date.now() - (stack.config.placement.cacheSeconds + 60) * 1000;
+    await redisOf().set(
+      key,
+      JSON.stringify({ ...session, profile: { ...session.profile, computedAt: stale } }),
+      "KEEPTTL",
+    );
+    const counted = await reads();
+    assert.equal((await browser.get(`${stack.baseUrl}${embedPath}`)).status, 200);
+    assert.deepEqual(await reads(), { ...counted, full_stack: counted.full_stack + 1 });
+    // Worked out again and saved by the full stack: the lean path takes the new version.
+    assert.equal((await browser.get(`${stack.baseUrl}${embedPath}`)).status, 200);
+    assert.deepEqual(await reads(), { lean: counted.lean + 1, full_stack: counted.full_stack + 1 });
+    await redisOf().del(key);
+    assert.equal((await browser.get(`${stack.baseUrl}${embedPath}`)).status, 401);
+    assert.equal(await redisOf().exists(key), 0);
+  });
+
   it("refuses a session that was ended, without bringing it back", async () => {
     const browser = await loginAs(stack.baseUrl, "agent.ddets93@demo.pilotage.test");
     const key = sessionKeyOf(browser);

@@ -84,6 +84,40 @@ describe("Redis session store", () => {
     assert.equal(await call((done) => store.get(garbled, done)), null);
   });
 
+  it("shares a session's parsed objects while its stored bytes stay the same, and sees every change", async () => {
+    const id = sid();
+    const key = `${SESSION_KEY_PREFIX}${id}`;
+    const shared = () => call<Readonly<session.SessionData> | null>((done) => store.getShared(id, done));
+    await call((done) =>
+      store.set(id, sessionData(60_000, { user: { email: "a@example.gouv.fr", roles: ["x"] } }), done),
+    );
+    const first = await shared();
+    assert.deepEqual(first, await call((done) => store.get(id, done)), "what get reads");
+    assert.equal(await shared(), first, "the same objects again");
+    // Frozen all the way down: shared between requests, never changed in place.
+    const user = (first as { user: { roles: string[] } }).user;
+    assert.ok(Object.isFrozen(first) && Object.isFrozen(user) && Object.isFrozen(user.roles));
+    assert.throws(() => user.roles.push("y"), TypeError);
+    // get still gives each caller its own objects, which express-session may change.
+    const own = await call<session.SessionData | null>((done) => store.get(id, done));
+    assert.ok(!Object.isFrozen(own));
+
+    // A touch moves the expiry only: the same bytes, the same objects.
+    await call((done) => store.touch(id, sessionData(90_000), done as () => void));
+    assert.equal(await shared(), first);
+    // Rewritten (another profile, say): parsed anew.
+    await redis.set(key, JSON.stringify({ ...first, user: { email: "b@example.gouv.fr" } }), "KEEPTTL");
+    const rewritten = await shared();
+    assert.notEqual(rewritten, first);
+    assert.deepEqual((rewritten as { user: unknown }).user, { email: "b@example.gouv.fr" });
+    // Deleted (logout, grant change): gone at once, whatever was kept.
+    await redis.del(key);
+    assert.equal(await shared(), null);
+    // Unreadable: no session, as with get.
+    await redis.set(key, "{not json", "PX", 60_000);
+    assert.equal(await shared(), null);
+  });
+
   it("reports a frozen Redis as an error within the command timeout, instead of hanging the request", async function () {
     this.timeout(15_000);
     const port = await freePort();
