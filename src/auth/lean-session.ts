@@ -80,7 +80,10 @@ export function leanSession(deps: {
         res.locals.sessionCookie = cookie;
         res.locals.user = { displayName: displayNameOf(standing.user) };
         // The value express-session would send: the same id under the same key, so the same signature.
-        rolled = rolledCookie(raw, req.session.cookie.expires ?? new Date(Date.now() + idleMs));
+        const expires = req.session.cookie.expires;
+        // Set with the maxAge above; express-session would send no Expires without one, nor would this.
+        if (!expires) throw new Error("session cookie without an expiry after its maxAge was set");
+        rolled = rolledCookie(raw, expires);
       } catch (failure) {
         // Inside a store's callback, a throw would escape Express (express-session catches it too).
         forget(req);

@@ -66,8 +66,13 @@ export function territoryFailureBehind(
  * at each request — the session is read anew each time, so a cache per stored object lasted one request.
  * Frozen: a completed perimeter is shared between requests and people, and must never be changed in place.
  */
-const completed = new WeakMap<TerritoryReference, Map<string, Perimeter>>();
-const completedObjects = new WeakMap<Perimeter, { reference: TerritoryReference; perimeter: Perimeter }>();
+const completed = new WeakMap<TerritoryReference, Completed>();
+interface Completed {
+  /** By the stored perimeter's content. */
+  byContent: Map<string, Perimeter>;
+  /** By the stored object itself (the lean session read shares a session's objects while it is unchanged). */
+  byObject: WeakMap<Perimeter, Perimeter>;
+}
 /** Distinct stored perimeters kept per reference; the cache is emptied when it reaches this. */
 const MAX_COMPLETED = 1_000;
 
@@ -75,25 +80,28 @@ const MAX_COMPLETED = 1_000;
 export function withTerritories(perimeter: Perimeter, req: Request): Perimeter {
   const reference = req.territoryReference;
   if (!reference) return perimeter;
-  // The same stored object again (the lean session read shares a session's objects while it is unchanged).
-  const seen = completedObjects.get(perimeter);
-  if (seen?.reference === reference) return seen.perimeter;
-  let byContent = completed.get(reference);
-  if (!byContent) completed.set(reference, (byContent = new Map()));
+  // Held by the reference only: a reference replaced by a newer one takes its completions with it.
+  let cache = completed.get(reference);
+  if (!cache) completed.set(reference, (cache = { byContent: new Map(), byObject: new WeakMap() }));
+  const seen = cache.byObject.get(perimeter);
+  if (seen) return seen;
   const key = JSON.stringify(perimeter);
-  let result = byContent.get(key);
+  let result = cache.byContent.get(key);
   if (!result) {
-    if (byContent.size >= MAX_COMPLETED) byContent.clear();
-    result = frozen(effectivePerimeter(perimeter, reference));
-    byContent.set(key, result);
+    if (cache.byContent.size >= MAX_COMPLETED) cache.byContent.clear();
+    result = frozenCopy(effectivePerimeter(perimeter, reference));
+    cache.byContent.set(key, result);
   }
-  completedObjects.set(perimeter, { reference, perimeter: result });
+  cache.byObject.set(perimeter, result);
   return result;
 }
 
-function frozen(perimeter: Perimeter): Perimeter {
-  for (const value of Object.values(perimeter)) if (Array.isArray(value)) Object.freeze(value);
-  return Object.freeze(perimeter);
+/** A frozen copy, arrays included: the stored perimeter it may share arrays with stays as it was. */
+function frozenCopy(perimeter: Perimeter): Perimeter {
+  const copy: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(perimeter))
+    copy[name] = Array.isArray(value) ? Object.freeze([...(value as unknown[])]) : value;
+  return Object.freeze(copy) as Perimeter;
 }
 
 /**

@@ -7,7 +7,7 @@ export const SESSION_KEY_PREFIX = "pilotage:sess:";
 
 type Callback = (err?: unknown) => void;
 
-/** Sessions kept parsed by `getShared` (a few kB each); emptied when full. */
+/** Sessions kept parsed by `getShared` (a few kB each), the least recently asked for leaving first. */
 const SHARED_SESSIONS = 2_000;
 
 function deepFreeze<T>(value: T): T {
@@ -119,15 +119,21 @@ export class RedisSessionStore extends session.Store {
           return callback(null, null);
         }
         const known = this.shared.get(sid);
-        if (known?.raw === raw) return callback(null, known.data);
+        if (known?.raw === raw) {
+          // Last used, last out: the sessions in use stay, those no longer asked for age out.
+          this.shared.delete(sid);
+          this.shared.set(sid, known);
+          return callback(null, known.data);
+        }
         let data: session.SessionData;
         try {
           data = deepFreeze(JSON.parse(raw) as session.SessionData);
         } catch {
           return callback(null, null);
         }
-        if (this.shared.size >= SHARED_SESSIONS) this.shared.clear();
+        this.shared.delete(sid);
         this.shared.set(sid, { raw, data });
+        if (this.shared.size > SHARED_SESSIONS) this.shared.delete(this.shared.keys().next().value!);
         callback(null, data);
       },
       (error: unknown) => callback(sessionStoreFailure(error)),

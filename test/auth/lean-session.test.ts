@@ -241,6 +241,16 @@ describe("lean session read (embed renewal)", () => {
       await expectFullStack(gateway(), `pilotage.sid=${signedSessionCookie(anonymous, KEY)}`);
     });
 
+    it("a session it read lean a moment ago that has since passed its absolute lifetime, its bytes unchanged", async () => {
+      const sid = await storeSession({ user: user(Date.now() - ABSOLUTE_SECONDS * 1000 + 1_000) });
+      const cookie = `pilotage.sid=${signedSessionCookie(sid, KEY)}`;
+      const app = gateway();
+      const lean = await request(app).get("/renew").set("Cookie", cookie).expect(200);
+      assert.equal(lean.body.path, "lean");
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      await expectFullStack(app, cookie, `${SESSION_KEY_PREFIX}${sid}`);
+    });
+
     it("a session whose profile must be worked out again", async () => {
       const sid = await storeSession({ user: user() });
       const seen: Array<string | undefined> = [];
@@ -449,6 +459,24 @@ describe("embed renewal through the whole gateway", () => {
     await redisOf().del(key);
     assert.equal((await browser.get(`${stack.baseUrl}${embedPath}`)).status, 401);
     assert.equal(await redisOf().exists(key), 0);
+  });
+
+  it("sends a profile that came of age since its last lean read to the full stack, its bytes unchanged", async () => {
+    const browser = await loginAs(stack.baseUrl, "agent.ddets93@demo.pilotage.test");
+    const key = sessionKeyOf(browser);
+    const session = JSON.parse((await redisOf().get(key))!) as { profile: { computedAt: number } };
+    const almostStale = Date.now() - stack.config.placement.cacheSeconds * 1000 + 1_000;
+    await redisOf().set(
+      key,
+      JSON.stringify({ ...session, profile: { ...session.profile, computedAt: almostStale } }),
+      "KEEPTTL",
+    );
+    const counted = await reads();
+    assert.equal((await browser.get(`${stack.baseUrl}${embedPath}`)).status, 200);
+    assert.deepEqual(await reads(), { ...counted, lean: counted.lean + 1 });
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    assert.equal((await browser.get(`${stack.baseUrl}${embedPath}`)).status, 200);
+    assert.deepEqual(await reads(), { lean: counted.lean + 1, full_stack: counted.full_stack + 1 });
   });
 
   it("refuses a session that was ended, without bringing it back", async () => {

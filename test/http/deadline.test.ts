@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
-import { DeadlineAbort, startRequestDeadline } from "../../src/deadline.js";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import express from "express";
+import { currentDeadline, DeadlineAbort, startRequestDeadline, type Deadline } from "../../src/deadline.js";
+import { requestDeadline } from "../../src/http/deadline.js";
 
 /** A request's deadline (src/deadline.ts): its signal for time and departure, its lazy "client gone". */
 describe("request deadline", () => {
@@ -35,5 +39,39 @@ describe("request deadline", () => {
     await new Promise((resolve) => setTimeout(resolve, 30));
     assert.equal(deadline.signal.aborted, false);
     assert.ok(deadline.remainingMs() === 0);
+  });
+
+  it("through the middleware: a client that leaves aborts its request's work, a finished answer does not", async () => {
+    const seen: Deadline[] = [];
+    const app = express();
+    app.use(requestDeadline(60_000));
+    app.get("/answered", (_req, res) => {
+      seen.push(currentDeadline()!);
+      res.json({ ok: true });
+    });
+    app.get("/left", () => void seen.push(currentDeadline()!));
+    const server = http.createServer(app).listen(0, "127.0.0.1");
+    await new Promise((resolve) => server.once("listening", resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      assert.equal((await fetch(`${base}/answered`)).status, 200);
+      const leaving = new AbortController();
+      const left = fetch(`${base}/left`, { signal: leaving.signal }).catch(() => undefined);
+      while (seen.length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+      leaving.abort();
+      await left;
+      const [answered, abandoned] = seen as [Deadline, Deadline];
+      await new Promise<void>((resolve) => {
+        if (abandoned.signal.aborted) resolve();
+        else abandoned.signal.addEventListener("abort", () => resolve(), { once: true });
+      });
+      assert.equal((abandoned.signal.reason as DeadlineAbort).end, "client_gone");
+      assert.equal(abandoned.clientGone!.aborted, true);
+      assert.equal(answered.signal.aborted, false);
+      assert.equal(answered.clientGone!.aborted, false);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

@@ -219,6 +219,18 @@ describe("completed perimeters shared between requests", () => {
     assert.notEqual(again, first);
     assert.deepEqual(again, first);
 
+    // The same stored object under a newer reference (the lean read shares a session's objects): anew.
+    const storedOnce: Perimeter = { departements: ["93"], region: "11" };
+    const underOld = withTerritories(storedOnce, requestWith(reference));
+    const fewerEpci = territoryReference(
+      [...reference.bassins],
+      reference.epcis.filter((epci) => epci.code !== "200057875"),
+    );
+    const underNew = withTerritories(storedOnce, requestWith(fewerEpci));
+    assert.notDeepEqual(underNew, underOld);
+    assert.deepEqual(underNew, effectivePerimeter(storedOnce, fewerEpci));
+    assert.ok(!Object.isFrozen(storedOnce.departements), "the stored perimeter itself is left as it was");
+
     // Without a reference (the warehouse did not answer), the stored perimeter as it is.
     const stored: Perimeter = { departements: ["93"] };
     assert.equal(withTerritories(stored, requestWith(undefined)), stored);
