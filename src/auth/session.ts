@@ -7,6 +7,7 @@ import { wantsJson } from "../http/negotiation.js";
 import type { Logger } from "../logging.js";
 import { RedisSessionStore } from "../storage/session-store.js";
 import { displayNameOf, SessionUser } from "./identity.js";
+import { checkedPerObject } from "../checked-per-object.js";
 import type { LoginTransaction } from "./proconnect.js";
 
 declare module "express-session" {
@@ -124,17 +125,7 @@ export function sessionStanding(
  * gets the same frozen object for as long as the stored session does not change (RedisSessionStore's
  * `getShared`); every other read parses the session anew, and so checks it anew.
  */
-const checkedUsers = new WeakMap<object, SessionUser | null>();
-function readableUser(stored: unknown): SessionUser | null {
-  if (typeof stored !== "object" || stored === null) return null;
-  let known = checkedUsers.get(stored);
-  if (known === undefined) {
-    const parsed = SessionUser.safeParse(stored);
-    known = parsed.success ? parsed.data : null;
-    checkedUsers.set(stored, known);
-  }
-  return known;
-}
+const readableUser = checkedPerObject(SessionUser);
 
 /**
  * Ends sessions past their absolute lifetime or holding a user this version cannot read, keeps the

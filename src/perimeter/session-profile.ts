@@ -12,6 +12,7 @@ import type { Perimeter } from "./lock-values.js";
 import { PerimeterSchema, ProfileKindSchema } from "./perimeter-schema.js";
 import { REFUSALS, type Placement, type ProfileKind, type Refusal } from "./placement.js";
 import type { PlacementService } from "./placement-service.js";
+import { checkedPerObject } from "../checked-per-object.js";
 
 /**
  * The profile of the logged-in person, kept in the session: the placements worked out at login, the
@@ -63,17 +64,9 @@ declare module "express-session" {
  * validated again (so the profile is always replaced, never changed in place). Undefined when the session
  * holds none or one this version cannot read.
  */
-const validated = new WeakMap<object, StoredProfile | null>();
+const checkedProfile = checkedPerObject(StoredProfile);
 function storedProfileOf(req: Request): StoredProfile | undefined {
-  const raw: unknown = req.session?.profile;
-  if (typeof raw !== "object" || raw === null) return undefined;
-  let known = validated.get(raw);
-  if (known === undefined) {
-    const parsed = StoredProfile.safeParse(raw);
-    known = parsed.success ? parsed.data : null;
-    validated.set(raw, known);
-  }
-  return known ?? undefined;
+  return checkedProfile(req.session?.profile) ?? undefined;
 }
 
 export interface Profile {

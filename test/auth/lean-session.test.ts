@@ -367,6 +367,15 @@ describe("embed renewal through the whole gateway", () => {
 
   const embedPath = `/api/dashboards/${DASHBOARD}/embed`;
   const redisOf = () => stack.testStack.deps.redis!;
+  /** Rewrites the stored profile's computedAt, keeping the rest of the session and its expiry. */
+  async function storeComputedAt(key: string, computedAt: number): Promise<void> {
+    const session = JSON.parse((await redisOf().get(key))!) as { profile: { computedAt: number } };
+    await redisOf().set(
+      key,
+      JSON.stringify({ ...session, profile: { ...session.profile, computedAt } }),
+      "KEEPTTL",
+    );
+  }
 
   it("signs from the stored session without writing it", async () => {
     const browser = await loginAs(stack.baseUrl, "agent.ddets93@demo.pilotage.test");
@@ -416,13 +425,7 @@ describe("embed renewal through the whole gateway", () => {
   it("works a stale profile out again through the full stack, which saves it", async () => {
     const browser = await loginAs(stack.baseUrl, "agent.ddets93@demo.pilotage.test");
     const key = sessionKeyOf(browser);
-    const session = JSON.parse((await redisOf().get(key))!) as { profile: { computedAt: number } };
-    const stale = Date.now() - (stack.config.placement.cacheSeconds + 60) * 1000;
-    await redisOf().set(
-      key,
-      JSON.stringify({ ...session, profile: { ...session.profile, computedAt: stale } }),
-      "KEEPTTL",
-    );
+    await storeComputedAt(key, Date.now() - (stack.config.placement.cacheSeconds + 60) * 1000);
     const before = Date.now();
     const counted = await reads();
     assert.equal((await browser.get(`${stack.baseUrl}${embedPath}`)).status, 200);
@@ -443,13 +446,7 @@ describe("embed renewal through the whole gateway", () => {
     const key = sessionKeyOf(browser);
     // Read twice on the lean path: the stored session's objects are now kept by the store.
     for (let i = 0; i < 2; i++) assert.equal((await browser.get(`${stack.baseUrl}${embedPath}`)).status, 200);
-    const session = JSON.parse((await redisOf().get(key))!) as { profile: { computedAt: number } };
-    const stale = Date.now() - (stack.config.placement.cacheSeconds + 60) * 1000;
-    await redisOf().set(
-      key,
-      JSON.stringify({ ...session, profile: { ...session.profile, computedAt: stale } }),
-      "KEEPTTL",
-    );
+    await storeComputedAt(key, Date.now() - (stack.config.placement.cacheSeconds + 60) * 1000);
     const counted = await reads();
     assert.equal((await browser.get(`${stack.baseUrl}${embedPath}`)).status, 200);
     assert.deepEqual(await reads(), { ...counted, full_stack: counted.full_stack + 1 });
@@ -464,13 +461,7 @@ describe("embed renewal through the whole gateway", () => {
   it("sends a profile that came of age since its last lean read to the full stack, its bytes unchanged", async () => {
     const browser = await loginAs(stack.baseUrl, "agent.ddets93@demo.pilotage.test");
     const key = sessionKeyOf(browser);
-    const session = JSON.parse((await redisOf().get(key))!) as { profile: { computedAt: number } };
-    const almostStale = Date.now() - stack.config.placement.cacheSeconds * 1000 + 1_000;
-    await redisOf().set(
-      key,
-      JSON.stringify({ ...session, profile: { ...session.profile, computedAt: almostStale } }),
-      "KEEPTTL",
-    );
+    await storeComputedAt(key, Date.now() - stack.config.placement.cacheSeconds * 1000 + 1_000);
     const counted = await reads();
     assert.equal((await browser.get(`${stack.baseUrl}${embedPath}`)).status, 200);
     assert.deepEqual(await reads(), { ...counted, lean: counted.lean + 1 });
