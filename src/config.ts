@@ -1,4 +1,4 @@
-import { KNOWN_ACR_VALUES } from "./auth/acr.js";
+import { KNOWN_ACR_VALUES } from "./eidas-levels.js";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { demoProviderConfigFrom, isDemoIssuer, type DemoProviderConfig } from "./demo-provider-config.js";

@@ -1,6 +1,6 @@
 import * as client from "openid-client";
 import { currentDeadline, DeadlineAbort } from "../deadline.js";
-import { acceptableAcrs, meetsMinimumAcr } from "./acr.js";
+import { acceptableAcrs, meetsMinimumAcr } from "../eidas-levels.js";
 import { LoginRefusedError, loginRefusals } from "./errors.js";
 import {
   ProConnectIdTokenClaims,

@@ -9,7 +9,7 @@ import Provider, {
   type KoaContextWithOIDC,
 } from "oidc-provider";
 import { z } from "zod";
-import { KNOWN_ACR_VALUES } from "../auth/acr.js";
+import { KNOWN_ACR_VALUES } from "../eidas-levels.js";
 import { DEMO_ACCOUNTS, type DemoAccount } from "../demo/accounts.js";
 import { PROJECT_ROOT } from "../project-root.js";
 import { accountSubOf, amrFor, claimsOf } from "./claims.js";

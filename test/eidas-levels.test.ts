@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { acceptableAcrs, meetsMinimumAcr } from "../../src/auth/acr.js";
+import { acceptableAcrs, meetsMinimumAcr } from "../src/eidas-levels.js";
 
 const LEVELS = ["eidas0", "eidas0-mfa", "eidas1", "eidas1-mfa", "eidas2", "eidas3"];
 
