@@ -19,7 +19,7 @@ import { requestDeadline } from "./http/deadline.js";
 import { createErrorHandler, notFoundHandler } from "./http/error-handler.js";
 import { requestLogging } from "./http/request-logging.js";
 import { refuseCrossOriginWrites } from "./http/same-origin.js";
-import { fixedHeaders, recordFixedHeaders, securityHeaders } from "./http/security-headers.js";
+import { securityHeaders } from "./http/security-headers.js";
 import type { ResultCache } from "./cache/result-cache.js";
 import type { Catalog } from "./catalog/index.js";
 import type { Logger } from "./logging.js";
@@ -124,19 +124,18 @@ export function createApp(deps: AppDeps): Express {
   app.use(requestLogging(logger));
   if (deps.metrics) app.use(recordRequestDurations(deps.metrics));
   app.use(requestDeadline(config.limits.requestDeadlineMs));
+  app.use(headers);
   // Every page learns whether audience measurement is configured (the consent banner, the footer's link).
   const audience = config.matomo ?? null;
   app.use((_req, res, next) => {
     res.locals.audience = audience;
     next();
   });
-  // The embed-URL renewal, asked by every open dashboard, answered before the rest of the stack: helmet's
-  // headers replayed as recorded at start-up, a session read without express-session's bookkeeping. Any
-  // case but the plain one goes on to the full stack below (src/auth/lean-session.ts), whose helmet sets
-  // the same headers again.
+  // The embed-URL renewal, asked by every open dashboard, answered before the rest of the stack, on a
+  // session read without express-session's bookkeeping. Any case but the plain one goes on to the full
+  // stack below (src/auth/lean-session.ts).
   app.get(
     EMBED_RENEWAL_PATH,
-    fixedHeaders(recordFixedHeaders(headers)),
     leanSession({
       config,
       store: sessionStore,
@@ -146,7 +145,6 @@ export function createApp(deps: AppDeps): Express {
     attachTerritoryReference(territories),
     ...dashboards.embedRenewal,
   );
-  app.use(headers);
   app.use(
     healthRouter({
       ...(redis ? { redis: async () => void (await redis.ping()) } : {}),

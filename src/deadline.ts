@@ -44,22 +44,33 @@ const current = new AsyncLocalStorage<Deadline>();
  * aborts, this one aborts with the same reason.
  */
 export function startDeadline(ms: number, parent?: AbortSignal): StartedDeadline {
+  const timed = timedAbort(ms);
+  const onParentAbort = () => timed.controller.abort(parent?.reason);
+  if (parent?.aborted) timed.controller.abort(parent.reason);
+  else parent?.addEventListener("abort", onParentAbort, { once: true });
+  return {
+    expiresAt: timed.expiresAt,
+    signal: timed.controller.signal,
+    clientGone: parent,
+    remainingMs: timed.remainingMs,
+    dispose() {
+      timed.stop();
+      parent?.removeEventListener("abort", onParentAbort);
+    },
+  };
+}
+
+/** What every deadline is made of: a controller that aborts ("expired") `ms` from now, unless stopped. */
+function timedAbort(ms: number) {
   const controller = new AbortController();
   const expiresAt = Date.now() + ms;
   const timer = setTimeout(() => controller.abort(new DeadlineAbort("expired")), ms);
   timer.unref();
-  const onParentAbort = () => controller.abort(parent?.reason);
-  if (parent?.aborted) controller.abort(parent.reason);
-  else parent?.addEventListener("abort", onParentAbort, { once: true });
   return {
+    controller,
     expiresAt,
-    signal: controller.signal,
-    clientGone: parent,
     remainingMs: () => Math.max(0, expiresAt - Date.now()),
-    dispose() {
-      clearTimeout(timer);
-      parent?.removeEventListener("abort", onParentAbort);
-    },
+    stop: () => clearTimeout(timer),
   };
 }
 
@@ -75,15 +86,12 @@ export interface RequestDeadline extends StartedDeadline {
  * not for every request — an AbortController and a listener less per request on the hot embed route.
  */
 export function startRequestDeadline(ms: number): RequestDeadline {
-  const controller = new AbortController();
-  const expiresAt = Date.now() + ms;
-  const timer = setTimeout(() => controller.abort(new DeadlineAbort("expired")), ms);
-  timer.unref();
+  const timed = timedAbort(ms);
   let gone: AbortController | undefined;
   let goneReason: DeadlineAbort | undefined;
   return {
-    expiresAt,
-    signal: controller.signal,
+    expiresAt: timed.expiresAt,
+    signal: timed.controller.signal,
     get clientGone() {
       if (!gone) {
         gone = new AbortController();
@@ -91,16 +99,14 @@ export function startRequestDeadline(ms: number): RequestDeadline {
       }
       return gone.signal;
     },
-    remainingMs: () => Math.max(0, expiresAt - Date.now()),
+    remainingMs: timed.remainingMs,
     clientWentAway() {
       if (goneReason) return;
       goneReason = new DeadlineAbort("client_gone");
       gone?.abort(goneReason);
-      controller.abort(goneReason);
+      timed.controller.abort(goneReason);
     },
-    dispose() {
-      clearTimeout(timer);
-    },
+    dispose: timed.stop,
   };
 }
 

@@ -2,7 +2,7 @@ import { parse, serialize } from "cookie";
 import { unsign } from "cookie-signature";
 import type { NextFunction, Request, RequestHandler } from "express";
 import type session from "express-session";
-import type { RedisSessionStore } from "../storage/session-store.js";
+import { RedisSessionStore } from "../storage/session-store.js";
 import type { Config } from "../config.js";
 import type { Metrics } from "../metrics/metrics.js";
 import { displayNameOf } from "./identity.js";
@@ -38,11 +38,9 @@ export function leanSession(deps: {
   const signingKey = config.session.secret;
   const verified = new VerifiedCookies(signingKey);
 
-  // The store's shared read when it has one (Redis): a session's stored bytes parsed and checked once.
-  const shareable = store as session.Store & Partial<Pick<RedisSessionStore, "getShared">>;
-  const read: RedisSessionStore["getShared"] = shareable.getShared
-    ? (sid, callback) => shareable.getShared!(sid, callback)
-    : (sid, callback) => store.get(sid, callback);
+  // Redis' shared read (a session's stored bytes parsed and checked once); the demo's memory store's own.
+  const read: RedisSessionStore["getShared"] =
+    store instanceof RedisSessionStore ? store.getShared.bind(store) : store.get.bind(store);
 
   const counted = (path: "lean" | "full_stack") => deps.metrics?.embedSessionReads.inc({ path });
   const fullStack = (next: NextFunction) => {

@@ -16,11 +16,21 @@ export interface SecurityHeaderOptions {
 }
 
 /**
+ * The security headers of every answer, as helmet writes them for `options` (`helmetHeaders`), recorded
+ * once at start-up and replayed: the same headers and values, without helmet's dozen middleware calls and
+ * its CSP serialisation at each request — a measurable part of the embed renewal, the hottest route
+ * (issue 20). `test/http/security-headers.test.ts` compares the two, header for header.
+ */
+export function securityHeaders(options: SecurityHeaderOptions): RequestHandler {
+  return fixedHeaders(recordFixedHeaders(helmetHeaders(options)));
+}
+
+/**
  * A strict CSP: no inline script or style anywhere, frames limited to Metabase, and our own pages never
  * framed (`frame-ancestors 'none'`). The DSFR and the charts are served from our own origin; Matomo's
  * origin is allowed only when it is configured (its script loads only after consent, public/consent.js).
  */
-export function securityHeaders({
+export function helmetHeaders({
   metabaseOrigin,
   matomoOrigin,
   production,
@@ -58,10 +68,8 @@ export interface FixedHeaders {
 }
 
 /**
- * Runs a header middleware (helmet above) once against a recording response and returns the middleware
- * that replays what it did: the same headers, the same values, in the same order, without helmet's dozen
- * middleware calls and its CSP serialisation on each request. Only for the embed URL's renewal, answered
- * before the full stack (src/app.ts); every other route still goes through helmet itself.
+ * Runs a header middleware (helmet above) once against a recording response: the headers it set, in
+ * order, and those it removed, for `fixedHeaders` to replay.
  *
  * Sound only for a middleware whose output depends on neither the request nor the response (no CSP nonce,
  * no function directive): ours are built from the configuration alone. One that does not answer at once

@@ -66,13 +66,7 @@ export function territoryFailureBehind(
  * at each request — the session is read anew each time, so a cache per stored object lasted one request.
  * Frozen: a completed perimeter is shared between requests and people, and must never be changed in place.
  */
-const completed = new WeakMap<TerritoryReference, Completed>();
-interface Completed {
-  /** By the stored perimeter's content. */
-  byContent: Map<string, Perimeter>;
-  /** By the stored object itself (the lean session read shares a session's objects while it is unchanged). */
-  byObject: WeakMap<Perimeter, Perimeter>;
-}
+const completed = new WeakMap<TerritoryReference, Map<string, Perimeter>>();
 /** Distinct stored perimeters kept per reference; the cache is emptied when it reaches this. */
 const MAX_COMPLETED = 1_000;
 
@@ -81,18 +75,15 @@ export function withTerritories(perimeter: Perimeter, req: Request): Perimeter {
   const reference = req.territoryReference;
   if (!reference) return perimeter;
   // Held by the reference only: a reference replaced by a newer one takes its completions with it.
-  let cache = completed.get(reference);
-  if (!cache) completed.set(reference, (cache = { byContent: new Map(), byObject: new WeakMap() }));
-  const seen = cache.byObject.get(perimeter);
-  if (seen) return seen;
+  let byContent = completed.get(reference);
+  if (!byContent) completed.set(reference, (byContent = new Map()));
   const key = JSON.stringify(perimeter);
-  let result = cache.byContent.get(key);
+  let result = byContent.get(key);
   if (!result) {
-    if (cache.byContent.size >= MAX_COMPLETED) cache.byContent.clear();
+    if (byContent.size >= MAX_COMPLETED) byContent.clear();
     result = frozenCopy(effectivePerimeter(perimeter, reference));
-    cache.byContent.set(key, result);
+    byContent.set(key, result);
   }
-  cache.byObject.set(perimeter, result);
   return result;
 }
 

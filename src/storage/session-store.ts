@@ -10,6 +10,15 @@ type Callback = (err?: unknown) => void;
 /** Sessions kept parsed by `getShared` (a few kB each), the least recently asked for leaving first. */
 const SHARED_SESSIONS = 2_000;
 
+/** A stored session, or null for a value we cannot read: no session at all (the person logs in again), not a 500. */
+function parseStored(raw: string): session.SessionData | null {
+  try {
+    return JSON.parse(raw) as session.SessionData;
+  } catch {
+    return null;
+  }
+}
+
 function deepFreeze<T>(value: T): T {
   if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
     for (const inner of Object.values(value)) deepFreeze(inner);
@@ -86,15 +95,7 @@ export class RedisSessionStore extends session.Store {
   override get(sid: string, callback: (err: unknown, data?: session.SessionData | null) => void): void {
     this.redis.get(this.key(sid)).then(
       (raw) => {
-        if (raw === null) return callback(null, null);
-        let data: session.SessionData;
-        try {
-          data = JSON.parse(raw) as session.SessionData;
-        } catch {
-          // A value we cannot read is no session at all (the person logs in again), not a 500.
-          return callback(null, null);
-        }
-        callback(null, data);
+        callback(null, raw === null ? null : parseStored(raw));
       },
       (error: unknown) => callback(sessionStoreFailure(error)),
     );
@@ -125,12 +126,9 @@ export class RedisSessionStore extends session.Store {
           this.shared.set(sid, known);
           return callback(null, known.data);
         }
-        let data: session.SessionData;
-        try {
-          data = deepFreeze(JSON.parse(raw) as session.SessionData);
-        } catch {
-          return callback(null, null);
-        }
+        const data = parseStored(raw);
+        if (data === null) return callback(null, null);
+        deepFreeze(data);
         this.shared.delete(sid);
         this.shared.set(sid, { raw, data });
         if (this.shared.size > SHARED_SESSIONS) this.shared.delete(this.shared.keys().next().value!);

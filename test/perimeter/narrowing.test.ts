@@ -231,6 +231,18 @@ describe("completed perimeters shared between requests", () => {
     assert.deepEqual(underNew, effectivePerimeter(storedOnce, fewerEpci));
     assert.ok(!Object.isFrozen(storedOnce.departements), "the stored perimeter itself is left as it was");
 
+    // The whole stored perimeter is the key, not its départements alone: a DDETS and a DREETS of the same
+    // département (region filled for the second only, say) never share a completion.
+    const sameDepartement = withTerritories({ departements: ["93"] }, requestWith(reference));
+    assert.equal(sameDepartement.region, undefined);
+    assert.equal(
+      withTerritories({ departements: ["93"], region: "11" }, requestWith(reference)).region,
+      "11",
+    );
+    const employer = withTerritories({ structures: [1001] }, requestWith(reference));
+    assert.deepEqual(employer, { structures: [1001] });
+    assert.deepEqual(withTerritories({ structures: [1002] }, requestWith(reference)), { structures: [1002] });
+
     // Without a reference (the warehouse did not answer), the stored perimeter as it is.
     const stored: Perimeter = { departements: ["93"] };
     assert.equal(withTerritories(stored, requestWith(undefined)), stored);
